@@ -1,0 +1,58 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/arccheck/arccheck/pkg/report"
+)
+
+// listOptions are the options of `arccheck list`.
+type listOptions struct {
+	selectionFlags
+	// Output is -o/--output: table, json or plain.
+	Output string
+	// JSON is -j/--json, shorthand for --output json.
+	JSON bool
+}
+
+func newListCmd(e env) *cobra.Command {
+	opts := &listOptions{}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the endpoints the agent needs for a cloud, region, mode and scenario",
+		Long: "list prints the endpoints of the embedded catalog that apply to the selection, as documented,\n" +
+			"with when they are required, how they behave with Private Link, and where each comes from.\n" +
+			"-o plain prints one host or pattern per line, ready for an allowlist.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runList(opts, e, cmd.Root().Version)
+		},
+	}
+	opts.register(cmd.Flags())
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or plain")
+	cmd.Flags().BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
+	return cmd
+}
+
+func runList(opts *listOptions, e env, version string) error {
+	format := opts.Output
+	if opts.JSON {
+		format = "json"
+	}
+	switch format {
+	case "table", "json", "plain":
+	default:
+		return badInput("-o/--output: unknown format %q (valid: table, json, plain)", opts.Output)
+	}
+	p, err := opts.plan()
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "json":
+		return report.ListJSON(e.Stdout, report.Tool{Name: "arccheck", Version: version}, p)
+	case "plain":
+		return report.ListPlain(e.Stdout, p)
+	}
+	return report.ListTable(e.Stdout, p)
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arccheck/arccheck/pkg/endpoints"
+)
+
+// Exit codes (documented in README.md).
+const (
+	exitOK          = 0   // every required endpoint reachable (check), or the command succeeded
+	exitUnreachable = 1   // a required endpoint is unreachable
+	exitBadInput    = 2   // bad flags, values or files
+	exitInterrupted = 130 // interrupted (Ctrl-C)
+)
+
+// env is what a command may touch of the world: its streams, the environment and the terminal.
+type env struct {
+	Stdout, Stderr io.Writer
+	// Getenv reads an environment variable.
+	Getenv func(string) string
+	// StdoutIsTerminal reports whether stdout is a terminal (colour and table layout).
+	StdoutIsTerminal bool
+	// Context is cancelled by Ctrl-C.
+	Context context.Context
+	// Hostname returns the machine's name for reports.
+	Hostname func() (string, error)
+}
+
+func newSystemEnv() env {
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt)
+	return env{
+		Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		StdoutIsTerminal: isTerminal(os.Stdout), Context: ctx, Hostname: os.Hostname,
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// exitError carries the exit code of a failed command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// badInput is a user error: one line naming the flag or file and what would be valid, exit 2.
+func badInput(format string, args ...any) error {
+	return &exitError{code: exitBadInput, err: fmt.Errorf(format, args...)}
+}
+
+// Execute runs the arccheck command line and returns its exit code.
+func Execute(version string, args []string, e env) int {
+	if e.Context == nil {
+		e.Context = context.Background()
+	}
+	root := newRootCmd(version, e)
+	root.SetArgs(args)
+	err := root.ExecuteContext(e.Context)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	code := exitBadInput
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	if errors.Is(err, endpoints.ErrBadSelection) {
+		code = exitBadInput
+	}
+	if msg := oneLine(err); msg != "" {
+		fmt.Fprintf(e.Stderr, "arccheck: %s\n", msg)
+	}
+	return code
+}
+
+func oneLine(err error) string {
+	msg := strings.TrimPrefix(err.Error(), endpoints.ErrBadSelection.Error()+": ")
+	return strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
+}
+
+func newRootCmd(version string, e env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "arccheck",
+		Short: "Check the network endpoints the Azure Arc Connected Machine agent needs",
+		Long: "arccheck tells whether every network endpoint the Azure Connected Machine agent needs is\n" +
+			"reachable from this server, and when one is not, why and what to change.",
+		Version:           version,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+	}
+	root.SetOut(e.Stdout)
+	root.SetErr(e.Stderr)
+	root.SetVersionTemplate("arccheck {{.Version}}\n")
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return badInput("%v (see '%s --help')", err, c.CommandPath())
+	})
+	root.AddCommand(newListCmd(e))
+	return root
+}
+
+// noArgs rejects positional arguments with a hint, as a bad-input error.
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return badInput("%s takes no arguments, got %q (see '%s --help')", c.Name(), args[0], c.CommandPath())
+	}
+	return nil
+}

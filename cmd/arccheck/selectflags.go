@@ -1,0 +1,50 @@
+package main
+
+import (
+	"github.com/spf13/pflag"
+
+	"github.com/arccheck/arccheck/pkg/endpoints"
+)
+
+// selectionFlags are the flags list and check share to choose endpoints.
+type selectionFlags struct {
+	// Cloud is --cloud.
+	Cloud string
+	// Location is -l/--location.
+	Location string
+	// Mode is --mode.
+	Mode string
+	// ESU is --esu.
+	ESU bool
+	// Extensions is -e/--extensions.
+	Extensions []string
+	// GatewayURL is --gateway-url.
+	GatewayURL string
+	// Profile is --profile.
+	Profile string
+}
+
+func (s *selectionFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&s.Cloud, "cloud", "AzureCloud", "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud (case-insensitive; aliases public, usgov, china)")
+	fs.StringVarP(&s.Location, "location", "l", "", "Azure region of the server's resource (e.g. westeurope); fills <region> endpoints")
+	fs.StringVar(&s.Mode, "mode", "", "connection mode: direct, gateway or private-link (default direct, or gateway with --gateway-url)")
+	fs.BoolVar(&s.ESU, "esu", false, "use the ESU-only subset of endpoints (servers used only for Extended Security Updates)")
+	fs.StringSliceVarP(&s.Extensions, "extensions", "e", nil, "include scenario endpoints: sql, wac, ssh, esu, hotpatch or all (comma-separated or repeated)")
+	fs.StringVar(&s.GatewayURL, "gateway-url", "", "your Arc gateway URL, https://<prefix>.gw.arc.azure.com (implies --mode gateway)")
+	fs.StringVar(&s.Profile, "profile", "", "alternative endpoint set: legacy-preview (the 2019 preview)")
+}
+
+func (s *selectionFlags) selection() endpoints.Selection {
+	return endpoints.Selection{Cloud: s.Cloud, Location: s.Location, Mode: endpoints.Mode(s.Mode), ESU: s.ESU,
+		Extensions: s.Extensions, GatewayURL: s.GatewayURL, Profile: s.Profile}
+}
+
+// plan loads the embedded catalog and applies the selection.
+func (s *selectionFlags) plan() (*endpoints.Plan, error) {
+	cat, err := endpoints.Load()
+	if err != nil {
+		// The embedded catalog is validated by tests; reaching this is a build-time bug.
+		return nil, badInput("embedded catalog: %v", err)
+	}
+	return cat.Select(s.selection())
+}

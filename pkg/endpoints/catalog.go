@@ -1,0 +1,455 @@
+// Package endpoints knows WHAT arccheck checks: the catalog of endpoints the Azure Connected Machine
+// agent needs, loaded from the embedded data files, and the selection of the endpoints that apply to a
+// cloud, region, connection mode and set of scenarios. It contains no network code.
+package endpoints
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/arccheck/arccheck/data"
+)
+
+// When says when the agent needs an endpoint, in the documentation's terms.
+type When string
+
+// The values of When.
+const (
+	WhenInstall  When = "install"  // at installation time only
+	WhenAlways   When = "always"   // always
+	WhenConnect  When = "connect"  // when connecting or disconnecting a server only
+	WhenScenario When = "scenario" // only for the scenarios named in Entry.Scenarios
+	WhenOptional When = "optional" // optional (e.g. telemetry no longer used)
+)
+
+// PrivateLink says how an endpoint behaves when the agent uses an Azure Arc Private Link Scope.
+type PrivateLink string
+
+// The values of PrivateLink.
+const (
+	PrivateLinkPublic            PrivateLink = "public"                         // still reached over the internet
+	PrivateLinkPrivate           PrivateLink = "private"                        // reached over the private endpoint
+	PrivateLinkNotUsed           PrivateLink = "not-used"                       // not used when private link is configured
+	PrivateLinkPublicUnlessARMPL PrivateLink = "public-unless-arm-private-link" // public unless an ARM private link exists
+	PrivateLinkUnspecified       PrivateLink = "unspecified"                    // the source table has no such column
+)
+
+// Lists are the documented tables an entry can belong to.
+var Lists = []string{"standard", "esu", "gateway", "legacy-preview"}
+
+// Scenarios are the extension scenarios that -e/--extensions accepts (besides "all").
+var Scenarios = []string{"sql", "wac", "ssh", "esu", "hotpatch"}
+
+// BypassCategories are the agent's proxy.bypass categories an entry can belong to.
+var BypassCategories = []string{"AAD", "ARM", "Arc"}
+
+// Discovery tokens in Target templates: host names that only a live call can tell.
+const (
+	TokenHISShard          = "{his-shard}"
+	TokenNotificationHosts = "{notification-hosts}"
+	TokenGateway           = "{gateway}"
+)
+
+// seedDocuments are the reference documents a Source may cite by file name.
+var seedDocuments = []string{
+	"000_81824ce7d8eb1b9c.txt",
+	"001_6c84d4827c88e6ac.txt",
+	"002_13d341821de41fb0.txt",
+	"003_5560c87bf92d8b2f.txt",
+	"004_c19d5f8e161f455a.txt",
+}
+
+// currentDoc matches a dated current-documentation source such as "network requirements, 2025-09".
+var currentDoc = regexp.MustCompile(`^[a-z][a-z0-9 ]*, 20[0-9]{2}-[01][0-9]$`)
+
+// Source says where an entry comes from: a document and the table or section in it.
+type Source struct {
+	Document string `json:"document"`
+	Table    string `json:"table"`
+}
+
+// Port is one scheme and TCP port an endpoint is used on.
+type Port struct {
+	Scheme string // "https" or "http"
+	Number int
+}
+
+func (p Port) String() string { return p.Scheme + "/" + strconv.Itoa(p.Number) }
+
+// Entry is one row of one documented endpoint table.
+type Entry struct {
+	Endpoint    string      // exactly as the documentation writes it
+	List        string      // the table: one of Lists
+	Description string      // the documentation's description
+	When        When        // when the agent needs it
+	Scenarios   []string    // with WhenScenario: the scenarios that need it
+	PrivateLink PrivateLink // behaviour with Private Link
+	Ports       []Port      // schemes and ports it is used on
+	Targets     []string    // concrete URL templates to probe
+	NotTested   string      // why (part of) the pattern cannot be probed
+	Bypass      string      // the agent's proxy.bypass category, if any
+	TLS         []string    // TLS versions it accepts, where documented ("1.2", "1.3")
+	Legacy      string      // why it is kept although current documentation dropped it
+	Notes       []string    // facts that qualify it
+	Sources     []Source    // where it comes from
+	Pos         string      // file:line of its stanza
+}
+
+// IsPattern reports whether the documented endpoint has a wildcard or placeholder.
+func (e *Entry) IsPattern() bool {
+	return strings.ContainsAny(e.Endpoint, "*[<{")
+}
+
+// ServiceTag is an Azure service tag a firewall may allow instead of host names.
+type ServiceTag struct {
+	Name      string   `json:"name"`
+	Condition string   `json:"condition,omitempty"`
+	Lists     []string `json:"-"`
+	Sources   []Source `json:"sources"`
+}
+
+// Cloud is one Azure cloud with its endpoints, regions and service tags.
+type Cloud struct {
+	Name                  string   // AzureCloud, AzureUSGovernment, AzureChinaCloud
+	Display               string   // the documentation's name
+	Aliases               []string // other names --cloud accepts
+	Issuers               []string // organisations expected to issue the endpoints' certificates
+	HISDiscovery          string   // URL template answering the regional identity shard
+	NotificationAllowlist string   // URL template answering the notification Service Bus hosts
+	Regions               []string // region names --location accepts
+	PreviewRegions        []string // region names of the 2019 preview (legacy-preview profile)
+	ServiceTags           []ServiceTag
+	Entries               []Entry
+}
+
+// Catalog is every cloud arccheck knows.
+type Catalog struct {
+	Clouds []*Cloud
+}
+
+// ErrInvalidCatalog is wrapped by every error about malformed catalog data.
+var ErrInvalidCatalog = errors.New("invalid catalog")
+
+// Load parses and validates the catalog embedded in the binary.
+func Load() (*Catalog, error) { return Parse(data.FS) }
+
+// Parse reads and validates every *.txt catalog file of fsys. Errors name the file, line and entry.
+func Parse(fsys fs.FS) (*Catalog, error) {
+	names, err := fs.Glob(fsys, "*.txt")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	c := &Catalog{}
+	var regionStanzas []stanza
+	for _, name := range names {
+		f, err := fsys.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		stanzas, err := parseStanzas(name, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
+		}
+		if name == "regions.txt" {
+			regionStanzas = stanzas
+			continue
+		}
+		cloud, err := parseCloudFile(name, stanzas)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
+		}
+		if c.Cloud(cloud.Name) != nil {
+			return nil, fmt.Errorf("%w: %s: cloud %s is defined twice", ErrInvalidCatalog, name, cloud.Name)
+		}
+		c.Clouds = append(c.Clouds, cloud)
+	}
+	if err := c.addRegions(regionStanzas); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
+	}
+	if len(c.Clouds) == 0 {
+		return nil, fmt.Errorf("%w: no cloud files", ErrInvalidCatalog)
+	}
+	return c, nil
+}
+
+// Cloud returns the cloud with that canonical name or alias (case-insensitive), or nil.
+func (c *Catalog) Cloud(name string) *Cloud {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for _, cl := range c.Clouds {
+		if strings.ToLower(cl.Name) == n || slices.Contains(cl.Aliases, n) {
+			return cl
+		}
+	}
+	return nil
+}
+
+// CloudNames returns the canonical cloud names in catalog order.
+func (c *Catalog) CloudNames() []string {
+	var out []string
+	for _, cl := range c.Clouds {
+		out = append(out, cl.Name)
+	}
+	return out
+}
+
+func (c *Catalog) addRegions(stanzas []stanza) error {
+	for _, s := range stanzas {
+		cl := c.Cloud(s.first("Cloud"))
+		if cl == nil {
+			return fmt.Errorf("regions.txt:%d: unknown cloud %q", s.line, s.first("Cloud"))
+		}
+		cl.Regions = splitList(s.first("Regions"))
+		cl.PreviewRegions = splitList(s.first("PreviewRegions"))
+	}
+	for _, cl := range c.Clouds {
+		if len(cl.Regions) == 0 {
+			return fmt.Errorf("regions.txt: no regions for cloud %s", cl.Name)
+		}
+	}
+	return nil
+}
+
+var cloudKeys = []string{"Cloud", "Display", "Aliases", "Issuers", "HISDiscovery", "NotificationAllowlist"}
+var tagKeys = []string{"ServiceTag", "Lists", "Condition", "Source"}
+var entryKeys = []string{"Endpoint", "List", "Description", "When", "Scenarios", "PrivateLink", "Ports",
+	"Target", "NotTested", "Bypass", "TLS", "Legacy", "Note", "Source"}
+
+func parseCloudFile(name string, stanzas []stanza) (*Cloud, error) {
+	if len(stanzas) == 0 || stanzas[0].first("Cloud") == "" {
+		return nil, fmt.Errorf("%s: the first stanza must name the Cloud", name)
+	}
+	head := stanzas[0]
+	if err := checkKeys(head, cloudKeys, "cloud"); err != nil {
+		return nil, err
+	}
+	cl := &Cloud{
+		Name:                  head.first("Cloud"),
+		Display:               head.first("Display"),
+		Issuers:               splitList(head.first("Issuers")),
+		HISDiscovery:          head.first("HISDiscovery"),
+		NotificationAllowlist: head.first("NotificationAllowlist"),
+	}
+	for _, a := range splitList(head.first("Aliases")) {
+		cl.Aliases = append(cl.Aliases, strings.ToLower(a))
+	}
+	for _, u := range []string{cl.HISDiscovery, cl.NotificationAllowlist} {
+		if u != "" {
+			if _, err := parseTemplateURL(u); err != nil {
+				return nil, fmt.Errorf("%s:%d: cloud %s: %v", name, head.line, cl.Name, err)
+			}
+		}
+	}
+	seen := map[string]string{}
+	for _, s := range stanzas[1:] {
+		switch {
+		case s.first("ServiceTag") != "":
+			tag, err := parseServiceTag(s)
+			if err != nil {
+				return nil, err
+			}
+			cl.ServiceTags = append(cl.ServiceTags, tag)
+		case s.first("Endpoint") != "":
+			e, err := parseEntry(s)
+			if err != nil {
+				return nil, err
+			}
+			key := e.List + " " + e.Endpoint
+			if prev, dup := seen[key]; dup {
+				return nil, fmt.Errorf("%s: entry %q: list %s already has it at %s", e.Pos, e.Endpoint, e.List, prev)
+			}
+			seen[key] = e.Pos
+			cl.Entries = append(cl.Entries, e)
+		default:
+			return nil, fmt.Errorf("%s:%d: stanza is neither an Endpoint nor a ServiceTag", s.file, s.line)
+		}
+	}
+	return cl, nil
+}
+
+func checkKeys(s stanza, allowed []string, what string) error {
+	for _, f := range s.fields {
+		if !slices.Contains(allowed, f.key) {
+			return fmt.Errorf("%s:%d: unknown %s key %q (valid: %s)", s.file, f.line, what, f.key, strings.Join(allowed, ", "))
+		}
+	}
+	return nil
+}
+
+func parseServiceTag(s stanza) (ServiceTag, error) {
+	t := ServiceTag{Name: s.first("ServiceTag"), Condition: s.first("Condition"), Lists: splitList(s.first("Lists"))}
+	bad := func(msg string) error {
+		return fmt.Errorf("%s:%d: service tag %q: %s", s.file, s.line, t.Name, msg)
+	}
+	if err := checkKeys(s, tagKeys, "service tag"); err != nil {
+		return t, err
+	}
+	if len(t.Lists) == 0 {
+		return t, bad("Lists is missing")
+	}
+	for _, l := range t.Lists {
+		if !slices.Contains(Lists, l) {
+			return t, bad(fmt.Sprintf("unknown list %q (valid: %s)", l, strings.Join(Lists, ", ")))
+		}
+	}
+	var err error
+	if t.Sources, err = parseSources(s.all("Source")); err != nil {
+		return t, bad(err.Error())
+	}
+	return t, nil
+}
+
+func parseEntry(s stanza) (Entry, error) {
+	e := Entry{
+		Endpoint:    s.first("Endpoint"),
+		List:        s.first("List"),
+		Description: s.first("Description"),
+		When:        When(s.first("When")),
+		Scenarios:   splitList(s.first("Scenarios")),
+		PrivateLink: PrivateLink(s.first("PrivateLink")),
+		Targets:     s.all("Target"),
+		NotTested:   s.first("NotTested"),
+		Bypass:      s.first("Bypass"),
+		TLS:         splitList(s.first("TLS")),
+		Legacy:      s.first("Legacy"),
+		Notes:       s.all("Note"),
+		Pos:         fmt.Sprintf("%s:%d", s.file, s.line),
+	}
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%s: entry %q: %s", e.Pos, e.Endpoint, fmt.Sprintf(format, args...))
+	}
+	if err := checkKeys(s, entryKeys, "entry"); err != nil {
+		return e, fmt.Errorf("%w (entry %q)", err, e.Endpoint)
+	}
+	for _, k := range []string{"List", "Description", "When", "PrivateLink", "Ports", "Source"} {
+		if s.first(k) == "" {
+			return e, bad("%s is missing", k)
+		}
+	}
+	if strings.ContainsAny(e.Endpoint, " \t,") || strings.Contains(e.Endpoint, "://") {
+		if !strings.HasPrefix(e.Endpoint, "[Your URL Prefix]") {
+			return e, bad("Endpoint must be one host or pattern, as documented, without scheme")
+		}
+	}
+	if !slices.Contains(Lists, e.List) {
+		return e, bad("unknown List %q (valid: %s)", e.List, strings.Join(Lists, ", "))
+	}
+	switch e.When {
+	case WhenInstall, WhenAlways, WhenConnect, WhenOptional:
+		if len(e.Scenarios) > 0 {
+			return e, bad("Scenarios is only valid with When: scenario")
+		}
+	case WhenScenario:
+		if len(e.Scenarios) == 0 {
+			return e, bad("When: scenario needs Scenarios")
+		}
+	default:
+		return e, bad("unknown When %q (valid: install, always, connect, scenario, optional)", e.When)
+	}
+	for _, sc := range e.Scenarios {
+		if !slices.Contains(Scenarios, sc) {
+			return e, bad("unknown scenario %q (valid: %s)", sc, strings.Join(Scenarios, ", "))
+		}
+	}
+	switch e.PrivateLink {
+	case PrivateLinkPublic, PrivateLinkPrivate, PrivateLinkNotUsed, PrivateLinkPublicUnlessARMPL, PrivateLinkUnspecified:
+	default:
+		return e, bad("unknown PrivateLink %q (valid: public, private, not-used, public-unless-arm-private-link, unspecified)", e.PrivateLink)
+	}
+	for _, p := range splitList(s.first("Ports")) {
+		port, err := parsePort(p)
+		if err != nil {
+			return e, bad("%v", err)
+		}
+		e.Ports = append(e.Ports, port)
+	}
+	for _, t := range e.Targets {
+		if _, err := parseTemplateURL(t); err != nil {
+			return e, bad("Target %q: %v", t, err)
+		}
+	}
+	if e.Bypass != "" && !slices.Contains(BypassCategories, e.Bypass) {
+		return e, bad("unknown Bypass %q (valid: %s)", e.Bypass, strings.Join(BypassCategories, ", "))
+	}
+	for _, v := range e.TLS {
+		if !slices.Contains([]string{"1.0", "1.1", "1.2", "1.3"}, v) {
+			return e, bad("unknown TLS version %q (valid: 1.0, 1.1, 1.2, 1.3)", v)
+		}
+	}
+	if err := checkPlaceholders(e.Endpoint); err != nil {
+		return e, bad("%v", err)
+	}
+	if strings.ContainsAny(e.Endpoint, "*[") && len(e.Targets) == 0 && e.NotTested == "" {
+		return e, bad("a wildcard or placeholder pattern needs Target lines or a NotTested reason")
+	}
+	var err error
+	if e.Sources, err = parseSources(s.all("Source")); err != nil {
+		return e, bad("%v", err)
+	}
+	return e, nil
+}
+
+func parsePort(p string) (Port, error) {
+	scheme, num, ok := strings.Cut(p, "/")
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil || n < 1 || n > 65535 || (scheme != "https" && scheme != "http") {
+		return Port{}, fmt.Errorf("bad port %q (want https/443 or http/80 style)", p)
+	}
+	return Port{Scheme: scheme, Number: n}, nil
+}
+
+// checkPlaceholders allows the documented placeholders only: <region> and [Your URL Prefix].
+func checkPlaceholders(endpoint string) error {
+	rest := strings.ReplaceAll(endpoint, "<region>", "")
+	rest = strings.ReplaceAll(rest, "[Your URL Prefix]", "")
+	if strings.ContainsAny(rest, "<>[]{}") {
+		return fmt.Errorf("unknown placeholder in %q (valid: <region>, [Your URL Prefix])", endpoint)
+	}
+	return nil
+}
+
+// parseTemplateURL checks a URL template: http or https, a host, tokens only where they belong.
+func parseTemplateURL(t string) (*url.URL, error) {
+	concrete := strings.NewReplacer("<region>", "region", TokenHISShard, "shard", TokenNotificationHosts, "hosts",
+		TokenGateway, "gateway").Replace(t)
+	if strings.ContainsAny(concrete, "<>{}*[]") {
+		return nil, errors.New("unknown token (valid: <region>, {his-shard}, {notification-hosts}, {gateway})")
+	}
+	u, err := url.Parse(concrete)
+	if err != nil {
+		return nil, err
+	}
+	if (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, errors.New("want an http:// or https:// URL with a host")
+	}
+	return u, nil
+}
+
+func parseSources(values []string) ([]Source, error) {
+	if len(values) == 0 {
+		return nil, errors.New("Source is missing")
+	}
+	var out []Source
+	for _, v := range values {
+		doc, table, ok := strings.Cut(v, "|")
+		doc, table = strings.TrimSpace(doc), strings.TrimSpace(table)
+		if !ok || doc == "" || table == "" {
+			return nil, fmt.Errorf("bad Source %q (want \"document | table\")", v)
+		}
+		if !slices.Contains(seedDocuments, doc) && !currentDoc.MatchString(doc) {
+			return nil, fmt.Errorf("bad Source document %q (want a seed file name such as %s, or a dated fact such as \"network requirements, 2025-09\")",
+				doc, path.Base(seedDocuments[2]))
+		}
+		out = append(out, Source{Document: doc, Table: table})
+	}
+	return out, nil
+}

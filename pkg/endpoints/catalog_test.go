@@ -1,0 +1,373 @@
+package endpoints
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func mustLoad(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := Load()
+	require.NoError(t, err)
+	return c
+}
+
+func patterns(p *Plan) []string {
+	var out []string
+	for _, ep := range p.Endpoints {
+		out = append(out, ep.Entry.Endpoint)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func sorted(s ...string) []string {
+	out := slices.Clone(s)
+	sort.Strings(out)
+	return out
+}
+
+// The expected lists below are copied by hand from the tables they name.
+var (
+	seed002AzureCloud = []string{"aka.ms", "download.microsoft.com", "packages.microsoft.com", "login.windows.net",
+		"login.microsoftonline.com", "pas.windows.net", "management.azure.com", "*.his.arc.azure.com",
+		"*.guestconfiguration.azure.com", "guestnotificationservice.azure.com", "*.guestnotificationservice.azure.com",
+		"azgn*.servicebus.windows.net", "*.servicebus.windows.net", "*.waconazure.com", "*.blob.core.windows.net",
+		"dc.services.visualstudio.com", "*.<region>.arcdataservices.com", "www.microsoft.com/pkiops/certs"}
+	currentAzureCloudAdditions = []string{"*.login.microsoft.com", "dls.microsoft.com", "san-af-<region>-prod.azurewebsites.net"}
+	seed002Government          = []string{"aka.ms", "download.microsoft.com", "packages.microsoft.com", "login.microsoftonline.us",
+		"pasff.usgovcloudapi.net", "management.usgovcloudapi.net", "*.his.arc.azure.us", "*.guestconfiguration.azure.us",
+		"*.blob.core.usgovcloudapi.net", "dc.applicationinsights.us", "www.microsoft.com/pkiops/certs"}
+	// Seeds 001 and 002 agree on all rows but the partner endpoint; the union holds both spellings.
+	vianetUnion = []string{"aka.ms", "download.microsoft.com", "packages.microsoft.com", "login.chinacloudapi.cn",
+		"login.partner.microsoftonline.cn", "login.partner.chinacloudapi.cn", "pas.chinacloudapi.cn",
+		"management.chinacloudapi.cn", "*.his.arc.azure.cn", "*.guestconfiguration.azure.cn",
+		"guestnotificationservice.azure.cn", "*.guestnotificationservice.azure.cn", "azgn*.servicebus.chinacloudapi.cn",
+		"*.servicebus.chinacloudapi.cn", "*.blob.core.chinacloudapi.cn", "dc.applicationinsights.azure.cn"}
+	esuAzureCloud = []string{"aka.ms", "download.microsoft.com", "login.windows.net", "login.microsoftonline.com",
+		"management.azure.com", "*.his.arc.azure.com", "*.guestconfiguration.azure.com", "www.microsoft.com/pkiops/certs"}
+	esuGovernment = []string{"aka.ms", "download.microsoft.com", "login.microsoftonline.us", "management.usgovcloudapi.net",
+		"*.his.arc.azure.us", "*.guestconfiguration.azure.us", "www.microsoft.com/pkiops/certs"}
+	esuVianet = []string{"aka.ms", "download.microsoft.com", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn",
+		"management.chinacloudapi.cn", "*.his.arc.azure.cn", "*.guestconfiguration.azure.cn", "www.microsoft.com/pkiops/certs"}
+	gatewayList = []string{"[Your URL Prefix].gw.arc.azure.com", "management.azure.com", "login.microsoftonline.com",
+		"gbl.his.arc.azure.com", "<region>.his.arc.azure.com", "packages.microsoft.com", "download.microsoft.com",
+		"<region>.login.microsoft.com"}
+	legacyPreview = []string{"management.azure.com", "login.windows.net", "dc.services.visualstudio.com",
+		"agentserviceapi.azure-automation.net", "*-agentservice-prod-1.azure-automation.net",
+		"*.his.hybridcompute.azure-automation.net"}
+)
+
+func TestSelectionsMatchTheDocumentedTables(t *testing.T) {
+	c := mustLoad(t)
+	cases := []struct {
+		name string
+		sel  Selection
+		want []string
+	}{
+		{"azure cloud, all scenarios", Selection{Extensions: []string{"all"}}, append(slices.Clone(seed002AzureCloud), currentAzureCloudAdditions...)},
+		{"government, all scenarios", Selection{Cloud: "AzureUSGovernment", Extensions: []string{"all"}}, append(slices.Clone(seed002Government), "guestnotificationservice.azure.us")},
+		{"21vianet, all scenarios", Selection{Cloud: "AzureChinaCloud", Extensions: []string{"all"}}, vianetUnion},
+		{"esu azure cloud with sql", Selection{ESU: true, Extensions: []string{"sql"}}, append(slices.Clone(esuAzureCloud), "san-af-<region>-prod.azurewebsites.net")},
+		{"esu government", Selection{Cloud: "usgov", ESU: true}, esuGovernment},
+		{"esu 21vianet", Selection{Cloud: "china", ESU: true}, esuVianet},
+		{"gateway", Selection{Mode: ModeGateway}, gatewayList},
+		{"legacy preview", Selection{Profile: ProfileLegacyPreview}, legacyPreview},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := c.Select(tc.sel)
+			require.NoError(t, err)
+			assert.Equal(t, sorted(tc.want...), patterns(p))
+		})
+	}
+}
+
+func TestDefaultSelectionLeavesOutScenarioEndpoints(t *testing.T) {
+	p, err := mustLoad(t).Select(Selection{})
+	require.NoError(t, err)
+	got := patterns(p)
+	assert.Len(t, got, 15)
+	for _, scenarioOnly := range []string{"*.servicebus.windows.net", "*.waconazure.com", "*.<region>.arcdataservices.com",
+		"www.microsoft.com/pkiops/certs", "dls.microsoft.com", "san-af-<region>-prod.azurewebsites.net"} {
+		assert.NotContains(t, got, scenarioOnly)
+	}
+	p, err = mustLoad(t).Select(Selection{Extensions: []string{"SSH"}})
+	require.NoError(t, err)
+	assert.Contains(t, patterns(p), "*.servicebus.windows.net")
+	assert.NotContains(t, patterns(p), "*.waconazure.com")
+}
+
+func TestPrivateLinkModeLeavesOutEndpointsNotUsed(t *testing.T) {
+	p, err := mustLoad(t).Select(Selection{Mode: ModePrivateLink})
+	require.NoError(t, err)
+	assert.NotContains(t, patterns(p), "*.blob.core.windows.net")
+	require.Len(t, p.Excluded, 1)
+	assert.Equal(t, "*.blob.core.windows.net", p.Excluded[0].Entry.Endpoint)
+	assert.Equal(t, "not used when private link is configured", p.Excluded[0].Reason)
+}
+
+func TestEveryEntryIsTraceable(t *testing.T) {
+	for _, cl := range mustLoad(t).Clouds {
+		assert.NotEmpty(t, cl.ServiceTags, cl.Name)
+		for _, e := range cl.Entries {
+			require.NotEmpty(t, e.Sources, "%s %s", cl.Name, e.Endpoint)
+			for _, s := range e.Sources {
+				assert.True(t, slices.Contains(seedDocuments, s.Document) || currentDoc.MatchString(s.Document), s.Document)
+			}
+		}
+	}
+}
+
+// TestEverySeedRowIsInTheCatalog reads the seed documents themselves (beside the repository, as in CI)
+// and checks that every endpoint of every URL table is in the catalog of the right cloud.
+func TestEverySeedRowIsInTheCatalog(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "reference", "seeds")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("seed documents not found at %s: %v", dir, err)
+	}
+	c := mustLoad(t)
+	has := func(cloud, list, endpoint string) bool {
+		return slices.ContainsFunc(c.Cloud(cloud).Entries, func(e Entry) bool { return e.List == list && e.Endpoint == endpoint })
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err)
+		return string(b)
+	}
+	// Seed 002: markdown tables, one per tab; the endpoints are the backticked names of the first column.
+	s002 := read("002_13d341821de41fb0.txt")
+	tabs := map[string]string{"azure-cloud": "AzureCloud", "azure-government": "AzureUSGovernment", "azure-china": "AzureChinaCloud"}
+	row := regexp.MustCompile("(?m)^\\|\\s*(`[^|]+)\\|")
+	tick := regexp.MustCompile("`([^`]+)`")
+	count := 0
+	for _, part := range strings.Split(s002, "#### ")[1:] {
+		var cloud string
+		for anchor, name := range tabs {
+			if strings.Contains(part, "(#tab/"+anchor+")") {
+				cloud = name
+			}
+		}
+		require.NotEmpty(t, cloud, "unrecognised tab in seed 002")
+		for _, m := range row.FindAllStringSubmatch(part, -1) {
+			for _, ep := range tick.FindAllStringSubmatch(m[1], -1) {
+				count++
+				assert.True(t, has(cloud, "standard", ep[1]), "seed 002 %s row %q missing", cloud, ep[1])
+			}
+		}
+	}
+	assert.Equal(t, 18+11+15, count, "seed 002 endpoints read") // 17+11+14 rows; each notification row names two
+	// Seed 001: plain text tables; an endpoint line ends with " |" and is followed by its description.
+	s001 := read("001_6c84d4827c88e6ac.txt")
+	full, esu, ok := strings.Cut(s001, "Subset of endpoints for ESU only")
+	require.True(t, ok)
+	line := regexp.MustCompile(`(?m)^([a-z*][^ |]*(?: , [^ |]+)?) \|$`)
+	for list, text := range map[string]string{"standard": full, "esu": esu} {
+		n := 0
+		for _, m := range line.FindAllStringSubmatch(text, -1) {
+			for _, ep := range strings.Split(m[1], " , ") {
+				n++
+				assert.True(t, has("AzureChinaCloud", list, ep), "seed 001 %s row %q missing", list, ep)
+			}
+		}
+		assert.NotZero(t, n, list)
+	}
+	// Seed 000: the gateway table.
+	for _, ep := range []string{"[Your URL Prefix].gw.arc.azure.com", "management.azure.com", "login.microsoftonline.com",
+		"gbl.his.arc.azure.com", "<region>.his.arc.azure.com", "packages.microsoft.com", "download.microsoft.com"} {
+		assert.Contains(t, read("000_81824ce7d8eb1b9c.txt"), "|"+strings.ReplaceAll(ep, "<region>", "\\<region\\>"))
+		assert.True(t, has("AzureCloud", "gateway", ep), ep)
+	}
+	// Seed 003: the preview table.
+	for _, ep := range legacyPreview {
+		assert.Contains(t, read("003_5560c87bf92d8b2f.txt"), ep)
+	}
+}
+
+func TestExpansion(t *testing.T) {
+	c := mustLoad(t)
+	p, err := c.Select(Selection{Location: "West Europe", Extensions: []string{"all"}})
+	require.NoError(t, err)
+	assert.Equal(t, "westeurope", p.Location)
+	byPattern := map[string]Endpoint{}
+	for _, ep := range p.Endpoints {
+		byPattern[ep.Entry.Endpoint] = ep
+	}
+	urls := func(ep Endpoint) []string {
+		var out []string
+		for _, t := range ep.Targets {
+			out = append(out, t.URL)
+		}
+		return out
+	}
+	gc := byPattern["*.guestconfiguration.azure.com"]
+	assert.Equal(t, []string{"https://agentserviceapi.guestconfiguration.azure.com", "https://westeurope-gas.guestconfiguration.azure.com"}, urls(gc))
+	his := byPattern["*.his.arc.azure.com"]
+	assert.Equal(t, []string{"https://gbl.his.arc.azure.com"}, urls(his))
+	require.Len(t, his.Discover, 1)
+	assert.Equal(t, "https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview", his.Discover[0].URL)
+	sb := byPattern["azgn*.servicebus.windows.net"]
+	require.Len(t, sb.Discover, 1)
+	assert.Equal(t, TokenNotificationHosts, sb.Discover[0].Token)
+	pki := byPattern["www.microsoft.com/pkiops/certs"]
+	assert.Equal(t, []string{"http://www.microsoft.com/pkiops/certs", "https://www.microsoft.com/pkiops/certs"}, urls(pki))
+	assert.Equal(t, "*.westeurope.arcdataservices.com", byPattern["*.<region>.arcdataservices.com"].Pattern)
+	assert.Empty(t, byPattern["*.<region>.arcdataservices.com"].Targets)
+	assert.NotEmpty(t, byPattern["*.<region>.arcdataservices.com"].NotTested)
+	assert.Equal(t, []string{"https://san-af-westeurope-prod.azurewebsites.net"}, urls(byPattern["san-af-<region>-prod.azurewebsites.net"]))
+	assert.False(t, byPattern["dc.services.visualstudio.com"].Required, "optional")
+	assert.False(t, byPattern["login.windows.net"].Required, "legacy")
+	assert.True(t, byPattern["management.azure.com"].Required)
+
+	// Without a location, regional hosts are not tested and say why.
+	p, err = c.Select(Selection{})
+	require.NoError(t, err)
+	for _, ep := range p.Endpoints {
+		if ep.Entry.Endpoint == "*.guestconfiguration.azure.com" {
+			assert.Len(t, ep.Targets, 1)
+			assert.Contains(t, ep.NotTested, "needs -l/--location to name the regional host")
+		}
+	}
+
+	// Gateway mode: the gateway URL becomes a target; the shard stays a documented pattern.
+	p, err = c.Select(Selection{GatewayURL: "abc.gw.arc.azure.com", Location: "westeurope"})
+	require.NoError(t, err)
+	assert.Equal(t, ModeGateway, p.Mode)
+	assert.Equal(t, "https://abc.gw.arc.azure.com", p.GatewayURL)
+	for _, ep := range p.Endpoints {
+		switch ep.Entry.Endpoint {
+		case "[Your URL Prefix].gw.arc.azure.com":
+			assert.Equal(t, []string{"https://abc.gw.arc.azure.com"}, urls(ep))
+			assert.Equal(t, "abc.gw.arc.azure.com", ep.Pattern)
+		case "<region>.his.arc.azure.com":
+			assert.Equal(t, "<region>.his.arc.azure.com", ep.Pattern)
+			assert.Len(t, ep.Discover, 1)
+		case "<region>.login.microsoft.com":
+			assert.Equal(t, []string{"https://westeurope.login.microsoft.com"}, urls(ep))
+		}
+	}
+}
+
+func TestSelectRejectsBadInput(t *testing.T) {
+	c := mustLoad(t)
+	cases := []struct {
+		sel  Selection
+		want string
+	}{
+		{Selection{Cloud: "mars"}, `--cloud: unknown cloud "mars" (valid: AzureChinaCloud, AzureCloud, AzureUSGovernment)`},
+		{Selection{Mode: "vpn"}, `--mode: unknown mode "vpn" (valid: direct, gateway, private-link)`},
+		{Selection{Extensions: []string{"sql,foo"}}, `--extensions: unknown extension "foo" (valid: sql, wac, ssh, esu, hotpatch, all)`},
+		{Selection{Location: "westeurop"}, `-l/--location: unknown AzureCloud region "westeurop" (did you mean westeurope?)`},
+		{Selection{Cloud: "usgov", Location: "westeurope"}, `-l/--location: unknown AzureUSGovernment region "westeurope"`},
+		{Selection{Cloud: "china", Mode: ModeGateway}, "--mode gateway: the Arc gateway is available in AzureCloud only"},
+		{Selection{Mode: ModeGateway, ESU: true}, "--esu: the ESU-only subset is for direct or private-link connections"},
+		{Selection{Mode: ModeDirect, GatewayURL: "https://x.gw.arc.azure.com"}, "--gateway-url: only used with --mode gateway"},
+		{Selection{GatewayURL: "http://x.gw.arc.azure.com/path"}, `--gateway-url: "http://x.gw.arc.azure.com/path" is not a gateway URL`},
+		{Selection{Profile: "old"}, `--profile: unknown profile "old" (valid: legacy-preview)`},
+		{Selection{Profile: ProfileLegacyPreview, ESU: true}, "--profile legacy-preview: the 2019 preview had no ESU subset"},
+		{Selection{Profile: ProfileLegacyPreview, Cloud: "china"}, "--profile legacy-preview: the 2019 preview existed only in AzureCloud"},
+	}
+	for _, tc := range cases {
+		_, err := c.Select(tc.sel)
+		require.Error(t, err, "%+v", tc.sel)
+		assert.True(t, errors.Is(err, ErrBadSelection))
+		assert.Contains(t, err.Error(), tc.want)
+		assert.NotContains(t, err.Error(), "\n")
+	}
+}
+
+func TestCloudAliasesAreCaseInsensitive(t *testing.T) {
+	c := mustLoad(t)
+	for alias, want := range map[string]string{"azurecloud": "AzureCloud", "PUBLIC": "AzureCloud", "usgov": "AzureUSGovernment",
+		"AzureUSGovernment": "AzureUSGovernment", "China": "AzureChinaCloud", "21vianet": "AzureChinaCloud"} {
+		require.NotNil(t, c.Cloud(alias), alias)
+		assert.Equal(t, want, c.Cloud(alias).Name)
+	}
+}
+
+func TestSuggestRegions(t *testing.T) {
+	regions := mustLoad(t).Cloud("AzureCloud").Regions
+	assert.Equal(t, []string{"westeurope"}, SuggestRegions("westeurop", regions, 3))
+	assert.Contains(t, SuggestRegions("wesstus", regions, 3), "westus")
+	assert.Equal(t, "westus2", NormaliseRegion("West US 2"))
+	assert.Empty(t, SuggestRegions("narnia", regions, 3))
+}
+
+const goodCloud = "Cloud: AzureCloud\nDisplay: Azure Cloud\n\n"
+const goodEntry = "Endpoint: example.com\nList: standard\nDescription: d\nWhen: always\nPrivateLink: public\nPorts: https/443\nSource: 002_13d341821de41fb0.txt | Azure Cloud table\n"
+const goodRegions = "Cloud: AzureCloud\nRegions: westeurope\n"
+
+func TestParseAcceptsMinimalCatalog(t *testing.T) {
+	c, err := Parse(fstest.MapFS{
+		"azurecloud.txt": {Data: []byte(goodCloud + "# comment\n" + goodEntry)},
+		"regions.txt":    {Data: []byte(goodRegions)},
+	})
+	require.NoError(t, err)
+	require.Len(t, c.Clouds[0].Entries, 1)
+	assert.Equal(t, "azurecloud.txt:5", c.Clouds[0].Entries[0].Pos)
+}
+
+func TestParseRejectsMalformedData(t *testing.T) {
+	replace := func(old, new string) string { return goodCloud + strings.Replace(goodEntry, old, new, 1) }
+	cases := []struct {
+		name, file, want string
+	}{
+		{"not key value", goodCloud + "just words\n", `azurecloud.txt:4: expected "Key: value", got "just words"`},
+		{"unknown key", replace("Description: d", "Descripton: d"), `azurecloud.txt:6: unknown entry key "Descripton"`},
+		{"missing source", replace("Source: 002_13d341821de41fb0.txt | Azure Cloud table\n", ""), `azurecloud.txt:4: entry "example.com": Source is missing`},
+		{"bad source document", replace("002_13d341821de41fb0.txt", "some blog"), `azurecloud.txt:4: entry "example.com": bad Source document "some blog"`},
+		{"source without table", replace(" | Azure Cloud table", ""), `entry "example.com": bad Source "002_13d341821de41fb0.txt"`},
+		{"unknown list", replace("List: standard", "List: main"), `entry "example.com": unknown List "main"`},
+		{"unknown when", replace("When: always", "When: sometimes"), `entry "example.com": unknown When "sometimes"`},
+		{"scenario without scenarios", replace("When: always", "When: scenario"), `entry "example.com": When: scenario needs Scenarios`},
+		{"unknown scenario", replace("When: always", "When: scenario\nScenarios: sap"), `entry "example.com": unknown scenario "sap"`},
+		{"unknown private link", replace("PrivateLink: public", "PrivateLink: maybe"), `entry "example.com": unknown PrivateLink "maybe"`},
+		{"bad port", replace("Ports: https/443", "Ports: https/99999"), `entry "example.com": bad port "https/99999"`},
+		{"bad target", replace("Ports: https/443", "Ports: https/443\nTarget: ftp://x"), `entry "example.com": Target "ftp://x"`},
+		{"unknown token", replace("Ports: https/443", "Ports: https/443\nTarget: https://{tenant}.x"), `entry "example.com": Target "https://{tenant}.x": unknown token`},
+		{"pattern without targets", replace("Endpoint: example.com", "Endpoint: *.example.com"), `entry "*.example.com": a wildcard or placeholder pattern needs Target lines or a NotTested reason`},
+		{"unknown placeholder", replace("Endpoint: example.com", "Endpoint: <tenant>.example.com\nNotTested: x"), `unknown placeholder`},
+		{"endpoint with scheme", replace("Endpoint: example.com", "Endpoint: https://example.com"), `Endpoint must be one host or pattern`},
+		{"bad bypass", replace("Ports: https/443", "Ports: https/443\nBypass: Everything"), `unknown Bypass "Everything"`},
+		{"bad tls", replace("Ports: https/443", "Ports: https/443\nTLS: 1.4"), `unknown TLS version "1.4"`},
+		{"duplicate", goodCloud + goodEntry + "\n" + goodEntry, `azurecloud.txt:12: entry "example.com": list standard already has it at azurecloud.txt:4`},
+		{"no cloud stanza", goodEntry, `azurecloud.txt: the first stanza must name the Cloud`},
+		{"stray stanza", goodCloud + "Description: x\n", `azurecloud.txt:4: stanza is neither an Endpoint nor a ServiceTag`},
+		{"service tag without lists", goodCloud + "ServiceTag: Storage\nSource: 002_13d341821de41fb0.txt | Service tags\n", `service tag "Storage": Lists is missing`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(tc.file)}, "regions.txt": {Data: []byte(goodRegions)}})
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, ErrInvalidCatalog))
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(goodCloud + goodEntry)}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "regions.txt: no regions for cloud AzureCloud")
+}
+
+func TestParseTarget(t *testing.T) {
+	tg, err := ParseTarget("https://Example.com:8443/a/b")
+	require.NoError(t, err)
+	assert.Equal(t, Target{URL: "https://example.com:8443/a/b", Scheme: "https", Host: "example.com", Port: 8443, Path: "/a/b"}, tg)
+	tg, err = ParseTarget("http://www.microsoft.com/pkiops/certs")
+	require.NoError(t, err)
+	assert.Equal(t, 80, tg.Port)
+	assert.Equal(t, "http://www.microsoft.com/pkiops/certs", tg.URL)
+	for _, bad := range []string{"ftp://x", "https://*.x.com", "https://", "https://x:0", "not a url"} {
+		_, err := ParseTarget(bad)
+		assert.Error(t, err, bad)
+	}
+}

@@ -1,0 +1,212 @@
+// Package report shows arccheck's results: the catalog listing and the check results, as a table for
+// people, JSON for machines and support tickets, and plain lines for allowlists. It has no network code.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/arccheck/arccheck/pkg/endpoints"
+)
+
+// ListSchema is the version tag of the JSON that `arccheck list -o json` writes.
+const ListSchema = "arccheck.list/v1"
+
+// ListDocument is the JSON form of a selection (see README, "JSON: list").
+type ListDocument struct {
+	Schema      string                 `json:"schema"`
+	Tool        Tool                   `json:"tool"`
+	Selection   SelectionJSON          `json:"selection"`
+	Endpoints   []ListEndpoint         `json:"endpoints"`
+	Excluded    []ExcludedJSON         `json:"excluded"`
+	ServiceTags []endpoints.ServiceTag `json:"serviceTags"`
+}
+
+// Tool names the program and its version.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// SelectionJSON records the selection a listing or check was made for.
+type SelectionJSON struct {
+	Cloud      string   `json:"cloud"`
+	Location   string   `json:"location"`
+	Mode       string   `json:"mode"`
+	List       string   `json:"list"`
+	Scenarios  []string `json:"scenarios"`
+	GatewayURL string   `json:"gatewayUrl,omitempty"`
+}
+
+// ListEndpoint is one selected catalog entry.
+type ListEndpoint struct {
+	Endpoint    string             `json:"endpoint"`
+	Pattern     string             `json:"pattern"`
+	Description string             `json:"description"`
+	When        string             `json:"when"`
+	Scenarios   []string           `json:"scenarios"`
+	Required    bool               `json:"required"`
+	PrivateLink string             `json:"privateLink"`
+	Ports       []string           `json:"ports"`
+	Bypass      string             `json:"bypass,omitempty"`
+	TLS         []string           `json:"tlsVersions,omitempty"`
+	Legacy      string             `json:"legacy,omitempty"`
+	Notes       []string           `json:"notes"`
+	Targets     []string           `json:"targets"`
+	Discover    []DiscoverJSON     `json:"discover"`
+	NotTested   []string           `json:"notTested"`
+	Sources     []endpoints.Source `json:"sources"`
+	Catalog     string             `json:"catalog"`
+}
+
+// DiscoverJSON is a part of a pattern found at run time.
+type DiscoverJSON struct {
+	Token string `json:"token"`
+	URL   string `json:"url"`
+}
+
+// ExcludedJSON is an entry the selection leaves out on purpose.
+type ExcludedJSON struct {
+	Endpoint string `json:"endpoint"`
+	Reason   string `json:"reason"`
+}
+
+// NewSelectionJSON records a plan's selection.
+func NewSelectionJSON(p *endpoints.Plan) SelectionJSON {
+	return SelectionJSON{Cloud: p.Cloud.Name, Location: p.Location, Mode: string(p.Mode), List: p.List,
+		Scenarios: nonNil(p.Scenarios), GatewayURL: p.GatewayURL}
+}
+
+// NewListDocument builds the JSON form of a plan.
+func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
+	doc := ListDocument{Schema: ListSchema, Tool: tool, Selection: NewSelectionJSON(p),
+		Endpoints: []ListEndpoint{}, Excluded: []ExcludedJSON{}, ServiceTags: nonNil(p.ServiceTags)}
+	for _, ep := range p.Endpoints {
+		e := ep.Entry
+		le := ListEndpoint{
+			Endpoint: e.Endpoint, Pattern: ep.Pattern, Description: e.Description, When: string(e.When),
+			Scenarios: nonNil(e.Scenarios), Required: ep.Required, PrivateLink: string(e.PrivateLink),
+			Bypass: e.Bypass, TLS: e.TLS, Legacy: e.Legacy, Notes: nonNil(e.Notes), Targets: []string{},
+			Discover: []DiscoverJSON{}, NotTested: nonNil(ep.NotTested), Sources: e.Sources, Catalog: e.Pos,
+		}
+		for _, port := range e.Ports {
+			le.Ports = append(le.Ports, port.String())
+		}
+		for _, t := range ep.Targets {
+			le.Targets = append(le.Targets, t.URL)
+		}
+		for _, d := range ep.Discover {
+			le.Discover = append(le.Discover, DiscoverJSON{Token: d.Token, URL: d.URL})
+		}
+		doc.Endpoints = append(doc.Endpoints, le)
+	}
+	for _, x := range p.Excluded {
+		doc.Excluded = append(doc.Excluded, ExcludedJSON{Endpoint: x.Entry.Endpoint, Reason: x.Reason})
+	}
+	return doc
+}
+
+// ListJSON writes the plan as indented JSON.
+func ListJSON(w io.Writer, tool Tool, p *endpoints.Plan) error {
+	return writeJSON(w, NewListDocument(tool, p))
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// ListPlain writes one host or pattern per line, ready for an allowlist: each selected endpoint as
+// documented (with <region> and the gateway prefix filled in where known), without duplicates.
+func ListPlain(w io.Writer, p *endpoints.Plan) error {
+	var seen []string
+	for _, ep := range p.Endpoints {
+		if slices.Contains(seen, ep.Pattern) {
+			continue
+		}
+		seen = append(seen, ep.Pattern)
+		if _, err := fmt.Fprintln(w, ep.Pattern); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ListTable writes the plan for reading: one row per endpoint, then the exclusions and service tags.
+func ListTable(w io.Writer, p *endpoints.Plan) error {
+	fmt.Fprintf(w, "%s (%s), %s, list %s", p.Cloud.Display, p.Cloud.Name, p.Mode, p.List)
+	if p.Location != "" {
+		fmt.Fprintf(w, ", region %s", p.Location)
+	}
+	if len(p.Scenarios) > 0 {
+		fmt.Fprintf(w, ", scenarios %s", strings.Join(p.Scenarios, ","))
+	}
+	fmt.Fprintf(w, ": %d endpoints\n", len(p.Endpoints))
+	t := newTable(w, []string{"ENDPOINT", "WHEN", "PRIVATE LINK", "PORTS", "TESTED AS", "SOURCE"})
+	for _, ep := range p.Endpoints {
+		e := ep.Entry
+		when := string(e.When)
+		if e.When == endpoints.WhenScenario {
+			when = strings.Join(e.Scenarios, ",")
+		}
+		if e.Legacy != "" {
+			when += " (legacy)"
+		}
+		var ports, tested, sources []string
+		for _, port := range e.Ports {
+			ports = append(ports, port.String())
+		}
+		for _, t := range ep.Targets {
+			tested = append(tested, t.URL)
+		}
+		for _, d := range ep.Discover {
+			tested = append(tested, d.Token+" (discovered at run time)")
+		}
+		if len(ep.NotTested) > 0 {
+			tested = append(tested, "pattern: not tested")
+		}
+		for _, s := range e.Sources {
+			sources = append(sources, shortSource(s))
+		}
+		t.Append([]string{ep.Pattern, when, string(e.PrivateLink), strings.Join(ports, " "),
+			strings.Join(tested, "\n"), strings.Join(slices.Compact(sources), "\n")})
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	for _, x := range p.Excluded {
+		fmt.Fprintf(w, "left out: %s (%s)\n", x.Entry.Endpoint, x.Reason)
+	}
+	if len(p.ServiceTags) > 0 {
+		var tags []string
+		for _, tag := range p.ServiceTags {
+			s := tag.Name
+			if tag.Condition != "" {
+				s += " (" + tag.Condition + ")"
+			}
+			tags = append(tags, s)
+		}
+		fmt.Fprintf(w, "service tags: %s\n", strings.Join(tags, "; "))
+	}
+	return nil
+}
+
+// shortSource names a source briefly: the seed number, or the dated fact.
+func shortSource(s endpoints.Source) string {
+	if len(s.Document) > 4 && s.Document[3] == '_' {
+		return "seed " + s.Document[:3]
+	}
+	return s.Document
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
