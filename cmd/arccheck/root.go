@@ -109,7 +109,7 @@ func newRootCmd(version string, e env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return badInput("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newListCmd(e))
+	root.AddCommand(newListCmd(e), newCheckCmd(e))
 	return root
 }
 

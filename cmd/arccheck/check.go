@@ -1,0 +1,238 @@
+package main
+
+import (
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/probe"
+	"github.com/arccheck/arccheck/pkg/report"
+)
+
+// checkOptions are the options of `arccheck check`.
+type checkOptions struct {
+	selectionFlags
+	// Output is -o/--output: table or json.
+	Output string
+	// JSON is -j/--json.
+	JSON bool
+	// NoColor is --no-color.
+	NoColor bool
+	// Verbose is -v/--verbose: progress on stderr.
+	Verbose bool
+	// Timeout is --timeout, per endpoint.
+	Timeout time.Duration
+	// ConnectTimeout is --connect-timeout, for TCP within Timeout.
+	ConnectTimeout time.Duration
+	// Concurrency is --concurrency.
+	Concurrency int
+	// DNSServer is --dns-server.
+	DNSServer string
+	// Resolve is --resolve HOST:PORT:ADDR, repeatable.
+	Resolve []string
+	// CAFile is --ca-file, PEM roots trusted besides the system's.
+	CAFile string
+	// HTTP is --http: also send a request to https endpoints.
+	HTTP bool
+	// Endpoints is --endpoint URL, repeatable.
+	Endpoints []string
+	// Catalog is --catalog: embedded or none.
+	Catalog string
+}
+
+func newCheckCmd(e env) *cobra.Command {
+	opts := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Probe every endpoint the agent needs and say which are reachable, and why not",
+		Long: "check probes every endpoint of the selection concurrently (DNS, TCP, TLS, HTTP) and prints\n" +
+			"azcmagent's Reachable table with arccheck's diagnosis of each failure. Exit code 0: every required\n" +
+			"endpoint is reachable; 1: a required endpoint is not; 2: bad input; 130: interrupted.",
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(opts, e, cmd.Root().Version)
+		},
+	}
+	f := cmd.Flags()
+	opts.register(f)
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	f.BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
+	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR=1)")
+	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each endpoint's result on stderr as it finishes")
+	f.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "time allowed for each endpoint (all run at once)")
+	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", 0, "time allowed for the TCP connect within --timeout (default: --timeout)")
+	f.IntVar(&opts.Concurrency, "concurrency", 64, "endpoints probed at once (1-1024)")
+	f.StringVar(&opts.DNSServer, "dns-server", "", "send DNS lookups to this server, IP[:PORT], instead of the system resolver")
+	f.StringArrayVar(&opts.Resolve, "resolve", nil, "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT without DNS (curl's syntax; PORT may be *); repeatable")
+	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's")
+	f.BoolVar(&opts.HTTP, "http", false, "also send an HTTP request to https endpoints and report the status")
+	f.StringArrayVar(&opts.Endpoints, "endpoint", nil, "also check this URL (https://host[:port][/path] or a host name); repeatable")
+	f.StringVar(&opts.Catalog, "catalog", "embedded", "endpoint catalog: embedded, or none to check only --endpoint URLs")
+	return cmd
+}
+
+// checkRun is a validated check: everything the run needs, built before any traffic is sent.
+type checkRun struct {
+	plan     *endpoints.Plan
+	extra    []endpoints.Target
+	prober   probe.Options
+	format   string
+	settings report.Settings
+}
+
+func (o *checkOptions) validate() (*checkRun, error) {
+	run := &checkRun{format: o.Output}
+	if o.JSON {
+		run.format = "json"
+	}
+	if run.format != "table" && run.format != "json" {
+		return nil, badInput("-o/--output: unknown format %q (valid: table, json)", o.Output)
+	}
+	if o.Timeout <= 0 {
+		return nil, badInput("--timeout: must be positive, got %s (e.g. 10s)", o.Timeout)
+	}
+	if o.ConnectTimeout < 0 {
+		return nil, badInput("--connect-timeout: must be positive, got %s", o.ConnectTimeout)
+	}
+	if o.Concurrency < 1 || o.Concurrency > 1024 {
+		return nil, badInput("--concurrency: must be 1 to 1024, got %d", o.Concurrency)
+	}
+	switch o.Catalog {
+	case "embedded":
+		p, err := o.plan()
+		if err != nil {
+			return nil, err
+		}
+		run.plan = p
+	case "none":
+		if len(o.Endpoints) == 0 {
+			return nil, badInput("--catalog none: give the endpoints to check with --endpoint URL")
+		}
+	default:
+		return nil, badInput("--catalog: unknown catalog %q (valid: embedded, none)", o.Catalog)
+	}
+	for _, raw := range o.Endpoints {
+		s := raw
+		if !strings.Contains(s, "://") {
+			s = "https://" + s
+		}
+		t, err := endpoints.ParseTarget(s)
+		if err != nil {
+			return nil, badInput("--endpoint: %v", err)
+		}
+		run.extra = append(run.extra, t)
+	}
+	po := probe.Options{Timeout: o.Timeout, ConnectTimeout: o.ConnectTimeout, HTTPS: o.HTTP,
+		UserAgent: "arccheck/" + strings.TrimPrefix(versionOf(o), "v")}
+	if o.DNSServer != "" {
+		r, err := probe.NewServerResolver(o.DNSServer)
+		if err != nil {
+			return nil, badInput("--dns-server: %v", err)
+		}
+		po.Resolver = r
+	}
+	for _, s := range o.Resolve {
+		key, addr, err := probe.ParseOverride(s)
+		if err != nil {
+			return nil, badInput("--resolve: %v", err)
+		}
+		if po.Overrides == nil {
+			po.Overrides = map[string]string{}
+		}
+		po.Overrides[key] = addr
+	}
+	if o.CAFile != "" {
+		pool, err := loadRoots(o.CAFile, true)
+		if err != nil {
+			return nil, badInput("--ca-file: %v", err)
+		}
+		po.RootCAs = pool
+	}
+	run.prober = po
+	run.settings = report.Settings{Catalog: o.Catalog, Endpoints: nonNilStrings(o.Endpoints),
+		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: max(o.ConnectTimeout, 0).Milliseconds(),
+		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: nonNilStrings(o.Resolve), CAFile: o.CAFile, HTTP: o.HTTP}
+	if run.plan != nil {
+		sel := report.NewSelectionJSON(run.plan)
+		run.settings.Selection = &sel
+	}
+	return run, nil
+}
+
+// versionOf is a seam for the User-Agent; the version is set on the root command.
+func versionOf(*checkOptions) string { return version }
+
+// loadRoots reads a PEM file of CA certificates, added to the system roots when withSystem is set.
+func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, errors.Unwrap(err) // "open FILE: …" says it twice otherwise
+	}
+	pool := x509.NewCertPool()
+	if withSystem {
+		if sys, err := x509.SystemCertPool(); err == nil && sys != nil {
+			pool = sys.Clone()
+		}
+	}
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return pool, nil
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func runCheck(o *checkOptions, e env, version string) error {
+	run, err := o.validate()
+	if err != nil {
+		return err
+	}
+	var mu sync.Mutex
+	progress := func(r check.Result) {
+		if !o.Verbose {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		status := "reachable"
+		if r.Failure != nil {
+			status = string(r.Failure.Class) + ": " + r.Failure.Message
+		}
+		fmt.Fprintf(e.Stderr, "arccheck: %s %s (%s)\n", r.URL(), status, r.Duration.Round(time.Millisecond))
+	}
+	rep := check.Run(e.Context, check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober),
+		Concurrency: o.Concurrency, Progress: progress})
+
+	tool := report.Tool{Name: "arccheck", Version: version}
+	if run.format == "json" {
+		hostname, _ := e.Hostname()
+		err = report.CheckJSON(e.Stdout, tool, report.Host{OS: runtime.GOOS, Arch: runtime.GOARCH, Hostname: hostname},
+			run.settings, rep)
+	} else {
+		color := e.StdoutIsTerminal && !o.NoColor && e.Getenv("NO_COLOR") == ""
+		err = report.CheckTable(e.Stdout, rep, report.TableOptions{Color: color})
+	}
+	switch {
+	case err != nil:
+		return &exitError{code: exitUnreachable, err: fmt.Errorf("writing the report: %w", err)}
+	case rep.Interrupted:
+		return &exitError{code: exitInterrupted, err: errors.New("interrupted: results so far are shown, the rest are marked canceled")}
+	case rep.Failed():
+		return &exitError{code: exitUnreachable, err: errors.New("")}
+	}
+	return nil
+}

@@ -1,0 +1,255 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+)
+
+// planHosts returns the concrete hosts a selection probes.
+func planHosts(t *testing.T, sel endpoints.Selection) []string {
+	t.Helper()
+	cat, err := endpoints.Load()
+	require.NoError(t, err)
+	p, err := cat.Select(sel)
+	require.NoError(t, err)
+	var hosts []string
+	for _, ep := range p.Endpoints {
+		for _, tg := range ep.Targets {
+			hosts = append(hosts, tg.Host)
+		}
+	}
+	return hosts
+}
+
+// checkJSON runs check with -o json and decodes the document.
+func checkJSON(t *testing.T, vars map[string]string, args ...string) (map[string]any, result) {
+	t.Helper()
+	r := runCLI(t, vars, append([]string{"check", "-o", "json"}, args...)...)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	return doc, r
+}
+
+func results(doc map[string]any) []map[string]any {
+	var out []map[string]any
+	for _, r := range doc["results"].([]any) {
+		out = append(out, r.(map[string]any))
+	}
+	return out
+}
+
+func TestCheckEverythingReachableThroughTheLab(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	caFile := lab.CA.WritePEM(t)
+	hosts := planHosts(t, endpoints.Selection{Location: "westeurope", Extensions: []string{"esu"}})
+	args := append([]string{"check", "-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--timeout", "5s"}, lab.ResolveArgs(hosts...)...)
+	r := runCLI(t, nil, args...)
+	require.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
+	rows := tableRows(t, r.stdout)
+	require.Len(t, rows, 14)
+	assert.Equal(t, "http://www.microsoft.com/pkiops/certs", rows[0]["ENDPOINT"], "rows are sorted by endpoint")
+	for _, row := range rows {
+		assert.Equal(t, "true", row["REACHABLE"], row["ENDPOINT"])
+		assert.Equal(t, "false", row["PRIVATE"], row["ENDPOINT"])
+		assert.Equal(t, "not used", row["PROXY"])
+		if strings.HasPrefix(row["ENDPOINT"], "https://") {
+			assert.Equal(t, "TLS 1.3", row["TLS"], row["ENDPOINT"])
+		} else {
+			assert.Equal(t, "not used", row["TLS"])
+		}
+		assert.True(t, strings.HasPrefix(row["RESULT"], "ok"), row["RESULT"])
+	}
+	assert.Contains(t, r.stdout, "14 endpoints: 14 reachable, 0 unreachable (0 required)")
+
+	doc, r := checkJSON(t, nil, append([]string{"-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--http"}, lab.ResolveArgs(hosts...)...)...)
+	require.Equal(t, 0, r.code)
+	for _, res := range results(doc) {
+		assert.Equal(t, true, res["reachable"], res["endpoint"])
+		assert.Equal(t, "override", res["dns"].(map[string]any)["source"])
+		assert.Equal(t, float64(200), res["http"].(map[string]any)["status"], res["endpoint"])
+	}
+}
+
+func TestCheckOnAMachineWithoutDNSFailsEveryRowAtDNS(t *testing.T) {
+	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
+	start := time.Now()
+	r := runCLI(t, nil, "check", "-l", "westeurope", "--dns-server", dns.Addr, "--no-color")
+	assert.Less(t, time.Since(start), 5*time.Second)
+	require.Equal(t, 1, r.code, r.stderr)
+	assert.Empty(t, r.stderr)
+	rows := tableRows(t, r.stdout)
+	assert.Len(t, rows, 12)
+	for _, row := range rows {
+		assert.Equal(t, "false", row["REACHABLE"])
+		assert.Equal(t, "unknown", row["PRIVATE"])
+		assert.Equal(t, "unknown", row["TLS"])
+		assert.Contains(t, row["RESULT"], "dns_not_found: no such host", "every row says why")
+	}
+	assert.Contains(t, r.stdout, "Not tested (allow these patterns as documented):")
+	assert.Contains(t, r.stdout, "*.blob.core.windows.net: the storage accounts")
+}
+
+func TestOptionalFailuresDoNotFailTheRun(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
+	var required []string
+	cat, _ := endpoints.Load()
+	p, _ := cat.Select(endpoints.Selection{Location: "westeurope"})
+	for _, ep := range p.Endpoints {
+		for _, tg := range ep.Targets {
+			if ep.Required {
+				required = append(required, tg.Host)
+			}
+		}
+	}
+	// Only the required hosts resolve; optional and legacy ones fail at DNS.
+	args := append([]string{"check", "-l", "westeurope", "--dns-server", dns.Addr, "--ca-file", lab.CA.WritePEM(t)}, lab.ResolveArgs(required...)...)
+	r := runCLI(t, nil, args...)
+	assert.Equal(t, 0, r.code, r.stdout)
+	assert.Contains(t, r.stdout, "dns_not_found: no such host (optional)")
+	assert.Contains(t, r.stdout, "dns_not_found: no such host (legacy)")
+}
+
+func TestCheckJSONSchema(t *testing.T) {
+	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
+	srv := testnet.HTTPServer(t, "")
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	doc, r := checkJSON(t, nil, "-l", "westeurope", "--dns-server", dns.Addr, "--endpoint", "http://workspace.example:"+port+"/x",
+		"--resolve", "workspace.example:"+port+":127.0.0.1")
+	require.Equal(t, 1, r.code)
+	assert.Equal(t, "arccheck.check/v1", doc["schema"])
+	assert.Equal(t, map[string]any{"name": "arccheck", "version": "test"}, doc["tool"])
+	_, err := time.Parse(time.RFC3339Nano, doc["startedAt"].(string))
+	assert.NoError(t, err)
+	assert.IsType(t, float64(0), doc["durationMs"])
+	host := doc["host"].(map[string]any)
+	assert.Equal(t, "testhost", host["hostname"])
+	assert.NotEmpty(t, host["os"])
+	settings := doc["settings"].(map[string]any)
+	assert.Equal(t, "westeurope", settings["selection"].(map[string]any)["location"])
+	assert.Equal(t, "AzureCloud", settings["selection"].(map[string]any)["cloud"])
+	assert.Equal(t, dns.Addr, settings["dnsServer"])
+	assert.Equal(t, float64(10000), settings["timeoutMs"])
+	summary := doc["summary"].(map[string]any)
+	assert.Equal(t, float64(13), summary["endpoints"])
+	assert.Equal(t, float64(1), summary["reachable"])
+	assert.Equal(t, float64(9), summary["requiredUnreachable"])
+	assert.Equal(t, float64(5), summary["notTested"])
+	var sawUser, sawCatalog bool
+	for _, res := range results(doc) {
+		for _, k := range []string{"endpoint", "pattern", "origin", "required", "reachable", "private", "tls", "proxy",
+			"timingsMs", "dns", "tcp", "tlsHandshake", "http", "failure"} {
+			assert.Contains(t, res, k, res["endpoint"])
+		}
+		switch res["origin"] {
+		case "user":
+			sawUser = true
+			assert.Equal(t, "http://workspace.example:"+port+"/x", res["endpoint"])
+			assert.Equal(t, true, res["reachable"])
+			assert.Nil(t, res["failure"])
+			assert.Equal(t, "not used", res["tls"])
+		case "catalog":
+			sawCatalog = true
+			f := res["failure"].(map[string]any)
+			assert.Equal(t, "dns_not_found", f["class"])
+			assert.Equal(t, "dns", f["phase"])
+			assert.NotEmpty(t, f["message"])
+			assert.Regexp(t, `^azurecloud\.txt:\d+$`, res["catalog"])
+		}
+	}
+	assert.True(t, sawUser && sawCatalog)
+	nt := doc["notTested"].([]any)
+	assert.Len(t, nt, 5)
+	assert.Contains(t, nt[0], "reason")
+}
+
+func TestCheckOnlyUserEndpoints(t *testing.T) {
+	srv := testnet.HTTPServer(t, "")
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	r := runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "http://127.0.0.1:"+port)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	assert.Contains(t, r.stdout, "1 endpoints: 1 reachable")
+}
+
+func TestInterruptPrintsResultsSoFarAndExits130(t *testing.T) {
+	hole := testnet.BlackHole(t)
+	_, port, _ := net.SplitHostPort(hole)
+	srv := testnet.HTTPServer(t, "")
+	_, okPort, _ := net.SplitHostPort(srv.Addr)
+	args := []string{"check", "--catalog", "none", "--timeout", "30s", "--endpoint", "http://fine.example:" + okPort,
+		"--resolve", "fine.example:*:127.0.0.1"}
+	for _, h := range []string{"a.example", "b.example", "c.example"} {
+		args = append(args, "--endpoint", "https://"+h+":"+port, "--resolve", h+":*:127.0.0.1")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	r := runCLIContext(t, ctx, nil, args...)
+	assert.Less(t, time.Since(start), 2*time.Second, "Ctrl-C stops the run at once")
+	assert.Equal(t, 130, r.code)
+	assert.Contains(t, r.stdout, "| http://fine.example:"+okPort+" ")
+	assert.Equal(t, 3, strings.Count(r.stdout, "canceled:"), r.stdout)
+	assert.Contains(t, r.stdout, "1 reachable")
+	assert.Contains(t, r.stdout, "Interrupted.")
+	assert.Contains(t, r.stderr, "interrupted")
+}
+
+func TestCheckColour(t *testing.T) {
+	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
+	run := func(terminal bool, vars map[string]string, extra ...string) string {
+		var out, errb strings.Builder
+		e := env{Stdout: &out, Stderr: &errb, Context: context.Background(), StdoutIsTerminal: terminal,
+			Getenv: func(k string) string { return vars[k] }, Hostname: func() (string, error) { return "h", nil }}
+		Execute("test", append([]string{"check", "--catalog", "none", "--endpoint", "x.example", "--dns-server", dns.Addr}, extra...), e)
+		return out.String()
+	}
+	assert.Contains(t, run(true, nil), "\x1b[31mfalse\x1b[0m")
+	assert.NotContains(t, run(false, nil), "\x1b[")
+	assert.NotContains(t, run(true, map[string]string{"NO_COLOR": "1"}), "\x1b[")
+	assert.NotContains(t, run(true, nil, "--no-color"), "\x1b[")
+}
+
+// tableRows parses the check table into one map per row, keyed by column name. Continuation lines of
+// multi-line cells are joined to their row.
+func tableRows(t *testing.T, out string) []map[string]string {
+	t.Helper()
+	var header []string
+	var rows []map[string]string
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			continue
+		}
+		cells := strings.Split(strings.Trim(line, "|"), "|")
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		switch {
+		case header == nil:
+			header = cells
+		case cells[0] == "" && len(rows) > 0:
+			for i, c := range cells {
+				if c != "" {
+					rows[len(rows)-1][header[i]] += "\n" + c
+				}
+			}
+		default:
+			row := map[string]string{}
+			for i, c := range cells {
+				row[header[i]] = c
+			}
+			rows = append(rows, row)
+		}
+	}
+	require.NotNil(t, header, "no table in:\n%s", out)
+	return rows
+}

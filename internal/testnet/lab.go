@@ -1,0 +1,91 @@
+package testnet
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+)
+
+// Lab stands in for Azure on one loopback address: a TLS server on port 443 that presents, for whatever
+// name the client asks for (SNI), a certificate minted by the lab's CA, and a plain HTTP server on
+// port 80. Tests point names at Lab.IP with --resolve, a DNS server or a proxy's hosts file.
+type Lab struct {
+	// IP is the lab's loopback address, 127.x.y.z (never 127.0.0.1, so parallel tests do not collide).
+	IP string
+	// CA signs the lab's certificates.
+	CA    *CA
+	HTTPS *Server
+	HTTP  *Server
+}
+
+// LabOptions shape a lab.
+type LabOptions struct {
+	// CA signs the certificates; a new "Lab Public Root" (O=DigiCert Inc) when nil.
+	CA *CA
+	// Handler answers HTTPS requests; nil answers 200 to everything.
+	Handler http.Handler
+	// TLS bounds the versions offered (MinVersion, MaxVersion) and injects Delay.
+	TLS TLSOptions
+}
+
+// NewLab starts a lab. Listening on ports 443 and 80 needs root; without it the test is skipped.
+func NewLab(t testing.TB, o LabOptions) *Lab {
+	t.Helper()
+	if o.CA == nil {
+		o.CA = NewCA(t, "Lab Public Root", "DigiCert Inc")
+	}
+	lab := &Lab{CA: o.CA}
+	var mu sync.Mutex
+	certs := map[string]*tls.Certificate{}
+	getCert := func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		name := h.ServerName
+		if name == "" {
+			name = lab.IP
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if c, ok := certs[name]; ok {
+			return c, nil
+		}
+		c := lab.CA.ValidLeaf(t, name)
+		certs[name] = &c
+		return &c, nil
+	}
+	for try := 0; ; try++ {
+		lab.IP = fmt.Sprintf("127.%d.%d.%d", 1+rand.IntN(250), rand.IntN(256), 1+rand.IntN(250))
+		ln, err := net.Listen("tcp", lab.IP+":443")
+		if err == nil {
+			ln.Close()
+			break
+		}
+		if errors.Is(err, syscall.EACCES) || os.Geteuid() != 0 {
+			t.Skipf("the lab listens on port 443 of a loopback address, which needs root: %v", err)
+		}
+		if try > 20 {
+			t.Fatalf("no free loopback address for the lab: %v", err)
+		}
+	}
+	tlsOpts := o.TLS
+	tlsOpts.Addr = lab.IP + ":443"
+	tlsOpts.GetCertificate = getCert
+	tlsOpts.Handler = o.Handler
+	lab.HTTPS = TLSServer(t, tlsOpts)
+	lab.HTTP = HTTPServer(t, lab.IP+":80")
+	return lab
+}
+
+// ResolveArgs returns --resolve flags that send every host to the lab (any port).
+func (l *Lab) ResolveArgs(hosts ...string) []string {
+	var out []string
+	for _, h := range hosts {
+		out = append(out, "--resolve", h+":*:"+l.IP)
+	}
+	return out
+}

@@ -1,0 +1,128 @@
+// Package testnet builds the network that arccheck's tests run against: certificate authorities and
+// leaf certificates minted at run time, TLS, DNS and misbehaving servers on loopback, and the real
+// components (squid, a SOCKS5 server, dnsmasq) started with generated configurations. Every server stops
+// when its test ends. Nothing here sends traffic beyond loopback.
+package testnet
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// CA is a certificate authority minted for a test.
+type CA struct {
+	Cert *x509.Certificate
+	Key  *ecdsa.PrivateKey
+	// PEM is the CA certificate, PEM-encoded.
+	PEM []byte
+}
+
+var serial int64 = 1000
+
+func nextSerial() *big.Int {
+	serial++
+	return big.NewInt(serial + time.Now().UnixNano()%1_000_000*1000)
+}
+
+// NewCA mints a self-signed root CA with the given common name and organisation.
+func NewCA(t testing.TB, commonName, org string) *CA {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          nextSerial(),
+		Subject:               pkix.Name{CommonName: commonName, Organization: []string{org}},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	return &CA{Cert: cert, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+}
+
+// KeyPEM returns the CA's private key, PEM-encoded (for squid's ssl_bump).
+func (ca *CA) KeyPEM(t testing.TB) []byte {
+	der, err := x509.MarshalECPrivateKey(ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})
+}
+
+// Pool returns a certificate pool holding only this CA.
+func (ca *CA) Pool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(ca.Cert)
+	return p
+}
+
+// WritePEM writes the CA certificate to a file in a temporary directory and returns its path.
+func (ca *CA) WritePEM(t testing.TB) string {
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, ca.PEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Leaf mints a server certificate for the names (DNS names or IPs), valid in [notBefore, notAfter].
+func (ca *CA) Leaf(t testing.TB, names []string, notBefore, notAfter time.Time) tls.Certificate {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: nextSerial(),
+		Subject:      pkix.Name{CommonName: names[0], Organization: []string{"arccheck test server"}},
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	for _, n := range names {
+		if ip := net.ParseIP(n); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else {
+			tmpl.DNSNames = append(tmpl.DNSNames, n)
+		}
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// ValidLeaf mints a server certificate for the names, valid from an hour ago for a day.
+func (ca *CA) ValidLeaf(t testing.TB, names ...string) tls.Certificate {
+	return ca.Leaf(t, names, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+}
+
+// WriteFile writes data to name in a new temporary directory and returns the path.
+func WriteFile(t testing.TB, name string, data []byte) string {
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

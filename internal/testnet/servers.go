@@ -1,0 +1,214 @@
+package testnet
+
+import (
+	"bufio"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Server is a loopback server a test started; it stops when the test ends.
+type Server struct {
+	// Addr is the listening address, ip:port.
+	Addr string
+	// Port is the listening port.
+	Port int
+	// Accepted counts the connections accepted.
+	Accepted atomic.Int64
+	// Handshakes counts the completed TLS handshakes (TLS servers only).
+	Handshakes atomic.Int64
+	ln         net.Listener
+	wg         sync.WaitGroup
+	mu         sync.Mutex
+	conns      map[net.Conn]struct{}
+}
+
+// Close stops the server and closes its connections.
+func (s *Server) Close() {
+	s.ln.Close()
+	s.mu.Lock()
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// listen starts a server on addr ("127.0.0.1:0" when empty) that hands each connection to handle.
+func listen(t testing.TB, addr string, handle func(net.Conn)) *Server {
+	t.Helper()
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatalf("listen %s: %v", addr, err)
+	}
+	s := &Server{ln: ln, Addr: ln.Addr().String(), Port: ln.Addr().(*net.TCPAddr).Port, conns: map[net.Conn]struct{}{}}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.Accepted.Add(1)
+			s.mu.Lock()
+			s.conns[c] = struct{}{}
+			s.mu.Unlock()
+			s.wg.Add(1)
+			go func() {
+				defer s.wg.Done()
+				defer func() {
+					c.Close()
+					s.mu.Lock()
+					delete(s.conns, c)
+					s.mu.Unlock()
+				}()
+				handle(c)
+			}()
+		}
+	}()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// TLSOptions shape a TLS server.
+type TLSOptions struct {
+	// Addr to listen on; "127.0.0.1:0" when empty.
+	Addr string
+	// Certificate to present (GetCertificate, if set, takes precedence).
+	Certificate    tls.Certificate
+	GetCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, error)
+	// MinVersion and MaxVersion bound the TLS versions offered.
+	MinVersion, MaxVersion uint16
+	// Delay is waited before each handshake (injected latency).
+	Delay time.Duration
+	// Handler answers HTTP requests after the handshake; nil answers 200 to everything.
+	Handler http.Handler
+}
+
+// TLSServer serves TLS on loopback and answers any HTTP request with 200.
+func TLSServer(t testing.TB, o TLSOptions) *Server {
+	cfg := &tls.Config{Certificates: []tls.Certificate{o.Certificate}, GetCertificate: o.GetCertificate,
+		MinVersion: o.MinVersion, MaxVersion: o.MaxVersion}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	var s *Server
+	s = listen(t, o.Addr, func(c net.Conn) {
+		if o.Delay > 0 {
+			time.Sleep(o.Delay)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		tc := tls.Server(c, cfg)
+		if err := tc.Handshake(); err != nil {
+			return
+		}
+		s.Handshakes.Add(1)
+		serveHTTP(tc, o.Handler)
+	})
+	return s
+}
+
+// HTTPServer serves plain HTTP on loopback, answering every request with 200.
+func HTTPServer(t testing.TB, addr string) *Server {
+	return listen(t, addr, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		serveHTTP(c, nil)
+	})
+}
+
+// serveHTTP answers one request on c with h, or with 200 OK when h is nil.
+func serveHTTP(c net.Conn, h http.Handler) {
+	req, err := http.ReadRequest(bufio.NewReader(c))
+	if err != nil {
+		return
+	}
+	if h == nil {
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "arccheck test server: "+r.Host+r.URL.Path+"\n")
+		})
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	resp := rec.Result()
+	resp.Close = true
+	resp.Write(c)
+}
+
+// SilentServer accepts connections and never sends a byte.
+func SilentServer(t testing.TB) *Server {
+	return listen(t, "", func(c net.Conn) { io.Copy(io.Discard, c) })
+}
+
+// ResetServer accepts connections and resets them at once (RST, not FIN).
+func ResetServer(t testing.TB) *Server {
+	return listen(t, "", func(c net.Conn) {
+		if tc, ok := c.(*net.TCPConn); ok {
+			tc.SetLinger(0)
+		}
+	})
+}
+
+// RefusedPort returns a loopback address where nothing listens: connections are refused.
+func RefusedPort(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// BlackHole returns a loopback address whose listener never accepts and whose accept queue is full,
+// so that new connection attempts get no answer at all and time out, as behind a dropping firewall.
+func BlackHole(t testing.TB) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	// Fill the accept queue; once it is full the kernel drops further SYNs.
+	var fill []net.Conn
+	for i := 0; i < 8; i++ {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				break
+			}
+			t.Fatal(err)
+		}
+		fill = append(fill, c)
+	}
+	t.Cleanup(func() {
+		for _, c := range fill {
+			c.Close()
+		}
+	})
+	return addr
+}

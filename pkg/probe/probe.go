@@ -1,0 +1,171 @@
+// Package probe knows HOW to check one network target and many at once: DNS, TCP, TLS and HTTP, directly
+// or through a proxy, with per-phase timings and a stable classification of every failure. It knows
+// nothing about Azure.
+package probe
+
+import (
+	"context"
+	"crypto/x509"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Target is one thing to probe: a scheme ("https" or "http"), host, port and optional path.
+type Target struct {
+	Scheme string
+	Host   string
+	Port   int
+	Path   string
+	// ExpectIssuers names organisations of which one must appear in the verified reference chain
+	// (see Options.ReferenceRoots); empty means any.
+	ExpectIssuers []string
+	// AllowedTLS lists the TLS versions ("1.2", "1.3") the endpoint accepts, where known.
+	AllowedTLS []string
+	// NoProxy makes this target bypass the proxy (the agent's proxy.bypass).
+	NoProxy bool
+}
+
+// Address returns host:port.
+func (t Target) Address() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
+
+// URL writes the target as a URL, leaving out the scheme's default port.
+func (t Target) URL() string {
+	host := t.Host
+	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
+		host = "[" + host + "]"
+	}
+	if !(t.Scheme == "https" && t.Port == 443) && !(t.Scheme == "http" && t.Port == 80) {
+		host = t.Address()
+	}
+	return t.Scheme + "://" + host + t.Path
+}
+
+// Options configure a Prober. The zero value probes directly with the system resolver and roots.
+type Options struct {
+	// Timeout bounds each target's whole probe; zero means 10s.
+	Timeout time.Duration
+	// ConnectTimeout bounds the TCP connect within Timeout; zero means Timeout.
+	ConnectTimeout time.Duration
+	// Resolver answers DNS lookups; nil means the system resolver.
+	Resolver *Resolver
+	// Overrides maps "host:port" (or "host:*") to the address to connect to, skipping DNS (curl's --resolve).
+	Overrides map[string]string
+	// RootCAs verifies servers' certificates; nil means the system roots.
+	RootCAs *x509.CertPool
+	// ReferenceRoots, when set, is the reference set of public roots: a chain the machine trusts that does
+	// not verify against these is reported as intercepted.
+	ReferenceRoots *x509.CertPool
+	// HTTPS also sends an HTTP request over https targets and records the status.
+	HTTPS bool
+	// UserAgent is sent with HTTP requests.
+	UserAgent string
+	// Now returns the time for certificate validity; nil means time.Now.
+	Now func() time.Time
+}
+
+// Prober probes targets with fixed options. It is safe for concurrent use.
+type Prober struct {
+	opts Options
+}
+
+// New returns a Prober for the options.
+func New(opts Options) *Prober {
+	if opts.Timeout <= 0 {
+		opts.Timeout = 10 * time.Second
+	}
+	if opts.ConnectTimeout <= 0 || opts.ConnectTimeout > opts.Timeout {
+		opts.ConnectTimeout = opts.Timeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "arccheck"
+	}
+	return &Prober{opts: opts}
+}
+
+// Timeout returns the per-target timeout in force.
+func (p *Prober) Timeout() time.Duration { return p.opts.Timeout }
+
+// Probe checks one target within the per-target timeout and returns what happened in each phase.
+// It returns by the deadline (or at once when ctx is cancelled) and leaves no goroutine behind.
+func (p *Prober) Probe(ctx context.Context, t Target) Result {
+	r := Result{Target: t, Start: time.Now()}
+	if ctx.Err() != nil {
+		r.fail(ClassCanceled, "", "not started: "+context.Cause(ctx).Error())
+		return r
+	}
+	pctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	defer cancel()
+	p.run(pctx, ctx, &r)
+	r.Duration = time.Since(r.Start)
+	if r.Failure == nil {
+		r.Reachable = true
+	}
+	return r
+}
+
+func (p *Prober) run(ctx, parent context.Context, r *Result) {
+	t := r.Target
+	conn, ok := p.connect(ctx, parent, r)
+	if !ok {
+		return
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer func() {
+		stop()
+		conn.Close()
+	}()
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(deadline)
+	}
+	if t.Scheme == "https" {
+		tconn, ok := p.handshake(ctx, parent, conn, r)
+		if !ok {
+			return
+		}
+		if p.opts.HTTPS {
+			p.request(ctx, parent, tconn, r, false)
+		}
+		return
+	}
+	p.request(ctx, parent, conn, r, false)
+}
+
+// ProbeAll probes every target concurrently, at most concurrency at a time, and returns the results in
+// the order of targets. done, if not nil, is called as each result is ready (from the probing goroutine).
+// Targets not started when ctx is cancelled are returned with ClassCanceled.
+func (p *Prober) ProbeAll(ctx context.Context, targets []Target, concurrency int, done func(int, Result)) []Result {
+	if concurrency <= 0 {
+		concurrency = len(targets)
+	}
+	results := make([]Result, len(targets))
+	sem := make(chan struct{}, max(concurrency, 1))
+	var wg sync.WaitGroup
+	for i, t := range targets {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			results[i] = p.Probe(ctx, t) // returns at once as canceled
+			if done != nil {
+				done(i, results[i])
+			}
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = p.Probe(ctx, t)
+			if done != nil {
+				done(i, results[i])
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}

@@ -1,0 +1,294 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"net/netip"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+)
+
+// hostPort splits a loopback server address into an override for host and the port.
+func target(t *testing.T, scheme, host, addr string) (Target, map[string]string) {
+	t.Helper()
+	h, p, err := net.SplitHostPort(addr)
+	require.NoError(t, err)
+	port, _ := strconv.Atoi(p)
+	return Target{Scheme: scheme, Host: host, Port: port}, map[string]string{host + ":" + p: h}
+}
+
+func TestReachableTLS(t *testing.T) {
+	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
+	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "gbl.his.arc.azure.com")})
+	tg, ov := target(t, "https", "gbl.his.arc.azure.com", srv.Addr)
+	r := New(Options{Overrides: ov, RootCAs: ca.Pool(), HTTPS: true, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
+	require.Nil(t, r.Failure, "%+v", r.Failure)
+	assert.True(t, r.Reachable)
+	assert.Equal(t, "override", r.DNS.Source)
+	assert.Equal(t, []Address{{IP: "127.0.0.1", Private: false}}, r.DNS.Addresses)
+	assert.Equal(t, srv.Addr, r.TCP.Address)
+	assert.Equal(t, "TLS 1.3", r.TLS.Version)
+	assert.NotEmpty(t, r.TLS.Cipher)
+	assert.True(t, r.TLS.Verified)
+	assert.Equal(t, []string{"gbl.his.arc.azure.com"}, r.TLS.Leaf.DNSNames)
+	assert.Contains(t, r.TLS.Leaf.Issuer, "Test Root")
+	require.NotEmpty(t, r.TLS.Chain, "the verified root is recorded")
+	assert.Equal(t, []string{"DigiCert Inc"}, r.TLS.Chain[len(r.TLS.Chain)-1].SubjectOrg)
+	assert.Equal(t, 200, r.HTTP.Status)
+	assert.Equal(t, "false", r.Private())
+}
+
+func TestTLS12IsReported(t *testing.T) {
+	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
+	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "a.example"), MaxVersion: tls.VersionTLS12})
+	tg, ov := target(t, "https", "a.example", srv.Addr)
+	r := New(Options{Overrides: ov, RootCAs: ca.Pool()}).Probe(context.Background(), tg)
+	require.Nil(t, r.Failure)
+	assert.Equal(t, "TLS 1.2", r.TLS.Version)
+}
+
+func TestPlainHTTPTarget(t *testing.T) {
+	srv := testnet.HTTPServer(t, "")
+	tg, ov := target(t, "http", "www.microsoft.com", srv.Addr)
+	tg.Path = "/pkiops/certs"
+	r := New(Options{Overrides: ov}).Probe(context.Background(), tg)
+	require.Nil(t, r.Failure, "%+v", r.Failure)
+	assert.True(t, r.Reachable)
+	assert.Nil(t, r.TLS)
+	assert.Equal(t, 200, r.HTTP.Status)
+}
+
+// TestFailureClasses has a real misbehaving peer for every failure class a direct probe can give.
+func TestFailureClasses(t *testing.T) {
+	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
+	other := testnet.NewCA(t, "Someone Else", "Other Org")
+	host := "management.azure.com"
+	tlsSrv := func(o testnet.TLSOptions) string { return testnet.TLSServer(t, o).Addr }
+	cases := []struct {
+		name    string
+		class   Class
+		phase   string
+		scheme  string
+		addr    string
+		dns     *testnet.DNSServer
+		timeout time.Duration
+		msg     string
+	}{
+		{name: "refused port", class: ClassTCPRefused, phase: "tcp", addr: testnet.RefusedPort(t), msg: "refused"},
+		{name: "black hole", class: ClassTCPTimeout, phase: "tcp", addr: testnet.BlackHole(t), timeout: 700 * time.Millisecond},
+		{name: "listener that never answers TLS", class: ClassTLSHandshakeFailed, phase: "tls", addr: testnet.SilentServer(t).Addr,
+			timeout: 700 * time.Millisecond, msg: "no TLS handshake from the server before the timeout"},
+		{name: "server that resets", class: ClassTCPReset, phase: "tls", addr: testnet.ResetServer(t).Addr, msg: "reset"},
+		{name: "untrusted", class: ClassTLSUntrusted, phase: "tls", addr: tlsSrv(testnet.TLSOptions{Certificate: other.ValidLeaf(t, host)}),
+			msg: "unknown authority"},
+		{name: "wrong host", class: ClassTLSHostnameMismatch, phase: "tls", addr: tlsSrv(testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "other.example")}),
+			msg: "not management.azure.com"},
+		{name: "expired", class: ClassTLSExpired, phase: "tls",
+			addr: tlsSrv(testnet.TLSOptions{Certificate: ca.Leaf(t, []string{host}, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))}),
+			msg:  "expired"},
+		{name: "TLS 1.1 only", class: ClassTLSVersionTooOld, phase: "tls",
+			addr: tlsSrv(testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host), MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}),
+			msg:  "only TLS below 1.2"},
+		{name: "plain server without HTTP", class: ClassHTTPError, phase: "http", scheme: "http", addr: testnet.SilentServer(t).Addr,
+			timeout: 500 * time.Millisecond, msg: "no HTTP response"},
+		{name: "NXDOMAIN", class: ClassDNSNotFound, phase: "dns", dns: testnet.NewDNSServer(t, testnet.DNSNXDomain, nil), msg: "no such host"},
+		{name: "DNS server that never answers", class: ClassDNSTimeout, phase: "dns", dns: testnet.NewDNSServer(t, testnet.DNSSilent, nil),
+			timeout: 700 * time.Millisecond},
+		{name: "DNS server down", class: ClassDNSError, phase: "dns", dns: &testnet.DNSServer{Addr: testnet.RefusedPort(t)}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := Options{RootCAs: ca.Pool(), Timeout: 5 * time.Second}
+			if tc.timeout > 0 {
+				opts.Timeout = tc.timeout
+			}
+			scheme := tc.scheme
+			if scheme == "" {
+				scheme = "https"
+			}
+			tg := Target{Scheme: scheme, Host: host, Port: 443}
+			if tc.addr != "" {
+				tg, opts.Overrides = target(t, scheme, host, tc.addr)
+			}
+			if tc.dns != nil {
+				res, err := NewServerResolver(tc.dns.Addr)
+				require.NoError(t, err)
+				opts.Resolver = res
+			}
+			start := time.Now()
+			r := New(opts).Probe(context.Background(), tg)
+			elapsed := time.Since(start)
+			require.NotNil(t, r.Failure, "expected %s", tc.class)
+			assert.Equal(t, tc.class, r.Failure.Class, r.Failure.Message)
+			assert.Equal(t, tc.phase, r.Failure.Phase)
+			assert.False(t, r.Reachable)
+			assert.NotEmpty(t, r.Failure.Message)
+			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.Less(t, elapsed, opts.Timeout+500*time.Millisecond, "returns by its deadline")
+		})
+	}
+}
+
+func TestCertificateFactsAreKeptOnFailure(t *testing.T) {
+	other := testnet.NewCA(t, "Corp Inspection CA", "Contoso")
+	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: other.ValidLeaf(t, "pas.windows.net")})
+	tg, ov := target(t, "https", "pas.windows.net", srv.Addr)
+	r := New(Options{Overrides: ov, RootCAs: x509Pool()}).Probe(context.Background(), tg)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, ClassTLSUntrusted, r.Failure.Class)
+	require.NotNil(t, r.TLS.Leaf)
+	assert.Contains(t, r.TLS.Leaf.Issuer, "Corp Inspection CA")
+	assert.False(t, r.TLS.Verified)
+}
+
+func TestDNSServerAnswersAndPrivateClassification(t *testing.T) {
+	dns := testnet.NewDNSServer(t, testnet.DNSAnswer, map[string][]string{
+		"gbl.his.arc.azure.com": {"10.1.2.3", "fd00::5"},
+		"pas.windows.net":       {"127.0.0.1"},
+	})
+	res, err := NewServerResolver(dns.Addr)
+	require.NoError(t, err)
+	addrs, err := res.Lookup(context.Background(), "gbl.his.arc.azure.com")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []netip.Addr{netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("fd00::5")}, addrs)
+	assert.Equal(t, "server "+dns.Addr, res.Source())
+
+	// A refused port on loopback: the probe resolves through the test server, then connects to loopback.
+	srv := testnet.HTTPServer(t, "")
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	p, _ := strconv.Atoi(port)
+	r := New(Options{Resolver: res}).Probe(context.Background(), Target{Scheme: "http", Host: "pas.windows.net", Port: p})
+	require.Nil(t, r.Failure)
+	assert.Equal(t, "server "+dns.Addr, r.DNS.Source)
+	assert.Equal(t, "false", r.Private())
+
+	for s, want := range map[string]bool{"10.0.0.1": true, "172.16.5.4": true, "172.32.0.1": false, "192.168.1.1": true,
+		"100.64.0.1": true, "100.128.0.1": false, "fd12::1": true, "fe80::1": false, "8.8.8.8": false, "::ffff:10.0.0.1": true} {
+		assert.Equal(t, want, IsPrivate(netip.MustParseAddr(s)), s)
+	}
+}
+
+func TestOverridesAndDNSServerParsing(t *testing.T) {
+	k, a, err := ParseOverride("Management.Azure.com:443:127.0.0.1")
+	require.NoError(t, err)
+	assert.Equal(t, "management.azure.com:443", k)
+	assert.Equal(t, "127.0.0.1", a)
+	k, a, err = ParseOverride("x.example:*:[::1]")
+	require.NoError(t, err)
+	assert.Equal(t, "x.example:*", k)
+	assert.Equal(t, "::1", a)
+	for _, bad := range []string{"x.example", "x.example:443", "x.example:99999:127.0.0.1", "x.example:443:not-ip", ":443:127.0.0.1"} {
+		_, _, err := ParseOverride(bad)
+		assert.Error(t, err, bad)
+	}
+	s, err := ParseDNSServer("127.0.0.1")
+	require.NoError(t, err)
+	assert.Equal(t, "127.0.0.1:53", s)
+	s, err = ParseDNSServer("[::1]:5353")
+	require.NoError(t, err)
+	assert.Equal(t, "[::1]:5353", s)
+	_, err = ParseDNSServer("dns.example")
+	assert.Error(t, err)
+}
+
+func TestInterleave(t *testing.T) {
+	in := []netip.Addr{netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2"),
+		netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")}
+	got := interleave(in)
+	assert.Equal(t, []netip.Addr{in[0], in[2], in[1], in[3]}, got)
+}
+
+func TestProbeAllKeepsOrderAndBoundsConcurrency(t *testing.T) {
+	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
+	var inFlight, peak atomic.Int64
+	srv := testnet.TLSServer(t, testnet.TLSOptions{GetCertificate: func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+		c := ca.ValidLeaf(t, h.ServerName)
+		return &c, nil
+	}})
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	p, _ := strconv.Atoi(port)
+	var targets []Target
+	ov := map[string]string{}
+	for i := range 12 {
+		h := "host" + strconv.Itoa(i) + ".example"
+		targets = append(targets, Target{Scheme: "https", Host: h, Port: p})
+		ov[h+":*"] = "127.0.0.1"
+	}
+	var calls atomic.Int64
+	results := New(Options{Overrides: ov, RootCAs: ca.Pool()}).ProbeAll(context.Background(), targets, 3,
+		func(int, Result) { calls.Add(1) })
+	require.Len(t, results, 12)
+	for i, r := range results {
+		assert.Equal(t, targets[i].Host, r.Target.Host, "results are in target order")
+		assert.True(t, r.Reachable, "%+v", r.Failure)
+	}
+	assert.LessOrEqual(t, peak.Load(), int64(3), "never more than the concurrency bound at once")
+	assert.Equal(t, int64(3), peak.Load(), "the bound is used")
+	assert.Equal(t, int64(12), calls.Load())
+}
+
+// TestManyBlackHolesTakeOneTimeout: 50 black-holed targets finish in about one timeout, not fifty,
+// and nothing outlives the deadline.
+func TestManyBlackHolesTakeOneTimeout(t *testing.T) {
+	hole := testnet.BlackHole(t)
+	h, port, _ := net.SplitHostPort(hole)
+	p, _ := strconv.Atoi(port)
+	var targets []Target
+	ov := map[string]string{}
+	for i := range 50 {
+		host := "blackhole" + strconv.Itoa(i) + ".example"
+		targets = append(targets, Target{Scheme: "https", Host: host, Port: p})
+		ov[host+":*"] = h
+	}
+	timeout := 600 * time.Millisecond
+	start := time.Now()
+	results := New(Options{Overrides: ov, Timeout: timeout}).ProbeAll(context.Background(), targets, 64, nil)
+	elapsed := time.Since(start)
+	for _, r := range results {
+		require.NotNil(t, r.Failure)
+		assert.Equal(t, ClassTCPTimeout, r.Failure.Class)
+	}
+	assert.Less(t, elapsed, 2*timeout, "50 black holes take about one timeout (took %v)", elapsed)
+}
+
+func TestCancelMarksTheRestCanceled(t *testing.T) {
+	hole := testnet.BlackHole(t)
+	h, port, _ := net.SplitHostPort(hole)
+	p, _ := strconv.Atoi(port)
+	var targets []Target
+	ov := map[string]string{}
+	for i := range 6 {
+		host := "x" + strconv.Itoa(i) + ".example"
+		targets = append(targets, Target{Scheme: "https", Host: host, Port: p})
+		ov[host+":*"] = h
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(150*time.Millisecond, cancel)
+	start := time.Now()
+	results := New(Options{Overrides: ov, Timeout: 10 * time.Second}).ProbeAll(ctx, targets, 2, nil)
+	assert.Less(t, time.Since(start), time.Second, "cancel stops the run at once")
+	for _, r := range results {
+		require.NotNil(t, r.Failure)
+		assert.Equal(t, ClassCanceled, r.Failure.Class)
+	}
+}
+
+func x509Pool() *x509.CertPool { return x509.NewCertPool() }

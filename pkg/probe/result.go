@@ -1,0 +1,185 @@
+package probe
+
+import (
+	"crypto/x509"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Class names a kind of failure. The names are stable: scripts and support tickets depend on them.
+type Class string
+
+// The failure classes.
+const (
+	ClassDNSNotFound         Class = "dns_not_found"         // the name does not exist (NXDOMAIN) or has no address
+	ClassDNSTimeout          Class = "dns_timeout"           // the DNS server did not answer in time
+	ClassDNSError            Class = "dns_error"             // any other DNS failure (SERVFAIL, refused, unreachable server)
+	ClassTCPRefused          Class = "tcp_refused"           // the connection was refused (RST to SYN)
+	ClassTCPTimeout          Class = "tcp_timeout"           // no answer to the connection attempt (dropped)
+	ClassTCPReset            Class = "tcp_reset"             // the connection was reset after it was established
+	ClassTLSHandshakeFailed  Class = "tls_handshake_failed"  // the TLS handshake failed or did not finish
+	ClassTLSUntrusted        Class = "tls_untrusted"         // the certificate chain does not verify against the trusted roots
+	ClassTLSHostnameMismatch Class = "tls_hostname_mismatch" // the certificate is not valid for the host name
+	ClassTLSExpired          Class = "tls_expired"           // the certificate is expired or not yet valid
+	ClassTLSVersionTooOld    Class = "tls_version_too_old"   // the server offers only TLS below 1.2
+	ClassHTTPError           Class = "http_error"            // no HTTP response arrived
+	ClassCanceled            Class = "canceled"              // the run was interrupted before this probe finished
+)
+
+// Classes lists every class this package returns, in a stable order.
+var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCPRefused, ClassTCPTimeout,
+	ClassTCPReset, ClassTLSHandshakeFailed, ClassTLSUntrusted, ClassTLSHostnameMismatch, ClassTLSExpired,
+	ClassTLSVersionTooOld, ClassHTTPError, ClassCanceled}
+
+// Failure is why a probe failed: a class, the phase it happened in, and the underlying message.
+type Failure struct {
+	Class   Class  `json:"class"`
+	Phase   string `json:"phase"`
+	Message string `json:"message"`
+}
+
+// Result is everything a probe of one target found.
+type Result struct {
+	Target    Target
+	Reachable bool
+	Start     time.Time
+	Duration  time.Duration
+	DNS       *DNSPhase
+	TCP       *TCPPhase
+	TLS       *TLSPhase
+	HTTP      *HTTPPhase
+	Failure   *Failure
+}
+
+// Private reports whether the target was reached at (or resolved to) a private address:
+// "true", "false", or "unknown" when no address is known (DNS failed, or a proxy resolved it).
+func (r *Result) Private() string {
+	if r.TCP != nil && r.TCP.Address != "" {
+		if ap, err := netip.ParseAddrPort(r.TCP.Address); err == nil {
+			return boolString(IsPrivate(ap.Addr()))
+		}
+	}
+	if r.DNS != nil && len(r.DNS.Addresses) > 0 {
+		return boolString(r.DNS.Addresses[0].Private)
+	}
+	return "unknown"
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+func (r *Result) fail(c Class, phase, msg string) {
+	if r.Failure == nil {
+		r.Failure = &Failure{Class: c, Phase: phase, Message: msg}
+	}
+}
+
+// DNSPhase is the name lookup.
+type DNSPhase struct {
+	// Source is where the answer came from: "system", "server ADDR", "override" (--resolve) or "literal".
+	Source    string
+	Duration  time.Duration
+	Addresses []Address
+}
+
+// Address is one resolved address.
+type Address struct {
+	IP      string `json:"ip"`
+	Private bool   `json:"private"`
+}
+
+// TCPPhase is the connection.
+type TCPPhase struct {
+	Duration time.Duration
+	// Address is the ip:port connected to ("" when no attempt succeeded).
+	Address  string
+	Attempts []Attempt
+}
+
+// Attempt is one connection attempt to one address.
+type Attempt struct {
+	Address  string        `json:"address"`
+	Duration time.Duration `json:"-"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// TLSPhase is the TLS handshake and certificate verification.
+type TLSPhase struct {
+	Duration time.Duration
+	Version  string // "TLS 1.3"
+	Cipher   string
+	// Verified is true when the chain verified against the trusted roots for the host name.
+	Verified bool
+	// Leaf is the server's certificate; Chain what it presented after it (and, once verified, the root).
+	Leaf  *Certificate
+	Chain []Certificate
+}
+
+// Certificate holds the facts about a certificate that explain a failure.
+type Certificate struct {
+	Subject            string    `json:"subject"`
+	Issuer             string    `json:"issuer"`
+	SubjectOrg         []string  `json:"subjectOrganization,omitempty"`
+	IssuerOrganization []string  `json:"issuerOrganization,omitempty"`
+	DNSNames           []string  `json:"dnsNames,omitempty"`
+	NotBefore          time.Time `json:"notBefore"`
+	NotAfter           time.Time `json:"notAfter"`
+}
+
+func certificateOf(c *x509.Certificate) Certificate {
+	return Certificate{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SubjectOrg: c.Subject.Organization,
+		IssuerOrganization: c.Issuer.Organization, DNSNames: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+}
+
+// HTTPPhase is the HTTP request.
+type HTTPPhase struct {
+	Duration time.Duration
+	Status   int
+	// StatusText is the status line's text ("200 OK").
+	StatusText string
+}
+
+var privatePrefixes = []netip.Prefix{
+	netip.MustParsePrefix("10.0.0.0/8"),     // RFC 1918
+	netip.MustParsePrefix("172.16.0.0/12"),  // RFC 1918
+	netip.MustParsePrefix("192.168.0.0/16"), // RFC 1918
+	netip.MustParsePrefix("100.64.0.0/10"),  // RFC 6598 shared address space
+	netip.MustParsePrefix("fc00::/7"),       // IPv6 unique local addresses
+}
+
+// IsPrivate reports whether an address is in a private range: RFC 1918, RFC 6598 or IPv6 ULA.
+func IsPrivate(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range privatePrefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// tlsVersionName writes a TLS version as azcmagent does: "TLS 1.2".
+func tlsVersionName(v uint16) string {
+	switch v {
+	case 0x0301:
+		return "TLS 1.0"
+	case 0x0302:
+		return "TLS 1.1"
+	case 0x0303:
+		return "TLS 1.2"
+	case 0x0304:
+		return "TLS 1.3"
+	}
+	return "unknown"
+}
+
+// firstLine keeps the first line of a message, for one-line output.
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}

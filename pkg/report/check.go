@@ -1,0 +1,134 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/probe"
+)
+
+// TableOptions shape the check table.
+type TableOptions struct {
+	// Color adds ANSI colours (only on a terminal, and never with --no-color or NO_COLOR).
+	Color bool
+}
+
+const (
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiReset  = "\x1b[0m"
+)
+
+// CheckTable writes the results as azcmagent's Reachable table (ENDPOINT, REACHABLE, PRIVATE, TLS, PROXY,
+// in its vocabulary) followed by arccheck's own columns, a summary line and what was not tested.
+func CheckTable(w io.Writer, rep *check.Report, o TableOptions) error {
+	paint := func(color, s string) string {
+		if !o.Color {
+			return s
+		}
+		return color + s + ansiReset
+	}
+	t := newTable(w, []string{"ENDPOINT", "REACHABLE", "PRIVATE", "TLS", "PROXY", "TIME", "RESULT"})
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		reachable := paint(ansiGreen, "true")
+		if !r.Reachable {
+			reachable = paint(ansiRed, "false")
+		}
+		t.Append([]string{r.URL(), reachable, r.Private(), TLSColumn(&r.Result), ProxyColumn(&r.Result),
+			formatDuration(r.Duration), resultColumn(r, paint)})
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, SummaryLine(rep))
+	if len(rep.NotTested) > 0 {
+		fmt.Fprintln(w, "\nNot tested (allow these patterns as documented):")
+		for _, n := range rep.NotTested {
+			fmt.Fprintf(w, "  %s: %s\n", n.Pattern, n.Reason)
+		}
+	}
+	if rep.Plan != nil && len(rep.Plan.Excluded) > 0 {
+		fmt.Fprintln(w, "\nLeft out:")
+		for _, x := range rep.Plan.Excluded {
+			fmt.Fprintf(w, "  %s: %s\n", x.Entry.Endpoint, x.Reason)
+		}
+	}
+	return nil
+}
+
+// TLSColumn is azcmagent's TLS column: the negotiated version, "not used" for plain HTTP, or "unknown".
+func TLSColumn(r *probe.Result) string {
+	switch {
+	case r.Target.Scheme == "http":
+		return "not used"
+	case r.TLS != nil && r.TLS.Version != "":
+		return r.TLS.Version
+	}
+	return "unknown"
+}
+
+// ProxyColumn is azcmagent's PROXY column: "not used" for a direct connection.
+func ProxyColumn(r *probe.Result) string {
+	return "not used"
+}
+
+func resultColumn(r *check.Result, paint func(string, string) string) string {
+	var parts []string
+	if r.Failure != nil {
+		parts = append(parts, paint(ansiRed, string(r.Failure.Class))+": "+shortReason(r.Failure.Message))
+	} else {
+		parts = append(parts, "ok")
+	}
+	switch {
+	case r.Required:
+	case r.Entry != nil && r.Entry.Legacy != "":
+		parts[0] += " (legacy)"
+	default:
+		parts[0] += " (optional)"
+	}
+	return strings.Join(parts, "\n")
+}
+
+// shortReason keeps the end of an error message, the part that says what happened.
+func shortReason(msg string) string {
+	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i > 12 {
+		msg = msg[i+2:]
+	}
+	if len(msg) > 70 {
+		msg = msg[:67] + "..."
+	}
+	return msg
+}
+
+// SummaryLine says in one line how the run went.
+func SummaryLine(rep *check.Report) string {
+	s := rep.Summary()
+	line := fmt.Sprintf("%d endpoints: %d reachable, %d unreachable (%d required)", s.Endpoints, s.Reachable,
+		s.Unreachable, s.RequiredUnreachable)
+	if s.Canceled > 0 {
+		line += fmt.Sprintf(", %d canceled", s.Canceled)
+	}
+	if s.NotTested > 0 {
+		line += fmt.Sprintf("; %d not tested", s.NotTested)
+	}
+	line += fmt.Sprintf(". Took %s.", formatDuration(rep.Duration))
+	if rep.Interrupted {
+		line += " Interrupted."
+	}
+	return line
+}
+
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}

@@ -1,0 +1,105 @@
+package report
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/probe"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "run 'go test ./pkg/report -update' to create it")
+	assert.Equal(t, string(want), string(got), "golden file %s differs; review and rerun with -update", path)
+}
+
+// sampleReport is a fixed report with one result of each kind the table shows.
+func sampleReport(t *testing.T) *check.Report {
+	cat, err := endpoints.Load()
+	require.NoError(t, err)
+	plan, err := cat.Select(endpoints.Selection{Location: "westeurope", Mode: endpoints.ModePrivateLink})
+	require.NoError(t, err)
+	entry := func(pattern string) *endpoints.Entry {
+		for _, ep := range plan.Endpoints {
+			if ep.Entry.Endpoint == pattern {
+				return ep.Entry
+			}
+		}
+		t.Fatalf("no %s", pattern)
+		return nil
+	}
+	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	leaf := &probe.Certificate{Subject: "CN=management.azure.com", Issuer: "CN=Microsoft Azure RSA TLS Issuing CA 04,O=Microsoft Corporation,C=US",
+		IssuerOrganization: []string{"Microsoft Corporation"}, DNSNames: []string{"management.azure.com"},
+		NotBefore: start.Add(-24 * time.Hour), NotAfter: start.Add(180 * 24 * time.Hour)}
+	ok := probe.Result{Target: probe.Target{Scheme: "https", Host: "management.azure.com", Port: 443}, Reachable: true, Start: start,
+		Duration: 41 * time.Millisecond,
+		DNS:      &probe.DNSPhase{Source: "system", Duration: 3 * time.Millisecond, Addresses: []probe.Address{{IP: "4.150.240.10"}}},
+		TCP:      &probe.TCPPhase{Duration: 12 * time.Millisecond, Address: "4.150.240.10:443", Attempts: []probe.Attempt{{Address: "4.150.240.10:443"}}},
+		TLS:      &probe.TLSPhase{Duration: 26 * time.Millisecond, Version: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", Verified: true, Leaf: leaf}}
+	private := probe.Result{Target: probe.Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443}, Start: start,
+		Duration: 10 * time.Second,
+		DNS:      &probe.DNSPhase{Source: "server 10.0.0.4:53", Duration: 2 * time.Millisecond, Addresses: []probe.Address{{IP: "10.1.2.3", Private: true}}},
+		TCP:      &probe.TCPPhase{Duration: 10 * time.Second, Attempts: []probe.Attempt{{Address: "10.1.2.3:443", Error: "dial tcp 10.1.2.3:443: i/o timeout"}}},
+		Failure:  &probe.Failure{Class: probe.ClassTCPTimeout, Phase: "tcp", Message: "dial tcp 10.1.2.3:443: i/o timeout"}}
+	dns := probe.Result{Target: probe.Target{Scheme: "https", Host: "dc.services.visualstudio.com", Port: 443}, Start: start,
+		Duration: time.Millisecond / 2, DNS: &probe.DNSPhase{Source: "system"},
+		Failure: &probe.Failure{Class: probe.ClassDNSNotFound, Phase: "dns", Message: "lookup dc.services.visualstudio.com on 127.0.0.53:53: no such host"}}
+	http := probe.Result{Target: probe.Target{Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certs"}, Reachable: true,
+		Start: start, Duration: 9 * time.Millisecond, DNS: &probe.DNSPhase{Source: "override", Addresses: []probe.Address{{IP: "127.0.0.1"}}},
+		TCP:  &probe.TCPPhase{Address: "127.0.0.1:80", Attempts: []probe.Attempt{{Address: "127.0.0.1:80"}}},
+		HTTP: &probe.HTTPPhase{Duration: 5 * time.Millisecond, Status: 200, StatusText: "200 OK"}}
+	return &check.Report{Start: start, Duration: 10*time.Second + 3*time.Millisecond, Plan: plan,
+		Results: []check.Result{
+			{Result: private, Pattern: "*.his.arc.azure.com", Entry: entry("*.his.arc.azure.com"), Origin: check.OriginCatalog, Required: true},
+			{Result: dns, Pattern: "dc.services.visualstudio.com", Entry: entry("dc.services.visualstudio.com"), Origin: check.OriginCatalog},
+			{Result: ok, Pattern: "management.azure.com", Entry: entry("management.azure.com"), Origin: check.OriginCatalog, Required: true},
+			{Result: http, Pattern: "http://www.microsoft.com/pkiops/certs", Origin: check.OriginUser, Required: true},
+		},
+		NotTested: []check.NotTested{{Pattern: "*.login.microsoft.com", Reason: "the Entra ID host names under login.microsoft.com are chosen by the service; allow the wildcard", Required: true}},
+	}
+}
+
+func TestCheckTableGolden(t *testing.T) {
+	var buf bytes.Buffer
+	require.NoError(t, CheckTable(&buf, sampleReport(t), TableOptions{}))
+	golden(t, "check-table.txt", buf.Bytes())
+	buf.Reset()
+	require.NoError(t, CheckTable(&buf, sampleReport(t), TableOptions{Color: true}))
+	golden(t, "check-table-color.txt", buf.Bytes())
+}
+
+func TestCheckJSONGolden(t *testing.T) {
+	var buf bytes.Buffer
+	rep := sampleReport(t)
+	sel := NewSelectionJSON(rep.Plan)
+	settings := Settings{Selection: &sel, Catalog: "embedded", Endpoints: []string{"http://www.microsoft.com/pkiops/certs"},
+		TimeoutMs: 10000, Concurrency: 64, DNSServer: "10.0.0.4", Resolve: []string{}}
+	require.NoError(t, CheckJSON(&buf, Tool{Name: "arccheck", Version: "v1.0.0"}, Host{OS: "linux", Arch: "amd64", Hostname: "srv01"}, settings, rep))
+	golden(t, "check.json", buf.Bytes())
+}
+
+func TestSummaryLine(t *testing.T) {
+	rep := sampleReport(t)
+	assert.Equal(t, "4 endpoints: 2 reachable, 2 unreachable (1 required); 1 not tested. Took 10.0s.", SummaryLine(rep))
+	rep.Interrupted = true
+	rep.Results[0].Failure.Class = probe.ClassCanceled
+	assert.Equal(t, "4 endpoints: 2 reachable, 1 unreachable (0 required), 1 canceled; 1 not tested. Took 10.0s. Interrupted.", SummaryLine(rep))
+}
