@@ -38,10 +38,7 @@ func nextSerial() *big.Int {
 // NewCA mints a self-signed root CA with the given common name and organisation.
 func NewCA(t testing.TB, commonName, org string) *CA {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := newKey(t)
 	tmpl := &x509.Certificate{
 		SerialNumber:          nextSerial(),
 		Subject:               pkix.Name{CommonName: commonName, Organization: []string{org}},
@@ -57,6 +54,14 @@ func NewCA(t testing.TB, commonName, org string) *CA {
 	}
 	cert, _ := x509.ParseCertificate(der)
 	return &CA{Cert: cert, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+}
+
+func newKey(t testing.TB) *ecdsa.PrivateKey {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }
 
 // KeyPEM returns the CA's private key, PEM-encoded (for squid's ssl_bump).
@@ -87,10 +92,7 @@ func (ca *CA) WritePEM(t testing.TB) string {
 // Leaf mints a server certificate for the names (DNS names or IPs), valid in [notBefore, notAfter].
 func (ca *CA) Leaf(t testing.TB, names []string, notBefore, notAfter time.Time) tls.Certificate {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key := newKey(t)
 	tmpl := &x509.Certificate{
 		SerialNumber: nextSerial(),
 		Subject:      pkix.Name{CommonName: names[0], Organization: []string{"arccheck test server"}},

@@ -248,16 +248,7 @@ func TestProbeAllKeepsOrderAndBoundsConcurrency(t *testing.T) {
 // TestManyBlackHolesTakeOneTimeout: 50 black-holed targets finish in about one timeout, not fifty,
 // and nothing outlives the deadline.
 func TestManyBlackHolesTakeOneTimeout(t *testing.T) {
-	hole := testnet.BlackHole(t)
-	h, port, _ := net.SplitHostPort(hole)
-	p, _ := strconv.Atoi(port)
-	var targets []Target
-	ov := map[string]string{}
-	for i := range 50 {
-		host := "blackhole" + strconv.Itoa(i) + ".example"
-		targets = append(targets, Target{Scheme: "https", Host: host, Port: p})
-		ov[host+":*"] = h
-	}
+	targets, ov := blackHoleTargets(t, 50)
 	timeout := 600 * time.Millisecond
 	start := time.Now()
 	results := New(Options{Overrides: ov, Timeout: timeout}).ProbeAll(context.Background(), targets, 64, nil)
@@ -270,16 +261,7 @@ func TestManyBlackHolesTakeOneTimeout(t *testing.T) {
 }
 
 func TestCancelMarksTheRestCanceled(t *testing.T) {
-	hole := testnet.BlackHole(t)
-	h, port, _ := net.SplitHostPort(hole)
-	p, _ := strconv.Atoi(port)
-	var targets []Target
-	ov := map[string]string{}
-	for i := range 6 {
-		host := "x" + strconv.Itoa(i) + ".example"
-		targets = append(targets, Target{Scheme: "https", Host: host, Port: p})
-		ov[host+":*"] = h
-	}
+	targets, ov := blackHoleTargets(t, 6)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(150*time.Millisecond, cancel)
 	start := time.Now()
@@ -292,3 +274,17 @@ func TestCancelMarksTheRestCanceled(t *testing.T) {
 }
 
 func x509Pool() *x509.CertPool { return x509.NewCertPool() }
+
+// blackHoleTargets returns n targets with distinct names, all pointed at one black-holed address.
+func blackHoleTargets(t *testing.T, n int) ([]Target, map[string]string) {
+	h, port, _ := net.SplitHostPort(testnet.BlackHole(t))
+	p, _ := strconv.Atoi(port)
+	var targets []Target
+	ov := map[string]string{}
+	for i := range n {
+		host := "blackhole" + strconv.Itoa(i) + ".example"
+		targets = append(targets, Target{Scheme: "https", Host: host, Port: p})
+		ov[host+":*"] = h
+	}
+	return targets, ov
+}
