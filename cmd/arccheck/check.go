@@ -47,6 +47,13 @@ type checkOptions struct {
 	Endpoints []string
 	// Catalog is --catalog: embedded or none.
 	Catalog string
+	// Proxy is --proxy: a proxy URL, or "none" to ignore the environment.
+	Proxy string
+	// NoProxy is --no-proxy, overriding NO_PROXY; NoProxySet says whether it was given.
+	NoProxy    string
+	NoProxySet bool
+	// ProxyCAFile is --proxy-ca-file, PEM roots for an https proxy's own certificate.
+	ProxyCAFile string
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -77,6 +84,10 @@ func newCheckCmd(e env) *cobra.Command {
 	f.BoolVar(&opts.HTTP, "http", false, "also send an HTTP request to https endpoints and report the status")
 	f.StringArrayVar(&opts.Endpoints, "endpoint", nil, "also check this URL (https://host[:port][/path] or a host name); repeatable")
 	f.StringVar(&opts.Catalog, "catalog", "embedded", "endpoint catalog: embedded, or none to check only --endpoint URLs")
+	f.StringVar(&opts.Proxy, "proxy", "", "proxy URL: http://, https://, socks5:// or socks5h://[user:password@]host:port, or none (default: HTTPS_PROXY, ALL_PROXY)")
+	f.StringVar(&opts.NoProxy, "no-proxy", "", "comma-separated hosts, domains, IPs or CIDRs that bypass the proxy (overrides NO_PROXY)")
+	f.StringVar(&opts.ProxyCAFile, "proxy-ca-file", "", "PEM file of CA certificates that verify an https:// proxy's own certificate")
+	cmd.PreRun = func(cmd *cobra.Command, args []string) { opts.NoProxySet = cmd.Flags().Changed("no-proxy") }
 	return cmd
 }
 
@@ -89,7 +100,7 @@ type checkRun struct {
 	settings report.Settings
 }
 
-func (o *checkOptions) validate() (*checkRun, error) {
+func (o *checkOptions) validate(getenv func(string) string) (*checkRun, error) {
 	run := &checkRun{format: o.Output}
 	if o.JSON {
 		run.format = "json"
@@ -157,8 +168,13 @@ func (o *checkOptions) validate() (*checkRun, error) {
 		}
 		po.RootCAs = pool
 	}
+	cfg, setting, err := o.proxyConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	po.Proxy = cfg
 	run.prober = po
-	run.settings = report.Settings{Catalog: o.Catalog, Endpoints: nonNilStrings(o.Endpoints),
+	run.settings = report.Settings{Proxy: setting, Catalog: o.Catalog, Endpoints: nonNilStrings(o.Endpoints),
 		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: max(o.ConnectTimeout, 0).Milliseconds(),
 		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: nonNilStrings(o.Resolve), CAFile: o.CAFile, HTTP: o.HTTP}
 	if run.plan != nil {
@@ -166,6 +182,51 @@ func (o *checkOptions) validate() (*checkRun, error) {
 		run.settings.Selection = &sel
 	}
 	return run, nil
+}
+
+// proxyConfig decides the proxies: --proxy (with --no-proxy) wins; --proxy none ignores the
+// environment; otherwise HTTPS_PROXY/HTTP_PROXY/ALL_PROXY with NO_PROXY (or --no-proxy).
+func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConfig, report.ProxySetting, error) {
+	var cfg *probe.ProxyConfig
+	var err error
+	switch {
+	case strings.EqualFold(o.Proxy, "none"):
+		return nil, report.ProxySetting{Source: "--proxy none"}, nil
+	case o.Proxy != "":
+		px, perr := probe.ParseProxy(o.Proxy, "--proxy")
+		if perr != nil {
+			return nil, report.ProxySetting{}, badInput("--proxy: %v", perr)
+		}
+		cfg = &probe.ProxyConfig{HTTPS: px, HTTP: px}
+		if o.NoProxySet {
+			if cfg.NoProxy, err = probe.ParseNoProxy(o.NoProxy, "--no-proxy"); err != nil {
+				return nil, report.ProxySetting{}, badInput("%v", err)
+			}
+		}
+	default:
+		var np *string
+		if o.NoProxySet {
+			np = &o.NoProxy
+		}
+		if cfg, err = probe.ProxyFromEnvironment(getenv, np); err != nil {
+			return nil, report.ProxySetting{}, badInput("%v", err)
+		}
+	}
+	if cfg == nil {
+		return nil, report.ProxySetting{}, nil
+	}
+	if o.ProxyCAFile != "" {
+		pool, err := loadRoots(o.ProxyCAFile, true)
+		if err != nil {
+			return nil, report.ProxySetting{}, badInput("--proxy-ca-file: %v", err)
+		}
+		for _, px := range []*probe.Proxy{cfg.HTTPS, cfg.HTTP} {
+			if px != nil {
+				px.RootCAs = pool
+			}
+		}
+	}
+	return cfg, report.NewProxySetting(cfg), nil
 }
 
 // versionOf is a seam for the User-Agent; the version is set on the root command.
@@ -197,7 +258,7 @@ func nonNilStrings(s []string) []string {
 }
 
 func runCheck(o *checkOptions, e env, version string) error {
-	run, err := o.validate()
+	run, err := o.validate(e.Getenv)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -85,3 +86,7 @@ func TestListGolden(t *testing.T) {
 		})
 	}
 }
+
+func slicesClone(s []string) []string { return append([]string(nil), s...) }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

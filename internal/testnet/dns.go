@@ -36,7 +36,13 @@ type DNSServer struct {
 // (name → addresses; names without the trailing dot, case-insensitive).
 func NewDNSServer(t testing.TB, mode DNSBehaviour, records map[string][]string) *DNSServer {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	return NewDNSServerAt(t, "127.0.0.1:0", mode, records)
+}
+
+// NewDNSServerAt is NewDNSServer on a given loopback address (port 53 needs root).
+func NewDNSServerAt(t testing.TB, addr string, mode DNSBehaviour, records map[string][]string) *DNSServer {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // request sends one GET over conn and reads the response head. Any HTTP response means reachable.
-// absolute sends the request in absolute form, as to an HTTP proxy.
-func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, absolute bool) {
+// With viaProxy set, conn goes to that HTTP proxy and the request is sent in absolute form.
+func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, viaProxy *Proxy) {
 	t := r.Target
 	phase := &HTTPPhase{}
 	r.HTTP = phase
@@ -28,7 +28,8 @@ func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, 
 	req.Host = t.Host
 	req.Header.Set("User-Agent", p.opts.UserAgent)
 	req.Close = true
-	if absolute {
+	if viaProxy != nil {
+		(&HTTPConnectDialer{Proxy: viaProxy}).authorize(req.Header)
 		err = req.WriteProxy(conn)
 	} else {
 		err = req.Write(conn)
@@ -41,6 +42,13 @@ func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, 
 			phase.StatusText = resp.Status
 			io.CopyN(io.Discard, resp.Body, 4096)
 			resp.Body.Close()
+			if viaProxy != nil && isProxyAnswer(resp) {
+				pe := proxyErrorFromResponse(resp)
+				r.Proxy.Status, r.Proxy.AuthSchemes, r.Proxy.ProxyCode = pe.Status, pe.AuthSchemes, pe.ProxyCode
+				phase.Duration = time.Since(start)
+				r.fail(pe.Class, "proxy", pe.Error())
+				return
+			}
 		}
 	}
 	phase.Duration = time.Since(start)
@@ -51,4 +59,15 @@ func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, 
 		}
 		r.fail(class, "http", "no HTTP response: "+firstLine(err.Error()))
 	}
+}
+
+// isProxyAnswer tells a proxy's own refusal from the endpoint's answer relayed by it.
+func isProxyAnswer(resp *http.Response) bool {
+	switch {
+	case resp.StatusCode == http.StatusProxyAuthRequired, resp.Header.Get("X-Squid-Error") != "":
+		return true
+	case resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusGatewayTimeout:
+		return true
+	}
+	return false
 }

@@ -6,6 +6,7 @@ package probe
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"net"
 	"strconv"
 	"sync"
@@ -61,6 +62,8 @@ type Options struct {
 	HTTPS bool
 	// UserAgent is sent with HTTP requests.
 	UserAgent string
+	// Proxy routes connections through proxies; nil connects directly.
+	Proxy *ProxyConfig
 	// Now returns the time for certificate validity; nil means time.Now.
 	Now func() time.Time
 }
@@ -110,7 +113,18 @@ func (p *Prober) Probe(ctx context.Context, t Target) Result {
 
 func (p *Prober) run(ctx, parent context.Context, r *Result) {
 	t := r.Target
-	conn, ok := p.connect(ctx, parent, r)
+	px, bypass := p.opts.Proxy.Route(t)
+	r.Bypassed = bypass
+	var conn net.Conn
+	var ok, absolute bool
+	if px != nil {
+		conn, ok, absolute = p.connectViaProxy(ctx, parent, r, px)
+		if !absolute {
+			px = nil // a tunnel: requests inside it are the endpoint's
+		}
+	} else {
+		conn, ok = p.connect(ctx, parent, r)
+	}
 	if !ok {
 		return
 	}
@@ -128,11 +142,58 @@ func (p *Prober) run(ctx, parent context.Context, r *Result) {
 			return
 		}
 		if p.opts.HTTPS {
-			p.request(ctx, parent, tconn, r, false)
+			p.request(ctx, parent, tconn, r, nil)
 		}
 		return
 	}
-	p.request(ctx, parent, conn, r, false)
+	p.request(ctx, parent, conn, r, px)
+}
+
+// connectViaProxy gets a connection to the target through the proxy: a CONNECT or SOCKS tunnel, or, for a
+// plain-http target behind an HTTP proxy, a connection to the proxy itself for an absolute-form request
+// (absolute is then true). The proxy resolves the name, except with socks5:// where arccheck does.
+func (p *Prober) connectViaProxy(ctx, parent context.Context, r *Result, px *Proxy) (conn net.Conn, ok, absolute bool) {
+	t := r.Target
+	phase := &ProxyPhase{URL: px.String(), Source: px.Source}
+	r.Proxy = phase
+	dest := t.Address()
+	if px.Scheme == "socks5" {
+		addrs, ok := p.resolve(ctx, parent, r)
+		if !ok {
+			return nil, false, false
+		}
+		dest = net.JoinHostPort(addrs[0].String(), strconv.Itoa(t.Port))
+	} else {
+		r.DNS = &DNSPhase{Source: "proxy"}
+	}
+	start := time.Now()
+	var err error
+	switch {
+	case px.forwardsHTTP() && t.Scheme == "http":
+		d := &HTTPConnectDialer{Proxy: px}
+		conn, err = d.dialProxy(ctx)
+		absolute = true
+	case px.forwardsHTTP():
+		d := &HTTPConnectDialer{Proxy: px, UserAgent: p.opts.UserAgent}
+		conn, err = d.DialContext(ctx, "tcp", dest)
+		phase.Status = d.LastStatus
+	default:
+		conn, err = dialSOCKS(ctx, px, dest)
+	}
+	phase.Duration = time.Since(start)
+	if err != nil {
+		class := ClassProxyUnreachable
+		var pe *ProxyError
+		if errors.As(err, &pe) {
+			class, phase.Status, phase.AuthSchemes, phase.ProxyCode = pe.Class, pe.Status, pe.AuthSchemes, pe.ProxyCode
+		}
+		if parent.Err() != nil {
+			class = ClassCanceled
+		}
+		r.fail(class, "proxy", px.Redact(firstLine(err.Error())))
+		return nil, false, false
+	}
+	return conn, true, absolute
 }
 
 // ProbeAll probes every target concurrently, at most concurrency at a time, and returns the results in

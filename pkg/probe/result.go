@@ -30,7 +30,8 @@ const (
 // Classes lists every class this package returns, in a stable order.
 var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCPRefused, ClassTCPTimeout,
 	ClassTCPReset, ClassTLSHandshakeFailed, ClassTLSUntrusted, ClassTLSHostnameMismatch, ClassTLSExpired,
-	ClassTLSVersionTooOld, ClassHTTPError, ClassCanceled}
+	ClassTLSVersionTooOld, ClassHTTPError, ClassCanceled,
+	ClassProxyUnreachable, ClassProxyAuthRequired, ClassProxyDenied, ClassProxyUpstreamFailed}
 
 // Failure is why a probe failed: a class, the phase it happened in, and the underlying message.
 type Failure struct {
@@ -49,12 +50,19 @@ type Result struct {
 	TCP       *TCPPhase
 	TLS       *TLSPhase
 	HTTP      *HTTPPhase
-	Failure   *Failure
+	// Proxy is the hop through a proxy; nil for a direct connection.
+	Proxy *ProxyPhase
+	// Bypassed says why a configured proxy was not used for this target ("" when it was, or none is set).
+	Bypassed string
+	Failure  *Failure
 }
 
 // Private reports whether the target was reached at (or resolved to) a private address:
 // "true", "false", or "unknown" when no address is known (DNS failed, or a proxy resolved it).
 func (r *Result) Private() string {
+	if r.DNS != nil && r.DNS.Source == "proxy" {
+		return "unknown"
+	}
 	if r.TCP != nil && r.TCP.Address != "" {
 		if ap, err := netip.ParseAddrPort(r.TCP.Address); err == nil {
 			return boolString(IsPrivate(ap.Addr()))
@@ -134,6 +142,21 @@ type Certificate struct {
 func certificateOf(c *x509.Certificate) Certificate {
 	return Certificate{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SubjectOrg: c.Subject.Organization,
 		IssuerOrganization: c.Issuer.Organization, DNSNames: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+}
+
+// ProxyPhase is getting a connection through a proxy.
+type ProxyPhase struct {
+	// URL is the proxy without credentials (scheme://host:port).
+	URL string
+	// Source is where the setting came from: "flag" or an environment variable's name.
+	Source   string
+	Duration time.Duration
+	// Status is the proxy's status line ("200 Connection established", "403 Forbidden").
+	Status string
+	// AuthSchemes are the authentication schemes the proxy offered (Proxy-Authenticate).
+	AuthSchemes []string
+	// ProxyCode is the proxy's own error code (squid's X-Squid-Error).
+	ProxyCode string
 }
 
 // HTTPPhase is the HTTP request.

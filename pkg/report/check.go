@@ -72,8 +72,11 @@ func TLSColumn(r *probe.Result) string {
 	return "unknown"
 }
 
-// ProxyColumn is azcmagent's PROXY column: "not used" for a direct connection.
+// ProxyColumn is azcmagent's PROXY column: the proxy used (never with its password), or "not used".
 func ProxyColumn(r *probe.Result) string {
+	if r.Proxy != nil {
+		return r.Proxy.URL
+	}
 	return "not used"
 }
 

@@ -30,6 +30,43 @@ type Settings struct {
 	Resolve        []string       `json:"resolve"`
 	CAFile         string         `json:"caFile"`
 	HTTP           bool           `json:"http"`
+	Proxy          ProxySetting   `json:"proxy"`
+}
+
+// ProxySetting records the proxies in force, without passwords.
+type ProxySetting struct {
+	// HTTPS and HTTP are the proxies for https and plain-http endpoints ("" for none).
+	HTTPS       string `json:"https"`
+	HTTPSSource string `json:"httpsSource,omitempty"`
+	HTTP        string `json:"http"`
+	HTTPSource  string `json:"httpSource,omitempty"`
+	// User is the proxy user name, if credentials were given (the password is never recorded).
+	User          string `json:"user,omitempty"`
+	NoProxy       string `json:"noProxy,omitempty"`
+	NoProxySource string `json:"noProxySource,omitempty"`
+	// Source is set when no proxy is used on purpose ("--proxy none").
+	Source string `json:"source,omitempty"`
+}
+
+// NewProxySetting records a proxy configuration.
+func NewProxySetting(c *probe.ProxyConfig) ProxySetting {
+	var s ProxySetting
+	if c == nil {
+		return s
+	}
+	if c.HTTPS != nil {
+		s.HTTPS, s.HTTPSSource, s.User = c.HTTPS.String(), c.HTTPS.Source, c.HTTPS.Username
+	}
+	if c.HTTP != nil {
+		s.HTTP, s.HTTPSource = c.HTTP.String(), c.HTTP.Source
+		if s.User == "" {
+			s.User = c.HTTP.Username
+		}
+	}
+	if c.NoProxy != nil {
+		s.NoProxy, s.NoProxySource = c.NoProxy.String(), c.NoProxy.Source
+	}
+	return s
 }
 
 // CheckDocument is the JSON form of a check (see README, "JSON: check").
@@ -62,6 +99,8 @@ type ResultJSON struct {
 	TCP       *TCPJSON       `json:"tcp"`
 	TLS       *TLSJSON       `json:"tlsHandshake"`
 	HTTP      *HTTPJSON      `json:"http"`
+	ProxyHop  *ProxyJSON     `json:"proxyHop"`
+	Bypassed  string         `json:"proxyBypassed,omitempty"`
 	Failure   *probe.Failure `json:"failure"`
 	Catalog   string         `json:"catalog,omitempty"`
 }
@@ -70,6 +109,7 @@ type ResultJSON struct {
 type Timings struct {
 	DNS     float64 `json:"dns"`
 	Connect float64 `json:"connect"`
+	Proxy   float64 `json:"proxy"`
 	TLS     float64 `json:"tls"`
 	HTTP    float64 `json:"http"`
 	Total   float64 `json:"total"`
@@ -100,6 +140,15 @@ type TLSJSON struct {
 type HTTPJSON struct {
 	Status     int    `json:"status"`
 	StatusText string `json:"statusText"`
+}
+
+// ProxyJSON is the hop through a proxy.
+type ProxyJSON struct {
+	URL         string   `json:"url"`
+	Source      string   `json:"source"`
+	Status      string   `json:"status"`
+	AuthSchemes []string `json:"authSchemes"`
+	ProxyCode   string   `json:"proxyErrorCode,omitempty"`
 }
 
 // NotTestedJSON is a pattern that could not be probed.
@@ -150,6 +199,11 @@ func resultJSON(r *check.Result) ResultJSON {
 		j.Timings.TLS = ms(t.Duration)
 		j.TLS = &TLSJSON{Version: t.Version, Cipher: t.Cipher, Verified: t.Verified, Leaf: t.Leaf, Chain: nonNil(t.Chain)}
 	}
+	if p := r.Proxy; p != nil {
+		j.Timings.Proxy = ms(p.Duration)
+		j.ProxyHop = &ProxyJSON{URL: p.URL, Source: p.Source, Status: p.Status, AuthSchemes: nonNil(p.AuthSchemes), ProxyCode: p.ProxyCode}
+	}
+	j.Bypassed = r.Bypassed
 	if h := r.HTTP; h != nil {
 		j.Timings.HTTP = ms(h.Duration)
 		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+)
+
+// labHosts maps every host of a selection to the lab, for a proxy's hosts file.
+func labHosts(lab *testnet.Lab, hosts []string) map[string]string {
+	m := map[string]string{}
+	for _, h := range hosts {
+		m[h] = lab.IP
+	}
+	return m
+}
+
+var esuWesteurope = endpoints.Selection{Location: "westeurope", Extensions: []string{"esu"}}
+
+// allowed are the squid dstdomains of the allowlist tests; everything else of the catalog is denied.
+var allowed = []string{".his.arc.azure.com", ".guestconfiguration.azure.com", "management.azure.com",
+	"login.microsoftonline.com", "www.microsoft.com"}
+
+func isAllowed(endpoint string) bool {
+	host := strings.SplitN(strings.SplitN(endpoint, "://", 2)[1], "/", 2)[0]
+	for _, a := range allowed {
+		if host == strings.TrimPrefix(a, ".") || (strings.HasPrefix(a, ".") && strings.HasSuffix(host, a)) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSquidAllowlist(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	hosts := planHosts(t, esuWesteurope)
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Allow: allowed, Hosts: labHosts(lab, hosts)})
+	r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "esu", "--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t), "--timeout", "5s")
+	require.Equal(t, 1, r.code, "denied required endpoints fail the run\n%s%s", r.stdout, r.stderr)
+	rows := tableRows(t, r.stdout)
+	require.Len(t, rows, 14)
+	var ok, denied int
+	for _, row := range rows {
+		assert.Equal(t, squid.URL("", ""), row["PROXY"], row["ENDPOINT"])
+		assert.Equal(t, "unknown", row["PRIVATE"], "the proxy resolves names: PRIVATE is unknown, as azcmagent shows")
+		if isAllowed(row["ENDPOINT"]) {
+			ok++
+			assert.Equal(t, "true", row["REACHABLE"], "%s: %s", row["ENDPOINT"], row["RESULT"])
+			if strings.HasPrefix(row["ENDPOINT"], "https://") {
+				assert.Equal(t, "TLS 1.3", row["TLS"])
+			}
+		} else {
+			denied++
+			assert.Equal(t, "false", row["REACHABLE"], row["ENDPOINT"])
+			assert.Contains(t, row["RESULT"], "proxy_denied", row["ENDPOINT"])
+		}
+	}
+	assert.Equal(t, 7, ok, "gbl, agentserviceapi, westeurope-gas, management, login and pkiops over http and https")
+	assert.Equal(t, 7, denied)
+
+	doc, _ := checkJSON(t, nil, "-l", "westeurope", "--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t))
+	for _, res := range results(doc) {
+		hop := res["proxyHop"].(map[string]any)
+		assert.Equal(t, "--proxy", hop["source"])
+		if res["reachable"] == true {
+			assert.Equal(t, "200 Connection established", hop["status"])
+			continue
+		}
+		f := res["failure"].(map[string]any)
+		assert.Equal(t, "proxy_denied", f["class"])
+		assert.Contains(t, f["message"], "ERR_ACCESS_DENIED", "squid's own error code is in the message")
+		assert.Equal(t, "ERR_ACCESS_DENIED", hop["proxyErrorCode"])
+	}
+	assert.Contains(t, squid.AccessLog(), "CONNECT management.azure.com:443", "the host name, not an IP, went to the proxy")
+}
+
+func TestSquidUpstreamFailure(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	// login.microsoftonline.com is allowed but squid cannot resolve it: its hosts file lacks it.
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: map[string]string{"management.azure.com": lab.IP}})
+	doc, r := checkJSON(t, nil, "--catalog", "none", "--endpoint", "login.microsoftonline.com", "--endpoint", "management.azure.com",
+		"--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t))
+	require.Equal(t, 1, r.code)
+	res := results(doc)
+	assert.Equal(t, "proxy_upstream_failed", res[0]["failure"].(map[string]any)["class"])
+	assert.Contains(t, res[0]["failure"].(map[string]any)["message"], "ERR_CANNOT_FORWARD", "squid 5's answer when it cannot resolve")
+	assert.Equal(t, true, res[1]["reachable"])
+}
+
+func TestSquidAuthentication(t *testing.T) {
+	const password = "Pr0xy-Pa55word!"
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	hosts := planHosts(t, esuWesteurope)
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Allow: allowed, Hosts: labHosts(lab, hosts),
+		Users: map[string]string{"alice": password}})
+	caFile := lab.CA.WritePEM(t)
+	base := []string{"check", "-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--timeout", "5s", "-v"}
+
+	// Without credentials every row wants authentication, and says which schemes the proxy offered.
+	r := runCLI(t, nil, append(base, "--proxy", squid.URL("", ""))...)
+	require.Equal(t, 1, r.code)
+	for _, row := range tableRows(t, r.stdout) {
+		assert.Contains(t, row["RESULT"], "proxy_auth_required", row["ENDPOINT"])
+	}
+	doc, _ := checkJSON(t, nil, "-l", "westeurope", "--proxy", squid.URL("", ""), "--ca-file", caFile)
+	for _, res := range results(doc) {
+		assert.Equal(t, []any{"Basic"}, res["proxyHop"].(map[string]any)["authSchemes"])
+	}
+
+	// With the right credentials every allowed row is reachable.
+	r = runCLI(t, nil, append(base, "--proxy", squid.URL("alice", password))...)
+	for _, row := range tableRows(t, r.stdout) {
+		if isAllowed(row["ENDPOINT"]) {
+			assert.Equal(t, "true", row["REACHABLE"], "%s: %s", row["ENDPOINT"], row["RESULT"])
+		} else {
+			assert.Contains(t, row["RESULT"], "proxy_denied")
+		}
+	}
+
+	// The password appears in no output format, in success, failure or bad input.
+	var outputs []string
+	for _, args := range [][]string{
+		append(base, "--proxy", squid.URL("alice", password)),
+		append(base, "--proxy", squid.URL("alice", password), "-o", "json"),
+		append(base, "--proxy", squid.URL("alice", password+"wrong")),
+		append(base, "--proxy", squid.URL("alice", password+"wrong"), "-o", "json"),
+		append(base, "--proxy", "ftp://alice:"+password+"@127.0.0.1:1"),
+		append(base, "--proxy", "http://alice:"+password+"@[bad"),
+		append(base, "--proxy", "http://alice:"+password+"@"+testnet.RefusedPort(t), "-o", "json"),
+	} {
+		r := runCLI(t, nil, args...)
+		outputs = append(outputs, r.stdout, r.stderr)
+	}
+	r = runCLI(t, map[string]string{"HTTPS_PROXY": squid.URL("alice", password)}, append(base, "-o", "json")...)
+	outputs = append(outputs, r.stdout, r.stderr)
+	assert.Contains(t, r.stdout, `"user": "alice"`)
+	for _, out := range outputs {
+		assert.NotContains(t, out, password)
+		assert.NotContains(t, out, "UHIweHktUGE1NXdvcmQh", "nor its base64")
+	}
+}
+
+func TestSOCKS5(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	hosts := planHosts(t, esuWesteurope)
+	socks := testnet.StartSOCKS(t, labHosts(lab, hosts), "", "")
+	caFile := lab.CA.WritePEM(t)
+
+	// socks5h: the proxy resolves the names (from its own hosts file).
+	r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "esu", "--proxy", socks.URL("socks5h", "", ""), "--ca-file", caFile)
+	require.Equal(t, 0, r.code, r.stdout)
+	for _, row := range tableRows(t, r.stdout) {
+		assert.Equal(t, "true", row["REACHABLE"], "%s: %s", row["ENDPOINT"], row["RESULT"])
+		assert.Equal(t, socks.URL("socks5h", "", ""), row["PROXY"])
+		assert.Equal(t, "unknown", row["PRIVATE"])
+	}
+	// socks5: arccheck resolves (here with --resolve) and hands the address to the proxy.
+	r = runCLI(t, nil, append([]string{"check", "-l", "westeurope", "--proxy", socks.URL("socks5", "", ""), "--ca-file", caFile},
+		lab.ResolveArgs(hosts...)...)...)
+	require.Equal(t, 0, r.code, r.stdout)
+	for _, row := range tableRows(t, r.stdout) {
+		assert.Equal(t, "false", row["PRIVATE"], "resolved locally: PRIVATE is known")
+	}
+	// A name the proxy cannot resolve: its failure is the proxy's, not ours.
+	r = runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "nowhere.example", "--proxy", socks.URL("socks5h", "", ""))
+	require.Equal(t, 1, r.code)
+	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "proxy_upstream_failed")
+}
+
+func TestSOCKS5Authentication(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	socks := testnet.StartSOCKS(t, map[string]string{"management.azure.com": lab.IP}, "bob", "s0cks-secret")
+	args := []string{"check", "--catalog", "none", "--endpoint", "management.azure.com", "--ca-file", lab.CA.WritePEM(t)}
+	r := runCLI(t, nil, append(args, "--proxy", socks.URL("socks5h", "bob", "s0cks-secret"))...)
+	assert.Equal(t, 0, r.code, r.stdout)
+	r = runCLI(t, nil, append(args, "--proxy", socks.URL("socks5h", "bob", "wrong"))...)
+	assert.Equal(t, 1, r.code)
+	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "proxy_auth_required")
+	assert.NotContains(t, r.stdout+r.stderr, "wrong@")
+}
+
+func TestStoppedProxyIsUnreachableOnEveryRowWithinOneTimeout(t *testing.T) {
+	dead := testnet.RefusedPort(t)
+	for _, scheme := range []string{"http", "socks5h"} {
+		start := time.Now()
+		r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "esu", "--proxy", scheme+"://"+dead, "--timeout", "2s")
+		assert.Less(t, time.Since(start), 2*time.Second+500*time.Millisecond)
+		require.Equal(t, 1, r.code)
+		rows := tableRows(t, r.stdout)
+		require.Len(t, rows, 14)
+		for _, row := range rows {
+			assert.Contains(t, row["RESULT"], "proxy_unreachable", "%s via %s", row["ENDPOINT"], scheme)
+		}
+	}
+}
+
+func TestProxyFromEnvironmentAndNoProxy(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: map[string]string{"login.microsoftonline.com": lab.IP, "management.azure.com": lab.IP}})
+	caFile := lab.CA.WritePEM(t)
+	args := append([]string{"check", "--catalog", "none", "--endpoint", "login.microsoftonline.com", "--endpoint", "management.azure.com",
+		"--ca-file", caFile, "-o", "json"}, lab.ResolveArgs("management.azure.com", "login.microsoftonline.com")...)
+	proxyOf := func(vars map[string]string, extra ...string) map[string]string {
+		r := runCLI(t, vars, append(slicesClone(args), extra...)...)
+		require.Equal(t, 0, r.code, r.stdout+r.stderr)
+		doc := map[string]any{}
+		require.NoError(t, jsonUnmarshal(r.stdout, &doc))
+		out := map[string]string{}
+		for _, res := range results(doc) {
+			out[res["endpoint"].(string)] = res["proxy"].(string)
+		}
+		return out
+	}
+	sq := squid.URL("", "")
+	// HTTPS_PROXY with NO_PROXY: management bypasses the proxy (reached directly through --resolve).
+	got := proxyOf(map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".azure.com"})
+	assert.Equal(t, "not used", got["https://management.azure.com"])
+	assert.Equal(t, sq, got["https://login.microsoftonline.com"])
+	// ALL_PROXY applies when HTTPS_PROXY is unset; lower-case no_proxy counts too.
+	got = proxyOf(map[string]string{"ALL_PROXY": sq, "no_proxy": "login.microsoftonline.com"})
+	assert.Equal(t, sq, got["https://management.azure.com"])
+	assert.Equal(t, "not used", got["https://login.microsoftonline.com"])
+	// --no-proxy overrides NO_PROXY.
+	got = proxyOf(map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".azure.com"}, "--no-proxy", "login.microsoftonline.com")
+	assert.Equal(t, sq, got["https://management.azure.com"])
+	assert.Equal(t, "not used", got["https://login.microsoftonline.com"])
+	// --proxy none ignores the environment.
+	got = proxyOf(map[string]string{"HTTPS_PROXY": "http://" + testnet.RefusedPort(t)}, "--proxy", "none")
+	assert.Equal(t, "not used", got["https://management.azure.com"])
+	// --proxy wins over the environment, and NO_PROXY does not apply to it.
+	got = proxyOf(map[string]string{"HTTPS_PROXY": "http://" + testnet.RefusedPort(t), "NO_PROXY": "*"}, "--proxy", sq)
+	assert.Equal(t, sq, got["https://management.azure.com"])
+
+	// The JSON says where the setting came from.
+	r := runCLI(t, map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".azure.com"}, args...)
+	assert.Contains(t, r.stdout, `"httpsSource": "HTTPS_PROXY"`)
+	assert.Contains(t, r.stdout, `"noProxySource": "NO_PROXY"`)
+	assert.Contains(t, r.stdout, `"proxyBypassed": "NO_PROXY entry \".azure.com\""`)
+}

@@ -1,0 +1,294 @@
+package testnet
+
+import (
+	"bytes"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// RequireEnv is the environment variable that turns a missing component into a failure (CI sets it).
+const RequireEnv = "ARCCHECK_REQUIRE_COMPONENTS"
+
+// missing skips the test, or fails it when RequireEnv is set.
+func missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	if os.Getenv(RequireEnv) == "1" {
+		t.Fatalf("%s (%s=1 makes this a failure)", msg, RequireEnv)
+	}
+	t.Skip(msg)
+}
+
+// RequireBinary returns the path of a program, or skips (fails under RequireEnv) naming the Debian
+// package to install.
+func RequireBinary(t testing.TB, name, debianPackage string) string {
+	t.Helper()
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/lib/squid"} {
+		if p := filepath.Join(dir, name); isExecutable(p) {
+			return p
+		}
+	}
+	missing(t, "%s not found: install the Debian package %s (apt-get install -y %s)", name, debianPackage, debianPackage)
+	return ""
+}
+
+// RequireRoot skips (fails under RequireEnv) when not root.
+func RequireRoot(t testing.TB, why string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		missing(t, "needs root: %s", why)
+	}
+}
+
+func isExecutable(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode()&0o111 != 0
+}
+
+// sharedDir makes a temporary directory that an unprivileged daemon (squid runs as "proxy") can use.
+func sharedDir(t testing.TB, prefix string) string {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(dir, 0o777)
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
+}
+
+// freePort returns a loopback TCP port that was free a moment ago.
+func freePort(t testing.TB) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// daemon runs a program until the test ends and waits until it listens on addr.
+func daemon(t testing.TB, name string, addr string, logFile string, cmd *exec.Cmd) {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			log, _ := os.ReadFile(logFile)
+			t.Fatalf("%s exited at start: %s\n%s", name, out.String(), tail(string(log), 20))
+		default:
+		}
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			c.Close()
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s did not listen on %s within 10s: %s", name, addr, out.String())
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// RandomLoopback returns a random 127.x.y.z address (never 127.0.0.x).
+func RandomLoopback() string {
+	return fmt.Sprintf("127.%d.%d.%d", 1+rand.IntN(250), rand.IntN(256), 1+rand.IntN(250))
+}
+
+// SquidOptions shape a squid proxy.
+type SquidOptions struct {
+	// Allow lists the dstdomain entries CONNECT may reach (".his.arc.azure.com", "management.azure.com");
+	// empty allows every destination.
+	Allow []string
+	// Users requires Basic authentication (basic_ncsa_auth) with these user → password pairs.
+	Users map[string]string
+	// Hosts is squid's hosts_file: name → address. Names not in it fail to resolve (NXDOMAIN).
+	Hosts map[string]string
+	// Bump, if set, makes squid intercept TLS (ssl_bump) and re-sign every certificate with this CA.
+	Bump *CA
+	// UpstreamCA is the CA squid trusts for the servers behind it when bumping.
+	UpstreamCA *CA
+}
+
+// Squid is a squid proxy a test started on loopback.
+type Squid struct {
+	// Addr is the proxy's host:port.
+	Addr string
+	// Dir holds its configuration and logs.
+	Dir string
+}
+
+// URL returns the proxy URL, with credentials when user is not empty.
+func (s *Squid) URL(user, password string) string {
+	if user == "" {
+		return "http://" + s.Addr
+	}
+	return "http://" + user + ":" + password + "@" + s.Addr
+}
+
+// AccessLog returns squid's access log so far.
+func (s *Squid) AccessLog() string {
+	b, _ := os.ReadFile(filepath.Join(s.Dir, "access.log"))
+	return string(b)
+}
+
+// StartSquid starts squid (package squid-openssl) with a generated configuration. Its DNS is a test
+// server that answers NXDOMAIN, so that names outside Hosts fail fast and no query leaves loopback.
+func StartSquid(t testing.TB, o SquidOptions) *Squid {
+	t.Helper()
+	bin := RequireBinary(t, "squid", "squid-openssl")
+	RequireRoot(t, "squid drops privileges to the proxy user")
+	dir := sharedDir(t, "arccheck-squid-")
+	dnsIP := RandomLoopback()
+	NewDNSServerAt(t, dnsIP+":53", DNSNXDomain, nil)
+	port := freePort(t)
+	s := &Squid{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir}
+
+	var hosts strings.Builder
+	names := make([]string, 0, len(o.Hosts))
+	for n := range o.Hosts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&hosts, "%s %s\n", o.Hosts[n], n)
+	}
+	write(t, filepath.Join(dir, "hosts"), hosts.String())
+
+	var c strings.Builder
+	listen := "http_port " + s.Addr
+	if o.Bump != nil {
+		bumpPEM := string(o.Bump.PEM) + string(o.Bump.KeyPEM(t))
+		write(t, filepath.Join(dir, "bump.pem"), bumpPEM)
+		certgen := RequireBinary(t, "security_file_certgen", "squid-openssl")
+		db := filepath.Join(dir, "ssl_db")
+		if out, err := exec.Command(certgen, "-c", "-s", db, "-M", "4MB").CombinedOutput(); err != nil {
+			t.Fatalf("security_file_certgen: %v: %s", err, out)
+		}
+		exec.Command("chown", "-R", "proxy", db).Run()
+		listen += " ssl-bump generate-host-certificates=on dynamic_cert_mem_cache_size=4MB tls-cert=" + filepath.Join(dir, "bump.pem")
+		fmt.Fprintf(&c, "sslcrtd_program %s -s %s -M 4MB\nsslcrtd_children 2 startup=1 idle=1\n", certgen, db)
+		if o.UpstreamCA != nil {
+			write(t, filepath.Join(dir, "upstream-ca.pem"), string(o.UpstreamCA.PEM))
+			fmt.Fprintf(&c, "tls_outgoing_options cafile=%s\n", filepath.Join(dir, "upstream-ca.pem"))
+		}
+		c.WriteString("acl step1 at_step SslBump1\nssl_bump peek step1\nssl_bump bump all\n")
+	}
+	fmt.Fprintf(&c, `%s
+pid_filename %[2]s/squid.pid
+cache_log %[2]s/cache.log
+access_log stdio:%[2]s/access.log
+cache_store_log none
+cache deny all
+hosts_file %[2]s/hosts
+dns_nameservers %[3]s
+dns_timeout 2 seconds
+coredump_dir %[2]s
+shutdown_lifetime 0 seconds
+pinger_enable off
+cache_effective_user proxy
+acl SSL_ports port 443
+acl CONNECT method CONNECT
+http_access deny CONNECT !SSL_ports
+`, listen, dir, dnsIP)
+	if len(o.Users) > 0 {
+		var pw strings.Builder
+		for u, p := range o.Users {
+			sum := md5.Sum([]byte(p)) // basic_ncsa_auth accepts a plain MD5 digest
+			fmt.Fprintf(&pw, "%s:%s\n", u, hex.EncodeToString(sum[:]))
+		}
+		write(t, filepath.Join(dir, "passwd"), pw.String())
+		helper := RequireBinary(t, "basic_ncsa_auth", "squid-openssl")
+		fmt.Fprintf(&c, "auth_param basic program %s %s/passwd\nauth_param basic realm arccheck test\n"+
+			"acl authed proxy_auth REQUIRED\nhttp_access deny !authed\n", helper, dir)
+	}
+	if len(o.Allow) > 0 {
+		fmt.Fprintf(&c, "acl allowed dstdomain %s\nhttp_access allow allowed\nhttp_access deny all\n", strings.Join(o.Allow, " "))
+	} else {
+		c.WriteString("http_access allow all\n")
+	}
+	conf := filepath.Join(dir, "squid.conf")
+	write(t, conf, c.String())
+	daemon(t, "squid", s.Addr, filepath.Join(dir, "cache.log"), exec.Command(bin, "-N", "-f", conf))
+	return s
+}
+
+func write(t testing.TB, path, data string) {
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// SOCKS is a SOCKS5 server a test started on loopback.
+type SOCKS struct {
+	// Addr is the server's host:port.
+	Addr string
+}
+
+// URL returns the proxy URL for scheme (socks5 or socks5h), with credentials when user is not empty.
+func (s *SOCKS) URL(scheme, user, password string) string {
+	if user == "" {
+		return scheme + "://" + s.Addr
+	}
+	return scheme + "://" + user + ":" + password + "@" + s.Addr
+}
+
+// StartSOCKS starts microsocks (package microsocks) on loopback, with optional username/password.
+// It runs in a private mount namespace where /etc/hosts maps hosts (name → address) and DNS goes to
+// loopback, so that it resolves names like a corporate SOCKS server would, without any query leaving
+// the machine.
+func StartSOCKS(t testing.TB, hosts map[string]string, user, password string) *SOCKS {
+	t.Helper()
+	bin := RequireBinary(t, "microsocks", "microsocks")
+	unshare := RequireBinary(t, "unshare", "util-linux")
+	RequireRoot(t, "microsocks gets its own /etc/hosts in a private mount namespace")
+	dir := sharedDir(t, "arccheck-socks-")
+	var h strings.Builder
+	h.WriteString("127.0.0.1 localhost\n")
+	for n, a := range hosts {
+		fmt.Fprintf(&h, "%s %s\n", a, n)
+	}
+	write(t, filepath.Join(dir, "hosts"), h.String())
+	write(t, filepath.Join(dir, "resolv.conf"), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+	port := freePort(t)
+	s := &SOCKS{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	args := []string{bin, "-i", "127.0.0.1", "-p", strconv.Itoa(port)}
+	if user != "" {
+		args = append(args, "-u", user, "-P", password)
+	}
+	script := fmt.Sprintf("mount --bind %s/hosts /etc/hosts && mount --bind %s/resolv.conf /etc/resolv.conf && exec %s",
+		dir, dir, strings.Join(args, " "))
+	daemon(t, "microsocks", s.Addr, "", exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script))
+	return s
+}

@@ -1,0 +1,230 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fakeProxy answers each CONNECT with answer(req) and, after a 200, writes extra bytes at once.
+func fakeProxy(t *testing.T, answer func(*http.Request) string) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				req, err := http.ReadRequest(bufio.NewReader(c))
+				if err != nil {
+					return
+				}
+				a := answer(req)
+				if a == "" {
+					io.Copy(io.Discard, c) // never answer
+					return
+				}
+				io.WriteString(c, a)
+				io.Copy(io.Discard, c)
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func mustProxy(t *testing.T, raw string) *Proxy {
+	p, err := ParseProxy(raw, "test")
+	require.NoError(t, err)
+	return p
+}
+
+func TestConnectDialerKeepsBytesAfterTheResponse(t *testing.T) {
+	var seen *http.Request
+	addr := fakeProxy(t, func(r *http.Request) string {
+		seen = r
+		return "HTTP/1.1 200 Connection established\r\n\r\nHELLO-FROM-TUNNEL"
+	})
+	d := &HTTPConnectDialer{Proxy: mustProxy(t, "http://alice:s3cret@"+addr), UserAgent: "arccheck/test"}
+	conn, err := d.DialContext(context.Background(), "tcp", "management.azure.com:443")
+	require.NoError(t, err)
+	defer conn.Close()
+	buf := make([]byte, 17)
+	_, err = io.ReadFull(conn, buf)
+	require.NoError(t, err)
+	assert.Equal(t, "HELLO-FROM-TUNNEL", string(buf))
+	assert.Equal(t, "200 Connection established", d.LastStatus)
+	assert.Equal(t, "CONNECT", seen.Method)
+	assert.Equal(t, "management.azure.com:443", seen.Host, "the host name goes to the proxy, not a local IP")
+	assert.Equal(t, "Basic YWxpY2U6czNjcmV0", seen.Header.Get("Proxy-Authorization"))
+}
+
+func TestConnectDialerReportsRefusals(t *testing.T) {
+	cases := []struct {
+		answer string
+		class  Class
+		msg    []string
+	}{
+		{"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n",
+			ClassProxyAuthRequired, []string{"407", "NTLM, Negotiate", "support only Basic"}},
+		{"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
+			ClassProxyAuthRequired, []string{"offers Basic authentication"}},
+		{"HTTP/1.1 403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Length: 5\r\n\r\nnope!",
+			ClassProxyDenied, []string{"403 Forbidden", "ERR_ACCESS_DENIED"}},
+		{"HTTP/1.1 503 Service Unavailable\r\nX-Squid-Error: ERR_DNS_FAIL 0\r\nContent-Length: 0\r\n\r\n",
+			ClassProxyUpstreamFailed, []string{"503", "ERR_DNS_FAIL"}},
+		{"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n", ClassProxyUpstreamFailed, []string{"502"}},
+		{"HTTP/1.1 500 Internal Server Error\r\nX-Squid-Error: ERR_CANNOT_FORWARD 0\r\nContent-Length: 0\r\n\r\n",
+			ClassProxyUpstreamFailed, []string{"ERR_CANNOT_FORWARD"}},
+		{"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", ClassProxyDenied, []string{"400"}},
+	}
+	for _, tc := range cases {
+		addr := fakeProxy(t, func(*http.Request) string { return tc.answer })
+		d := &HTTPConnectDialer{Proxy: mustProxy(t, "http://"+addr)}
+		_, err := d.DialContext(context.Background(), "tcp", "x.example:443")
+		var pe *ProxyError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, tc.class, pe.Class)
+		for _, m := range tc.msg {
+			assert.Contains(t, pe.Error(), m)
+		}
+	}
+}
+
+func TestConnectDialerHonoursTheDeadline(t *testing.T) {
+	addr := fakeProxy(t, func(*http.Request) string { return "" })
+	d := &HTTPConnectDialer{Proxy: mustProxy(t, "http://"+addr)}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := d.DialContext(ctx, "tcp", "x.example:443")
+	assert.Less(t, time.Since(start), time.Second)
+	var pe *ProxyError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, ClassProxyUpstreamFailed, pe.Class)
+}
+
+func TestProbeThroughStoppedProxyIsUnreachable(t *testing.T) {
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	addr := ln.Addr().String()
+	ln.Close()
+	px := mustProxy(t, "http://bob:hunter2@"+addr)
+	r := New(Options{Proxy: &ProxyConfig{HTTPS: px, HTTP: px}}).Probe(context.Background(),
+		Target{Scheme: "https", Host: "management.azure.com", Port: 443})
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, ClassProxyUnreachable, r.Failure.Class)
+	assert.Equal(t, "proxy", r.Failure.Phase)
+	assert.NotContains(t, r.Failure.Message, "hunter2")
+	assert.Equal(t, "http://"+addr, r.Proxy.URL)
+	assert.Equal(t, "proxy", r.DNS.Source)
+	assert.Equal(t, "unknown", r.Private())
+}
+
+func TestParseProxy(t *testing.T) {
+	p := mustProxy(t, "HTTP://alice:p%40ss@proxy.corp:3128")
+	assert.Equal(t, "http://proxy.corp:3128", p.String())
+	assert.Equal(t, "alice", p.Username)
+	assert.True(t, p.HasPassword())
+	assert.Equal(t, "x *** y", p.Redact("x p@ss y"))
+	assert.Equal(t, "http://proxy.corp:80", mustProxy(t, "proxy.corp").String())
+	assert.Equal(t, "socks5h://s:1080", mustProxy(t, "socks5h://s").String())
+	for _, bad := range []string{"ftp://x:1", "http://", "http://x:99999", "http://u:secret@x:1/path", "http://u:secret@[bad"} {
+		_, err := ParseProxy(bad, "test")
+		require.Error(t, err, bad)
+		assert.NotContains(t, err.Error(), "secret", "errors never repeat the password")
+	}
+}
+
+func TestNoProxyMatching(t *testing.T) {
+	np, err := ParseNoProxy("localhost, .azure.com,example.org:8443 10.0.0.0/8,::1,192.168.1.5", "NO_PROXY")
+	require.NoError(t, err)
+	cases := []struct {
+		host  string
+		port  int
+		match string
+	}{
+		{"management.azure.com", 443, ".azure.com"},
+		{"azure.com", 443, ".azure.com"},
+		{"notazure.com", 443, ""},
+		{"example.org", 8443, "example.org:8443"},
+		{"example.org", 443, ""},
+		{"sub.example.org", 8443, "example.org:8443"},
+		{"10.1.2.3", 443, "10.0.0.0/8"},
+		{"::1", 443, "::1"},
+		{"192.168.1.5", 80, "192.168.1.5"},
+		{"192.168.1.6", 80, ""},
+		{"LOCALHOST", 80, "localhost"},
+	}
+	for _, tc := range cases {
+		got, ok := np.Match(tc.host, tc.port)
+		assert.Equal(t, tc.match != "", ok, tc.host)
+		assert.Equal(t, tc.match, got, tc.host)
+	}
+	all, _ := ParseNoProxy("*", "--no-proxy")
+	_, ok := all.Match("anything.example", 1)
+	assert.True(t, ok)
+	_, err = ParseNoProxy("example.org:port", "NO_PROXY")
+	assert.Error(t, err)
+}
+
+func TestProxyFromEnvironmentPrecedence(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		m := map[string]string{}
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i]] = kv[i+1]
+		}
+		return func(k string) string { return m[k] }
+	}
+	route := func(c *ProxyConfig, scheme, host string) string {
+		p, why := c.Route(Target{Scheme: scheme, Host: host, Port: map[string]int{"https": 443, "http": 80}[scheme]})
+		if p == nil {
+			return "direct " + why
+		}
+		return p.String() + " " + p.Source
+	}
+	c, err := ProxyFromEnvironment(env(), nil)
+	require.NoError(t, err)
+	assert.Nil(t, c, "no variables, no proxy")
+
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "https_proxy", "http://b:1", "ALL_PROXY", "socks5://c:1"), nil)
+	assert.Equal(t, "http://a:1 HTTPS_PROXY", route(c, "https", "x.example"), "HTTPS_PROXY first")
+	assert.Equal(t, "socks5://c:1 ALL_PROXY", route(c, "http", "x.example"), "ALL_PROXY for http without HTTP_PROXY")
+
+	c, _ = ProxyFromEnvironment(env("https_proxy", "http://b:1", "all_proxy", "http://c:1", "http_proxy", "http://d:1"), nil)
+	assert.Equal(t, "http://b:1 https_proxy", route(c, "https", "x.example"))
+	assert.Equal(t, "http://d:1 http_proxy", route(c, "http", "x.example"))
+
+	c, _ = ProxyFromEnvironment(env("ALL_PROXY", "http://c:1"), nil)
+	assert.Equal(t, "http://c:1 ALL_PROXY", route(c, "https", "x.example"), "ALL_PROXY when HTTPS_PROXY is unset")
+
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "NO_PROXY", ".azure.com"), nil)
+	assert.Equal(t, `direct NO_PROXY entry ".azure.com"`, route(c, "https", "management.azure.com"))
+	assert.Equal(t, "http://a:1 HTTPS_PROXY", route(c, "https", "login.microsoftonline.com"))
+
+	override := "login.microsoftonline.com"
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "NO_PROXY", ".azure.com"), &override)
+	assert.Equal(t, "http://a:1 HTTPS_PROXY", route(c, "https", "management.azure.com"), "--no-proxy replaces NO_PROXY")
+	assert.Equal(t, `direct --no-proxy entry "login.microsoftonline.com"`, route(c, "https", "login.microsoftonline.com"))
+
+	_, err = ProxyFromEnvironment(env("HTTPS_PROXY", "ftp://u:topsecret@x:1"), nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "HTTPS_PROXY: unsupported scheme")
+	assert.NotContains(t, err.Error(), "topsecret")
+
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1"), nil)
+	p, why := c.Route(Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443, NoProxy: true})
+	assert.Nil(t, p)
+	assert.Equal(t, "proxy bypass", why)
+	assert.True(t, strings.HasPrefix(route(nil, "https", "x"), "direct"))
+}
