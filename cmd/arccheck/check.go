@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,6 +55,12 @@ type checkOptions struct {
 	NoProxySet bool
 	// ProxyCAFile is --proxy-ca-file, PEM roots for an https proxy's own certificate.
 	ProxyCAFile string
+	// ProxyBypass is --proxy-bypass: the agent's proxy.bypass categories (AAD, ARM, Arc).
+	ProxyBypass []string
+	// PublicRoots is --public-roots, a PEM file that replaces the embedded reference public roots.
+	PublicRoots string
+	// PLSCheck is -p/--enable-pls-check, azcmagent's name for --mode private-link.
+	PLSCheck bool
 }
 
 func newCheckCmd(e env) *cobra.Command {
@@ -87,6 +94,9 @@ func newCheckCmd(e env) *cobra.Command {
 	f.StringVar(&opts.Proxy, "proxy", "", "proxy URL: http://, https://, socks5:// or socks5h://[user:password@]host:port, or none (default: HTTPS_PROXY, ALL_PROXY)")
 	f.StringVar(&opts.NoProxy, "no-proxy", "", "comma-separated hosts, domains, IPs or CIDRs that bypass the proxy (overrides NO_PROXY)")
 	f.StringVar(&opts.ProxyCAFile, "proxy-ca-file", "", "PEM file of CA certificates that verify an https:// proxy's own certificate")
+	f.StringSliceVar(&opts.ProxyBypass, "proxy-bypass", nil, "endpoints that bypass the proxy, as the agent's proxy.bypass: AAD, ARM, Arc (comma-separated)")
+	f.StringVar(&opts.PublicRoots, "public-roots", "", "PEM file that replaces the embedded public roots used to detect TLS inspection (labs, air-gapped tests)")
+	f.BoolVarP(&opts.PLSCheck, "enable-pls-check", "p", false, "check that private-link endpoints resolve to private addresses (same as --mode private-link)")
 	cmd.PreRun = func(cmd *cobra.Command, args []string) { opts.NoProxySet = cmd.Flags().Changed("no-proxy") }
 	return cmd
 }
@@ -116,6 +126,12 @@ func (o *checkOptions) validate(getenv func(string) string) (*checkRun, error) {
 	}
 	if o.Concurrency < 1 || o.Concurrency > 1024 {
 		return nil, badInput("--concurrency: must be 1 to 1024, got %d", o.Concurrency)
+	}
+	if o.PLSCheck {
+		if o.Mode != "" && o.Mode != string(endpoints.ModePrivateLink) {
+			return nil, badInput("-p/--enable-pls-check: conflicts with --mode %s (it means --mode private-link)", o.Mode)
+		}
+		o.Mode = string(endpoints.ModePrivateLink)
 	}
 	switch o.Catalog {
 	case "embedded":
@@ -172,9 +188,27 @@ func (o *checkOptions) validate(getenv func(string) string) (*checkRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, c := range o.ProxyBypass {
+		j := slices.IndexFunc(endpoints.BypassCategories, func(v string) bool { return strings.EqualFold(v, c) })
+		if j < 0 {
+			return nil, badInput("--proxy-bypass: unknown category %q (valid: AAD, ARM, Arc)", c)
+		}
+		o.ProxyBypass[i] = endpoints.BypassCategories[j]
+	}
+	if len(o.ProxyBypass) > 0 && run.plan != nil && run.plan.Mode == endpoints.ModeGateway {
+		return nil, badInput("--proxy-bypass: the Arc gateway does not support proxy bypass")
+	}
+	po.ReferenceRoots = probe.PublicRoots()
+	if o.PublicRoots != "" {
+		pool, err := loadRoots(o.PublicRoots, false)
+		if err != nil {
+			return nil, badInput("--public-roots: %v", err)
+		}
+		po.ReferenceRoots = pool
+	}
 	po.Proxy = cfg
 	run.prober = po
-	run.settings = report.Settings{Proxy: setting, Catalog: o.Catalog, Endpoints: nonNilStrings(o.Endpoints),
+	run.settings = report.Settings{Proxy: setting, ProxyBypass: nonNilStrings(o.ProxyBypass), PublicRoots: cmpOr(o.PublicRoots, "embedded"), Catalog: o.Catalog, Endpoints: nonNilStrings(o.Endpoints),
 		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: max(o.ConnectTimeout, 0).Milliseconds(),
 		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: nonNilStrings(o.Resolve), CAFile: o.CAFile, HTTP: o.HTTP}
 	if run.plan != nil {
@@ -250,6 +284,13 @@ func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 	return pool, nil
 }
 
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 func nonNilStrings(s []string) []string {
 	if s == nil {
 		return []string{}
@@ -276,7 +317,7 @@ func runCheck(o *checkOptions, e env, version string) error {
 		fmt.Fprintf(e.Stderr, "arccheck: %s %s (%s)\n", r.URL(), status, r.Duration.Round(time.Millisecond))
 	}
 	rep := check.Run(e.Context, check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober),
-		Concurrency: o.Concurrency, Progress: progress})
+		Concurrency: o.Concurrency, ProxyBypass: o.ProxyBypass, Progress: progress})
 
 	tool := report.Tool{Name: "arccheck", Version: version}
 	if run.format == "json" {

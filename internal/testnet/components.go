@@ -292,3 +292,38 @@ func StartSOCKS(t testing.TB, hosts map[string]string, user, password string) *S
 	daemon(t, "microsocks", s.Addr, "", exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script))
 	return s
 }
+
+// DNSMasq is a dnsmasq server a test started on loopback.
+type DNSMasq struct {
+	// Addr is the server's ip:port (UDP and TCP).
+	Addr string
+}
+
+// StartDNSMasq starts dnsmasq (package dnsmasq-base) on a free loopback port, answering records
+// (name → addresses; a name covers its subdomains, as dnsmasq's --address does). It has no upstream
+// server and reads no system file, so no query leaves loopback; other names are refused.
+func StartDNSMasq(t testing.TB, records map[string][]string) *DNSMasq {
+	t.Helper()
+	bin := RequireBinary(t, "dnsmasq", "dnsmasq-base")
+	port := freePort(t)
+	d := &DNSMasq{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
+	dir := sharedDir(t, "arccheck-dnsmasq-")
+	args := []string{"--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--no-poll",
+		"--bind-interfaces", "--listen-address=127.0.0.1", "--port=" + strconv.Itoa(port),
+		"--pid-file=" + filepath.Join(dir, "dnsmasq.pid"), "--log-facility=" + filepath.Join(dir, "dnsmasq.log"), "--log-queries"}
+	if os.Geteuid() == 0 {
+		args = append(args, "--user=root")
+	}
+	names := make([]string, 0, len(records))
+	for n := range records {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		for _, a := range records[n] {
+			args = append(args, "--address=/"+n+"/"+a)
+		}
+	}
+	daemon(t, "dnsmasq", d.Addr, filepath.Join(dir, "dnsmasq.log"), exec.Command(bin, args...))
+	return d
+}

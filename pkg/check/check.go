@@ -6,9 +6,12 @@ package check
 
 import (
 	"context"
+	"fmt"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/arccheck/arccheck/pkg/endpoints"
@@ -25,6 +28,16 @@ const (
 	OriginUser       Origin = "user"       // given with --endpoint
 )
 
+// Classes that only a check (knowing the mode) gives, as warnings.
+const (
+	// ClassGatewayProxyBypass: NO_PROXY bypasses the proxy for a gateway-mode endpoint, which the
+	// gateway does not support.
+	ClassGatewayProxyBypass probe.Class = "gateway_proxy_bypass"
+	// ClassPrivateLinkViaProxy: a private endpoint was reached through the proxy, which resolves names
+	// itself; the agent needs its proxy bypass for private endpoints.
+	ClassPrivateLinkViaProxy probe.Class = "private_link_via_proxy"
+)
+
 // Options configure a run.
 type Options struct {
 	// Plan is the catalog selection; nil checks only Extra.
@@ -35,6 +48,8 @@ type Options struct {
 	Prober *probe.Prober
 	// Concurrency bounds the probes in flight; zero means all at once.
 	Concurrency int
+	// ProxyBypass names the agent's proxy.bypass categories (AAD, ARM, Arc) whose endpoints go direct.
+	ProxyBypass []string
 	// Progress, if set, is called as each endpoint's result is ready (from any goroutine).
 	Progress func(Result)
 }
@@ -48,6 +63,9 @@ type Result struct {
 	Entry    *endpoints.Entry
 	Origin   Origin
 	Required bool
+	// Fix says what to change for the failure; Warnings' fixes follow the warnings' order.
+	Fix          *Fix
+	WarningFixes []Fix
 }
 
 // URL is the concrete URL probed.
@@ -60,14 +78,25 @@ type NotTested struct {
 	Required bool
 }
 
+// Discovery is one live call that makes a pattern concrete.
+type Discovery struct {
+	Token string
+	URL   string
+	// Hosts are the host names it answered; empty when it failed.
+	Hosts []string
+	// Failure says why it failed; nil on success.
+	Failure *probe.Failure
+}
+
 // Report is everything a run found.
 type Report struct {
 	Start    time.Time
 	Duration time.Duration
 	Plan     *endpoints.Plan
 	// Results are sorted by URL, as azcmagent sorts its rows.
-	Results   []Result
-	NotTested []NotTested
+	Results     []Result
+	NotTested   []NotTested
+	Discoveries []Discovery
 	// Interrupted is set when the run was cancelled before it finished.
 	Interrupted bool
 }
@@ -79,6 +108,7 @@ type Summary struct {
 	Unreachable         int `json:"unreachable"`
 	RequiredUnreachable int `json:"requiredUnreachable"`
 	Canceled            int `json:"canceled"`
+	Warnings            int `json:"warnings"`
 	NotTested           int `json:"notTested"`
 }
 
@@ -86,6 +116,7 @@ type Summary struct {
 func (r *Report) Summary() Summary {
 	s := Summary{Endpoints: len(r.Results), NotTested: len(r.NotTested)}
 	for _, res := range r.Results {
+		s.Warnings += len(res.Warnings)
 		switch {
 		case res.Reachable:
 			s.Reachable++
@@ -113,78 +144,228 @@ type job struct {
 	required bool
 }
 
-// Run checks every endpoint of the options. It returns when all probes have finished: within about one
-// probe timeout, or at once when ctx is cancelled (the rest marked canceled).
+// discovery is a live call to make, and the endpoints waiting for its answer.
+type discovery struct {
+	token, url string
+	waiting    []endpoints.Endpoint
+}
+
+// run is the state of one check while it runs.
+type run struct {
+	opts    Options
+	rep     *Report
+	sem     chan struct{}
+	until   time.Time
+	mu      sync.Mutex
+	wg      sync.WaitGroup
+	seen    map[string]bool
+	results []Result
+}
+
+// Run checks every endpoint of the options. Discovery calls run alongside the other probes and their
+// hosts are probed within the same deadline, so a run lasts about one probe timeout, or ends at once
+// when ctx is cancelled (the rest marked canceled).
 func Run(ctx context.Context, opts Options) *Report {
-	rep := &Report{Start: time.Now(), Plan: opts.Plan}
-	jobs := planJobs(opts, rep)
-	targets := make([]probe.Target, len(jobs))
-	for i, j := range jobs {
-		targets[i] = j.target
+	r := &run{opts: opts, rep: &Report{Start: time.Now(), Plan: opts.Plan}, seen: map[string]bool{}}
+	r.until = r.rep.Start.Add(opts.Prober.Timeout())
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = 1 << 16
 	}
-	results := opts.Prober.ProbeAll(ctx, targets, opts.Concurrency, func(i int, r probe.Result) {
-		if opts.Progress != nil {
-			opts.Progress(jobs[i].result(r))
-		}
-	})
-	for i, r := range results {
-		rep.Results = append(rep.Results, jobs[i].result(r))
+	r.sem = make(chan struct{}, conc)
+	jobs, discoveries := r.plan()
+	for _, j := range jobs {
+		r.launch(ctx, j)
 	}
+	for _, d := range discoveries {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.discover(ctx, d)
+		}()
+	}
+	r.wg.Wait()
+	rep := r.rep
+	rep.Results = r.results
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].URL() < rep.Results[j].URL() })
+	sort.SliceStable(rep.Discoveries, func(i, j int) bool { return rep.Discoveries[i].URL < rep.Discoveries[j].URL })
 	rep.Interrupted = ctx.Err() != nil
 	rep.Duration = time.Since(rep.Start)
 	return rep
 }
 
-func (j job) result(r probe.Result) Result {
-	return Result{Result: r, Pattern: j.pattern, Entry: j.entry, Origin: j.origin, Required: j.required}
+// launch probes one job in its own goroutine, within the concurrency bound.
+func (r *run) launch(ctx context.Context, j job) {
+	u := j.target.URL()
+	r.mu.Lock()
+	dup := r.seen[u]
+	r.seen[u] = true
+	r.mu.Unlock()
+	if dup {
+		return
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		select {
+		case r.sem <- struct{}{}:
+			defer func() { <-r.sem }()
+		case <-ctx.Done():
+		}
+		res := r.verdict(j, r.opts.Prober.ProbeUntil(ctx, j.target, r.until))
+		r.mu.Lock()
+		r.results = append(r.results, res)
+		r.mu.Unlock()
+		if r.opts.Progress != nil {
+			r.opts.Progress(res)
+		}
+	}()
 }
 
-// planJobs turns the plan and the user's endpoints into probe jobs (one per distinct URL) and records
-// what cannot be tested.
-func planJobs(opts Options, rep *Report) []job {
+// plan turns the plan and the user's endpoints into probe jobs and discovery calls, and records what
+// cannot be tested.
+func (r *run) plan() ([]job, []*discovery) {
 	var jobs []job
-	seen := map[string]bool{}
-	add := func(j job) {
-		if u := j.target.URL(); !seen[u] {
-			seen[u] = true
-			jobs = append(jobs, j)
-		}
-	}
-	if p := opts.Plan; p != nil {
+	var discoveries []*discovery
+	if p := r.opts.Plan; p != nil {
 		for _, ep := range p.Endpoints {
 			for _, t := range ep.Targets {
-				add(job{target: probeTarget(p, ep, t), pattern: ep.Pattern, entry: ep.Entry, origin: OriginCatalog, required: ep.Required})
+				jobs = append(jobs, r.catalogJob(ep, t, OriginCatalog))
 			}
 			for _, reason := range ep.NotTested {
-				rep.NotTested = append(rep.NotTested, NotTested{Pattern: ep.Pattern, Reason: reason, Required: ep.Required})
+				r.rep.NotTested = append(r.rep.NotTested, NotTested{Pattern: ep.Pattern, Reason: reason, Required: ep.Required})
 			}
 			for _, d := range ep.Discover {
-				rep.NotTested = append(rep.NotTested, NotTested{Pattern: ep.Pattern, Required: ep.Required,
-					Reason: tokenName(d.Token) + ": found only by live discovery, which this version does not run; allow the pattern"})
+				if d.URL == "" {
+					r.rep.NotTested = append(r.rep.NotTested, NotTested{Pattern: ep.Pattern, Required: ep.Required,
+						Reason: tokenName(d.Token) + ": found by a discovery call that needs -l/--location"})
+					continue
+				}
+				i := slices.IndexFunc(discoveries, func(x *discovery) bool { return x.url == d.URL })
+				if i < 0 {
+					discoveries = append(discoveries, &discovery{token: d.Token, url: d.URL})
+					i = len(discoveries) - 1
+				}
+				discoveries[i].waiting = append(discoveries[i].waiting, ep)
 			}
 		}
 	}
-	for _, t := range opts.Extra {
-		add(job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path}, pattern: t.URL,
+	for _, t := range r.opts.Extra {
+		jobs = append(jobs, job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path}, pattern: t.URL,
 			origin: OriginUser, required: true})
 	}
-	return jobs
+	return jobs, discoveries
+}
+
+// catalogJob makes a probe job of a catalog target, with what the catalog knows about it.
+func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target, origin Origin) job {
+	p := r.opts.Plan
+	pt := probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
+		ExpectIssuers: slices.Clone(p.Cloud.Issuers), AllowedTLS: ep.Entry.TLS,
+		NoProxy:          ep.Entry.Bypass != "" && slices.ContainsFunc(r.opts.ProxyBypass, func(c string) bool { return strings.EqualFold(c, ep.Entry.Bypass) }),
+		ExpectPrivateDNS: p.Mode == endpoints.ModePrivateLink && ep.Entry.PrivateLink == endpoints.PrivateLinkPrivate,
+	}
+	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: origin, required: ep.Required}
+}
+
+// discover makes one discovery call, then probes the hosts it answered for every endpoint waiting.
+func (r *run) discover(ctx context.Context, d *discovery) {
+	u, _ := url.Parse(d.url)
+	t := probe.Target{Scheme: u.Scheme, Host: u.Hostname(), Port: 443, Path: u.RequestURI(),
+		ExpectIssuers: slices.Clone(r.opts.Plan.Cloud.Issuers)}
+	// The call goes where its endpoint's traffic goes: the identity discovery host is an Arc
+	// endpoint (private with Private Link, bypassed with proxy.bypass Arc).
+	if ep := d.waiting[0]; ep.Entry.Bypass != "" {
+		t.NoProxy = slices.ContainsFunc(r.opts.ProxyBypass, func(c string) bool { return strings.EqualFold(c, ep.Entry.Bypass) })
+		t.ExpectPrivateDNS = r.opts.Plan.Mode == endpoints.ModePrivateLink && ep.Entry.PrivateLink == endpoints.PrivateLinkPrivate
+	}
+	body, res := r.opts.Prober.Fetch(ctx, t)
+	rec := Discovery{Token: d.token, URL: d.url, Failure: res.Failure}
+	var hosts []string
+	var err error
+	if res.Failure == nil {
+		if d.token == endpoints.TokenHISShard {
+			var h string
+			if h, err = endpoints.ParseHISDiscovery(body); err == nil {
+				hosts = []string{h}
+			}
+		} else {
+			hosts, err = endpoints.ParseNotificationAllowlist(body)
+		}
+		if err != nil {
+			rec.Failure = &probe.Failure{Class: probe.ClassHTTPError, Phase: "discovery", Message: err.Error()}
+		}
+	}
+	rec.Hosts = hosts
+	r.mu.Lock()
+	r.rep.Discoveries = append(r.rep.Discoveries, rec)
+	r.mu.Unlock()
+	for _, ep := range d.waiting {
+		if rec.Failure != nil {
+			r.notTested(ep, fmt.Sprintf("%s: the discovery call %s failed (%s: %s); allow the pattern",
+				tokenName(d.token), d.url, rec.Failure.Class, rec.Failure.Message))
+			continue
+		}
+		for _, h := range hosts {
+			if !endpoints.InDomainOf(h, ep.Entry.Endpoint) {
+				r.notTested(ep, fmt.Sprintf("discovery answered %s, which is not under %s; not probed", h, ep.Entry.Endpoint))
+				continue
+			}
+			r.launch(ctx, r.catalogJob(ep, endpoints.Target{Scheme: "https", Host: h, Port: 443}, OriginDiscovered))
+		}
+	}
+}
+
+func (r *run) notTested(ep endpoints.Endpoint, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rep.NotTested = append(r.rep.NotTested, NotTested{Pattern: ep.Pattern, Reason: reason, Required: ep.Required})
 }
 
 // tokenName says in words what a discovery token stands for.
 func tokenName(token string) string {
 	switch token {
 	case endpoints.TokenHISShard:
-		return "regional hybrid identity shard"
+		return "the regional hybrid identity shard"
 	case endpoints.TokenNotificationHosts:
-		return "notification-service Service Bus hosts"
+		return "the notification-service Service Bus hosts"
 	}
 	return strings.Trim(token, "{}")
 }
 
-// probeTarget makes a probe target of a catalog target, with what the catalog knows about it.
-func probeTarget(p *endpoints.Plan, ep endpoints.Endpoint, t endpoints.Target) probe.Target {
-	return probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
-		ExpectIssuers: slices.Clone(p.Cloud.Issuers), AllowedTLS: ep.Entry.TLS}
+// verdict applies what the connection mode implies to a probe's result, and attaches the fixes.
+func (r *run) verdict(j job, pr probe.Result) Result {
+	res := Result{Result: pr, Pattern: j.pattern, Entry: j.entry, Origin: j.origin, Required: j.required}
+	mode := endpoints.ModeDirect
+	if r.opts.Plan != nil {
+		mode = r.opts.Plan.Mode
+	}
+	if mode == endpoints.ModeGateway {
+		// The gateway path does not work through TLS inspection: interception fails the row.
+		for i, w := range res.Warnings {
+			if w.Class == probe.ClassTLSIntercepted {
+				res.Reachable = false
+				res.Failure = &probe.Failure{Class: probe.ClassTLSIntercepted, Phase: "tls",
+					Message: w.Message + "; the Arc gateway does not work through TLS inspection"}
+				res.Warnings = slices.Delete(res.Warnings, i, i+1)
+				break
+			}
+		}
+		if res.Bypassed != "" && res.Bypassed != "proxy bypass" && j.origin != OriginUser {
+			res.Warnings = append(res.Warnings, probe.Warning{Class: ClassGatewayProxyBypass,
+				Message: res.Bypassed + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass"})
+		}
+	}
+	if j.target.ExpectPrivateDNS && res.Proxy != nil {
+		res.Warnings = append(res.Warnings, probe.Warning{Class: ClassPrivateLinkViaProxy,
+			Message: "reached through the proxy " + res.Proxy.URL + ", which resolves the name itself rather than to your private endpoint"})
+	}
+	if res.Failure != nil {
+		f := FixFor(res.Failure.Class, &res)
+		res.Fix = &f
+	}
+	for _, w := range res.Warnings {
+		res.WarningFixes = append(res.WarningFixes, FixFor(w.Class, &res))
+	}
+	return res
 }

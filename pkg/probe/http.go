@@ -11,7 +11,8 @@ import (
 
 // request sends one GET over conn and reads the response head. Any HTTP response means reachable.
 // With viaProxy set, conn goes to that HTTP proxy and the request is sent in absolute form.
-func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, viaProxy *Proxy) {
+// With body set, the body of a 200 answer is kept there and any other status fails.
+func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, viaProxy *Proxy, body *[]byte) {
 	t := r.Target
 	phase := &HTTPPhase{}
 	r.HTTP = phase
@@ -40,7 +41,11 @@ func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, 
 		if err == nil {
 			phase.Status = resp.StatusCode
 			phase.StatusText = resp.Status
-			io.CopyN(io.Discard, resp.Body, 4096)
+			if body != nil && resp.StatusCode == http.StatusOK {
+				*body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody))
+			} else {
+				io.CopyN(io.Discard, resp.Body, 4096)
+			}
 			resp.Body.Close()
 			if viaProxy != nil && isProxyAnswer(resp) {
 				pe := proxyErrorFromResponse(resp)
@@ -52,6 +57,10 @@ func (p *Prober) request(ctx, parent context.Context, conn net.Conn, r *Result, 
 		}
 	}
 	phase.Duration = time.Since(start)
+	if err == nil && body != nil && phase.Status != http.StatusOK {
+		r.fail(ClassHTTPError, "http", "answered "+phase.StatusText+", not 200 OK")
+		return
+	}
 	if err != nil {
 		class := classifyConn(err, parent, ClassHTTPError)
 		if class == "" || class == ClassTCPRefused {

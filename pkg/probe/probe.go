@@ -26,6 +26,8 @@ type Target struct {
 	AllowedTLS []string
 	// NoProxy makes this target bypass the proxy (the agent's proxy.bypass).
 	NoProxy bool
+	// ExpectPrivateDNS requires the name to resolve, locally, to a private address (a private endpoint).
+	ExpectPrivateDNS bool
 }
 
 // Address returns host:port.
@@ -96,14 +98,39 @@ func (p *Prober) Timeout() time.Duration { return p.opts.Timeout }
 // Probe checks one target within the per-target timeout and returns what happened in each phase.
 // It returns by the deadline (or at once when ctx is cancelled) and leaves no goroutine behind.
 func (p *Prober) Probe(ctx context.Context, t Target) Result {
+	return p.probe(ctx, t, time.Time{}, nil)
+}
+
+// ProbeUntil is Probe with the deadline capped at until: for work that must end with a run that
+// started earlier. Cancelling ctx still reports canceled; reaching until is a timeout of the phase.
+func (p *Prober) ProbeUntil(ctx context.Context, t Target, until time.Time) Result {
+	return p.probe(ctx, t, until, nil)
+}
+
+// maxBody is the most of a response body Fetch keeps.
+const maxBody = 1 << 20
+
+// Fetch is Probe with an HTTP GET whatever the options, returning the body (at most 1 MiB) of a 200
+// answer; any other status is an http_error. Discovery calls use it, through the same proxy and TLS.
+func (p *Prober) Fetch(ctx context.Context, t Target) ([]byte, Result) {
+	var body []byte
+	r := p.probe(ctx, t, time.Time{}, &body)
+	return body, r
+}
+
+func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]byte) Result {
 	r := Result{Target: t, Start: time.Now()}
 	if ctx.Err() != nil {
 		r.fail(ClassCanceled, "", "not started: "+context.Cause(ctx).Error())
 		return r
 	}
-	pctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
+	deadline := time.Now().Add(p.opts.Timeout)
+	if !until.IsZero() && until.Before(deadline) {
+		deadline = until
+	}
+	pctx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
-	p.run(pctx, ctx, &r)
+	p.run(pctx, ctx, &r, body)
 	r.Duration = time.Since(r.Start)
 	if r.Failure == nil {
 		r.Reachable = true
@@ -111,8 +138,11 @@ func (p *Prober) Probe(ctx context.Context, t Target) Result {
 	return r
 }
 
-func (p *Prober) run(ctx, parent context.Context, r *Result) {
+func (p *Prober) run(ctx, parent context.Context, r *Result, body *[]byte) {
 	t := r.Target
+	if t.ExpectPrivateDNS && !p.checkPrivateDNS(ctx, parent, r) {
+		return // never connect to the public address a private endpoint's name resolved to
+	}
 	px, bypass := p.opts.Proxy.Route(t)
 	r.Bypassed = bypass
 	var conn net.Conn
@@ -141,12 +171,12 @@ func (p *Prober) run(ctx, parent context.Context, r *Result) {
 		if !ok {
 			return
 		}
-		if p.opts.HTTPS {
-			p.request(ctx, parent, tconn, r, nil)
+		if p.opts.HTTPS || body != nil {
+			p.request(ctx, parent, tconn, r, nil, body)
 		}
 		return
 	}
-	p.request(ctx, parent, conn, r, px)
+	p.request(ctx, parent, conn, r, px, body)
 }
 
 // connectViaProxy gets a connection to the target through the proxy: a CONNECT or SOCKS tunnel, or, for a

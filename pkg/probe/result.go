@@ -31,7 +31,31 @@ const (
 var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCPRefused, ClassTCPTimeout,
 	ClassTCPReset, ClassTLSHandshakeFailed, ClassTLSUntrusted, ClassTLSHostnameMismatch, ClassTLSExpired,
 	ClassTLSVersionTooOld, ClassHTTPError, ClassCanceled,
-	ClassProxyUnreachable, ClassProxyAuthRequired, ClassProxyDenied, ClassProxyUpstreamFailed}
+	ClassProxyUnreachable, ClassProxyAuthRequired, ClassProxyDenied, ClassProxyUpstreamFailed,
+	ClassTLSIntercepted, ClassPrivateDNSPublic}
+
+// Diagnoses that are failures, or warnings on a reachable row.
+const (
+	// ClassTLSIntercepted: the chain does not verify against the reference public roots (or lacks the
+	// expected issuer): someone in the path re-signs it. A warning when the machine trusts the
+	// re-signing CA, a failure when it does not.
+	ClassTLSIntercepted Class = "tls_intercepted"
+	// ClassPrivateDNSPublic: a name that must resolve to a private endpoint resolves to a public address.
+	ClassPrivateDNSPublic Class = "private_link_dns_public"
+	// ClassTLS12Max (warning): TLS 1.2 is the best the server or path offers, though the endpoint accepts 1.3.
+	ClassTLS12Max Class = "tls_1_2_max"
+	// ClassPrivateDNSAAAAPublic (warning): the IPv4 answer is private but a public AAAA record also exists.
+	ClassPrivateDNSAAAAPublic Class = "private_link_aaaa_public"
+)
+
+// WarningClasses lists the classes a probe reports as warnings on a reachable row.
+var WarningClasses = []Class{ClassTLSIntercepted, ClassTLS12Max, ClassPrivateDNSAAAAPublic}
+
+// Warning is a finding that does not make the endpoint unreachable.
+type Warning struct {
+	Class   Class  `json:"class"`
+	Message string `json:"message"`
+}
 
 // Failure is why a probe failed: a class, the phase it happened in, and the underlying message.
 type Failure struct {
@@ -54,7 +78,14 @@ type Result struct {
 	Proxy *ProxyPhase
 	// Bypassed says why a configured proxy was not used for this target ("" when it was, or none is set).
 	Bypassed string
-	Failure  *Failure
+	// PrivateDNS is the check that the name resolves to a private address (Target.ExpectPrivateDNS).
+	PrivateDNS *DNSPhase
+	Failure    *Failure
+	Warnings   []Warning
+}
+
+func (r *Result) warn(c Class, msg string) {
+	r.Warnings = append(r.Warnings, Warning{Class: c, Message: msg})
 }
 
 // Private reports whether the target was reached at (or resolved to) a private address:
@@ -126,6 +157,10 @@ type TLSPhase struct {
 	// Leaf is the server's certificate; Chain what it presented after it (and, once verified, the root).
 	Leaf  *Certificate
 	Chain []Certificate
+	// Intercepted is set when the chain is not the genuine public one; Interceptor names the CA that
+	// re-signed it.
+	Intercepted bool
+	Interceptor string
 }
 
 // Certificate holds the facts about a certificate that explain a failure.

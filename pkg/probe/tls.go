@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/crypto/x509roots/fallback/bundle"
 )
 
 // handshake runs the TLS handshake with the target's name for SNI and verification. Verification runs
@@ -37,15 +40,20 @@ func (p *Prober) handshake(ctx, parent context.Context, conn net.Conn, r *Result
 			opts := x509.VerifyOptions{DNSName: hostForVerify(t.Host), Roots: p.opts.RootCAs,
 				Intermediates: inter, CurrentTime: p.opts.Now()}
 			chains, err := cs.PeerCertificates[0].Verify(opts)
-			if err != nil {
-				verifyErr = err
-				return err
+			if err == nil {
+				phase.Verified = true
+				if root := chains[0][len(chains[0])-1]; !root.Equal(cs.PeerCertificates[len(cs.PeerCertificates)-1]) {
+					phase.Chain = append(phase.Chain, certificateOf(root))
+				}
 			}
-			phase.Verified = true
-			if root := chains[0][len(chains[0])-1]; !root.Equal(cs.PeerCertificates[len(cs.PeerCertificates)-1]) {
-				phase.Chain = append(phase.Chain, certificateOf(root))
+			if by, ok := p.interceptedBy(t, cs.PeerCertificates, opts, chains, err); ok {
+				phase.Intercepted, phase.Interceptor = true, by
+				if err != nil {
+					err = &interceptedError{by: by, err: err}
+				}
 			}
-			return nil
+			verifyErr = err
+			return err
 		},
 	}
 	start := time.Now()
@@ -60,7 +68,80 @@ func (p *Prober) handshake(ctx, parent context.Context, conn net.Conn, r *Result
 	cs := tconn.ConnectionState()
 	phase.Version = tlsVersionName(cs.Version)
 	phase.Cipher = tls.CipherSuiteName(cs.CipherSuite)
+	if phase.Intercepted {
+		r.warn(ClassTLSIntercepted, "re-signed by "+phase.Interceptor+", which this machine trusts: not the endpoint's public chain")
+	}
+	if cs.Version == tls.VersionTLS12 && slices.Contains(t.AllowedTLS, "1.3") {
+		r.warn(ClassTLS12Max, "TLS 1.2 is the best the server or a device in the path offers; the endpoint accepts TLS 1.3")
+	}
 	return tconn, true
+}
+
+// interceptedError is a chain the machine does not trust that is not the public one either.
+type interceptedError struct {
+	by  string
+	err error
+}
+
+func (e *interceptedError) Error() string {
+	return "the certificate chain is re-signed by " + e.by + ", which this machine does not trust (" + e.err.Error() + ")"
+}
+
+func (e *interceptedError) Unwrap() error { return e.err }
+
+// interceptedBy decides whether a chain is someone's re-signing rather than the endpoint's public chain:
+// it must verify against the reference public roots, and, where the target names expected issuers, one
+// of them must appear in it. Only targets that expect a public chain (ExpectIssuers) are judged, and only
+// when the machine either trusts the chain or fails it for an unknown authority: an expired or
+// wrong-host certificate keeps its own class. It returns the re-signing CA's name.
+func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.VerifyOptions, machine [][]*x509.Certificate, machineErr error) (string, bool) {
+	if p.opts.ReferenceRoots == nil || len(t.ExpectIssuers) == 0 {
+		return "", false
+	}
+	var unknown x509.UnknownAuthorityError
+	if machineErr != nil && !errors.As(machineErr, &unknown) {
+		return "", false
+	}
+	opts.Roots = p.opts.ReferenceRoots
+	public, err := certs[0].Verify(opts)
+	if err == nil {
+		for _, chain := range public {
+			for _, c := range chain[1:] {
+				for _, org := range c.Subject.Organization {
+					if containsFold(t.ExpectIssuers, org) {
+						return "", false
+					}
+				}
+			}
+		}
+		return certs[0].Issuer.String() + " (a public CA, but not " + strings.Join(t.ExpectIssuers, " or ") + ")", true
+	}
+	if !errors.As(err, &unknown) {
+		return "", false
+	}
+	if machineErr == nil {
+		return machine[0][len(machine[0])-1].Subject.String(), true
+	}
+	return certs[len(certs)-1].Issuer.String(), true
+}
+
+// PublicRoots returns the reference set of public web PKI roots embedded in the binary (Mozilla's
+// program, as maintained in golang.org/x/crypto/x509roots/fallback/bundle), independent of the
+// machine's own store.
+func PublicRoots() *x509.CertPool {
+	pool := x509.NewCertPool()
+	for root := range bundle.Roots() {
+		c, err := x509.ParseCertificate(root.Certificate)
+		if err != nil {
+			continue
+		}
+		if root.Constraint == nil {
+			pool.AddCert(c)
+		} else {
+			pool.AddCertWithConstraint(c, root.Constraint)
+		}
+	}
+	return pool
 }
 
 // hostForVerify strips the brackets of an IPv6 literal.
@@ -72,6 +153,10 @@ func classifyTLS(err, verifyErr error, parent, ctx context.Context) (Class, stri
 		return ClassCanceled, msg
 	}
 	if verifyErr != nil {
+		var ie *interceptedError
+		if errors.As(verifyErr, &ie) {
+			return ClassTLSIntercepted, verifyErr.Error()
+		}
 		var hostErr x509.HostnameError
 		var invalid x509.CertificateInvalidError
 		var unknown x509.UnknownAuthorityError

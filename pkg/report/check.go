@@ -58,6 +58,12 @@ func CheckTable(w io.Writer, rep *check.Report, o TableOptions) error {
 			fmt.Fprintf(w, "  %s: %s\n", x.Entry.Endpoint, x.Reason)
 		}
 	}
+	if groups := rep.WhatToFix(); len(groups) > 0 {
+		fmt.Fprintln(w, "\nWhat to fix:")
+		for _, g := range groups {
+			fmt.Fprintf(w, "  - %s: %s\n", g.Action, strings.Join(g.Patterns, ", "))
+		}
+	}
 	return nil
 }
 
@@ -81,20 +87,21 @@ func ProxyColumn(r *probe.Result) string {
 }
 
 func resultColumn(r *check.Result, paint func(string, string) string) string {
-	var parts []string
+	lines := []string{"ok"}
 	if r.Failure != nil {
-		parts = append(parts, paint(ansiRed, string(r.Failure.Class))+": "+shortReason(r.Failure.Message))
-	} else {
-		parts = append(parts, "ok")
+		lines[0] = paint(ansiRed, string(r.Failure.Class)) + ": " + shortReason(r.Failure.Message)
 	}
 	switch {
 	case r.Required:
 	case r.Entry != nil && r.Entry.Legacy != "":
-		parts[0] += " (legacy)"
+		lines[0] += " (legacy)"
 	default:
-		parts[0] += " (optional)"
+		lines[0] += " (optional)"
 	}
-	return strings.Join(parts, "\n")
+	for _, w := range r.Warnings {
+		lines = append(lines, paint(ansiYellow, "warn "+string(w.Class))+": "+clip(w.Message, 70))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // shortReason keeps the end of an error message, the part that says what happened.
@@ -102,10 +109,14 @@ func shortReason(msg string) string {
 	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i > 12 {
 		msg = msg[i+2:]
 	}
-	if len(msg) > 70 {
-		msg = msg[:67] + "..."
+	return clip(msg, 70)
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n-3] + "..."
 	}
-	return msg
+	return s
 }
 
 // SummaryLine says in one line how the run went.
@@ -115,6 +126,9 @@ func SummaryLine(rep *check.Report) string {
 		s.Unreachable, s.RequiredUnreachable)
 	if s.Canceled > 0 {
 		line += fmt.Sprintf(", %d canceled", s.Canceled)
+	}
+	if s.Warnings > 0 {
+		line += fmt.Sprintf(", %d warnings", s.Warnings)
 	}
 	if s.NotTested > 0 {
 		line += fmt.Sprintf("; %d not tested", s.NotTested)

@@ -31,6 +31,8 @@ type Settings struct {
 	CAFile         string         `json:"caFile"`
 	HTTP           bool           `json:"http"`
 	Proxy          ProxySetting   `json:"proxy"`
+	ProxyBypass    []string       `json:"proxyBypass"`
+	PublicRoots    string         `json:"publicRoots"`
 }
 
 // ProxySetting records the proxies in force, without passwords.
@@ -71,17 +73,34 @@ func NewProxySetting(c *probe.ProxyConfig) ProxySetting {
 
 // CheckDocument is the JSON form of a check (see README, "JSON: check").
 type CheckDocument struct {
-	Schema     string          `json:"schema"`
-	Tool       Tool            `json:"tool"`
-	StartedAt  time.Time       `json:"startedAt"`
-	DurationMs float64         `json:"durationMs"`
-	Host       Host            `json:"host"`
-	Settings   Settings        `json:"settings"`
-	Summary    check.Summary   `json:"summary"`
-	Results    []ResultJSON    `json:"results"`
-	NotTested  []NotTestedJSON `json:"notTested"`
-	Excluded   []ExcludedJSON  `json:"excluded"`
-	Interrupt  bool            `json:"interrupted"`
+	Schema      string           `json:"schema"`
+	Tool        Tool             `json:"tool"`
+	StartedAt   time.Time        `json:"startedAt"`
+	DurationMs  float64          `json:"durationMs"`
+	Host        Host             `json:"host"`
+	Settings    Settings         `json:"settings"`
+	Summary     check.Summary    `json:"summary"`
+	Results     []ResultJSON     `json:"results"`
+	NotTested   []NotTestedJSON  `json:"notTested"`
+	Excluded    []ExcludedJSON   `json:"excluded"`
+	Discoveries []DiscoveryJSON  `json:"discoveries"`
+	WhatToFix   []check.FixGroup `json:"whatToFix"`
+	Interrupt   bool             `json:"interrupted"`
+}
+
+// DiscoveryJSON is one live discovery call.
+type DiscoveryJSON struct {
+	Token   string         `json:"token"`
+	URL     string         `json:"url"`
+	Hosts   []string       `json:"hosts"`
+	Failure *probe.Failure `json:"failure"`
+}
+
+// WarningJSON is a finding on a row, with its fix.
+type WarningJSON struct {
+	Class   probe.Class `json:"class"`
+	Message string      `json:"message"`
+	Fix     check.Fix   `json:"fix"`
 }
 
 // ResultJSON is one probed endpoint.
@@ -102,7 +121,11 @@ type ResultJSON struct {
 	ProxyHop  *ProxyJSON     `json:"proxyHop"`
 	Bypassed  string         `json:"proxyBypassed,omitempty"`
 	Failure   *probe.Failure `json:"failure"`
+	Fix       *check.Fix     `json:"fix"`
+	Warnings  []WarningJSON  `json:"warnings"`
 	Catalog   string         `json:"catalog,omitempty"`
+	// PrivateDNS is the private-link DNS check (private-link mode, private endpoints only).
+	PrivateDNS *DNSJSON `json:"privateLinkDns,omitempty"`
 }
 
 // Timings are per-phase durations in milliseconds (0 for a phase that did not run).
@@ -129,11 +152,13 @@ type TCPJSON struct {
 
 // TLSJSON is the handshake and the certificates seen.
 type TLSJSON struct {
-	Version  string              `json:"version"`
-	Cipher   string              `json:"cipher"`
-	Verified bool                `json:"verified"`
-	Leaf     *probe.Certificate  `json:"leaf"`
-	Chain    []probe.Certificate `json:"chain"`
+	Version     string              `json:"version"`
+	Cipher      string              `json:"cipher"`
+	Verified    bool                `json:"verified"`
+	Intercepted bool                `json:"intercepted"`
+	Interceptor string              `json:"interceptor,omitempty"`
+	Leaf        *probe.Certificate  `json:"leaf"`
+	Chain       []probe.Certificate `json:"chain"`
 }
 
 // HTTPJSON is the HTTP response.
@@ -164,7 +189,10 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report) CheckDocument {
 	doc := CheckDocument{Schema: CheckSchema, Tool: tool, StartedAt: rep.Start.UTC(), DurationMs: ms(rep.Duration),
 		Host: host, Settings: settings, Summary: rep.Summary(), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
-		Excluded: []ExcludedJSON{}, Interrupt: rep.Interrupted}
+		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: nonNil(rep.WhatToFix()), Interrupt: rep.Interrupted}
+	for _, d := range rep.Discoveries {
+		doc.Discoveries = append(doc.Discoveries, DiscoveryJSON{Token: d.Token, URL: d.URL, Hosts: nonNil(d.Hosts), Failure: d.Failure})
+	}
 	for i := range rep.Results {
 		doc.Results = append(doc.Results, resultJSON(&rep.Results[i]))
 	}
@@ -197,13 +225,22 @@ func resultJSON(r *check.Result) ResultJSON {
 	}
 	if t := r.TLS; t != nil {
 		j.Timings.TLS = ms(t.Duration)
-		j.TLS = &TLSJSON{Version: t.Version, Cipher: t.Cipher, Verified: t.Verified, Leaf: t.Leaf, Chain: nonNil(t.Chain)}
+		j.TLS = &TLSJSON{Version: t.Version, Cipher: t.Cipher, Verified: t.Verified, Intercepted: t.Intercepted,
+			Interceptor: t.Interceptor, Leaf: t.Leaf, Chain: nonNil(t.Chain)}
 	}
 	if p := r.Proxy; p != nil {
 		j.Timings.Proxy = ms(p.Duration)
 		j.ProxyHop = &ProxyJSON{URL: p.URL, Source: p.Source, Status: p.Status, AuthSchemes: nonNil(p.AuthSchemes), ProxyCode: p.ProxyCode}
 	}
 	j.Bypassed = r.Bypassed
+	j.Fix = r.Fix
+	j.Warnings = []WarningJSON{}
+	for i, w := range r.Warnings {
+		j.Warnings = append(j.Warnings, WarningJSON{Class: w.Class, Message: w.Message, Fix: r.WarningFixes[i]})
+	}
+	if d := r.PrivateDNS; d != nil {
+		j.PrivateDNS = &DNSJSON{Source: d.Source, Addresses: nonNil(d.Addresses)}
+	}
 	if h := r.HTTP; h != nil {
 		j.Timings.HTTP = ms(h.Duration)
 		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText}

@@ -53,7 +53,9 @@ func sampleReport(t *testing.T) *check.Report {
 		Duration: 41 * time.Millisecond,
 		DNS:      &probe.DNSPhase{Source: "system", Duration: 3 * time.Millisecond, Addresses: []probe.Address{{IP: "4.150.240.10"}}},
 		TCP:      &probe.TCPPhase{Duration: 12 * time.Millisecond, Address: "4.150.240.10:443", Attempts: []probe.Attempt{{Address: "4.150.240.10:443"}}},
-		TLS:      &probe.TLSPhase{Duration: 26 * time.Millisecond, Version: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", Verified: true, Leaf: leaf}}
+		TLS: &probe.TLSPhase{Duration: 26 * time.Millisecond, Version: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", Verified: true, Leaf: leaf,
+			Intercepted: true, Interceptor: "CN=Corp Inspection CA,O=Contoso"},
+		Warnings: []probe.Warning{{Class: probe.ClassTLSIntercepted, Message: "re-signed by CN=Corp Inspection CA,O=Contoso, which this machine trusts: not the endpoint's public chain"}}}
 	private := probe.Result{Target: probe.Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443}, Start: start,
 		Duration: 10 * time.Second,
 		DNS:      &probe.DNSPhase{Source: "server 10.0.0.4:53", Duration: 2 * time.Millisecond, Addresses: []probe.Address{{IP: "10.1.2.3", Private: true}}},
@@ -66,7 +68,7 @@ func sampleReport(t *testing.T) *check.Report {
 		Start: start, Duration: 9 * time.Millisecond, DNS: &probe.DNSPhase{Source: "override", Addresses: []probe.Address{{IP: "127.0.0.1"}}},
 		TCP:  &probe.TCPPhase{Address: "127.0.0.1:80", Attempts: []probe.Attempt{{Address: "127.0.0.1:80"}}},
 		HTTP: &probe.HTTPPhase{Duration: 5 * time.Millisecond, Status: 200, StatusText: "200 OK"}}
-	return &check.Report{Start: start, Duration: 10*time.Second + 3*time.Millisecond, Plan: plan,
+	rep := &check.Report{Start: start, Duration: 10*time.Second + 3*time.Millisecond, Plan: plan,
 		Results: []check.Result{
 			{Result: private, Pattern: "*.his.arc.azure.com", Entry: entry("*.his.arc.azure.com"), Origin: check.OriginCatalog, Required: true},
 			{Result: dns, Pattern: "dc.services.visualstudio.com", Entry: entry("dc.services.visualstudio.com"), Origin: check.OriginCatalog},
@@ -74,7 +76,20 @@ func sampleReport(t *testing.T) *check.Report {
 			{Result: http, Pattern: "http://www.microsoft.com/pkiops/certs", Origin: check.OriginUser, Required: true},
 		},
 		NotTested: []check.NotTested{{Pattern: "*.login.microsoft.com", Reason: "the Entra ID host names under login.microsoft.com are chosen by the service; allow the wildcard", Required: true}},
+		Discoveries: []check.Discovery{{Token: endpoints.TokenHISShard, URL: "https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview",
+			Hosts: []string{"weu.his.arc.azure.com"}}},
 	}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		if r.Failure != nil {
+			f := check.FixFor(r.Failure.Class, r)
+			r.Fix = &f
+		}
+		for _, w := range r.Warnings {
+			r.WarningFixes = append(r.WarningFixes, check.FixFor(w.Class, r))
+		}
+	}
+	return rep
 }
 
 func TestCheckTableGolden(t *testing.T) {
@@ -91,15 +106,15 @@ func TestCheckJSONGolden(t *testing.T) {
 	rep := sampleReport(t)
 	sel := NewSelectionJSON(rep.Plan)
 	settings := Settings{Selection: &sel, Catalog: "embedded", Endpoints: []string{"http://www.microsoft.com/pkiops/certs"},
-		TimeoutMs: 10000, Concurrency: 64, DNSServer: "10.0.0.4", Resolve: []string{}}
+		TimeoutMs: 10000, Concurrency: 64, DNSServer: "10.0.0.4", Resolve: []string{}, ProxyBypass: []string{}, PublicRoots: "embedded"}
 	require.NoError(t, CheckJSON(&buf, Tool{Name: "arccheck", Version: "v1.0.0"}, Host{OS: "linux", Arch: "amd64", Hostname: "srv01"}, settings, rep))
 	golden(t, "check.json", buf.Bytes())
 }
 
 func TestSummaryLine(t *testing.T) {
 	rep := sampleReport(t)
-	assert.Equal(t, "4 endpoints: 2 reachable, 2 unreachable (1 required); 1 not tested. Took 10.0s.", SummaryLine(rep))
+	assert.Equal(t, "4 endpoints: 2 reachable, 2 unreachable (1 required), 1 warnings; 1 not tested. Took 10.0s.", SummaryLine(rep))
 	rep.Interrupted = true
 	rep.Results[0].Failure.Class = probe.ClassCanceled
-	assert.Equal(t, "4 endpoints: 2 reachable, 1 unreachable (0 required), 1 canceled; 1 not tested. Took 10.0s. Interrupted.", SummaryLine(rep))
+	assert.Equal(t, "4 endpoints: 2 reachable, 1 unreachable (0 required), 1 canceled, 1 warnings; 1 not tested. Took 10.0s. Interrupted.", SummaryLine(rep))
 }

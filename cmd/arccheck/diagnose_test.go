@@ -1,0 +1,296 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+)
+
+// bundle writes the CAs' certificates into one PEM file.
+func bundle(t *testing.T, cas ...*testnet.CA) string {
+	var pem []byte
+	for _, ca := range cas {
+		pem = append(pem, ca.PEM...)
+	}
+	return testnet.WriteFile(t, "bundle.pem", pem)
+}
+
+// TestInterceptedBySquidSSLBump re-signs every endpoint with a second CA in a real squid (ssl_bump) and
+// checks that every https row names that CA, as a warning in direct mode and a failure in gateway mode.
+func TestInterceptedBySquidSSLBump(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	corp := testnet.NewCA(t, "Corp Inspection CA", "Contoso")
+	hosts := append(planHosts(t, esuWesteurope), "contoso.gw.arc.azure.com", "westeurope.login.microsoft.com")
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: labHosts(lab, hosts), Bump: corp, UpstreamCA: lab.CA})
+	publicRoots := lab.CA.WritePEM(t)
+
+	// Direct mode, the inspection CA trusted by this machine: reachable, with a warning naming the CA.
+	doc, r := checkJSON(t, nil, "-l", "westeurope", "-e", "esu", "--proxy", squid.URL("", ""),
+		"--ca-file", bundle(t, lab.CA, corp), "--public-roots", publicRoots)
+	require.Equal(t, 0, r.code, "interception is a warning in direct mode: %s", r.stderr)
+	https := 0
+	for _, res := range results(doc) {
+		if !strings.HasPrefix(res["endpoint"].(string), "https://") {
+			assert.Empty(t, res["warnings"], "plain http is not inspected")
+			continue
+		}
+		https++
+		assert.Equal(t, true, res["reachable"], res["endpoint"])
+		ws := res["warnings"].([]any)
+		require.Len(t, ws, 1, res["endpoint"])
+		w := ws[0].(map[string]any)
+		assert.Equal(t, "tls_intercepted", w["class"])
+		assert.Contains(t, w["message"], "CN=Corp Inspection CA,O=Contoso")
+		fix := w["fix"].(map[string]any)
+		assert.Contains(t, fix["hint"], "exempt `"+res["pattern"].(string)+"` from TLS inspection on "+squid.Addr)
+		assert.Contains(t, res["tlsHandshake"].(map[string]any)["interceptor"], "Corp Inspection CA")
+	}
+	assert.Equal(t, 13, https)
+	r = runCLI(t, nil, "check", "-l", "westeurope", "--proxy", squid.URL("", ""), "--ca-file", bundle(t, lab.CA, corp),
+		"--public-roots", publicRoots)
+	assert.Contains(t, r.stdout, "What to fix:\n  - Exempt from TLS inspection on "+squid.Addr+" (re-signed by CN=Corp Inspection CA,O=Contoso): ")
+
+	// Not trusted by this machine: tls_intercepted, not a generic tls_untrusted.
+	r = runCLI(t, nil, "check", "-l", "westeurope", "--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t), "--public-roots", publicRoots)
+	require.Equal(t, 1, r.code)
+	for _, row := range tableRows(t, r.stdout) {
+		assert.Contains(t, row["RESULT"], "tls_intercepted", row["ENDPOINT"])
+	}
+
+	// Gateway mode: the gateway path does not work through TLS inspection, so every https row fails.
+	r = runCLI(t, nil, "check", "--gateway-url", "https://contoso.gw.arc.azure.com", "-l", "westeurope", "--proxy", squid.URL("", ""),
+		"--ca-file", bundle(t, lab.CA, corp), "--public-roots", publicRoots)
+	require.Equal(t, 1, r.code)
+	rows := tableRows(t, r.stdout)
+	require.NotEmpty(t, rows)
+	assert.Equal(t, "https://contoso.gw.arc.azure.com", rows[0]["ENDPOINT"], "the gateway URL is probed")
+	for _, row := range rows {
+		assert.Equal(t, "false", row["REACHABLE"], row["ENDPOINT"])
+		assert.Contains(t, row["RESULT"], "tls_intercepted", row["ENDPOINT"])
+	}
+}
+
+func TestGenuineChainHasNoFinding(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	hosts := planHosts(t, esuWesteurope)
+	args := append([]string{"-l", "westeurope", "-e", "esu", "--ca-file", lab.CA.WritePEM(t), "--public-roots", lab.CA.WritePEM(t)},
+		lab.ResolveArgs(hosts...)...)
+	doc, r := checkJSON(t, nil, args...)
+	require.Equal(t, 0, r.code)
+	for _, res := range results(doc) {
+		assert.Empty(t, res["warnings"], res["endpoint"])
+	}
+	assert.Empty(t, doc["whatToFix"])
+	assert.Equal(t, lab.CA.WritePEM(t) != "", true)
+	// With the embedded public roots, the lab's own CA is not public: every https row is flagged.
+	doc, _ = checkJSON(t, nil, append([]string{"-l", "westeurope", "--ca-file", lab.CA.WritePEM(t)}, lab.ResolveArgs(hosts...)...)...)
+	for _, res := range results(doc) {
+		assert.NotEmpty(t, res["warnings"], res["endpoint"])
+	}
+}
+
+func TestGatewayModeWarnsWhenNoProxyBypassesTheProxy(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	hosts := append(planHosts(t, endpoints.Selection{Mode: endpoints.ModeGateway, GatewayURL: "https://contoso.gw.arc.azure.com",
+		Location: "westeurope"}), "contoso.gw.arc.azure.com")
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: labHosts(lab, hosts)})
+	vars := map[string]string{"HTTPS_PROXY": squid.URL("", ""), "NO_PROXY": "management.azure.com"}
+	args := append([]string{"check", "--gateway-url", "contoso.gw.arc.azure.com", "-l", "westeurope", "--ca-file", lab.CA.WritePEM(t),
+		"--public-roots", lab.CA.WritePEM(t)}, lab.ResolveArgs("management.azure.com")...)
+	r := runCLI(t, vars, args...)
+	require.Equal(t, 0, r.code, r.stdout)
+	for _, row := range tableRows(t, r.stdout) {
+		if row["ENDPOINT"] == "https://management.azure.com" {
+			assert.Contains(t, row["RESULT"], "warn gateway_proxy_bypass")
+		} else {
+			assert.NotContains(t, row["RESULT"], "gateway_proxy_bypass")
+		}
+	}
+	assert.Contains(t, r.stdout, "Remove gateway endpoints from NO_PROXY: management.azure.com")
+	r = runCLI(t, nil, "check", "--gateway-url", "contoso.gw.arc.azure.com", "--proxy-bypass", "Arc")
+	assert.Equal(t, 2, r.code)
+	assert.Equal(t, "arccheck: --proxy-bypass: the Arc gateway does not support proxy bypass\n", r.stderr)
+}
+
+// privateHosts are the hosts of the private-link endpoints of the default AzureCloud list.
+var privateHosts = []string{"gbl.his.arc.azure.com", "agentserviceapi.guestconfiguration.azure.com", "westeurope-gas.guestconfiguration.azure.com"}
+
+// TestDNSMasqPrivateLink answers the private-link names from a real dnsmasq: public addresses make the rows
+// private_link_dns_public; private ones pass the DNS check, and the connection goes to the lab (through
+// --resolve), never to the private-range address.
+func TestDNSMasqPrivateLink(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	hosts := planHosts(t, endpoints.Selection{Location: "westeurope", Mode: endpoints.ModePrivateLink})
+	base := append([]string{"-l", "westeurope", "--ca-file", lab.CA.WritePEM(t), "--public-roots", lab.CA.WritePEM(t)}, lab.ResolveArgs(hosts...)...)
+
+	public := testnet.StartDNSMasq(t, map[string][]string{"his.arc.azure.com": {"20.50.60.70"}, "guestconfiguration.azure.com": {"20.50.60.71"}})
+	accepted := lab.HTTPS.Accepted.Load()
+	doc, r := checkJSON(t, nil, append([]string{"--mode", "private-link", "--dns-server", public.Addr}, base...)...)
+	require.Equal(t, 1, r.code)
+	for _, res := range results(doc) {
+		if !contains(privateHosts, hostOf(res["endpoint"].(string))) {
+			assert.Equal(t, true, res["reachable"], "public endpoints are checked as usual: %s", res["endpoint"])
+			continue
+		}
+		f := res["failure"].(map[string]any)
+		assert.Equal(t, "private_link_dns_public", f["class"], res["endpoint"])
+		assert.Contains(t, f["message"], "resolves to public 20.50.60.7")
+		assert.Contains(t, res["fix"].(map[string]any)["hint"], "DNS forwarder")
+		assert.Nil(t, res["tcp"], "no connection after a public answer")
+	}
+	// Connections: the public endpoints, and the notification allowlist call (a public endpoint); the
+	// identity discovery call is refused too, as its host resolves publicly.
+	assert.Equal(t, accepted+int64(len(hosts)-len(privateHosts))+1, lab.HTTPS.Accepted.Load(), "only the public endpoints were connected to")
+	assert.Contains(t, r.stdout, "the discovery call https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview failed (private_link_dns_public")
+
+	private := testnet.StartDNSMasq(t, map[string][]string{"his.arc.azure.com": {"10.9.8.7"}, "guestconfiguration.azure.com": {"10.9.8.6"}})
+	doc, r = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr}, base...)...)
+	require.Equal(t, 0, r.code, r.stdout)
+	for _, res := range results(doc) {
+		assert.Equal(t, true, res["reachable"], res["endpoint"])
+		if contains(privateHosts, hostOf(res["endpoint"].(string))) {
+			pl := res["privateLinkDns"].(map[string]any)
+			addr := pl["addresses"].([]any)[0].(map[string]any)
+			assert.Equal(t, true, addr["private"])
+			assert.True(t, strings.HasPrefix(addr["ip"].(string), "10.9.8."))
+			assert.Equal(t, lab.IP+":443", res["tcp"].(map[string]any)["address"], "connected to the lab, not to 10.9.8.x")
+		}
+	}
+	assert.Contains(t, doc["excluded"].([]any)[0].(map[string]any)["endpoint"], "*.blob.core.windows.net")
+
+	// Through a proxy, private endpoints need the agent's bypass; --proxy-bypass Arc mirrors it.
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: labHosts(lab, hosts)})
+	doc, _ = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr, "--proxy", squid.URL("", "")}, base...)...)
+	for _, res := range results(doc) {
+		if contains(privateHosts, hostOf(res["endpoint"].(string))) {
+			require.NotEmpty(t, res["warnings"], res["endpoint"])
+			assert.Equal(t, "private_link_via_proxy", res["warnings"].([]any)[0].(map[string]any)["class"])
+		}
+	}
+	doc, _ = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr, "--proxy", squid.URL("", ""), "--proxy-bypass", "arc"}, base...)...)
+	for _, res := range results(doc) {
+		if contains(privateHosts, hostOf(res["endpoint"].(string))) {
+			assert.Equal(t, "not used", res["proxy"], res["endpoint"])
+			assert.Equal(t, "proxy bypass", res["proxyBypassed"])
+			assert.Empty(t, res["warnings"])
+		} else {
+			assert.Equal(t, squid.URL("", ""), res["proxy"], res["endpoint"])
+		}
+	}
+}
+
+// discoveryHandler answers the hybrid identity discovery and the notification allowlist like Azure.
+func discoveryHandler(delay time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(delay)
+		loc := r.URL.Query().Get("location")
+		switch {
+		case r.Host == "gbl.his.arc.azure.com" && r.URL.Path == "/discovery" && loc == "westeurope" &&
+			r.URL.Query().Get("api-version") == "1.1-preview":
+			w.Write([]byte(`"https://weu.his.arc.azure.com"`))
+		case r.Host == "guestnotificationservice.azure.com" && r.URL.Path == "/urls/allowlist" && loc == "westeurope" &&
+			r.URL.Query().Get("api-version") == "2020-01-01":
+			w.Write([]byte(`["azgn-westeurope-public-1p-weu-001.servicebus.windows.net",
+				"azgn-westeurope-public-1p-weu-002.servicebus.windows.net",
+				"azgn-westeurope-public-1p-weu-001.servicebus.windows.net"]`))
+		default:
+			w.Write([]byte("ok"))
+		}
+	})
+}
+
+var discovered = []string{"weu.his.arc.azure.com", "azgn-westeurope-public-1p-weu-001.servicebus.windows.net",
+	"azgn-westeurope-public-1p-weu-002.servicebus.windows.net"}
+
+func TestDiscoveryMakesWildcardsConcrete(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{Handler: discoveryHandler(0)})
+	hosts := append(planHosts(t, endpoints.Selection{Location: "westeurope"}), discovered...)
+	args := append([]string{"check", "-l", "westeurope", "--ca-file", lab.CA.WritePEM(t), "--public-roots", lab.CA.WritePEM(t)},
+		lab.ResolveArgs(hosts...)...)
+	r := runCLI(t, nil, args...)
+	require.Equal(t, 0, r.code, r.stdout)
+	var got []string
+	for _, row := range tableRows(t, r.stdout) {
+		got = append(got, row["ENDPOINT"])
+		assert.Equal(t, "true", row["REACHABLE"], row["ENDPOINT"])
+	}
+	for _, h := range discovered {
+		assert.Contains(t, got, "https://"+h)
+	}
+	assert.Equal(t, 1, strings.Count(r.stdout, "weu-001.servicebus"), "duplicates are dropped")
+	assert.NotContains(t, r.stdout, "*.his.arc.azure.com: the regional")
+
+	doc, _ := checkJSON(t, nil, args[1:]...)
+	for _, res := range results(doc) {
+		if res["endpoint"] == "https://weu.his.arc.azure.com" {
+			assert.Equal(t, "discovered", res["origin"])
+			assert.Equal(t, "*.his.arc.azure.com", res["pattern"])
+		}
+	}
+	assert.Len(t, doc["discoveries"], 2)
+}
+
+func TestDiscoveryDownListsThePatternsAsNotTested(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{Handler: http.NotFoundHandler()})
+	hosts := planHosts(t, endpoints.Selection{Location: "westeurope"})
+	r := runCLI(t, nil, append([]string{"check", "-l", "westeurope", "--ca-file", lab.CA.WritePEM(t), "--public-roots", lab.CA.WritePEM(t)},
+		lab.ResolveArgs(hosts...)...)...)
+	require.Equal(t, 0, r.code, "patterns not tested do not fail the run")
+	assert.Contains(t, r.stdout, "*.his.arc.azure.com: the regional hybrid identity shard: the discovery call "+
+		"https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview failed (http_error: answered 404 Not Found")
+	assert.Contains(t, r.stdout, "azgn*.servicebus.windows.net: the notification-service Service Bus hosts: the discovery call "+
+		"https://guestnotificationservice.azure.com/urls/allowlist?api-version=2020-01-01&location=westeurope failed")
+
+	// Discovery services that cannot be reached at all (DNS fails): the same, never a guess.
+	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
+	r = runCLI(t, nil, "check", "-l", "westeurope", "--dns-server", dns.Addr)
+	assert.Contains(t, r.stdout, "discovery call https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview failed (dns_not_found")
+}
+
+// TestDiscoveryRunsAlongsideTheProbes: a slow discovery service does not add its time to the run's.
+func TestDiscoveryRunsAlongsideTheProbes(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{Handler: discoveryHandler(400 * time.Millisecond)})
+	hosts := append(planHosts(t, endpoints.Selection{Location: "westeurope"}), discovered...)
+	start := time.Now()
+	r := runCLI(t, nil, append([]string{"check", "-l", "westeurope", "--timeout", "3s", "--ca-file", lab.CA.WritePEM(t),
+		"--public-roots", lab.CA.WritePEM(t)}, lab.ResolveArgs(hosts...)...)...)
+	require.Equal(t, 0, r.code, r.stdout)
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Contains(t, r.stdout, "https://weu.his.arc.azure.com")
+}
+
+func TestPublicRootsFlag(t *testing.T) {
+	r := runCLI(t, nil, "check", "--public-roots", filepath.Join(t.TempDir(), "none.pem"))
+	assert.Equal(t, 2, r.code)
+	assert.Equal(t, "arccheck: --public-roots: no such file or directory\n", r.stderr)
+	empty := filepath.Join(t.TempDir(), "empty.pem")
+	require.NoError(t, os.WriteFile(empty, []byte("nothing"), 0o644))
+	r = runCLI(t, nil, "check", "--public-roots", empty)
+	assert.Equal(t, 2, r.code)
+	r = runCLI(t, nil, "check", "-p", "--mode", "gateway")
+	assert.Equal(t, "arccheck: -p/--enable-pls-check: conflicts with --mode gateway (it means --mode private-link)\n", r.stderr)
+	r = runCLI(t, nil, "check", "--proxy-bypass", "everything")
+	assert.Equal(t, "arccheck: --proxy-bypass: unknown category \"everything\" (valid: AAD, ARM, Arc)\n", r.stderr)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hostOf(u string) string {
+	return strings.SplitN(strings.SplitN(u, "://", 2)[1], "/", 2)[0]
+}

@@ -1,0 +1,152 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+)
+
+func pool(cas ...*testnet.CA) *x509.CertPool {
+	p := x509.NewCertPool()
+	for _, ca := range cas {
+		p.AddCert(ca.Cert)
+	}
+	return p
+}
+
+func TestInterception(t *testing.T) {
+	public := testnet.NewCA(t, "Lab Public Root", "DigiCert Inc")
+	corp := testnet.NewCA(t, "Corp Inspection CA", "Contoso")
+	otherPublic := testnet.NewCA(t, "Some Public Root", "Other Trust Services")
+	host := "gbl.his.arc.azure.com"
+	serve := func(ca *testnet.CA) (Target, map[string]string) {
+		srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host)})
+		return target(t, "https", host, srv.Addr)
+	}
+	expect := []string{"Microsoft Corporation", "DigiCert Inc"}
+
+	// The genuine public chain: no finding.
+	tg, ov := serve(public)
+	tg.ExpectIssuers = expect
+	r := New(Options{Overrides: ov, RootCAs: pool(public, corp), ReferenceRoots: pool(public, otherPublic)}).Probe(context.Background(), tg)
+	require.True(t, r.Reachable)
+	assert.False(t, r.TLS.Intercepted)
+	assert.Empty(t, r.Warnings)
+
+	// Re-signed by a CA the machine trusts: reachable, with a warning that names the CA.
+	tg, ov = serve(corp)
+	tg.ExpectIssuers = expect
+	r = New(Options{Overrides: ov, RootCAs: pool(public, corp), ReferenceRoots: pool(public)}).Probe(context.Background(), tg)
+	require.True(t, r.Reachable, "%+v", r.Failure)
+	assert.True(t, r.TLS.Intercepted)
+	assert.Contains(t, r.TLS.Interceptor, "CN=Corp Inspection CA")
+	require.Len(t, r.Warnings, 1)
+	assert.Equal(t, ClassTLSIntercepted, r.Warnings[0].Class)
+	assert.Contains(t, r.Warnings[0].Message, "Corp Inspection CA")
+
+	// Re-signed by a CA the machine does not trust: tls_intercepted, not tls_untrusted.
+	r = New(Options{Overrides: ov, RootCAs: pool(public), ReferenceRoots: pool(public)}).Probe(context.Background(), tg)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, ClassTLSIntercepted, r.Failure.Class)
+	assert.Contains(t, r.Failure.Message, "Corp Inspection CA")
+
+	// Without an expectation (a user's own endpoint) an untrusted chain stays tls_untrusted.
+	tg.ExpectIssuers = nil
+	r = New(Options{Overrides: ov, RootCAs: pool(public), ReferenceRoots: pool(public)}).Probe(context.Background(), tg)
+	assert.Equal(t, ClassTLSUntrusted, r.Failure.Class)
+
+	// A public CA, but not one of the expected issuers.
+	tg, ov = serve(otherPublic)
+	tg.ExpectIssuers = expect
+	r = New(Options{Overrides: ov, RootCAs: pool(otherPublic), ReferenceRoots: pool(public, otherPublic)}).Probe(context.Background(), tg)
+	require.True(t, r.Reachable)
+	assert.True(t, r.TLS.Intercepted)
+	assert.Contains(t, r.TLS.Interceptor, "not Microsoft Corporation or DigiCert Inc")
+}
+
+func TestPublicRootsAreEmbedded(t *testing.T) {
+	p := PublicRoots()
+	assert.Greater(t, len(p.Subjects()), 100) //nolint:staticcheck // counting is all we need
+}
+
+func TestTLS12MaxWarning(t *testing.T) {
+	ca := testnet.NewCA(t, "Root", "DigiCert Inc")
+	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "a.example"), MaxVersion: tls.VersionTLS12})
+	tg, ov := target(t, "https", "a.example", srv.Addr)
+	tg.AllowedTLS = []string{"1.2", "1.3"}
+	r := New(Options{Overrides: ov, RootCAs: ca.Pool()}).Probe(context.Background(), tg)
+	require.True(t, r.Reachable)
+	require.Len(t, r.Warnings, 1)
+	assert.Equal(t, ClassTLS12Max, r.Warnings[0].Class)
+	tg.AllowedTLS = nil
+	r = New(Options{Overrides: ov, RootCAs: ca.Pool()}).Probe(context.Background(), tg)
+	assert.Empty(t, r.Warnings, "no expectation, no warning")
+}
+
+func TestPrivateDNS(t *testing.T) {
+	ca := testnet.NewCA(t, "Root", "DigiCert Inc")
+	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "gbl.his.arc.azure.com", "pas.windows.net", "v6.his.arc.azure.com")})
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	p, _ := strconv.Atoi(port)
+	dns := testnet.NewDNSServer(t, testnet.DNSAnswer, map[string][]string{
+		"gbl.his.arc.azure.com": {"10.20.30.40"},
+		"v6.his.arc.azure.com":  {"10.20.30.41", "2603:1030::1"},
+		"pas.windows.net":       {"20.190.151.1"},
+	})
+	res, err := NewServerResolver(dns.Addr)
+	require.NoError(t, err)
+	// Connections go to the loopback server (an override); the private-DNS check still asks DNS.
+	ov := map[string]string{"gbl.his.arc.azure.com:*": "127.0.0.1", "v6.his.arc.azure.com:*": "127.0.0.1", "pas.windows.net:*": "127.0.0.1"}
+	prober := New(Options{Resolver: res, Overrides: ov, RootCAs: ca.Pool()})
+
+	r := prober.Probe(context.Background(), Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: p, ExpectPrivateDNS: true})
+	require.True(t, r.Reachable, "%+v", r.Failure)
+	assert.Equal(t, []Address{{IP: "10.20.30.40", Private: true}}, r.PrivateDNS.Addresses)
+	assert.Equal(t, "override", r.DNS.Source, "the connection used the override, never the private address")
+
+	r = prober.Probe(context.Background(), Target{Scheme: "https", Host: "v6.his.arc.azure.com", Port: p, ExpectPrivateDNS: true})
+	require.True(t, r.Reachable, "the IPv4 answer is preferred")
+	require.Len(t, r.Warnings, 1)
+	assert.Equal(t, ClassPrivateDNSAAAAPublic, r.Warnings[0].Class)
+
+	accepted := srv.Accepted.Load()
+	r = prober.Probe(context.Background(), Target{Scheme: "https", Host: "pas.windows.net", Port: p, ExpectPrivateDNS: true})
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, ClassPrivateDNSPublic, r.Failure.Class)
+	assert.Contains(t, r.Failure.Message, "20.190.151.1")
+	assert.Nil(t, r.TCP, "no connection is attempted after a public answer")
+	assert.Equal(t, accepted, srv.Accepted.Load())
+}
+
+func TestFetch(t *testing.T) {
+	ca := testnet.NewCA(t, "Root", "DigiCert Inc")
+	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "gbl.his.arc.azure.com"),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("location") != "westeurope" {
+				http.NotFound(w, r)
+				return
+			}
+			w.Write([]byte(`"https://weu.his.arc.azure.com"`))
+		})})
+	tg, ov := target(t, "https", "gbl.his.arc.azure.com", srv.Addr)
+	prober := New(Options{Overrides: ov, RootCAs: ca.Pool(), Timeout: 5 * time.Second})
+	tg.Path = "/discovery?location=westeurope&api-version=1.1-preview"
+	body, r := prober.Fetch(context.Background(), tg)
+	require.Nil(t, r.Failure, "%+v", r.Failure)
+	assert.Equal(t, `"https://weu.his.arc.azure.com"`, string(body))
+	tg.Path = "/discovery?location=nowhere"
+	_, r = prober.Fetch(context.Background(), tg)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, ClassHTTPError, r.Failure.Class)
+	assert.Contains(t, r.Failure.Message, "404")
+}

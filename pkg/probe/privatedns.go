@@ -1,0 +1,51 @@
+package probe
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// checkPrivateDNS resolves the target's name locally (never through a proxy, never from --resolve
+// overrides: the check is about what DNS answers) and requires a private address. The IPv4 answer is
+// preferred when there is one, as the agent prefers it; a public AAAA record beside a private A record
+// is a warning. It returns false when the probe must stop.
+func (p *Prober) checkPrivateDNS(ctx, parent context.Context, r *Result) bool {
+	t := r.Target
+	phase := &DNSPhase{Source: p.opts.Resolver.Source()}
+	r.PrivateDNS = phase
+	start := time.Now()
+	addrs, err := p.opts.Resolver.Lookup(ctx, t.Host)
+	phase.Duration = time.Since(start)
+	if err != nil {
+		r.fail(classifyDNS(err, parent), "private-dns", firstLine(err.Error()))
+		return false
+	}
+	var v4, public, public6 []string
+	for _, a := range addrs {
+		phase.Addresses = append(phase.Addresses, Address{IP: a.String(), Private: IsPrivate(a)})
+		if a.Is4() {
+			v4 = append(v4, a.String())
+		}
+	}
+	for _, a := range addrs {
+		if IsPrivate(a) {
+			continue
+		}
+		if a.Is4() || len(v4) == 0 {
+			public = append(public, a.String())
+		} else {
+			public6 = append(public6, a.String())
+		}
+	}
+	if len(public) > 0 {
+		r.fail(ClassPrivateDNSPublic, "private-dns", t.Host+" resolves to public "+strings.Join(public, ", ")+
+			" (via "+phase.Source+"), not to a private endpoint address")
+		return false
+	}
+	if len(public6) > 0 {
+		r.warn(ClassPrivateDNSAAAAPublic, "a public AAAA record ("+strings.Join(public6, ", ")+
+			") exists beside the private A record; the agent prefers IPv4, but other software may not")
+	}
+	return true
+}
