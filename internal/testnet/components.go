@@ -206,6 +206,7 @@ func StartSquid(t testing.TB, o SquidOptions) *Squid {
 		c.WriteString("acl step1 at_step SslBump1\nssl_bump peek step1\nssl_bump bump all\n")
 	}
 	fmt.Fprintf(&c, `%s
+visible_hostname arccheck-test-squid
 pid_filename %[2]s/squid.pid
 cache_log %[2]s/cache.log
 access_log stdio:%[2]s/access.log

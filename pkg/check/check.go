@@ -212,7 +212,15 @@ func (r *run) launch(ctx context.Context, j job) {
 			defer func() { <-r.sem }()
 		case <-ctx.Done():
 		}
-		res := r.verdict(j, r.opts.Prober.ProbeUntil(ctx, j.target, r.until))
+		var pr probe.Result
+		if time.Now().After(r.until) && ctx.Err() == nil {
+			// Queued behind --concurrency until the run's deadline: unknown, not a timeout of its own.
+			pr = probe.Result{Target: j.target, Start: time.Now(), Failure: &probe.Failure{Class: probe.ClassCanceled,
+				Phase: "queue", Message: "not started before the run's deadline: raise --concurrency or --timeout"}}
+		} else {
+			pr = r.opts.Prober.ProbeUntil(ctx, j.target, r.until)
+		}
+		res := r.verdict(j, pr)
 		r.mu.Lock()
 		r.results = append(r.results, res)
 		r.mu.Unlock()

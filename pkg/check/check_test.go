@@ -1,0 +1,59 @@
+package check
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/probe"
+)
+
+func blackHoled(t *testing.T, n int) ([]endpoints.Target, map[string]string) {
+	h, port, _ := net.SplitHostPort(testnet.BlackHole(t))
+	p, _ := strconv.Atoi(port)
+	var extra []endpoints.Target
+	ov := map[string]string{}
+	for i := range n {
+		host := "hole" + strconv.Itoa(i) + ".example"
+		extra = append(extra, endpoints.Target{Scheme: "https", Host: host, Port: p, URL: "https://" + host + ":" + port})
+		ov[host+":*"] = h
+	}
+	return extra, ov
+}
+
+// TestRunEndsWithinOneTimeout: however many endpoints are black-holed, and however low the concurrency,
+// the run ends about one timeout after it started; endpoints that could not start say so.
+func TestRunEndsWithinOneTimeout(t *testing.T) {
+	extra, ov := blackHoled(t, 40)
+	timeout := 500 * time.Millisecond
+	for _, conc := range []int{0, 10} {
+		start := time.Now()
+		rep := Run(context.Background(), Options{Extra: extra, Concurrency: conc,
+			Prober: probe.New(probe.Options{Overrides: ov, Timeout: timeout})})
+		elapsed := time.Since(start)
+		assert.Less(t, elapsed, timeout+150*time.Millisecond, "concurrency %d: took %v", conc, elapsed)
+		require.Len(t, rep.Results, 40)
+		s := rep.Summary()
+		if conc == 0 {
+			assert.Equal(t, 40, s.Unreachable)
+			for _, r := range rep.Results {
+				assert.Equal(t, probe.ClassTCPTimeout, r.Failure.Class)
+			}
+		} else {
+			assert.Equal(t, 10, s.Unreachable, "the first ten ran and timed out")
+			assert.Equal(t, 30, s.Canceled, "the rest never started, and say so")
+			for _, r := range rep.Results {
+				if r.Failure.Class == probe.ClassCanceled {
+					assert.Contains(t, r.Failure.Message, "raise --concurrency")
+				}
+			}
+		}
+	}
+}
