@@ -110,7 +110,7 @@ type checkRun struct {
 	settings report.Settings
 }
 
-func (o *checkOptions) validate(getenv func(string) string) (*checkRun, error) {
+func (o *checkOptions) validate(getenv func(string) string, version string) (*checkRun, error) {
 	run := &checkRun{format: o.Output}
 	if o.JSON {
 		run.format = "json"
@@ -159,7 +159,7 @@ func (o *checkOptions) validate(getenv func(string) string) (*checkRun, error) {
 		run.extra = append(run.extra, t)
 	}
 	po := probe.Options{Timeout: o.Timeout, ConnectTimeout: o.ConnectTimeout, HTTPS: o.HTTP,
-		UserAgent: "arccheck/" + strings.TrimPrefix(versionOf(o), "v")}
+		UserAgent: "arccheck/" + strings.TrimPrefix(version, "v")}
 	if o.DNSServer != "" {
 		r, err := probe.NewServerResolver(o.DNSServer)
 		if err != nil {
@@ -263,9 +263,6 @@ func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConf
 	return cfg, report.NewProxySetting(cfg), nil
 }
 
-// versionOf is a seam for the User-Agent; the version is set on the root command.
-func versionOf(*checkOptions) string { return version }
-
 // loadRoots reads a PEM file of CA certificates, added to the system roots when withSystem is set.
 func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 	data, err := os.ReadFile(path)
@@ -299,7 +296,7 @@ func nonNilStrings(s []string) []string {
 }
 
 func runCheck(o *checkOptions, e env, version string) error {
-	run, err := o.validate(e.Getenv)
+	run, err := o.validate(e.Getenv, version)
 	if err != nil {
 		return err
 	}
