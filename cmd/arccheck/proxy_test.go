@@ -243,3 +243,21 @@ func TestProxyFromEnvironmentAndNoProxy(t *testing.T) {
 	assert.Contains(t, r.stdout, `"noProxySource": "NO_PROXY"`)
 	assert.Contains(t, r.stdout, `"proxyBypassed": "NO_PROXY entry \".azure.com\""`)
 }
+
+func TestSquidHTTPSProxy(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{})
+	proxyCA := testnet.NewCA(t, "Proxy CA", "Contoso")
+	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: map[string]string{"management.azure.com": lab.IP}, TLS: proxyCA})
+	args := []string{"check", "--catalog", "none", "--endpoint", "management.azure.com", "--proxy", squid.URL("", ""),
+		"--ca-file", lab.CA.WritePEM(t)}
+	r := runCLI(t, nil, append(args, "--proxy-ca-file", proxyCA.WritePEM(t))...)
+	require.Equal(t, 0, r.code, r.stdout)
+	row := tableRows(t, r.stdout)[0]
+	assert.Equal(t, "https://"+squid.Addr, row["PROXY"])
+	assert.Equal(t, "TLS 1.3", row["TLS"], "the endpoint's TLS runs inside the proxy's")
+	// Without the proxy's CA, the TLS handshake with the proxy fails: the proxy is unreachable.
+	r = runCLI(t, nil, args...)
+	require.Equal(t, 1, r.code)
+	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "proxy_unreachable")
+	assert.Contains(t, r.stdout, "Fix the proxy setting")
+}

@@ -139,6 +139,8 @@ type SquidOptions struct {
 	Bump *CA
 	// UpstreamCA is the CA squid trusts for the servers behind it when bumping.
 	UpstreamCA *CA
+	// TLS, if set, makes squid an https:// proxy (https_port) with a certificate for 127.0.0.1 from this CA.
+	TLS *CA
 }
 
 // Squid is a squid proxy a test started on loopback.
@@ -146,15 +148,20 @@ type Squid struct {
 	// Addr is the proxy's host:port.
 	Addr string
 	// Dir holds its configuration and logs.
-	Dir string
+	Dir   string
+	https bool
 }
 
 // URL returns the proxy URL, with credentials when user is not empty.
 func (s *Squid) URL(user, password string) string {
-	if user == "" {
-		return "http://" + s.Addr
+	scheme := "http://"
+	if s.https {
+		scheme = "https://"
 	}
-	return "http://" + user + ":" + password + "@" + s.Addr
+	if user == "" {
+		return scheme + s.Addr
+	}
+	return scheme + user + ":" + password + "@" + s.Addr
 }
 
 // AccessLog returns squid's access log so far.
@@ -188,6 +195,12 @@ func StartSquid(t testing.TB, o SquidOptions) *Squid {
 
 	var c strings.Builder
 	listen := "http_port " + s.Addr
+	if o.TLS != nil {
+		leaf := o.TLS.ValidLeaf(t, "127.0.0.1")
+		write(t, filepath.Join(dir, "proxy.pem"), string(leafPEM(t, leaf)))
+		listen = "https_port " + s.Addr + " tls-cert=" + filepath.Join(dir, "proxy.pem")
+		s.https = true
+	}
 	if o.Bump != nil {
 		bumpPEM := string(o.Bump.PEM) + string(o.Bump.KeyPEM(t))
 		write(t, filepath.Join(dir, "bump.pem"), bumpPEM)

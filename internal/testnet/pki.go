@@ -28,11 +28,13 @@ type CA struct {
 	PEM []byte
 }
 
-var serial int64 = 1000
-
+// nextSerial returns a random 128-bit serial number; safe to call from concurrent handshakes.
 func nextSerial() *big.Int {
-	serial++
-	return big.NewInt(serial + time.Now().UnixNano()%1_000_000*1000)
+	n, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		panic(err)
+	}
+	return n.Add(n, big.NewInt(1))
 }
 
 // NewCA mints a self-signed root CA with the given common name and organisation.
@@ -127,4 +129,14 @@ func WriteFile(t testing.TB, name string, data []byte) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// leafPEM encodes a minted certificate and its key as PEM (certificate first), as squid reads them.
+func leafPEM(t testing.TB, c tls.Certificate) []byte {
+	der, err := x509.MarshalECPrivateKey(c.PrivateKey.(*ecdsa.PrivateKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: der})...)
 }
