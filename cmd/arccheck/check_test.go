@@ -253,3 +253,14 @@ func tableRows(t *testing.T, out string) []map[string]string {
 	require.NotNil(t, header, "no table in:\n%s", out)
 	return rows
 }
+
+func TestConnectTimeoutAndVerbose(t *testing.T) {
+	_, port, _ := net.SplitHostPort(testnet.BlackHole(t))
+	start := time.Now()
+	r := runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "https://stuck.example:"+port, "--resolve", "stuck.example:*:127.0.0.1",
+		"--timeout", "10s", "--connect-timeout", "300ms", "-v")
+	assert.Less(t, time.Since(start), 2*time.Second, "--connect-timeout bounds the TCP connect within --timeout")
+	require.Equal(t, 1, r.code)
+	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "tcp_timeout")
+	assert.Regexp(t, `^arccheck: https://stuck.example:\d+ tcp_timeout: .* \(\d+ms\)\n$`, r.stderr, "-v prints each result on stderr")
+}
