@@ -1,12 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -55,8 +56,6 @@ type checkOptions struct {
 	NoProxySet bool
 	// ProxyCAFile is --proxy-ca-file, PEM roots for an https proxy's own certificate.
 	ProxyCAFile string
-	// ProxyBypass is --proxy-bypass: the agent's proxy.bypass categories (AAD, ARM, Arc).
-	ProxyBypass []string
 	// PublicRoots is --public-roots, a PEM file that replaces the embedded reference public roots.
 	PublicRoots string
 	// PLSCheck is -p/--enable-pls-check, azcmagent's name for --mode private-link.
@@ -122,7 +121,7 @@ func (o *checkOptions) validate(getenv func(string) string, version string) (*ch
 		return nil, badInput("--timeout: must be positive, got %s (e.g. 10s)", o.Timeout)
 	}
 	if o.ConnectTimeout < 0 {
-		return nil, badInput("--connect-timeout: must be positive, got %s", o.ConnectTimeout)
+		return nil, badInput("--connect-timeout: must not be negative, got %s (0 means --timeout)", o.ConnectTimeout)
 	}
 	if o.Concurrency < 1 || o.Concurrency > 1024 {
 		return nil, badInput("--concurrency: must be 1 to 1024, got %d", o.Concurrency)
@@ -188,16 +187,6 @@ func (o *checkOptions) validate(getenv func(string) string, version string) (*ch
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range o.ProxyBypass {
-		j := slices.IndexFunc(endpoints.BypassCategories, func(v string) bool { return strings.EqualFold(v, c) })
-		if j < 0 {
-			return nil, badInput("--proxy-bypass: unknown category %q (valid: AAD, ARM, Arc)", c)
-		}
-		o.ProxyBypass[i] = endpoints.BypassCategories[j]
-	}
-	if len(o.ProxyBypass) > 0 && run.plan != nil && run.plan.Mode == endpoints.ModeGateway {
-		return nil, badInput("--proxy-bypass: the Arc gateway does not support proxy bypass")
-	}
 	po.ReferenceRoots = probe.PublicRoots()
 	if o.PublicRoots != "" {
 		pool, err := loadRoots(o.PublicRoots, false)
@@ -208,48 +197,30 @@ func (o *checkOptions) validate(getenv func(string) string, version string) (*ch
 	}
 	po.Proxy = cfg
 	run.prober = po
-	run.settings = report.Settings{Proxy: setting, ProxyBypass: nonNilStrings(o.ProxyBypass), PublicRoots: cmpOr(o.PublicRoots, "embedded"), Catalog: o.Catalog, Endpoints: nonNilStrings(o.Endpoints),
+	run.settings = report.Settings{Proxy: setting, PublicRoots: cmp.Or(o.PublicRoots, "embedded"), Catalog: o.Catalog, Endpoints: o.Endpoints,
 		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: max(o.ConnectTimeout, 0).Milliseconds(),
-		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: nonNilStrings(o.Resolve), CAFile: o.CAFile, HTTP: o.HTTP}
+		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: o.Resolve, CAFile: o.CAFile, HTTP: o.HTTP}
 	if run.plan != nil {
 		sel := report.NewSelectionJSON(run.plan)
 		run.settings.Selection = &sel
+		run.settings.ProxyBypass = run.plan.ProxyBypass
 	}
 	return run, nil
 }
 
-// proxyConfig decides the proxies: --proxy (with --no-proxy) wins; --proxy none ignores the
-// environment; otherwise HTTPS_PROXY/HTTP_PROXY/ALL_PROXY with NO_PROXY (or --no-proxy).
+// proxyConfig applies probe.ChooseProxy to the flags, loads --proxy-ca-file, and records the setting.
 func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConfig, report.ProxySetting, error) {
-	var cfg *probe.ProxyConfig
-	var err error
+	var noProxy *string
+	if o.NoProxySet {
+		noProxy = &o.NoProxy
+	}
+	cfg, err := probe.ChooseProxy(o.Proxy, noProxy, getenv)
 	switch {
-	case strings.EqualFold(o.Proxy, "none"):
+	case err != nil:
+		return nil, report.ProxySetting{}, badInput("%v", err)
+	case cfg == nil && strings.EqualFold(o.Proxy, "none"):
 		return nil, report.ProxySetting{Source: "--proxy none"}, nil
-	case o.Proxy != "":
-		px, perr := probe.ParseProxy(o.Proxy, "--proxy")
-		if perr != nil {
-			return nil, report.ProxySetting{}, badInput("--proxy: %v", perr)
-		}
-		cfg = &probe.ProxyConfig{HTTPS: px, HTTP: px}
-		if o.NoProxySet {
-			if cfg.NoProxy, err = probe.ParseNoProxy(o.NoProxy, "--no-proxy"); err != nil {
-				return nil, report.ProxySetting{}, badInput("%v", err)
-			}
-		}
-	default:
-		var np *string
-		if o.NoProxySet {
-			np = &o.NoProxy
-		}
-		if cfg, err = probe.ProxyFromEnvironment(getenv, np); err != nil {
-			return nil, report.ProxySetting{}, badInput("%v", err)
-		}
-	}
-	if cfg == nil {
-		return nil, report.ProxySetting{}, nil
-	}
-	if o.ProxyCAFile != "" {
+	case cfg != nil && o.ProxyCAFile != "":
 		pool, err := loadRoots(o.ProxyCAFile, true)
 		if err != nil {
 			return nil, report.ProxySetting{}, badInput("--proxy-ca-file: %v", err)
@@ -266,8 +237,11 @@ func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConf
 // loadRoots reads a PEM file of CA certificates, added to the system roots when withSystem is set.
 func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, errors.Unwrap(err) // "open FILE: …" says it twice otherwise
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, pe.Err // the flag names the file already: "no such file or directory"
+	} else if err != nil {
+		return nil, err
 	}
 	pool := x509.NewCertPool()
 	if withSystem {
@@ -279,20 +253,6 @@ func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("%s holds no PEM certificate", path)
 	}
 	return pool, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 func runCheck(o *checkOptions, e env, version string) error {
@@ -314,7 +274,7 @@ func runCheck(o *checkOptions, e env, version string) error {
 		fmt.Fprintf(e.Stderr, "arccheck: %s %s (%s)\n", r.URL(), status, r.Duration.Round(time.Millisecond))
 	}
 	rep := check.Run(e.Context, check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober),
-		Concurrency: o.Concurrency, ProxyBypass: o.ProxyBypass, Progress: progress})
+		Concurrency: o.Concurrency, Progress: progress})
 
 	tool := report.Tool{Name: "arccheck", Version: version}
 	if run.format == "json" {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,7 +138,7 @@ func TestDNSMasqPrivateLink(t *testing.T) {
 	doc, r := checkJSON(t, nil, append([]string{"--mode", "private-link", "--dns-server", public.Addr}, base...)...)
 	require.Equal(t, 1, r.code)
 	for _, res := range results(doc) {
-		if !contains(privateHosts, hostOf(res["endpoint"].(string))) {
+		if !slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
 			assert.Equal(t, true, res["reachable"], "public endpoints are checked as usual: %s", res["endpoint"])
 			continue
 		}
@@ -157,7 +158,7 @@ func TestDNSMasqPrivateLink(t *testing.T) {
 	require.Equal(t, 0, r.code, r.stdout)
 	for _, res := range results(doc) {
 		assert.Equal(t, true, res["reachable"], res["endpoint"])
-		if contains(privateHosts, hostOf(res["endpoint"].(string))) {
+		if slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
 			pl := res["privateLinkDns"].(map[string]any)
 			addr := pl["addresses"].([]any)[0].(map[string]any)
 			assert.Equal(t, true, addr["private"])
@@ -171,14 +172,14 @@ func TestDNSMasqPrivateLink(t *testing.T) {
 	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: labHosts(lab, hosts)})
 	doc, _ = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr, "--proxy", squid.URL("", "")}, base...)...)
 	for _, res := range results(doc) {
-		if contains(privateHosts, hostOf(res["endpoint"].(string))) {
+		if slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
 			require.NotEmpty(t, res["warnings"], res["endpoint"])
 			assert.Equal(t, "private_link_via_proxy", res["warnings"].([]any)[0].(map[string]any)["class"])
 		}
 	}
 	doc, _ = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr, "--proxy", squid.URL("", ""), "--proxy-bypass", "arc"}, base...)...)
 	for _, res := range results(doc) {
-		if contains(privateHosts, hostOf(res["endpoint"].(string))) {
+		if slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
 			assert.Equal(t, "not used", res["proxy"], res["endpoint"])
 			assert.Equal(t, "proxy bypass", res["proxyBypassed"])
 			assert.Empty(t, res["warnings"])
@@ -282,15 +283,27 @@ func TestPublicRootsFlag(t *testing.T) {
 	assert.Equal(t, "arccheck: --proxy-bypass: unknown category \"everything\" (valid: AAD, ARM, Arc)\n", r.stderr)
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 func hostOf(u string) string {
 	return strings.SplitN(strings.SplitN(u, "://", 2)[1], "/", 2)[0]
+}
+
+// TestDiscoveryAnswerOutsideThePatternIsNotProbed: a wrong or hostile answer cannot send probes elsewhere.
+func TestDiscoveryAnswerOutsideThePatternIsNotProbed(t *testing.T) {
+	lab := testnet.NewLab(t, testnet.LabOptions{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/discovery":
+			w.Write([]byte(`"https://evil.example"`))
+		case "/urls/allowlist":
+			w.Write([]byte(`["azgn-ok.servicebus.windows.net","attacker.example.com"]`))
+		}
+	})})
+	hosts := append(planHosts(t, endpoints.Selection{Location: "westeurope"}), "azgn-ok.servicebus.windows.net", "evil.example", "attacker.example.com")
+	r := runCLI(t, nil, append([]string{"check", "-l", "westeurope", "--ca-file", lab.CA.WritePEM(t), "--public-roots", lab.CA.WritePEM(t)},
+		lab.ResolveArgs(hosts...)...)...)
+	require.Equal(t, 0, r.code, r.stdout)
+	assert.NotContains(t, r.stdout, "| https://evil.example")
+	assert.NotContains(t, r.stdout, "| https://attacker.example.com")
+	assert.Contains(t, r.stdout, "| https://azgn-ok.servicebus.windows.net", "the answers within the pattern are still probed")
+	assert.Contains(t, r.stdout, "*.his.arc.azure.com: discovery answered evil.example, which is not under *.his.arc.azure.com; not probed")
+	assert.Contains(t, r.stdout, "azgn*.servicebus.windows.net: discovery answered attacker.example.com, which is not under azgn*.servicebus.windows.net; not probed")
 }

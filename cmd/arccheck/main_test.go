@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -86,7 +85,3 @@ func TestListGolden(t *testing.T) {
 		})
 	}
 }
-
-func slicesClone(s []string) []string { return append([]string(nil), s...) }
-
-func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -207,10 +209,10 @@ func TestProxyFromEnvironmentAndNoProxy(t *testing.T) {
 	args := append([]string{"check", "--catalog", "none", "--endpoint", "login.microsoftonline.com", "--endpoint", "management.azure.com",
 		"--ca-file", caFile, "-o", "json"}, lab.ResolveArgs("management.azure.com", "login.microsoftonline.com")...)
 	proxyOf := func(vars map[string]string, extra ...string) map[string]string {
-		r := runCLI(t, vars, append(slicesClone(args), extra...)...)
+		r := runCLI(t, vars, append(slices.Clone(args), extra...)...)
 		require.Equal(t, 0, r.code, r.stdout+r.stderr)
 		doc := map[string]any{}
-		require.NoError(t, jsonUnmarshal(r.stdout, &doc))
+		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
 		out := map[string]string{}
 		for _, res := range results(doc) {
 			out[res["endpoint"].(string)] = res["proxy"].(string)

@@ -22,6 +22,8 @@ type selectionFlags struct {
 	GatewayURL string
 	// Profile is --profile.
 	Profile string
+	// ProxyBypass is --proxy-bypass (registered by check only: it does not change a listing).
+	ProxyBypass []string
 }
 
 func (s *selectionFlags) register(fs *pflag.FlagSet) {
@@ -36,7 +38,7 @@ func (s *selectionFlags) register(fs *pflag.FlagSet) {
 
 func (s *selectionFlags) selection() endpoints.Selection {
 	return endpoints.Selection{Cloud: s.Cloud, Location: s.Location, Mode: endpoints.Mode(s.Mode), ESU: s.ESU,
-		Extensions: s.Extensions, GatewayURL: s.GatewayURL, Profile: s.Profile}
+		Extensions: s.Extensions, GatewayURL: s.GatewayURL, Profile: s.Profile, ProxyBypass: s.ProxyBypass}
 }
 
 // plan loads the embedded catalog and applies the selection.

@@ -24,12 +24,10 @@ type Server struct {
 	Port int
 	// Accepted counts the connections accepted.
 	Accepted atomic.Int64
-	// Handshakes counts the completed TLS handshakes (TLS servers only).
-	Handshakes atomic.Int64
-	ln         net.Listener
-	wg         sync.WaitGroup
-	mu         sync.Mutex
-	conns      map[net.Conn]struct{}
+	ln       net.Listener
+	wg       sync.WaitGroup
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
 }
 
 // Close stops the server and closes its connections.
@@ -83,6 +81,10 @@ func listen(t testing.TB, addr string, handle func(net.Conn)) *Server {
 	return s
 }
 
+// Serve starts a loopback server that hands each connection to handle (and closes it after); for tests
+// that need a peer with behaviour of their own, such as a fake proxy.
+func Serve(t testing.TB, handle func(net.Conn)) *Server { return listen(t, "", handle) }
+
 // TLSOptions shape a TLS server.
 type TLSOptions struct {
 	// Addr to listen on; "127.0.0.1:0" when empty.
@@ -105,8 +107,7 @@ func TLSServer(t testing.TB, o TLSOptions) *Server {
 	if cfg.MinVersion == 0 {
 		cfg.MinVersion = tls.VersionTLS12
 	}
-	var s *Server
-	s = listen(t, o.Addr, func(c net.Conn) {
+	return listen(t, o.Addr, func(c net.Conn) {
 		if o.Delay > 0 {
 			time.Sleep(o.Delay)
 		}
@@ -115,10 +116,8 @@ func TLSServer(t testing.TB, o TLSOptions) *Server {
 		if err := tc.Handshake(); err != nil {
 			return
 		}
-		s.Handshakes.Add(1)
 		serveHTTP(tc, o.Handler)
 	})
-	return s
 }
 
 // HTTPServer serves plain HTTP on loopback, answering every request with 200.
@@ -152,9 +151,13 @@ func SilentServer(t testing.TB) *Server {
 	return listen(t, "", func(c net.Conn) { io.Copy(io.Discard, c) })
 }
 
-// ResetServer accepts connections and resets them at once (RST, not FIN).
+// ResetServer accepts connections and resets them (RST, not FIN) once the client has sent its first
+// bytes, as a firewall that filters on the TLS ClientHello does. Waiting for those bytes keeps the reset
+// out of the client's connect: a reset sent right after accept can race it.
 func ResetServer(t testing.TB) *Server {
 	return listen(t, "", func(c net.Conn) {
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		c.Read(make([]byte, 1))
 		if tc, ok := c.(*net.TCPConn); ok {
 			tc.SetLinger(0)
 		}

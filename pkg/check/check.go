@@ -7,7 +7,6 @@ package check
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -48,8 +47,6 @@ type Options struct {
 	Prober *probe.Prober
 	// Concurrency bounds the probes in flight; zero means all at once.
 	Concurrency int
-	// ProxyBypass names the agent's proxy.bypass categories (AAD, ARM, Arc) whose endpoints go direct.
-	ProxyBypass []string
 	// Progress, if set, is called as each endpoint's result is ready (from any goroutine).
 	Progress func(Result)
 }
@@ -154,28 +151,22 @@ type discovery struct {
 type run struct {
 	opts    Options
 	rep     *Report
-	sem     chan struct{}
-	until   time.Time
+	batch   *probe.Batch
 	mu      sync.Mutex
-	wg      sync.WaitGroup
+	wg      sync.WaitGroup // the discovery calls
 	seen    map[string]bool
 	results []Result
 }
 
 // Run checks every endpoint of the options. Discovery calls run alongside the other probes and their
-// hosts are probed within the same deadline, so a run lasts about one probe timeout, or ends at once
-// when ctx is cancelled (the rest marked canceled).
+// hosts join the same batch, so a run lasts at most one probe timeout, or ends at once when ctx is
+// cancelled (the rest marked canceled).
 func Run(ctx context.Context, opts Options) *Report {
-	r := &run{opts: opts, rep: &Report{Start: time.Now(), Plan: opts.Plan}, seen: map[string]bool{}}
-	r.until = r.rep.Start.Add(opts.Prober.Timeout())
-	conc := opts.Concurrency
-	if conc <= 0 {
-		conc = 1 << 16
-	}
-	r.sem = make(chan struct{}, conc)
+	r := &run{opts: opts, rep: &Report{Start: time.Now(), Plan: opts.Plan}, seen: map[string]bool{},
+		batch: opts.Prober.NewBatch(ctx, opts.Concurrency)}
 	jobs, discoveries := r.plan()
 	for _, j := range jobs {
-		r.launch(ctx, j)
+		r.launch(j)
 	}
 	for _, d := range discoveries {
 		r.wg.Add(1)
@@ -184,7 +175,8 @@ func Run(ctx context.Context, opts Options) *Report {
 			r.discover(ctx, d)
 		}()
 	}
-	r.wg.Wait()
+	r.wg.Wait() // discoveries first: they add to the batch
+	r.batch.Wait()
 	rep := r.rep
 	rep.Results = r.results
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].URL() < rep.Results[j].URL() })
@@ -194,8 +186,8 @@ func Run(ctx context.Context, opts Options) *Report {
 	return rep
 }
 
-// launch probes one job in its own goroutine, within the concurrency bound.
-func (r *run) launch(ctx context.Context, j job) {
+// launch probes one job in the batch, once per distinct URL.
+func (r *run) launch(j job) {
 	u := j.target.URL()
 	r.mu.Lock()
 	dup := r.seen[u]
@@ -204,22 +196,7 @@ func (r *run) launch(ctx context.Context, j job) {
 	if dup {
 		return
 	}
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		select {
-		case r.sem <- struct{}{}:
-			defer func() { <-r.sem }()
-		case <-ctx.Done():
-		}
-		var pr probe.Result
-		if time.Now().After(r.until) && ctx.Err() == nil {
-			// Queued behind --concurrency until the run's deadline: unknown, not a timeout of its own.
-			pr = probe.Result{Target: j.target, Start: time.Now(), Failure: &probe.Failure{Class: probe.ClassCanceled,
-				Phase: "queue", Message: "not started before the run's deadline: raise --concurrency or --timeout"}}
-		} else {
-			pr = r.opts.Prober.ProbeUntil(ctx, j.target, r.until)
-		}
+	r.batch.Go(j.target, func(pr probe.Result) {
 		res := r.verdict(j, pr)
 		r.mu.Lock()
 		r.results = append(r.results, res)
@@ -227,7 +204,7 @@ func (r *run) launch(ctx context.Context, j job) {
 		if r.opts.Progress != nil {
 			r.opts.Progress(res)
 		}
-	}()
+	})
 }
 
 // plan turns the plan and the user's endpoints into probe jobs and discovery calls, and records what
@@ -267,26 +244,18 @@ func (r *run) plan() ([]job, []*discovery) {
 
 // catalogJob makes a probe job of a catalog target, with what the catalog knows about it.
 func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target, origin Origin) job {
-	p := r.opts.Plan
 	pt := probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
-		ExpectIssuers: slices.Clone(p.Cloud.Issuers), AllowedTLS: ep.Entry.TLS,
-		NoProxy:          ep.Entry.Bypass != "" && slices.ContainsFunc(r.opts.ProxyBypass, func(c string) bool { return strings.EqualFold(c, ep.Entry.Bypass) }),
-		ExpectPrivateDNS: p.Mode == endpoints.ModePrivateLink && ep.Entry.PrivateLink == endpoints.PrivateLinkPrivate,
-	}
+		ExpectIssuers: slices.Clone(r.opts.Plan.Cloud.Issuers), AllowedTLS: ep.Entry.TLS,
+		NoProxy: ep.BypassProxy, ExpectPrivateDNS: ep.ExpectPrivate}
 	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: origin, required: ep.Required}
 }
 
 // discover makes one discovery call, then probes the hosts it answered for every endpoint waiting.
 func (r *run) discover(ctx context.Context, d *discovery) {
-	u, _ := url.Parse(d.url)
-	t := probe.Target{Scheme: u.Scheme, Host: u.Hostname(), Port: 443, Path: u.RequestURI(),
-		ExpectIssuers: slices.Clone(r.opts.Plan.Cloud.Issuers)}
-	// The call goes where its endpoint's traffic goes: the identity discovery host is an Arc
-	// endpoint (private with Private Link, bypassed with proxy.bypass Arc).
-	if ep := d.waiting[0]; ep.Entry.Bypass != "" {
-		t.NoProxy = slices.ContainsFunc(r.opts.ProxyBypass, func(c string) bool { return strings.EqualFold(c, ep.Entry.Bypass) })
-		t.ExpectPrivateDNS = r.opts.Plan.Mode == endpoints.ModePrivateLink && ep.Entry.PrivateLink == endpoints.PrivateLinkPrivate
-	}
+	// The call goes where its endpoint's traffic goes: the identity discovery host is an Arc endpoint
+	// (private with Private Link, bypassed with proxy.bypass Arc).
+	ct, _ := endpoints.ParseTarget(d.url)
+	t := r.catalogJob(d.waiting[0], ct, OriginDiscovered).target
 	body, res := r.opts.Prober.Fetch(ctx, t)
 	rec := Discovery{Token: d.token, URL: d.url, Failure: res.Failure}
 	var hosts []string
@@ -319,7 +288,7 @@ func (r *run) discover(ctx context.Context, d *discovery) {
 				r.notTested(ep, fmt.Sprintf("discovery answered %s, which is not under %s; not probed", h, ep.Entry.Endpoint))
 				continue
 			}
-			r.launch(ctx, r.catalogJob(ep, endpoints.Target{Scheme: "https", Host: h, Port: 443}, OriginDiscovered))
+			r.launch(r.catalogJob(ep, endpoints.Target{Scheme: "https", Host: h, Port: 443}, OriginDiscovered))
 		}
 	}
 }
@@ -359,7 +328,7 @@ func (r *run) verdict(j job, pr probe.Result) Result {
 				break
 			}
 		}
-		if res.Bypassed != "" && res.Bypassed != "proxy bypass" && j.origin != OriginUser {
+		if res.Bypassed != "" && res.Bypassed != probe.BypassedByTarget && j.origin != OriginUser {
 			res.Warnings = append(res.Warnings, probe.Warning{Class: ClassGatewayProxyBypass,
 				Message: res.Bypassed + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass"})
 		}

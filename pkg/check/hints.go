@@ -3,6 +3,7 @@ package check
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -28,7 +29,10 @@ func FixFor(c probe.Class, r *Result) Fix {
 	port := strconv.Itoa(r.Target.Port)
 	proxy := "your proxy"
 	if r.Proxy != nil {
-		proxy = strings.TrimPrefix(strings.TrimPrefix(r.Proxy.URL, "http://"), "https://")
+		proxy = r.Proxy.URL
+		if u, err := url.Parse(r.Proxy.URL); err == nil && u.Host != "" {
+			proxy = u.Host // "allow X on proxy.corp:3128", whatever the scheme
+		}
 	}
 	inspector := "the firewall or proxy that inspects TLS"
 	if r.Proxy != nil {

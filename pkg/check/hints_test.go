@@ -34,6 +34,8 @@ func TestEveryClassHasAHint(t *testing.T) {
 	assert.Contains(t, FixFor(probe.ClassProxyDenied, r).Hint, "allow `*.his.arc.azure.com` on proxy.corp:3128")
 	assert.Contains(t, FixFor(probe.ClassProxyAuthRequired, r).Hint, "does not support an authenticating proxy")
 	assert.Contains(t, FixFor(probe.ClassTLSIntercepted, r).Action, "re-signed by CN=Corp Inspection CA")
+	r.Proxy.URL = "socks5h://socks.corp:1080"
+	assert.Equal(t, "allow `*.his.arc.azure.com` on socks.corp:1080", FixFor(probe.ClassProxyDenied, r).Hint, "any proxy scheme")
 }
 
 func TestWhatToFixGroupsByAction(t *testing.T) {

@@ -276,6 +276,8 @@ func TestSelectRejectsBadInput(t *testing.T) {
 		{Selection{Profile: "old"}, `--profile: unknown profile "old" (valid: legacy-preview)`},
 		{Selection{Profile: ProfileLegacyPreview, ESU: true}, "--profile legacy-preview: the 2019 preview had no ESU subset"},
 		{Selection{Profile: ProfileLegacyPreview, Cloud: "china"}, "--profile legacy-preview: the 2019 preview existed only in AzureCloud"},
+		{Selection{ProxyBypass: []string{"Arc", "everything"}}, `--proxy-bypass: unknown category "everything" (valid: AAD, ARM, Arc)`},
+		{Selection{GatewayURL: "x.gw.arc.azure.com", ProxyBypass: []string{"ARM"}}, "--proxy-bypass: the Arc gateway does not support proxy bypass"},
 	}
 	for _, tc := range cases {
 		_, err := c.Select(tc.sel)
@@ -283,6 +285,21 @@ func TestSelectRejectsBadInput(t *testing.T) {
 		assert.True(t, errors.Is(err, ErrBadSelection))
 		assert.Contains(t, err.Error(), tc.want)
 		assert.NotContains(t, err.Error(), "\n")
+	}
+}
+
+func TestProxyBypassAndPrivateExpectations(t *testing.T) {
+	p, err := mustLoad(t).Select(Selection{Mode: ModePrivateLink, ProxyBypass: []string{"arc", "AAD"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Arc", "AAD"}, p.ProxyBypass, "categories are spelt canonically")
+	for _, ep := range p.Endpoints {
+		assert.Equal(t, ep.Entry.Bypass == "Arc" || ep.Entry.Bypass == "AAD", ep.BypassProxy, ep.Entry.Endpoint)
+		assert.Equal(t, ep.Entry.PrivateLink == PrivateLinkPrivate, ep.ExpectPrivate, ep.Entry.Endpoint)
+	}
+	p, err = mustLoad(t).Select(Selection{})
+	require.NoError(t, err)
+	for _, ep := range p.Endpoints {
+		assert.False(t, ep.ExpectPrivate || ep.BypassProxy, "direct mode without bypass: %s", ep.Entry.Endpoint)
 	}
 }
 
@@ -362,6 +379,12 @@ func TestParseTarget(t *testing.T) {
 	tg, err := ParseTarget("https://Example.com:8443/a/b")
 	require.NoError(t, err)
 	assert.Equal(t, Target{URL: "https://example.com:8443/a/b", Scheme: "https", Host: "example.com", Port: 8443, Path: "/a/b"}, tg)
+	tg, err = ParseTarget("https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview")
+	require.NoError(t, err)
+	assert.Equal(t, "/discovery?location=westeurope&api-version=1.1-preview", tg.Path, "the query is kept")
+	tg, err = ParseTarget("https://x.example?a=1")
+	require.NoError(t, err)
+	assert.Equal(t, "https://x.example/?a=1", tg.URL)
 	tg, err = ParseTarget("http://www.microsoft.com/pkiops/certs")
 	require.NoError(t, err)
 	assert.Equal(t, 80, tg.Port)

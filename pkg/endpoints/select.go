@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -46,6 +47,9 @@ type Selection struct {
 	GatewayURL string
 	// Profile is "" or ProfileLegacyPreview.
 	Profile string
+	// ProxyBypass names the agent's proxy.bypass categories (AAD, ARM, Arc, case-insensitive) whose
+	// endpoints go direct when a proxy is used. Not supported in gateway mode.
+	ProxyBypass []string
 }
 
 // Target is one concrete URL to probe.
@@ -71,6 +75,10 @@ type Endpoint struct {
 	Targets   []Target    // concrete URLs to probe
 	Discover  []Discovery // hosts to find at run time
 	NotTested []string    // reasons why (part of) the pattern cannot be probed
+	// BypassProxy is set when the selection's proxy bypass covers this endpoint's category.
+	BypassProxy bool
+	// ExpectPrivate is set when, in private-link mode, the endpoint must resolve to a private address.
+	ExpectPrivate bool
 }
 
 // Excluded is a catalog entry the selection leaves out on purpose, with the reason.
@@ -87,6 +95,7 @@ type Plan struct {
 	List        string   // the documented table used
 	Scenarios   []string // the scenarios included
 	GatewayURL  string   // normalised gateway URL, in gateway mode
+	ProxyBypass []string // the proxy.bypass categories in force, canonically spelt
 	Endpoints   []Endpoint
 	Excluded    []Excluded
 	ServiceTags []ServiceTag
@@ -154,6 +163,16 @@ func (c *Catalog) Select(sel Selection) (*Plan, error) {
 				return nil, err
 			}
 		}
+	}
+	for _, c := range sel.ProxyBypass {
+		i := slices.IndexFunc(BypassCategories, func(v string) bool { return strings.EqualFold(v, c) })
+		if i < 0 {
+			return nil, badSelection("--proxy-bypass: unknown category %q (valid: %s)", c, strings.Join(BypassCategories, ", "))
+		}
+		p.ProxyBypass = append(p.ProxyBypass, BypassCategories[i])
+	}
+	if len(p.ProxyBypass) > 0 && p.Mode == ModeGateway {
+		return nil, badSelection("--proxy-bypass: the Arc gateway does not support proxy bypass")
 	}
 	if sel.Location != "" {
 		regions := cloud.Regions
@@ -229,7 +248,9 @@ func normaliseGatewayURL(raw string) (string, error) {
 
 // expand makes an entry as concrete as is possible offline.
 func (p *Plan) expand(e *Entry) Endpoint {
-	ep := Endpoint{Entry: e, Pattern: e.Endpoint, Required: e.When != WhenOptional && e.Legacy == ""}
+	ep := Endpoint{Entry: e, Pattern: e.Endpoint, Required: e.When != WhenOptional && e.Legacy == "",
+		BypassProxy:   e.Bypass != "" && slices.Contains(p.ProxyBypass, e.Bypass),
+		ExpectPrivate: p.Mode == ModePrivateLink && e.PrivateLink == PrivateLinkPrivate}
 	// Fill <region> only where the hosts really derive from the region name: the gateway list's
 	// <region>.his.arc.azure.com is the identity shard (weu for westeurope), found by discovery.
 	if p.Location != "" && (len(e.Targets) == 0 || slices.ContainsFunc(e.Targets, func(t string) bool {
@@ -315,6 +336,9 @@ func ParseTarget(raw string) (Target, error) {
 	t := Target{Scheme: u.Scheme, Host: strings.ToLower(host), Path: u.EscapedPath()}
 	if t.Path == "/" {
 		t.Path = ""
+	}
+	if u.RawQuery != "" {
+		t.Path = cmp.Or(t.Path, "/") + "?" + u.RawQuery
 	}
 	if ps := u.Port(); ps != "" {
 		if t.Port, err = strconv.Atoi(ps); err != nil || t.Port < 1 || t.Port > 65535 {

@@ -101,12 +101,6 @@ func (p *Prober) Probe(ctx context.Context, t Target) Result {
 	return p.probe(ctx, t, time.Time{}, nil)
 }
 
-// ProbeUntil is Probe with the deadline capped at until: for work that must end with a run that
-// started earlier. Cancelling ctx still reports canceled; reaching until is a timeout of the phase.
-func (p *Prober) ProbeUntil(ctx context.Context, t Target, until time.Time) Result {
-	return p.probe(ctx, t, until, nil)
-}
-
 // maxBody is the most of a response body Fetch keeps.
 const maxBody = 1 << 20
 
@@ -226,37 +220,64 @@ func (p *Prober) connectViaProxy(ctx, parent context.Context, r *Result, px *Pro
 	return conn, true, absolute
 }
 
-// ProbeAll probes every target concurrently, at most concurrency at a time, and returns the results in
-// the order of targets. done, if not nil, is called as each result is ready (from the probing goroutine).
-// Targets not started when ctx is cancelled are returned with ClassCanceled.
+// ProbeAll probes every target concurrently, at most concurrency at a time (zero: all at once), within
+// one timeout of the call, and returns the results in the order of targets. done, if not nil, is called
+// as each result is ready (from the probing goroutine).
 func (p *Prober) ProbeAll(ctx context.Context, targets []Target, concurrency int, done func(int, Result)) []Result {
-	if concurrency <= 0 {
-		concurrency = len(targets)
-	}
 	results := make([]Result, len(targets))
-	sem := make(chan struct{}, max(concurrency, 1))
-	var wg sync.WaitGroup
+	b := p.NewBatch(ctx, concurrency)
 	for i, t := range targets {
-		select {
-		case sem <- struct{}{}:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
-			results[i] = p.Probe(ctx, t) // returns at once as canceled
+		b.Go(t, func(r Result) {
+			results[i] = r
 			if done != nil {
-				done(i, results[i])
+				done(i, r)
 			}
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i] = p.Probe(ctx, t)
-			if done != nil {
-				done(i, results[i])
-			}
-		}()
+		})
 	}
-	wg.Wait()
+	b.Wait()
 	return results
 }
+
+// Batch probes targets concurrently, at most a fixed number at a time, all within one timeout of the
+// batch's start, however many wait for a slot. Targets may be added while it runs (from a done
+// callback, say). A target still waiting for a slot when the deadline passes is not probed: its result
+// is canceled with a message that says so, never a timeout it did not have.
+type Batch struct {
+	p     *Prober
+	ctx   context.Context
+	sem   chan struct{}
+	until time.Time
+	wg    sync.WaitGroup
+}
+
+// NewBatch starts a batch; concurrency zero or less means no bound.
+func (p *Prober) NewBatch(ctx context.Context, concurrency int) *Batch {
+	if concurrency <= 0 {
+		concurrency = 1 << 16
+	}
+	return &Batch{p: p, ctx: ctx, sem: make(chan struct{}, concurrency), until: time.Now().Add(p.opts.Timeout)}
+}
+
+// Go probes t in its own goroutine and calls done with the result (from that goroutine).
+func (b *Batch) Go(t Target, done func(Result)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		select {
+		case b.sem <- struct{}{}:
+			defer func() { <-b.sem }()
+		case <-b.ctx.Done():
+		}
+		var r Result
+		if time.Now().After(b.until) && b.ctx.Err() == nil {
+			r = Result{Target: t, Start: time.Now(), Failure: &Failure{Class: ClassCanceled, Phase: "queue",
+				Message: "not started before the run's deadline: raise --concurrency or --timeout"}}
+		} else {
+			r = b.p.probe(b.ctx, t, b.until, nil)
+		}
+		done(r)
+	}()
+}
+
+// Wait returns when every target given to Go, including those added meanwhile, has its result.
+func (b *Batch) Wait() { b.wg.Wait() }

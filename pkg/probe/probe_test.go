@@ -258,6 +258,21 @@ func TestManyBlackHolesTakeOneTimeout(t *testing.T) {
 		assert.Equal(t, ClassTCPTimeout, r.Failure.Class)
 	}
 	assert.Less(t, elapsed, 2*timeout, "50 black holes take about one timeout (took %v)", elapsed)
+
+	// With fewer slots than targets the batch still ends after one timeout; the targets that never got
+	// a slot say so instead of reporting a timeout they did not have.
+	start = time.Now()
+	results = New(Options{Overrides: ov, Timeout: timeout}).ProbeAll(context.Background(), targets, 10, nil)
+	assert.Less(t, time.Since(start), 2*timeout)
+	counts := map[Class]int{}
+	for _, r := range results {
+		counts[r.Failure.Class]++
+		if r.Failure.Class == ClassCanceled {
+			assert.Equal(t, "queue", r.Failure.Phase)
+			assert.Contains(t, r.Failure.Message, "not started before the run's deadline")
+		}
+	}
+	assert.Equal(t, map[Class]int{ClassTCPTimeout: 10, ClassCanceled: 40}, counts)
 }
 
 func TestCancelMarksTheRestCanceled(t *testing.T) {

@@ -76,9 +76,6 @@ func ParseProxy(raw, source string) (*Proxy, error) {
 // String shows the proxy without credentials: scheme://host:port. It is what every output prints.
 func (p *Proxy) String() string { return p.Scheme + "://" + p.Host }
 
-// HasPassword reports whether credentials were given.
-func (p *Proxy) HasPassword() bool { return p.password != "" }
-
 // Redact removes this proxy's password from s, wherever a library may have echoed it.
 func (p *Proxy) Redact(s string) string {
 	if p == nil || p.password == "" {

@@ -12,36 +12,22 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
 )
 
 // fakeProxy answers each CONNECT with answer(req) and, after a 200, writes extra bytes at once.
 func fakeProxy(t *testing.T, answer func(*http.Request) string) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				req, err := http.ReadRequest(bufio.NewReader(c))
-				if err != nil {
-					return
-				}
-				a := answer(req)
-				if a == "" {
-					io.Copy(io.Discard, c) // never answer
-					return
-				}
-				io.WriteString(c, a)
-				io.Copy(io.Discard, c)
-			}()
+	return testnet.Serve(t, func(c net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(c))
+		if err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String()
+		if a := answer(req); a != "" {
+			io.WriteString(c, a)
+		}
+		io.Copy(io.Discard, c) // hold the connection (never answering when a is empty)
+	}).Addr
 }
 
 func mustProxy(t *testing.T, raw string) *Proxy {
@@ -135,7 +121,6 @@ func TestParseProxy(t *testing.T) {
 	p := mustProxy(t, "HTTP://alice:p%40ss@proxy.corp:3128")
 	assert.Equal(t, "http://proxy.corp:3128", p.String())
 	assert.Equal(t, "alice", p.Username)
-	assert.True(t, p.HasPassword())
 	assert.Equal(t, "x *** y", p.Redact("x p@ss y"))
 	assert.Equal(t, "http://proxy.corp:80", mustProxy(t, "proxy.corp").String())
 	assert.Equal(t, "socks5h://s:1080", mustProxy(t, "socks5h://s").String())
@@ -222,9 +207,92 @@ func TestProxyFromEnvironmentPrecedence(t *testing.T) {
 	assert.Contains(t, err.Error(), "HTTPS_PROXY: unsupported scheme")
 	assert.NotContains(t, err.Error(), "topsecret")
 
+	// A flag wins over the environment; NO_PROXY does not apply to it, --no-proxy does; "none" ignores both.
+	e := env("HTTPS_PROXY", "http://a:1", "NO_PROXY", "*")
+	c, _ = ChooseProxy("http://f:1", nil, e)
+	assert.Equal(t, "http://f:1 --proxy", route(c, "https", "management.azure.com"))
+	assert.Equal(t, "http://f:1 --proxy", route(c, "http", "www.microsoft.com"), "the flag serves plain http too")
+	c, _ = ChooseProxy("http://f:1", &override, e)
+	assert.Equal(t, `direct --no-proxy entry "login.microsoftonline.com"`, route(c, "https", "login.microsoftonline.com"))
+	c, err = ChooseProxy("NONE", nil, e)
+	assert.NoError(t, err)
+	assert.Nil(t, c)
+	c, _ = ChooseProxy("", nil, e)
+	assert.Equal(t, `direct NO_PROXY entry "*"`, route(c, "https", "x.example"), "no flag: the environment")
+	_, err = ChooseProxy("gopher://u:topsecret@x:1", nil, e)
+	assert.EqualError(t, err, `--proxy: unsupported scheme "gopher" (valid: http, https, socks5, socks5h)`)
+
 	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1"), nil)
 	p, why := c.Route(Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443, NoProxy: true})
 	assert.Nil(t, p)
-	assert.Equal(t, "proxy bypass", why)
+	assert.Equal(t, BypassedByTarget, why)
 	assert.True(t, strings.HasPrefix(route(nil, "https", "x"), "direct"))
+}
+
+// fakeSOCKS5 answers every CONNECT with the given RFC 1928 reply code; with a password set it first
+// requires RFC 1929 username/password authentication and refuses any other.
+func fakeSOCKS5(t *testing.T, reply byte, password string) string {
+	return testnet.Serve(t, func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		hdr := make([]byte, 2)
+		if _, err := io.ReadFull(c, hdr); err != nil {
+			return
+		}
+		io.ReadFull(c, make([]byte, hdr[1])) // the offered methods
+		if password == "" {
+			c.Write([]byte{5, 0})
+		} else {
+			c.Write([]byte{5, 2})
+			b := make([]byte, 2)
+			io.ReadFull(c, b)
+			user := make([]byte, b[1])
+			io.ReadFull(c, user)
+			io.ReadFull(c, b[:1])
+			pw := make([]byte, b[0])
+			io.ReadFull(c, pw)
+			if string(pw) != password {
+				c.Write([]byte{1, 1})
+				return
+			}
+			c.Write([]byte{1, 0})
+		}
+		req := make([]byte, 5)
+		io.ReadFull(c, req) // VER CMD RSV ATYP and the first address byte
+		rest := map[byte]int{1: 3 + 2, 3: int(req[4]) + 2, 4: 15 + 2}[req[3]]
+		io.ReadFull(c, make([]byte, rest))
+		c.Write([]byte{5, reply, 0, 1, 0, 0, 0, 0, 0, 0})
+	}).Addr
+}
+
+// TestSOCKSRepliesAreClassified runs every RFC 1928 failure reply (and a refused login) through the real
+// x/net SOCKS client, whose messages are all the classifier can see.
+func TestSOCKSRepliesAreClassified(t *testing.T) {
+	cases := []struct {
+		reply    byte
+		password string
+		class    Class
+	}{
+		{1, "", ClassProxyUpstreamFailed}, // general SOCKS server failure
+		{2, "", ClassProxyDenied},         // connection not allowed by ruleset
+		{3, "", ClassProxyUpstreamFailed}, // network unreachable
+		{4, "", ClassProxyUpstreamFailed}, // host unreachable
+		{5, "", ClassProxyUpstreamFailed}, // connection refused
+		{6, "", ClassProxyUpstreamFailed}, // TTL expired
+		{7, "", ClassProxyDenied},         // command not supported
+		{8, "", ClassProxyDenied},         // address type not supported
+		{0, "right", ClassProxyAuthRequired},
+	}
+	for _, tc := range cases {
+		addr := fakeSOCKS5(t, tc.reply, tc.password)
+		px := mustProxy(t, "socks5h://bob:wrong@"+addr)
+		_, err := dialSOCKS(context.Background(), px, "management.azure.com:443")
+		var pe *ProxyError
+		require.ErrorAs(t, err, &pe, "reply %d", tc.reply)
+		assert.Equal(t, tc.class, pe.Class, "reply %d: %v", tc.reply, err)
+		assert.NotContains(t, err.Error(), "wrong")
+	}
+	// The success reply gives a tunnel.
+	conn, err := dialSOCKS(context.Background(), mustProxy(t, "socks5h://"+fakeSOCKS5(t, 0, "")), "management.azure.com:443")
+	require.NoError(t, err)
+	conn.Close()
 }

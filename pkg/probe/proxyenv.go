@@ -7,6 +7,10 @@ import (
 	"strings"
 )
 
+// BypassedByTarget is Result.Bypassed for a target that bypasses the proxy by its own setting
+// (Target.NoProxy, the agent's proxy.bypass), rather than by a NO_PROXY entry.
+const BypassedByTarget = "proxy bypass"
+
 // ProxyConfig says which proxy each target goes through.
 type ProxyConfig struct {
 	// HTTPS is the proxy for https targets; HTTP for plain-http targets. nil means direct.
@@ -28,7 +32,7 @@ func (c *ProxyConfig) Route(t Target) (*Proxy, string) {
 	case px == nil:
 		return nil, ""
 	case t.NoProxy:
-		return nil, "proxy bypass"
+		return nil, BypassedByTarget
 	}
 	if entry, ok := c.NoProxy.Match(t.Host, t.Port); ok {
 		return nil, c.NoProxy.Source + " entry " + strconv.Quote(entry)
@@ -127,6 +131,29 @@ func (n *NoProxy) Match(host string, port int) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// ChooseProxy applies arccheck's precedence. A flag value wins: a proxy URL for every target, with
+// noProxy (if set) as its only bypass list, or "none" to ignore the environment. Without a flag, the
+// environment decides (ProxyFromEnvironment), noProxy replacing NO_PROXY. nil means direct.
+func ChooseProxy(flag string, noProxy *string, getenv func(string) string) (*ProxyConfig, error) {
+	switch {
+	case strings.EqualFold(flag, "none"):
+		return nil, nil
+	case flag == "":
+		return ProxyFromEnvironment(getenv, noProxy)
+	}
+	px, err := ParseProxy(flag, "--proxy")
+	if err != nil {
+		return nil, fmt.Errorf("--proxy: %w", err)
+	}
+	c := &ProxyConfig{HTTPS: px, HTTP: px}
+	if noProxy != nil {
+		if c.NoProxy, err = ParseNoProxy(*noProxy, "--no-proxy"); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // ProxyFromEnvironment reads the proxy settings other tools use: for https targets HTTPS_PROXY (or

@@ -187,6 +187,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // NewCheckDocument builds the JSON form of a report.
 func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report) CheckDocument {
+	settings.Endpoints, settings.Resolve, settings.ProxyBypass = nonNil(settings.Endpoints), nonNil(settings.Resolve), nonNil(settings.ProxyBypass)
 	doc := CheckDocument{Schema: CheckSchema, Tool: tool, StartedAt: rep.Start.UTC(), DurationMs: ms(rep.Duration),
 		Host: host, Settings: settings, Summary: rep.Summary(), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
 		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: nonNil(rep.WhatToFix()), Interrupt: rep.Interrupted}
