@@ -109,67 +109,103 @@ type checkRun struct {
 	settings report.Settings
 }
 
+// validate checks every option and builds the run; it changes nothing in o.
 func (o *checkOptions) validate(getenv func(string) string, version string) (*checkRun, error) {
-	run := &checkRun{format: o.Output}
+	run := &checkRun{}
+	var err error
+	if run.format, err = o.format(); err != nil {
+		return nil, err
+	}
+	if err := o.validateLimits(); err != nil {
+		return nil, err
+	}
+	if run.plan, err = o.checkPlan(); err != nil {
+		return nil, err
+	}
+	if run.extra, err = o.extraEndpoints(); err != nil {
+		return nil, err
+	}
+	if run.prober, err = o.proberOptions(version); err != nil {
+		return nil, err
+	}
+	var proxy report.ProxySetting
+	if run.prober.Proxy, proxy, err = o.proxyConfig(getenv); err != nil {
+		return nil, err
+	}
+	run.settings = o.settings(run, proxy)
+	return run, nil
+}
+
+func (o *checkOptions) format() (string, error) {
+	format := o.Output
 	if o.JSON {
-		run.format = "json"
+		format = "json"
 	}
-	if run.format != "table" && run.format != "json" {
-		return nil, badInput("-o/--output: unknown format %q (valid: table, json)", o.Output)
+	if format != "table" && format != "json" {
+		return "", badInput("-o/--output: unknown format %q (valid: table, json)", o.Output)
 	}
-	if o.Timeout <= 0 {
-		return nil, badInput("--timeout: must be positive, got %s (e.g. 10s)", o.Timeout)
+	return format, nil
+}
+
+func (o *checkOptions) validateLimits() error {
+	switch {
+	case o.Timeout <= 0:
+		return badInput("--timeout: must be positive, got %s (e.g. 10s)", o.Timeout)
+	case o.ConnectTimeout < 0:
+		return badInput("--connect-timeout: must not be negative, got %s (0 means --timeout)", o.ConnectTimeout)
+	case o.Concurrency < 1 || o.Concurrency > 1024:
+		return badInput("--concurrency: must be 1 to 1024, got %d", o.Concurrency)
 	}
-	if o.ConnectTimeout < 0 {
-		return nil, badInput("--connect-timeout: must not be negative, got %s (0 means --timeout)", o.ConnectTimeout)
-	}
-	if o.Concurrency < 1 || o.Concurrency > 1024 {
-		return nil, badInput("--concurrency: must be 1 to 1024, got %d", o.Concurrency)
-	}
+	return nil
+}
+
+// checkPlan selects the catalog endpoints, or none with --catalog none.
+func (o *checkOptions) checkPlan() (*endpoints.Plan, error) {
+	sel := o.selection()
 	if o.PLSCheck {
 		if o.Mode != "" && o.Mode != string(endpoints.ModePrivateLink) {
 			return nil, badInput("-p/--enable-pls-check: conflicts with --mode %s (it means --mode private-link)", o.Mode)
 		}
-		o.Mode = string(endpoints.ModePrivateLink)
+		sel.Mode = endpoints.ModePrivateLink
 	}
 	switch o.Catalog {
 	case "embedded":
-		p, err := o.plan()
-		if err != nil {
-			return nil, err
-		}
-		run.plan = p
+		return plan(sel)
 	case "none":
 		if len(o.Endpoints) == 0 {
 			return nil, badInput("--catalog none: give the endpoints to check with --endpoint URL")
 		}
-	default:
-		return nil, badInput("--catalog: unknown catalog %q (valid: embedded, none)", o.Catalog)
+		return nil, nil
 	}
+	return nil, badInput("--catalog: unknown catalog %q (valid: embedded, none)", o.Catalog)
+}
+
+func (o *checkOptions) extraEndpoints() ([]endpoints.Target, error) {
+	var extra []endpoints.Target
 	for _, raw := range o.Endpoints {
-		s := raw
-		if !strings.Contains(s, "://") {
-			s = "https://" + s
-		}
-		t, err := endpoints.ParseTarget(s)
+		t, err := endpoints.ParseTarget(raw)
 		if err != nil {
 			return nil, badInput("--endpoint: %v", err)
 		}
-		run.extra = append(run.extra, t)
+		extra = append(extra, t)
 	}
+	return extra, nil
+}
+
+// proberOptions turns the probing flags into probe options (all but the proxy).
+func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
 	po := probe.Options{Timeout: o.Timeout, ConnectTimeout: o.ConnectTimeout, HTTPS: o.HTTP,
-		UserAgent: "arccheck/" + strings.TrimPrefix(version, "v")}
+		UserAgent: "arccheck/" + strings.TrimPrefix(version, "v"), ReferenceRoots: probe.PublicRoots()}
+	var err error
 	if o.DNSServer != "" {
-		r, err := probe.NewServerResolver(o.DNSServer)
-		if err != nil {
-			return nil, badInput("--dns-server: %v", err)
+		if po.Resolver, err = probe.NewServerResolver(o.DNSServer); err != nil {
+			return po, badInput("--dns-server: %v", err)
 		}
-		po.Resolver = r
 	}
 	for _, s := range o.Resolve {
 		key, addr, err := probe.ParseOverride(s)
 		if err != nil {
-			return nil, badInput("--resolve: %v", err)
+			return po, badInput("--resolve: %v", err)
 		}
 		if po.Overrides == nil {
 			po.Overrides = map[string]string{}
@@ -177,50 +213,49 @@ func (o *checkOptions) validate(getenv func(string) string, version string) (*ch
 		po.Overrides[key] = addr
 	}
 	if o.CAFile != "" {
-		pool, err := loadRoots(o.CAFile, true)
-		if err != nil {
-			return nil, badInput("--ca-file: %v", err)
+		if po.RootCAs, err = loadRoots(o.CAFile, true); err != nil {
+			return po, badInput("--ca-file: %v", err)
 		}
-		po.RootCAs = pool
 	}
-	cfg, setting, err := o.proxyConfig(getenv)
-	if err != nil {
-		return nil, err
-	}
-	po.ReferenceRoots = probe.PublicRoots()
 	if o.PublicRoots != "" {
-		pool, err := loadRoots(o.PublicRoots, false)
-		if err != nil {
-			return nil, badInput("--public-roots: %v", err)
+		if po.ReferenceRoots, err = loadRoots(o.PublicRoots, false); err != nil {
+			return po, badInput("--public-roots: %v", err)
 		}
-		po.ReferenceRoots = pool
 	}
-	po.Proxy = cfg
-	run.prober = po
-	run.settings = report.Settings{Proxy: setting, PublicRoots: cmp.Or(o.PublicRoots, "embedded"), Catalog: o.Catalog, Endpoints: o.Endpoints,
-		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: max(o.ConnectTimeout, 0).Milliseconds(),
+	return po, nil
+}
+
+// settings records how the check runs, for the JSON report. It never holds a password: endpoints are
+// the parsed URLs and proxies are shown by their String form.
+func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting) report.Settings {
+	s := report.Settings{Proxy: proxy, PublicRoots: cmp.Or(o.PublicRoots, "embedded"), Catalog: o.Catalog,
+		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: o.ConnectTimeout.Milliseconds(),
 		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: o.Resolve, CAFile: o.CAFile, HTTP: o.HTTP}
+	for _, t := range run.extra {
+		s.Endpoints = append(s.Endpoints, t.URL)
+	}
 	if run.plan != nil {
 		sel := report.NewSelectionJSON(run.plan)
-		run.settings.Selection = &sel
-		run.settings.ProxyBypass = run.plan.ProxyBypass
+		s.Selection = &sel
+		s.ProxyBypass = run.plan.ProxyBypass
 	}
-	return run, nil
+	return s
 }
 
 // proxyConfig applies probe.ChooseProxy to the flags, loads --proxy-ca-file, and records the setting.
 func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConfig, report.ProxySetting, error) {
-	var noProxy *string
-	if o.NoProxySet {
-		noProxy = &o.NoProxy
-	}
-	cfg, err := probe.ChooseProxy(o.Proxy, noProxy, getenv)
-	switch {
-	case err != nil:
-		return nil, report.ProxySetting{}, badInput("%v", err)
-	case cfg == nil && strings.EqualFold(o.Proxy, "none"):
+	if strings.EqualFold(o.Proxy, "none") {
 		return nil, report.ProxySetting{Source: "--proxy none"}, nil
-	case cfg != nil && o.ProxyCAFile != "":
+	}
+	choice := probe.ProxyChoice{URL: o.Proxy, URLSource: "--proxy", NoProxySource: "--no-proxy"}
+	if o.NoProxySet {
+		choice.NoProxy = &o.NoProxy
+	}
+	cfg, err := probe.ChooseProxy(choice, getenv)
+	if err != nil {
+		return nil, report.ProxySetting{}, badInput("%v", err)
+	}
+	if cfg != nil && o.ProxyCAFile != "" {
 		pool, err := loadRoots(o.ProxyCAFile, true)
 		if err != nil {
 			return nil, report.ProxySetting{}, badInput("--proxy-ca-file: %v", err)
@@ -267,11 +302,7 @@ func runCheck(o *checkOptions, e env, version string) error {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		status := "reachable"
-		if r.Failure != nil {
-			status = string(r.Failure.Class) + ": " + r.Failure.Message
-		}
-		fmt.Fprintf(e.Stderr, "arccheck: %s %s (%s)\n", r.URL(), status, r.Duration.Round(time.Millisecond))
+		fmt.Fprintln(e.Stderr, "arccheck: "+report.ProgressLine(&r))
 	}
 	rep := check.Run(e.Context, check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober),
 		Concurrency: o.Concurrency, Progress: progress})
@@ -287,11 +318,11 @@ func runCheck(o *checkOptions, e env, version string) error {
 	}
 	switch {
 	case err != nil:
-		return &exitError{code: exitUnreachable, err: fmt.Errorf("writing the report: %w", err)}
+		return writeFailed(err)
 	case rep.Interrupted:
 		return &exitError{code: exitInterrupted, err: errors.New("interrupted: results so far are shown, the rest are marked canceled")}
 	case rep.Failed():
-		return &exitError{code: exitUnreachable, err: errors.New("")}
+		return &exitError{code: exitUnreachable}
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/arccheck/arccheck/internal/testnet"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/report"
 )
 
 // planHosts returns the concrete hosts a selection probes.
@@ -32,20 +34,37 @@ func planHosts(t *testing.T, sel endpoints.Selection) []string {
 }
 
 // checkJSON runs check with -o json and decodes the document.
-func checkJSON(t *testing.T, vars map[string]string, args ...string) (map[string]any, result) {
+func checkJSON(t *testing.T, vars map[string]string, args ...string) (report.CheckDocument, result) {
 	t.Helper()
 	r := runCLI(t, vars, append([]string{"check", "-o", "json"}, args...)...)
-	var doc map[string]any
-	require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
-	return doc, r
+	return decodeCheck(t, r), r
 }
 
-func results(doc map[string]any) []map[string]any {
-	var out []map[string]any
-	for _, r := range doc["results"].([]any) {
-		out = append(out, r.(map[string]any))
+// decodeCheck decodes the JSON document a check printed. A field the schema does not declare, or anything
+// after the document, fails the test.
+func decodeCheck(t *testing.T, r result) report.CheckDocument {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.DisallowUnknownFields()
+	var doc report.CheckDocument
+	require.NoError(t, dec.Decode(&doc), "stdout: %s\nstderr: %s", r.stdout, r.stderr)
+	var extra json.RawMessage
+	require.ErrorIs(t, dec.Decode(&extra), io.EOF, "one document only; stdout: %s", r.stdout)
+	return doc
+}
+
+// resultFor returns the result for an endpoint, failing the test if there is none.
+func resultFor(t *testing.T, doc report.CheckDocument, endpoint string) report.ResultJSON {
+	t.Helper()
+	var got []string
+	for _, res := range doc.Results {
+		if res.Endpoint == endpoint {
+			return res
+		}
+		got = append(got, res.Endpoint)
 	}
-	return out
+	require.FailNow(t, "no result for "+endpoint, "results: %v", got)
+	return report.ResultJSON{}
 }
 
 func TestCheckEverythingReachableThroughTheLab(t *testing.T) {
@@ -73,10 +92,15 @@ func TestCheckEverythingReachableThroughTheLab(t *testing.T) {
 
 	doc, r := checkJSON(t, nil, append([]string{"-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--http"}, lab.ResolveArgs(hosts...)...)...)
 	require.Equal(t, 0, r.code)
-	for _, res := range results(doc) {
-		assert.Equal(t, true, res["reachable"], res["endpoint"])
-		assert.Equal(t, "override", res["dns"].(map[string]any)["source"])
-		assert.Equal(t, float64(200), res["http"].(map[string]any)["status"], res["endpoint"])
+	require.Len(t, doc.Results, 14)
+	for _, res := range doc.Results {
+		assert.True(t, res.Reachable, res.Endpoint)
+		if assert.NotNil(t, res.DNS, res.Endpoint) {
+			assert.Equal(t, "override", res.DNS.Source, res.Endpoint)
+		}
+		if assert.NotNil(t, res.HTTP, res.Endpoint) {
+			assert.Equal(t, 200, res.HTTP.Status, res.Endpoint)
+		}
 	}
 }
 
@@ -103,8 +127,10 @@ func TestOptionalFailuresDoNotFailTheRun(t *testing.T) {
 	lab := testnet.NewLab(t, testnet.LabOptions{})
 	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
 	var required []string
-	cat, _ := endpoints.Load()
-	p, _ := cat.Select(endpoints.Selection{Location: "westeurope"})
+	cat, err := endpoints.Load()
+	require.NoError(t, err)
+	p, err := cat.Select(endpoints.Selection{Location: "westeurope"})
+	require.NoError(t, err)
 	for _, ep := range p.Endpoints {
 		for _, tg := range ep.Targets {
 			if ep.Required {
@@ -127,50 +153,62 @@ func TestCheckJSONSchema(t *testing.T) {
 	doc, r := checkJSON(t, nil, "-l", "westeurope", "--dns-server", dns.Addr, "--endpoint", "http://workspace.example:"+port+"/x",
 		"--resolve", "workspace.example:"+port+":127.0.0.1")
 	require.Equal(t, 1, r.code)
-	assert.Equal(t, "arccheck.check/v1", doc["schema"])
-	assert.Equal(t, map[string]any{"name": "arccheck", "version": "test"}, doc["tool"])
-	_, err := time.Parse(time.RFC3339Nano, doc["startedAt"].(string))
-	assert.NoError(t, err)
-	assert.IsType(t, float64(0), doc["durationMs"])
-	host := doc["host"].(map[string]any)
-	assert.Equal(t, "testhost", host["hostname"])
-	assert.NotEmpty(t, host["os"])
-	settings := doc["settings"].(map[string]any)
-	assert.Equal(t, "westeurope", settings["selection"].(map[string]any)["location"])
-	assert.Equal(t, "AzureCloud", settings["selection"].(map[string]any)["cloud"])
-	assert.Equal(t, dns.Addr, settings["dnsServer"])
-	assert.Equal(t, float64(10000), settings["timeoutMs"])
-	summary := doc["summary"].(map[string]any)
-	assert.Equal(t, float64(13), summary["endpoints"])
-	assert.Equal(t, float64(1), summary["reachable"])
-	assert.Equal(t, float64(9), summary["requiredUnreachable"])
-	assert.Equal(t, float64(5), summary["notTested"])
-	var sawUser, sawCatalog bool
-	for _, res := range results(doc) {
+	assert.Equal(t, "arccheck.check/v1", doc.Schema)
+	assert.Equal(t, report.Tool{Name: "arccheck", Version: "test"}, doc.Tool)
+	assert.False(t, doc.StartedAt.IsZero(), "startedAt is an RFC 3339 time")
+	host := doc.Host
+	assert.Equal(t, "testhost", host.Hostname)
+	assert.NotEmpty(t, host.OS)
+	settings := doc.Settings
+	require.NotNil(t, settings.Selection)
+	assert.Equal(t, "westeurope", settings.Selection.Location)
+	assert.Equal(t, "AzureCloud", settings.Selection.Cloud)
+	assert.Equal(t, dns.Addr, settings.DNSServer)
+	assert.Equal(t, int64(10000), settings.TimeoutMs)
+	summary := doc.Summary
+	assert.Equal(t, 13, summary.Endpoints)
+	assert.Equal(t, 1, summary.Reachable)
+	assert.Equal(t, 9, summary.RequiredUnreachable)
+	assert.Equal(t, 5, summary.NotTested)
+
+	// Every key is written, even when its value is null: check the raw document for them.
+	var raw struct {
+		DurationMs *float64                     `json:"durationMs"`
+		Results    []map[string]json.RawMessage `json:"results"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &raw))
+	assert.NotNil(t, raw.DurationMs, "durationMs is a number")
+	require.Len(t, raw.Results, len(doc.Results))
+	for i, res := range raw.Results {
 		for _, k := range []string{"endpoint", "pattern", "origin", "required", "reachable", "private", "tls", "proxy",
 			"timingsMs", "dns", "tcp", "tlsHandshake", "http", "failure"} {
-			assert.Contains(t, res, k, res["endpoint"])
+			assert.Contains(t, res, k, doc.Results[i].Endpoint)
 		}
-		switch res["origin"] {
+	}
+
+	var sawUser, sawCatalog bool
+	for _, res := range doc.Results {
+		switch res.Origin {
 		case "user":
 			sawUser = true
-			assert.Equal(t, "http://workspace.example:"+port+"/x", res["endpoint"])
-			assert.Equal(t, true, res["reachable"])
-			assert.Nil(t, res["failure"])
-			assert.Equal(t, "not used", res["tls"])
+			assert.Equal(t, "http://workspace.example:"+port+"/x", res.Endpoint)
+			assert.True(t, res.Reachable)
+			assert.Nil(t, res.Failure)
+			assert.Equal(t, "not used", res.TLSColumn)
 		case "catalog":
 			sawCatalog = true
-			f := res["failure"].(map[string]any)
-			assert.Equal(t, "dns_not_found", f["class"])
-			assert.Equal(t, "dns", f["phase"])
-			assert.NotEmpty(t, f["message"])
-			assert.Regexp(t, `^azurecloud\.txt:\d+$`, res["catalog"])
+			f := res.Failure
+			require.NotNil(t, f, res.Endpoint)
+			assert.Equal(t, "dns_not_found", string(f.Class))
+			assert.Equal(t, "dns", string(f.Phase))
+			assert.NotEmpty(t, f.Message)
+			assert.Regexp(t, `^azurecloud\.txt:\d+$`, res.Catalog)
 		}
 	}
 	assert.True(t, sawUser && sawCatalog)
-	nt := doc["notTested"].([]any)
-	assert.Len(t, nt, 5)
-	assert.Contains(t, nt[0], "reason")
+	nt := doc.NotTested
+	require.Len(t, nt, 5)
+	assert.NotEmpty(t, nt[0].Reason)
 }
 
 func TestCheckOnlyUserEndpoints(t *testing.T) {

@@ -39,21 +39,21 @@ func TestInterceptedBySquidSSLBump(t *testing.T) {
 		"--ca-file", bundle(t, lab.CA, corp), "--public-roots", publicRoots)
 	require.Equal(t, 0, r.code, "interception is a warning in direct mode: %s", r.stderr)
 	https := 0
-	for _, res := range results(doc) {
-		if !strings.HasPrefix(res["endpoint"].(string), "https://") {
-			assert.Empty(t, res["warnings"], "plain http is not inspected")
+	for _, res := range doc.Results {
+		if !strings.HasPrefix(res.Endpoint, "https://") {
+			assert.Empty(t, res.Warnings, "plain http is not inspected")
 			continue
 		}
 		https++
-		assert.Equal(t, true, res["reachable"], res["endpoint"])
-		ws := res["warnings"].([]any)
-		require.Len(t, ws, 1, res["endpoint"])
-		w := ws[0].(map[string]any)
-		assert.Equal(t, "tls_intercepted", w["class"])
-		assert.Contains(t, w["message"], "CN=Corp Inspection CA,O=Contoso")
-		fix := w["fix"].(map[string]any)
-		assert.Contains(t, fix["hint"], "exempt `"+res["pattern"].(string)+"` from TLS inspection on "+squid.Addr)
-		assert.Contains(t, res["tlsHandshake"].(map[string]any)["interceptor"], "Corp Inspection CA")
+		assert.True(t, res.Reachable, res.Endpoint)
+		require.Len(t, res.Warnings, 1, res.Endpoint)
+		w := res.Warnings[0]
+		assert.Equal(t, "tls_intercepted", string(w.Class))
+		assert.Contains(t, w.Message, "CN=Corp Inspection CA,O=Contoso")
+		assert.Contains(t, w.Fix.Hint, "exempt `"+res.Pattern+"` from TLS inspection on "+squid.Addr)
+		if assert.NotNil(t, res.TLS, res.Endpoint) {
+			assert.Contains(t, res.TLS.Interceptor, "Corp Inspection CA")
+		}
 	}
 	assert.Equal(t, 13, https)
 	r = runCLI(t, nil, "check", "-l", "westeurope", "--proxy", squid.URL("", ""), "--ca-file", bundle(t, lab.CA, corp),
@@ -87,15 +87,16 @@ func TestGenuineChainHasNoFinding(t *testing.T) {
 		lab.ResolveArgs(hosts...)...)
 	doc, r := checkJSON(t, nil, args...)
 	require.Equal(t, 0, r.code)
-	for _, res := range results(doc) {
-		assert.Empty(t, res["warnings"], res["endpoint"])
+	require.NotEmpty(t, doc.Results)
+	for _, res := range doc.Results {
+		assert.Empty(t, res.Warnings, res.Endpoint)
 	}
-	assert.Empty(t, doc["whatToFix"])
-	assert.Equal(t, lab.CA.WritePEM(t) != "", true)
+	assert.Empty(t, doc.WhatToFix)
 	// With the embedded public roots, the lab's own CA is not public: every https row is flagged.
 	doc, _ = checkJSON(t, nil, append([]string{"-l", "westeurope", "--ca-file", lab.CA.WritePEM(t)}, lab.ResolveArgs(hosts...)...)...)
-	for _, res := range results(doc) {
-		assert.NotEmpty(t, res["warnings"], res["endpoint"])
+	require.NotEmpty(t, doc.Results)
+	for _, res := range doc.Results {
+		assert.NotEmpty(t, res.Warnings, res.Endpoint)
 	}
 }
 
@@ -109,17 +110,20 @@ func TestGatewayModeWarnsWhenNoProxyBypassesTheProxy(t *testing.T) {
 		"--public-roots", lab.CA.WritePEM(t)}, lab.ResolveArgs("management.azure.com")...)
 	r := runCLI(t, vars, args...)
 	require.Equal(t, 0, r.code, r.stdout)
+	sawManagement := false
 	for _, row := range tableRows(t, r.stdout) {
 		if row["ENDPOINT"] == "https://management.azure.com" {
+			sawManagement = true
 			assert.Contains(t, row["RESULT"], "warn gateway_proxy_bypass")
 		} else {
 			assert.NotContains(t, row["RESULT"], "gateway_proxy_bypass")
 		}
 	}
+	assert.True(t, sawManagement, "https://management.azure.com is probed")
 	assert.Contains(t, r.stdout, "Remove gateway endpoints from NO_PROXY: management.azure.com")
 	r = runCLI(t, nil, "check", "--gateway-url", "contoso.gw.arc.azure.com", "--proxy-bypass", "Arc")
 	assert.Equal(t, 2, r.code)
-	assert.Equal(t, "arccheck: --proxy-bypass: the Arc gateway does not support proxy bypass\n", r.stderr)
+	assert.Equal(t, "arccheck: --proxy-bypass: the Arc gateway does not support proxy bypass (with --mode \"gateway\")\n", r.stderr)
 }
 
 // privateHosts are the hosts of the private-link endpoints of the default AzureCloud list.
@@ -137,17 +141,21 @@ func TestDNSMasqPrivateLink(t *testing.T) {
 	accepted := lab.HTTPS.Accepted.Load()
 	doc, r := checkJSON(t, nil, append([]string{"--mode", "private-link", "--dns-server", public.Addr}, base...)...)
 	require.Equal(t, 1, r.code)
-	for _, res := range results(doc) {
-		if !slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
-			assert.Equal(t, true, res["reachable"], "public endpoints are checked as usual: %s", res["endpoint"])
+	seen := 0
+	for _, res := range doc.Results {
+		if !slices.Contains(privateHosts, hostOf(res.Endpoint)) {
+			assert.True(t, res.Reachable, "public endpoints are checked as usual: %s", res.Endpoint)
 			continue
 		}
-		f := res["failure"].(map[string]any)
-		assert.Equal(t, "private_link_dns_public", f["class"], res["endpoint"])
-		assert.Contains(t, f["message"], "resolves to public 20.50.60.7")
-		assert.Contains(t, res["fix"].(map[string]any)["hint"], "DNS forwarder")
-		assert.Nil(t, res["tcp"], "no connection after a public answer")
+		seen++
+		require.NotNil(t, res.Failure, res.Endpoint)
+		assert.Equal(t, "private_link_dns_public", string(res.Failure.Class), res.Endpoint)
+		assert.Contains(t, res.Failure.Message, "resolves to public 20.50.60.7")
+		require.NotNil(t, res.Fix, res.Endpoint)
+		assert.Contains(t, res.Fix.Hint, "DNS forwarder")
+		assert.Nil(t, res.TCP, "no connection after a public answer")
 	}
+	assert.Equal(t, len(privateHosts), seen, "every private endpoint is probed")
 	// Connections: the public endpoints, and the notification allowlist call (a public endpoint); the
 	// identity discovery call is refused too, as its host resolves publicly.
 	assert.Equal(t, accepted+int64(len(hosts)-len(privateHosts))+1, lab.HTTPS.Accepted.Load(), "only the public endpoints were connected to")
@@ -156,37 +164,49 @@ func TestDNSMasqPrivateLink(t *testing.T) {
 	private := testnet.StartDNSMasq(t, map[string][]string{"his.arc.azure.com": {"10.9.8.7"}, "guestconfiguration.azure.com": {"10.9.8.6"}})
 	doc, r = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr}, base...)...)
 	require.Equal(t, 0, r.code, r.stdout)
-	for _, res := range results(doc) {
-		assert.Equal(t, true, res["reachable"], res["endpoint"])
-		if slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
-			pl := res["privateLinkDns"].(map[string]any)
-			addr := pl["addresses"].([]any)[0].(map[string]any)
-			assert.Equal(t, true, addr["private"])
-			assert.True(t, strings.HasPrefix(addr["ip"].(string), "10.9.8."))
-			assert.Equal(t, lab.IP+":443", res["tcp"].(map[string]any)["address"], "connected to the lab, not to 10.9.8.x")
+	seen = 0
+	for _, res := range doc.Results {
+		assert.True(t, res.Reachable, res.Endpoint)
+		if slices.Contains(privateHosts, hostOf(res.Endpoint)) {
+			seen++
+			require.NotNil(t, res.PrivateDNS, res.Endpoint)
+			require.NotEmpty(t, res.PrivateDNS.Addresses, res.Endpoint)
+			addr := res.PrivateDNS.Addresses[0]
+			assert.True(t, addr.Private)
+			assert.True(t, strings.HasPrefix(addr.IP, "10.9.8."), addr.IP)
+			require.NotNil(t, res.TCP, res.Endpoint)
+			assert.Equal(t, lab.IP+":443", res.TCP.Address, "connected to the lab, not to 10.9.8.x")
 		}
 	}
-	assert.Contains(t, doc["excluded"].([]any)[0].(map[string]any)["endpoint"], "*.blob.core.windows.net")
+	assert.Equal(t, len(privateHosts), seen, "every private endpoint is probed")
+	require.NotEmpty(t, doc.Excluded)
+	assert.Contains(t, doc.Excluded[0].Endpoint, "*.blob.core.windows.net")
 
 	// Through a proxy, private endpoints need the agent's bypass; --proxy-bypass Arc mirrors it.
 	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: labHosts(lab, hosts)})
 	doc, _ = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr, "--proxy", squid.URL("", "")}, base...)...)
-	for _, res := range results(doc) {
-		if slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
-			require.NotEmpty(t, res["warnings"], res["endpoint"])
-			assert.Equal(t, "private_link_via_proxy", res["warnings"].([]any)[0].(map[string]any)["class"])
+	seen = 0
+	for _, res := range doc.Results {
+		if slices.Contains(privateHosts, hostOf(res.Endpoint)) {
+			seen++
+			require.NotEmpty(t, res.Warnings, res.Endpoint)
+			assert.Equal(t, "private_link_via_proxy", string(res.Warnings[0].Class))
 		}
 	}
+	assert.Equal(t, len(privateHosts), seen, "every private endpoint is probed")
 	doc, _ = checkJSON(t, nil, append([]string{"-p", "--dns-server", private.Addr, "--proxy", squid.URL("", ""), "--proxy-bypass", "arc"}, base...)...)
-	for _, res := range results(doc) {
-		if slices.Contains(privateHosts, hostOf(res["endpoint"].(string))) {
-			assert.Equal(t, "not used", res["proxy"], res["endpoint"])
-			assert.Equal(t, "proxy bypass", res["proxyBypassed"])
-			assert.Empty(t, res["warnings"])
+	seen = 0
+	for _, res := range doc.Results {
+		if slices.Contains(privateHosts, hostOf(res.Endpoint)) {
+			seen++
+			assert.Equal(t, "not used", res.Proxy, res.Endpoint)
+			assert.Equal(t, "proxy bypass", res.Bypassed)
+			assert.Empty(t, res.Warnings)
 		} else {
-			assert.Equal(t, squid.URL("", ""), res["proxy"], res["endpoint"])
+			assert.Equal(t, squid.URL("", ""), res.Proxy, res.Endpoint)
 		}
 	}
+	assert.Equal(t, len(privateHosts), seen, "every private endpoint is probed")
 }
 
 // discoveryHandler answers the hybrid identity discovery and the notification allowlist like Azure.
@@ -231,13 +251,10 @@ func TestDiscoveryMakesWildcardsConcrete(t *testing.T) {
 	assert.NotContains(t, r.stdout, "*.his.arc.azure.com: the regional")
 
 	doc, _ := checkJSON(t, nil, args[1:]...)
-	for _, res := range results(doc) {
-		if res["endpoint"] == "https://weu.his.arc.azure.com" {
-			assert.Equal(t, "discovered", res["origin"])
-			assert.Equal(t, "*.his.arc.azure.com", res["pattern"])
-		}
-	}
-	assert.Len(t, doc["discoveries"], 2)
+	res := resultFor(t, doc, "https://weu.his.arc.azure.com")
+	assert.Equal(t, "discovered", res.Origin)
+	assert.Equal(t, "*.his.arc.azure.com", res.Pattern)
+	assert.Len(t, doc.Discoveries, 2)
 }
 
 func TestDiscoveryDownListsThePatternsAsNotTested(t *testing.T) {

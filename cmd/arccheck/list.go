@@ -44,15 +44,20 @@ func runList(opts *listOptions, e env, version string) error {
 	default:
 		return badInput("-o/--output: unknown format %q (valid: table, json, plain)", opts.Output)
 	}
-	p, err := opts.plan()
+	p, err := plan(opts.selection())
 	if err != nil {
 		return err
 	}
 	switch format {
 	case "json":
-		return report.ListJSON(e.Stdout, report.Tool{Name: "arccheck", Version: version}, p)
+		err = report.ListJSON(e.Stdout, report.Tool{Name: "arccheck", Version: version}, p)
 	case "plain":
-		return report.ListPlain(e.Stdout, p)
+		err = report.ListPlain(e.Stdout, p)
+	default:
+		err = report.ListTable(e.Stdout, p)
 	}
-	return report.ListTable(e.Stdout, p)
+	if err != nil {
+		return writeFailed(err)
+	}
+	return nil
 }

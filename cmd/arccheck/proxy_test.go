@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
@@ -67,17 +66,20 @@ func TestSquidAllowlist(t *testing.T) {
 	assert.Equal(t, 7, denied)
 
 	doc, _ := checkJSON(t, nil, "-l", "westeurope", "--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t))
-	for _, res := range results(doc) {
-		hop := res["proxyHop"].(map[string]any)
-		assert.Equal(t, "--proxy", hop["source"])
-		if res["reachable"] == true {
-			assert.Equal(t, "200 Connection established", hop["status"])
+	require.NotEmpty(t, doc.Results)
+	for _, res := range doc.Results {
+		hop := res.ProxyHop
+		require.NotNil(t, hop, res.Endpoint)
+		assert.Equal(t, "--proxy", hop.Source)
+		if res.Reachable {
+			assert.Equal(t, "200 Connection established", hop.Status)
 			continue
 		}
-		f := res["failure"].(map[string]any)
-		assert.Equal(t, "proxy_denied", f["class"])
-		assert.Contains(t, f["message"], "ERR_ACCESS_DENIED", "squid's own error code is in the message")
-		assert.Equal(t, "ERR_ACCESS_DENIED", hop["proxyErrorCode"])
+		f := res.Failure
+		require.NotNil(t, f, res.Endpoint)
+		assert.Equal(t, "proxy_denied", string(f.Class))
+		assert.Contains(t, f.Message, "ERR_ACCESS_DENIED", "squid's own error code is in the message")
+		assert.Equal(t, "ERR_ACCESS_DENIED", hop.ProxyCode)
 	}
 	assert.Contains(t, squid.AccessLog(), "CONNECT management.azure.com:443", "the host name, not an IP, went to the proxy")
 }
@@ -89,10 +91,12 @@ func TestSquidUpstreamFailure(t *testing.T) {
 	doc, r := checkJSON(t, nil, "--catalog", "none", "--endpoint", "login.microsoftonline.com", "--endpoint", "management.azure.com",
 		"--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t))
 	require.Equal(t, 1, r.code)
-	res := results(doc)
-	assert.Equal(t, "proxy_upstream_failed", res[0]["failure"].(map[string]any)["class"])
-	assert.Contains(t, res[0]["failure"].(map[string]any)["message"], "ERR_CANNOT_FORWARD", "squid 5's answer when it cannot resolve")
-	assert.Equal(t, true, res[1]["reachable"])
+	require.Len(t, doc.Results, 2)
+	login := resultFor(t, doc, "https://login.microsoftonline.com")
+	require.NotNil(t, login.Failure)
+	assert.Equal(t, "proxy_upstream_failed", string(login.Failure.Class))
+	assert.Contains(t, login.Failure.Message, "ERR_CANNOT_FORWARD", "squid 5's answer when it cannot resolve")
+	assert.True(t, resultFor(t, doc, "https://management.azure.com").Reachable)
 }
 
 func TestSquidAuthentication(t *testing.T) {
@@ -111,8 +115,10 @@ func TestSquidAuthentication(t *testing.T) {
 		assert.Contains(t, row["RESULT"], "proxy_auth_required", row["ENDPOINT"])
 	}
 	doc, _ := checkJSON(t, nil, "-l", "westeurope", "--proxy", squid.URL("", ""), "--ca-file", caFile)
-	for _, res := range results(doc) {
-		assert.Equal(t, []any{"Basic"}, res["proxyHop"].(map[string]any)["authSchemes"])
+	require.NotEmpty(t, doc.Results)
+	for _, res := range doc.Results {
+		require.NotNil(t, res.ProxyHop, res.Endpoint)
+		assert.Equal(t, []string{"Basic"}, res.ProxyHop.AuthSchemes, res.Endpoint)
 	}
 
 	// With the right credentials every allowed row is reachable.
@@ -141,7 +147,7 @@ func TestSquidAuthentication(t *testing.T) {
 	}
 	r = runCLI(t, map[string]string{"HTTPS_PROXY": squid.URL("alice", password)}, append(base, "-o", "json")...)
 	outputs = append(outputs, r.stdout, r.stderr)
-	assert.Contains(t, r.stdout, `"user": "alice"`)
+	assert.Equal(t, "alice", decodeCheck(t, r).Settings.Proxy.User)
 	for _, out := range outputs {
 		assert.NotContains(t, out, password)
 		assert.NotContains(t, out, "UHIweHktUGE1NXdvcmQh", "nor its base64")
@@ -211,11 +217,10 @@ func TestProxyFromEnvironmentAndNoProxy(t *testing.T) {
 	proxyOf := func(vars map[string]string, extra ...string) map[string]string {
 		r := runCLI(t, vars, append(slices.Clone(args), extra...)...)
 		require.Equal(t, 0, r.code, r.stdout+r.stderr)
-		doc := map[string]any{}
-		require.NoError(t, json.Unmarshal([]byte(r.stdout), &doc))
+		doc := decodeCheck(t, r)
 		out := map[string]string{}
-		for _, res := range results(doc) {
-			out[res["endpoint"].(string)] = res["proxy"].(string)
+		for _, ep := range []string{"https://login.microsoftonline.com", "https://management.azure.com"} {
+			out[ep] = resultFor(t, doc, ep).Proxy
 		}
 		return out
 	}
@@ -240,10 +245,10 @@ func TestProxyFromEnvironmentAndNoProxy(t *testing.T) {
 	assert.Equal(t, sq, got["https://management.azure.com"])
 
 	// The JSON says where the setting came from.
-	r := runCLI(t, map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".azure.com"}, args...)
-	assert.Contains(t, r.stdout, `"httpsSource": "HTTPS_PROXY"`)
-	assert.Contains(t, r.stdout, `"noProxySource": "NO_PROXY"`)
-	assert.Contains(t, r.stdout, `"proxyBypassed": "NO_PROXY entry \".azure.com\""`)
+	doc := decodeCheck(t, runCLI(t, map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".azure.com"}, args...))
+	assert.Equal(t, "HTTPS_PROXY", doc.Settings.Proxy.HTTPSSource)
+	assert.Equal(t, "NO_PROXY", doc.Settings.Proxy.NoProxySource)
+	assert.Equal(t, `NO_PROXY entry ".azure.com"`, resultFor(t, doc, "https://management.azure.com").Bypassed)
 }
 
 func TestSquidHTTPSProxy(t *testing.T) {

@@ -19,6 +19,8 @@ const (
 	exitOK          = 0   // every required endpoint reachable (check), or the command succeeded
 	exitUnreachable = 1   // a required endpoint is unreachable
 	exitBadInput    = 2   // bad flags, values or files
+	exitWriteFailed = 3   // the report could not be written (stdout closed, disk full)
+	exitRuntime     = 4   // any other error at run time
 	exitInterrupted = 130 // interrupted (Ctrl-C)
 )
 
@@ -48,18 +50,29 @@ func isTerminal(f *os.File) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// exitError carries the exit code of a failed command.
+// exitError carries the exit code of a failed command; err is nil when there is nothing more to say.
 type exitError struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+
 func (e *exitError) Unwrap() error { return e.err }
 
 // badInput is a user error: one line naming the flag or file and what would be valid, exit 2.
 func badInput(format string, args ...any) error {
 	return &exitError{code: exitBadInput, err: fmt.Errorf(format, args...)}
+}
+
+// writeFailed is a failure to write the report.
+func writeFailed(err error) error {
+	return &exitError{code: exitWriteFailed, err: fmt.Errorf("writing the report: %w", err)}
 }
 
 // Execute runs the arccheck command line and returns its exit code.
@@ -73,23 +86,29 @@ func Execute(version string, args []string, e env) int {
 	if err == nil {
 		return exitOK
 	}
-	var ee *exitError
-	code := exitBadInput
-	if errors.As(err, &ee) {
-		code = ee.code
-	}
-	if errors.Is(err, endpoints.ErrBadSelection) {
-		code = exitBadInput
-	}
-	if msg := oneLine(err); msg != "" {
+	code, msg := exitCode(err)
+	if msg != "" {
 		fmt.Fprintf(e.Stderr, "arccheck: %s\n", msg)
 	}
 	return code
 }
 
+// exitCode maps an error to its exit code and one-line message. Only errors known to be the user's are
+// bad input; anything else is a runtime error.
+func exitCode(err error) (int, string) {
+	var ee *exitError
+	var se *endpoints.SelectionError
+	switch {
+	case errors.As(err, &se):
+		return exitBadInput, selectionMessage(se)
+	case errors.As(err, &ee):
+		return ee.code, oneLine(err)
+	}
+	return exitRuntime, oneLine(err)
+}
+
 func oneLine(err error) string {
-	msg := strings.TrimPrefix(err.Error(), endpoints.ErrBadSelection.Error()+": ")
-	return strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
 }
 
 func newRootCmd(version string, e env) *cobra.Command {
@@ -102,6 +121,19 @@ func newRootCmd(version string, e env) *cobra.Command {
 		SilenceUsage:      true,
 		SilenceErrors:     true,
 		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		// Positional arguments reach RunE, which refuses them as bad input: cobra's own handling would
+		// print help and succeed, or fail with an untyped error.
+		Args: cobra.ArbitraryArgs,
+	}
+	root.RunE = func(c *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return c.Help()
+		}
+		hint := ""
+		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = fmt.Sprintf("; did you mean %s?", strings.Join(s, ", "))
+		}
+		return badInput("unknown command %q (valid: list, check%s)", args[0], hint)
 	}
 	root.SetOut(e.Stdout)
 	root.SetErr(e.Stderr)

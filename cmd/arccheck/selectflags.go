@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/pflag"
 
 	"github.com/arccheck/arccheck/pkg/endpoints"
@@ -42,11 +44,28 @@ func (s *selectionFlags) selection() endpoints.Selection {
 }
 
 // plan loads the embedded catalog and applies the selection.
-func (s *selectionFlags) plan() (*endpoints.Plan, error) {
+func plan(sel endpoints.Selection) (*endpoints.Plan, error) {
 	cat, err := endpoints.Load()
 	if err != nil {
 		// The embedded catalog is validated by tests; reaching this is a build-time bug.
-		return nil, badInput("embedded catalog: %v", err)
+		return nil, fmt.Errorf("embedded catalog: %w", err)
 	}
-	return cat.Select(s.selection())
+	return cat.Select(sel)
+}
+
+// selectionFlags names the flag that sets each part of a selection.
+var selectionFlagNames = map[endpoints.Field]string{
+	endpoints.FieldCloud:       "--cloud",
+	endpoints.FieldLocation:    "-l/--location",
+	endpoints.FieldMode:        "--mode",
+	endpoints.FieldESU:         "--esu",
+	endpoints.FieldExtensions:  "--extensions",
+	endpoints.FieldGatewayURL:  "--gateway-url",
+	endpoints.FieldProfile:     "--profile",
+	endpoints.FieldProxyBypass: "--proxy-bypass",
+}
+
+// selectionMessage writes a selection error naming the flags.
+func selectionMessage(e *endpoints.SelectionError) string {
+	return e.Message(func(f endpoints.Field) string { return selectionFlagNames[f] })
 }

@@ -182,17 +182,7 @@ func StartSquid(t testing.TB, o SquidOptions) *Squid {
 	port := freePort(t)
 	s := &Squid{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir}
 
-	var hosts strings.Builder
-	names := make([]string, 0, len(o.Hosts))
-	for n := range o.Hosts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(&hosts, "%s %s\n", o.Hosts[n], n)
-	}
-	write(t, filepath.Join(dir, "hosts"), hosts.String())
-
+	writeHosts(t, filepath.Join(dir, "hosts"), o.Hosts)
 	var c strings.Builder
 	listen := "http_port " + s.Addr
 	if o.TLS != nil {
@@ -202,21 +192,8 @@ func StartSquid(t testing.TB, o SquidOptions) *Squid {
 		s.https = true
 	}
 	if o.Bump != nil {
-		bumpPEM := string(o.Bump.PEM) + string(o.Bump.KeyPEM(t))
-		write(t, filepath.Join(dir, "bump.pem"), bumpPEM)
-		certgen := RequireBinary(t, "security_file_certgen", "squid-openssl")
-		db := filepath.Join(dir, "ssl_db")
-		if out, err := exec.Command(certgen, "-c", "-s", db, "-M", "4MB").CombinedOutput(); err != nil {
-			t.Fatalf("security_file_certgen: %v: %s", err, out)
-		}
-		exec.Command("chown", "-R", "proxy", db).Run()
 		listen += " ssl-bump generate-host-certificates=on dynamic_cert_mem_cache_size=4MB tls-cert=" + filepath.Join(dir, "bump.pem")
-		fmt.Fprintf(&c, "sslcrtd_program %s -s %s -M 4MB\nsslcrtd_children 2 startup=1 idle=1\n", certgen, db)
-		if o.UpstreamCA != nil {
-			write(t, filepath.Join(dir, "upstream-ca.pem"), string(o.UpstreamCA.PEM))
-			fmt.Fprintf(&c, "tls_outgoing_options cafile=%s\n", filepath.Join(dir, "upstream-ca.pem"))
-		}
-		c.WriteString("acl step1 at_step SslBump1\nssl_bump peek step1\nssl_bump bump all\n")
+		c.WriteString(bumpConfig(t, dir, o))
 	}
 	fmt.Fprintf(&c, `%s
 visible_hostname arccheck-test-squid
@@ -256,6 +233,39 @@ http_access deny CONNECT !SSL_ports
 	write(t, conf, c.String())
 	daemon(t, "squid", s.Addr, filepath.Join(dir, "cache.log"), exec.Command(bin, "-N", "-f", conf))
 	return s
+}
+
+// writeHosts writes a hosts file (name → address), in a stable order.
+func writeHosts(t testing.TB, path string, hosts map[string]string) {
+	var b strings.Builder
+	names := make([]string, 0, len(hosts))
+	for n := range hosts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, "%s %s\n", hosts[n], n)
+	}
+	write(t, path, b.String())
+}
+
+// bumpConfig writes the bumping CA and certificate database, and returns squid's ssl_bump settings.
+func bumpConfig(t testing.TB, dir string, o SquidOptions) string {
+	write(t, filepath.Join(dir, "bump.pem"), string(o.Bump.PEM)+string(o.Bump.KeyPEM(t)))
+	certgen := RequireBinary(t, "security_file_certgen", "squid-openssl")
+	db := filepath.Join(dir, "ssl_db")
+	if out, err := exec.Command(certgen, "-c", "-s", db, "-M", "4MB").CombinedOutput(); err != nil {
+		t.Fatalf("security_file_certgen: %v: %s", err, out)
+	}
+	exec.Command("chown", "-R", "proxy", db).Run()
+	var c strings.Builder
+	fmt.Fprintf(&c, "sslcrtd_program %s -s %s -M 4MB\nsslcrtd_children 2 startup=1 idle=1\n", certgen, db)
+	if o.UpstreamCA != nil {
+		write(t, filepath.Join(dir, "upstream-ca.pem"), string(o.UpstreamCA.PEM))
+		fmt.Fprintf(&c, "tls_outgoing_options cafile=%s\n", filepath.Join(dir, "upstream-ca.pem"))
+	}
+	c.WriteString("acl step1 at_step SslBump1\nssl_bump peek step1\nssl_bump bump all\n")
+	return c.String()
 }
 
 func write(t testing.TB, path, data string) {

@@ -1,15 +1,14 @@
 // Package check runs a check: it turns a selection of catalog endpoints (and the user's own) into
 // probe targets, makes wildcard hosts concrete by live discovery, probes everything concurrently within
-// one timeout, and gives each result its verdict and the hint that says what to fix. It is the one
-// place where Azure knowledge (pkg/endpoints) meets network code (pkg/probe).
+// one timeout, and gives each result its verdict and the facts of its fix. It is the one place where
+// Azure knowledge (pkg/endpoints) meets network code (pkg/probe).
 package check
 
 import (
 	"context"
-	"fmt"
+	"crypto/tls"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
@@ -24,7 +23,7 @@ type Origin string
 const (
 	OriginCatalog    Origin = "catalog"    // a concrete host of the catalog
 	OriginDiscovered Origin = "discovered" // found by live discovery for a catalog pattern
-	OriginUser       Origin = "user"       // given with --endpoint
+	OriginUser       Origin = "user"       // given by the user (an extra endpoint)
 )
 
 // Classes that only a check (knowing the mode) gives, as warnings.
@@ -37,11 +36,15 @@ const (
 	ClassPrivateLinkViaProxy probe.Class = "private_link_via_proxy"
 )
 
+// Classes lists every class a check can report, failures and warnings: the probe's and the check's own.
+var Classes = slices.Concat(probe.Classes, probe.WarningClasses,
+	[]probe.Class{ClassGatewayProxyBypass, ClassPrivateLinkViaProxy})
+
 // Options configure a run.
 type Options struct {
 	// Plan is the catalog selection; nil checks only Extra.
 	Plan *endpoints.Plan
-	// Extra are the user's own endpoints (--endpoint), always required.
+	// Extra are the user's own endpoints, always required.
 	Extra []endpoints.Target
 	// Prober probes targets; required.
 	Prober *probe.Prober
@@ -51,28 +54,47 @@ type Options struct {
 	Progress func(Result)
 }
 
+// Finding is a failure or warning with the facts of what to change for it.
+type Finding struct {
+	probe.Finding
+	Fix Fix
+}
+
 // Result is one probed endpoint with its verdict.
 type Result struct {
-	probe.Result
-	// Pattern is the catalog endpoint it stands for (with <region> filled in), or the URL for --endpoint.
+	// Probe is what the probe found.
+	Probe probe.Result
+	// Pattern is the catalog endpoint it stands for (with <region> filled in), or the URL of a user's endpoint.
 	Pattern string
-	// Entry is the catalog entry, nil for --endpoint.
+	// Entry is the catalog entry, nil for a user's endpoint.
 	Entry    *endpoints.Entry
 	Origin   Origin
 	Required bool
-	// Fix says what to change for the failure; Warnings' fixes follow the warnings' order.
-	Fix          *Fix
-	WarningFixes []Fix
+	// Reachable is the verdict: the probe's, unless the connection mode turns a warning into a failure.
+	Reachable bool
+	// Failure is why it is not reachable (nil when it is); Warnings are findings on a reachable row.
+	Failure  *Finding
+	Warnings []Finding
 }
 
 // URL is the concrete URL probed.
-func (r *Result) URL() string { return r.Target.URL() }
+func (r *Result) URL() string { return r.Probe.Target.URL() }
 
-// NotTested is a pattern (or part of one) that could not be probed, with the reason.
+// NotTested is a pattern (or part of one) that could not be probed, and why: one of Reason, Needs,
+// Token (a discovery that could not be made or failed) or Outside.
 type NotTested struct {
 	Pattern  string
-	Reason   string
 	Required bool
+	// Reason is the catalog's reason, in words.
+	Reason string
+	// Needs is the part of the selection that would make it testable ("" when none would).
+	Needs endpoints.Field
+	// Token is the discovery token of a host only a live call can tell; Discovery is that call when it
+	// was made and failed.
+	Token     string
+	Discovery *Discovery
+	// Outside is a host discovery answered that is not under the pattern's domain (not probed).
+	Outside string
 }
 
 // Discovery is one live call that makes a pattern concrete.
@@ -82,7 +104,7 @@ type Discovery struct {
 	// Hosts are the host names it answered; empty when it failed.
 	Hosts []string
 	// Failure says why it failed; nil on success.
-	Failure *probe.Failure
+	Failure *probe.Finding
 }
 
 // Report is everything a run found.
@@ -91,7 +113,8 @@ type Report struct {
 	Duration time.Duration
 	Plan     *endpoints.Plan
 	// Results are sorted by URL, as azcmagent sorts its rows.
-	Results     []Result
+	Results []Result
+	// NotTested and Discoveries are sorted by pattern and URL.
 	NotTested   []NotTested
 	Discoveries []Discovery
 	// Interrupted is set when the run was cancelled before it finished.
@@ -100,13 +123,13 @@ type Report struct {
 
 // Summary counts a report's results.
 type Summary struct {
-	Endpoints           int `json:"endpoints"`
-	Reachable           int `json:"reachable"`
-	Unreachable         int `json:"unreachable"`
-	RequiredUnreachable int `json:"requiredUnreachable"`
-	Canceled            int `json:"canceled"`
-	Warnings            int `json:"warnings"`
-	NotTested           int `json:"notTested"`
+	Endpoints           int
+	Reachable           int
+	Unreachable         int
+	RequiredUnreachable int
+	Canceled            int
+	Warnings            int
+	NotTested           int
 }
 
 // Summary counts the results.
@@ -181,6 +204,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	rep.Results = r.results
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].URL() < rep.Results[j].URL() })
 	sort.SliceStable(rep.Discoveries, func(i, j int) bool { return rep.Discoveries[i].URL < rep.Discoveries[j].URL })
+	sort.SliceStable(rep.NotTested, func(i, j int) bool { return rep.NotTested[i].Pattern < rep.NotTested[j].Pattern })
 	rep.Interrupted = ctx.Err() != nil
 	rep.Duration = time.Since(rep.Start)
 	return rep
@@ -215,39 +239,50 @@ func (r *run) plan() ([]job, []*discovery) {
 	if p := r.opts.Plan; p != nil {
 		for _, ep := range p.Endpoints {
 			for _, t := range ep.Targets {
-				jobs = append(jobs, r.catalogJob(ep, t, OriginCatalog))
+				jobs = append(jobs, r.catalogJob(ep, t))
 			}
-			for _, reason := range ep.NotTested {
-				r.rep.NotTested = append(r.rep.NotTested, NotTested{Pattern: ep.Pattern, Reason: reason, Required: ep.Required})
+			for _, nt := range ep.NotTested {
+				r.notTested(ep, NotTested{Reason: nt.Reason, Needs: nt.Needs})
 			}
-			for _, d := range ep.Discover {
-				if d.URL == "" {
-					r.rep.NotTested = append(r.rep.NotTested, NotTested{Pattern: ep.Pattern, Required: ep.Required,
-						Reason: tokenName(d.Token) + ": found by a discovery call that needs -l/--location"})
-					continue
-				}
-				i := slices.IndexFunc(discoveries, func(x *discovery) bool { return x.url == d.URL })
-				if i < 0 {
-					discoveries = append(discoveries, &discovery{token: d.Token, url: d.URL})
-					i = len(discoveries) - 1
-				}
-				discoveries[i].waiting = append(discoveries[i].waiting, ep)
-			}
+			discoveries = r.planDiscoveries(discoveries, ep)
 		}
 	}
 	for _, t := range r.opts.Extra {
-		jobs = append(jobs, job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path}, pattern: t.URL,
-			origin: OriginUser, required: true})
+		jobs = append(jobs, job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path},
+			pattern: t.URL, origin: OriginUser, required: true})
 	}
 	return jobs, discoveries
 }
 
+// planDiscoveries adds the discovery calls an endpoint waits for, one call per URL.
+func (r *run) planDiscoveries(discoveries []*discovery, ep endpoints.Endpoint) []*discovery {
+	for _, d := range ep.Discover {
+		if d.URL == "" {
+			r.notTested(ep, NotTested{Token: d.Token, Needs: endpoints.FieldLocation})
+			continue
+		}
+		i := slices.IndexFunc(discoveries, func(x *discovery) bool { return x.url == d.URL })
+		if i < 0 {
+			discoveries = append(discoveries, &discovery{token: d.Token, url: d.URL})
+			i = len(discoveries) - 1
+		}
+		discoveries[i].waiting = append(discoveries[i].waiting, ep)
+	}
+	return discoveries
+}
+
+// tlsVersions maps the catalog's TLS versions to crypto/tls's.
+var tlsVersions = map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionTLS11, "1.2": tls.VersionTLS12, "1.3": tls.VersionTLS13}
+
 // catalogJob makes a probe job of a catalog target, with what the catalog knows about it.
-func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target, origin Origin) job {
+func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target) job {
 	pt := probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
-		ExpectIssuers: slices.Clone(r.opts.Plan.Cloud.Issuers), AllowedTLS: ep.Entry.TLS,
-		NoProxy: ep.BypassProxy, ExpectPrivateDNS: ep.ExpectPrivate}
-	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: origin, required: ep.Required}
+		ExpectIssuers: slices.Clone(r.opts.Plan.Cloud.Issuers),
+		NoProxy:       ep.BypassProxy, ExpectPrivateDNS: ep.ExpectPrivate}
+	for _, v := range ep.Entry.TLS {
+		pt.AllowedTLS = append(pt.AllowedTLS, tlsVersions[v])
+	}
+	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: OriginCatalog, required: ep.Required}
 }
 
 // discover makes one discovery call, then probes the hosts it answered for every endpoint waiting.
@@ -255,94 +290,101 @@ func (r *run) discover(ctx context.Context, d *discovery) {
 	// The call goes where its endpoint's traffic goes: the identity discovery host is an Arc endpoint
 	// (private with Private Link, bypassed with proxy.bypass Arc).
 	ct, _ := endpoints.ParseTarget(d.url)
-	t := r.catalogJob(d.waiting[0], ct, OriginDiscovered).target
-	body, res := r.opts.Prober.Fetch(ctx, t)
+	body, res := r.opts.Prober.Fetch(ctx, r.catalogJob(d.waiting[0], ct).target)
 	rec := Discovery{Token: d.token, URL: d.url, Failure: res.Failure}
-	var hosts []string
-	var err error
 	if res.Failure == nil {
-		if d.token == endpoints.TokenHISShard {
-			var h string
-			if h, err = endpoints.ParseHISDiscovery(body); err == nil {
-				hosts = []string{h}
-			}
-		} else {
-			hosts, err = endpoints.ParseNotificationAllowlist(body)
-		}
-		if err != nil {
-			rec.Failure = &probe.Failure{Class: probe.ClassHTTPError, Phase: "discovery", Message: err.Error()}
+		var err error
+		if rec.Hosts, err = parseDiscovery(d.token, body); err != nil {
+			rec.Failure = &probe.Finding{Class: probe.ClassHTTPError, Phase: probe.PhaseHTTP, Message: err.Error()}
 		}
 	}
-	rec.Hosts = hosts
 	r.mu.Lock()
 	r.rep.Discoveries = append(r.rep.Discoveries, rec)
 	r.mu.Unlock()
 	for _, ep := range d.waiting {
 		if rec.Failure != nil {
-			r.notTested(ep, fmt.Sprintf("%s: the discovery call %s failed (%s: %s); allow the pattern",
-				tokenName(d.token), d.url, rec.Failure.Class, rec.Failure.Message))
+			r.notTested(ep, NotTested{Token: d.token, Discovery: &rec})
 			continue
 		}
-		for _, h := range hosts {
+		for _, h := range rec.Hosts {
 			if !endpoints.InDomainOf(h, ep.Entry.Endpoint) {
-				r.notTested(ep, fmt.Sprintf("discovery answered %s, which is not under %s; not probed", h, ep.Entry.Endpoint))
+				r.notTested(ep, NotTested{Outside: h})
 				continue
 			}
-			r.launch(r.catalogJob(ep, endpoints.Target{Scheme: "https", Host: h, Port: 443}, OriginDiscovered))
+			j := r.catalogJob(ep, endpoints.Target{Scheme: "https", Host: h, Port: 443})
+			j.origin = OriginDiscovered
+			r.launch(j)
 		}
 	}
 }
 
-func (r *run) notTested(ep endpoints.Endpoint, reason string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.rep.NotTested = append(r.rep.NotTested, NotTested{Pattern: ep.Pattern, Reason: reason, Required: ep.Required})
+// parseDiscovery reads a discovery call's answer.
+func parseDiscovery(token string, body []byte) ([]string, error) {
+	if token == endpoints.TokenHISShard {
+		h, err := endpoints.ParseHISDiscovery(body)
+		return []string{h}, err
+	}
+	return endpoints.ParseNotificationAllowlist(body)
 }
 
-// tokenName says in words what a discovery token stands for.
-func tokenName(token string) string {
-	switch token {
-	case endpoints.TokenHISShard:
-		return "the regional hybrid identity shard"
-	case endpoints.TokenNotificationHosts:
-		return "the notification-service Service Bus hosts"
+func (r *run) notTested(ep endpoints.Endpoint, n NotTested) {
+	n.Pattern, n.Required = ep.Pattern, ep.Required
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.rep.NotTested = append(r.rep.NotTested, n)
+}
+
+// NewResult judges a probe's result as a direct connection does (no connection-mode rules) and
+// attaches the facts of each finding's fix.
+func NewResult(pr probe.Result, pattern string, entry *endpoints.Entry, origin Origin, required bool) Result {
+	res := Result{Probe: pr, Pattern: pattern, Entry: entry, Origin: origin, Required: required}
+	res.judge(pr.Failure, pr.Warnings)
+	return res
+}
+
+// judge sets the verdict from the failure and warnings that apply, each with its fix's facts.
+func (res *Result) judge(failure *probe.Finding, warnings []probe.Finding) {
+	fix := fixFacts(res)
+	res.Reachable = failure == nil
+	res.Failure, res.Warnings = nil, nil
+	if failure != nil {
+		res.Failure = &Finding{Finding: *failure, Fix: fix}
 	}
-	return strings.Trim(token, "{}")
+	for _, w := range warnings {
+		res.Warnings = append(res.Warnings, Finding{Finding: w, Fix: fix})
+	}
 }
 
 // verdict applies what the connection mode implies to a probe's result, and attaches the fixes.
 func (r *run) verdict(j job, pr probe.Result) Result {
-	res := Result{Result: pr, Pattern: j.pattern, Entry: j.entry, Origin: j.origin, Required: j.required}
+	res := Result{Probe: pr, Pattern: j.pattern, Entry: j.entry, Origin: j.origin, Required: j.required}
+	failure, warnings := pr.Failure, slices.Clone(pr.Warnings)
 	mode := endpoints.ModeDirect
 	if r.opts.Plan != nil {
 		mode = r.opts.Plan.Mode
 	}
 	if mode == endpoints.ModeGateway {
-		// The gateway path does not work through TLS inspection: interception fails the row.
-		for i, w := range res.Warnings {
-			if w.Class == probe.ClassTLSIntercepted {
-				res.Reachable = false
-				res.Failure = &probe.Failure{Class: probe.ClassTLSIntercepted, Phase: "tls",
-					Message: w.Message + "; the Arc gateway does not work through TLS inspection"}
-				res.Warnings = slices.Delete(res.Warnings, i, i+1)
-				break
-			}
-		}
-		if res.Bypassed != "" && res.Bypassed != probe.BypassedByTarget && j.origin != OriginUser {
-			res.Warnings = append(res.Warnings, probe.Warning{Class: ClassGatewayProxyBypass,
-				Message: res.Bypassed + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass"})
-		}
+		failure, warnings = gatewayRules(j, pr, failure, warnings)
 	}
-	if j.target.ExpectPrivateDNS && res.Proxy != nil {
-		res.Warnings = append(res.Warnings, probe.Warning{Class: ClassPrivateLinkViaProxy,
-			Message: "reached through the proxy " + res.Proxy.URL + ", which resolves the name itself rather than to your private endpoint"})
+	if j.target.ExpectPrivateDNS && pr.Proxy != nil {
+		warnings = append(warnings, probe.Finding{Class: ClassPrivateLinkViaProxy, Phase: probe.PhaseProxy,
+			Message: "reached through the proxy " + pr.Proxy.Proxy.String() + ", which resolves the name itself rather than to your private endpoint"})
 	}
-	if res.Failure != nil {
-		f := FixFor(res.Failure.Class, &res)
-		res.Fix = &f
-	}
-	for _, w := range res.Warnings {
-		res.WarningFixes = append(res.WarningFixes, FixFor(w.Class, &res))
-	}
+	res.judge(failure, warnings)
 	return res
+}
+
+// gatewayRules: the gateway path does not work through TLS inspection (interception fails the row), nor
+// with a NO_PROXY bypass of a gateway endpoint.
+func gatewayRules(j job, pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
+	if i := slices.IndexFunc(warnings, func(w probe.Finding) bool { return w.Class == probe.ClassTLSIntercepted }); i >= 0 && failure == nil {
+		w := warnings[i]
+		failure = &probe.Finding{Class: w.Class, Phase: w.Phase, Message: w.Message + "; the Arc gateway does not work through TLS inspection"}
+		warnings = slices.Delete(warnings, i, i+1)
+	}
+	if b := pr.Bypass; b != nil && b.By == probe.BypassByNoProxy && j.origin != OriginUser {
+		warnings = append(warnings, probe.Finding{Class: ClassGatewayProxyBypass, Phase: probe.PhaseProxy,
+			Message: b.List + " entry " + b.Entry + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass"})
+	}
+	return failure, warnings
 }

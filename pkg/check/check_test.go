@@ -51,7 +51,8 @@ func TestRunEndsWithinOneTimeout(t *testing.T) {
 			assert.Equal(t, 30, s.Canceled, "the rest never started, and say so")
 			for _, r := range rep.Results {
 				if r.Failure.Class == probe.ClassCanceled {
-					assert.Contains(t, r.Failure.Message, "raise --concurrency")
+					assert.Equal(t, probe.PhaseQueue, r.Failure.Phase)
+					assert.Contains(t, r.Failure.Message, "not started before the run's deadline")
 				}
 			}
 		}

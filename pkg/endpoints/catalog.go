@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -45,7 +44,7 @@ const (
 // Lists are the documented tables an entry can belong to.
 var Lists = []string{"standard", "esu", "gateway", "legacy-preview"}
 
-// Scenarios are the extension scenarios that -e/--extensions accepts (besides "all").
+// Scenarios are the extension scenarios a Selection accepts in Extensions (besides "all").
 var Scenarios = []string{"sql", "wac", "ssh", "esu", "hotpatch"}
 
 // BypassCategories are the agent's proxy.bypass categories an entry can belong to.
@@ -72,8 +71,8 @@ var currentDoc = regexp.MustCompile(`^[a-z][a-z0-9 ]*, 20[0-9]{2}-[01][0-9]$`)
 
 // Source says where an entry comes from: a document and the table or section in it.
 type Source struct {
-	Document string `json:"document"`
-	Table    string `json:"table"`
+	Document string // a seed file name, or a dated current-documentation fact
+	Table    string // the table or section in it
 }
 
 // Port is one scheme and TCP port an endpoint is used on.
@@ -82,6 +81,7 @@ type Port struct {
 	Number int
 }
 
+// String writes the port as scheme/number, e.g. "https/443".
 func (p Port) String() string { return p.Scheme + "/" + strconv.Itoa(p.Number) }
 
 // Entry is one row of one documented endpoint table.
@@ -110,21 +110,21 @@ func (e *Entry) IsPattern() bool {
 
 // ServiceTag is an Azure service tag a firewall may allow instead of host names.
 type ServiceTag struct {
-	Name      string   `json:"name"`
-	Condition string   `json:"condition,omitempty"`
-	Lists     []string `json:"-"`
-	Sources   []Source `json:"sources"`
+	Name      string   // the tag's name
+	Condition string   // when or how it applies, if the documentation qualifies it
+	Lists     []string // the lists it applies to
+	Sources   []Source // where it comes from
 }
 
 // Cloud is one Azure cloud with its endpoints, regions and service tags.
 type Cloud struct {
 	Name                  string   // AzureCloud, AzureUSGovernment, AzureChinaCloud
 	Display               string   // the documentation's name
-	Aliases               []string // other names --cloud accepts
+	Aliases               []string // other names Selection.Cloud accepts, lower case
 	Issuers               []string // organisations expected to issue the endpoints' certificates
 	HISDiscovery          string   // URL template answering the regional identity shard
 	NotificationAllowlist string   // URL template answering the notification Service Bus hosts
-	Regions               []string // region names --location accepts
+	Regions               []string // region names Selection.Location accepts
 	PreviewRegions        []string // region names of the 2019 preview (legacy-preview profile)
 	ServiceTags           []ServiceTag
 	Entries               []Entry
@@ -204,6 +204,9 @@ func (c *Catalog) CloudNames() []string {
 
 func (c *Catalog) addRegions(stanzas []stanza) error {
 	for _, s := range stanzas {
+		if err := checkKeys(s, regionKeys, "regions"); err != nil {
+			return err
+		}
 		cl := c.Cloud(s.first("Cloud"))
 		if cl == nil {
 			return fmt.Errorf("regions.txt:%d: unknown cloud %q", s.line, s.first("Cloud"))
@@ -220,6 +223,7 @@ func (c *Catalog) addRegions(stanzas []stanza) error {
 }
 
 var cloudKeys = []string{"Cloud", "Display", "Aliases", "Issuers", "HISDiscovery", "NotificationAllowlist"}
+var regionKeys = []string{"Cloud", "Regions", "PreviewRegions"}
 var tagKeys = []string{"ServiceTag", "Lists", "Condition", "Source"}
 var entryKeys = []string{"Endpoint", "List", "Description", "When", "Scenarios", "PrivateLink", "Ports",
 	"Target", "NotTested", "Bypass", "TLS", "Legacy", "Note", "Source"}
@@ -296,10 +300,8 @@ func parseServiceTag(s stanza) (ServiceTag, error) {
 	if len(t.Lists) == 0 {
 		return t, bad("Lists is missing")
 	}
-	for _, l := range t.Lists {
-		if !slices.Contains(Lists, l) {
-			return t, bad(fmt.Sprintf("unknown list %q (valid: %s)", l, strings.Join(Lists, ", ")))
-		}
+	if err := allOf("list", t.Lists, Lists); err != nil {
+		return t, bad(err.Error())
 	}
 	var err error
 	if t.Sources, err = parseSources(s.all("Source")); err != nil {
@@ -324,78 +326,126 @@ func parseEntry(s stanza) (Entry, error) {
 		Notes:       s.all("Note"),
 		Pos:         fmt.Sprintf("%s:%d", s.file, s.line),
 	}
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%s: entry %q: %s", e.Pos, e.Endpoint, fmt.Sprintf(format, args...))
-	}
 	if err := checkKeys(s, entryKeys, "entry"); err != nil {
 		return e, fmt.Errorf("%w (entry %q)", err, e.Endpoint)
 	}
+	for _, step := range entrySteps {
+		if err := step(&e, s); err != nil {
+			return e, fmt.Errorf("%s: entry %q: %w", e.Pos, e.Endpoint, err)
+		}
+	}
+	return e, nil
+}
+
+// entrySteps validate an entry (and parse its Ports and Sources), in order; the first error is reported.
+var entrySteps = []func(*Entry, stanza) error{
+	checkRequiredKeys,
+	checkEndpointShape,
+	func(e *Entry, _ stanza) error { return oneOf("List", e.List, Lists) },
+	checkWhen,
+	func(e *Entry, _ stanza) error { return allOf("scenario", e.Scenarios, Scenarios) },
+	func(e *Entry, _ stanza) error { return oneOf("PrivateLink", e.PrivateLink, privateLinks) },
+	parseEntryPorts,
+	checkTargets,
+	checkBypass,
+	func(e *Entry, _ stanza) error { return allOf("TLS version", e.TLS, tlsVersions) },
+	func(e *Entry, _ stanza) error { return checkPlaceholders(e.Endpoint) },
+	checkTestable,
+	parseEntrySources,
+}
+
+var whens = []When{WhenInstall, WhenAlways, WhenConnect, WhenScenario, WhenOptional}
+var privateLinks = []PrivateLink{PrivateLinkPublic, PrivateLinkPrivate, PrivateLinkNotUsed, PrivateLinkPublicUnlessARMPL,
+	PrivateLinkUnspecified}
+var tlsVersions = []string{"1.0", "1.1", "1.2", "1.3"}
+
+// oneOf checks v is one of valid; what names it in the error.
+func oneOf[T ~string](what string, v T, valid []T) error {
+	if slices.Contains(valid, v) {
+		return nil
+	}
+	return fmt.Errorf("unknown %s %q (valid: %s)", what, v, strings.Join(names(valid), ", "))
+}
+
+// allOf checks every value is one of valid.
+func allOf(what string, values, valid []string) error {
+	for _, v := range values {
+		if err := oneOf(what, v, valid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkRequiredKeys(_ *Entry, s stanza) error {
 	for _, k := range []string{"List", "Description", "When", "PrivateLink", "Ports", "Source"} {
 		if s.first(k) == "" {
-			return e, bad("%s is missing", k)
+			return fmt.Errorf("%s is missing", k)
 		}
 	}
-	if strings.ContainsAny(e.Endpoint, " \t,") || strings.Contains(e.Endpoint, "://") {
-		if !strings.HasPrefix(e.Endpoint, "[Your URL Prefix]") {
-			return e, bad("Endpoint must be one host or pattern, as documented, without scheme")
-		}
+	return nil
+}
+
+func checkEndpointShape(e *Entry, _ stanza) error {
+	if (strings.ContainsAny(e.Endpoint, " \t,") || strings.Contains(e.Endpoint, "://")) &&
+		!strings.HasPrefix(e.Endpoint, "[Your URL Prefix]") {
+		return errors.New("Endpoint must be one host or pattern, as documented, without scheme")
 	}
-	if !slices.Contains(Lists, e.List) {
-		return e, bad("unknown List %q (valid: %s)", e.List, strings.Join(Lists, ", "))
+	return nil
+}
+
+func checkWhen(e *Entry, _ stanza) error {
+	if err := oneOf("When", e.When, whens); err != nil {
+		return err
 	}
-	switch e.When {
-	case WhenInstall, WhenAlways, WhenConnect, WhenOptional:
-		if len(e.Scenarios) > 0 {
-			return e, bad("Scenarios is only valid with When: scenario")
-		}
-	case WhenScenario:
-		if len(e.Scenarios) == 0 {
-			return e, bad("When: scenario needs Scenarios")
-		}
-	default:
-		return e, bad("unknown When %q (valid: install, always, connect, scenario, optional)", e.When)
+	switch {
+	case e.When == WhenScenario && len(e.Scenarios) == 0:
+		return errors.New("When: scenario needs Scenarios")
+	case e.When != WhenScenario && len(e.Scenarios) > 0:
+		//lint:ignore ST1005 the message starts with the catalog key it is about
+		return errors.New("Scenarios is only valid with When: scenario")
 	}
-	for _, sc := range e.Scenarios {
-		if !slices.Contains(Scenarios, sc) {
-			return e, bad("unknown scenario %q (valid: %s)", sc, strings.Join(Scenarios, ", "))
-		}
-	}
-	switch e.PrivateLink {
-	case PrivateLinkPublic, PrivateLinkPrivate, PrivateLinkNotUsed, PrivateLinkPublicUnlessARMPL, PrivateLinkUnspecified:
-	default:
-		return e, bad("unknown PrivateLink %q (valid: public, private, not-used, public-unless-arm-private-link, unspecified)", e.PrivateLink)
-	}
+	return nil
+}
+
+func parseEntryPorts(e *Entry, s stanza) error {
 	for _, p := range splitList(s.first("Ports")) {
 		port, err := parsePort(p)
 		if err != nil {
-			return e, bad("%v", err)
+			return err
 		}
 		e.Ports = append(e.Ports, port)
 	}
+	return nil
+}
+
+func checkTargets(e *Entry, _ stanza) error {
 	for _, t := range e.Targets {
 		if _, err := parseTemplateURL(t); err != nil {
-			return e, bad("Target %q: %v", t, err)
+			return fmt.Errorf("Target %q: %w", t, err)
 		}
 	}
-	if e.Bypass != "" && !slices.Contains(BypassCategories, e.Bypass) {
-		return e, bad("unknown Bypass %q (valid: %s)", e.Bypass, strings.Join(BypassCategories, ", "))
+	return nil
+}
+
+func checkBypass(e *Entry, _ stanza) error {
+	if e.Bypass == "" {
+		return nil
 	}
-	for _, v := range e.TLS {
-		if !slices.Contains([]string{"1.0", "1.1", "1.2", "1.3"}, v) {
-			return e, bad("unknown TLS version %q (valid: 1.0, 1.1, 1.2, 1.3)", v)
-		}
-	}
-	if err := checkPlaceholders(e.Endpoint); err != nil {
-		return e, bad("%v", err)
-	}
+	return oneOf("Bypass", e.Bypass, BypassCategories)
+}
+
+func checkTestable(e *Entry, _ stanza) error {
 	if strings.ContainsAny(e.Endpoint, "*[") && len(e.Targets) == 0 && e.NotTested == "" {
-		return e, bad("a wildcard or placeholder pattern needs Target lines or a NotTested reason")
+		return errors.New("a wildcard or placeholder pattern needs Target lines or a NotTested reason")
 	}
+	return nil
+}
+
+func parseEntrySources(e *Entry, s stanza) error {
 	var err error
-	if e.Sources, err = parseSources(s.all("Source")); err != nil {
-		return e, bad("%v", err)
-	}
-	return e, nil
+	e.Sources, err = parseSources(s.all("Source"))
+	return err
 }
 
 func parsePort(p string) (Port, error) {
@@ -447,7 +497,7 @@ func parseSources(values []string) ([]Source, error) {
 		}
 		if !slices.Contains(seedDocuments, doc) && !currentDoc.MatchString(doc) {
 			return nil, fmt.Errorf("bad Source document %q (want a seed file name such as %s, or a dated fact such as \"network requirements, 2025-09\")",
-				doc, path.Base(seedDocuments[2]))
+				doc, seedDocuments[2])
 		}
 		out = append(out, Source{Document: doc, Table: table})
 	}

@@ -134,11 +134,16 @@ func TestEveryEntryIsTraceable(t *testing.T) {
 func TestEverySeedRowIsInTheCatalog(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "shared", "reference", "seeds")
 	if _, err := os.Stat(dir); err != nil {
+		if os.Getenv("ARCCHECK_REQUIRE_COMPONENTS") == "1" {
+			t.Fatalf("seed documents not found at %s (ARCCHECK_REQUIRE_COMPONENTS=1): %v", dir, err)
+		}
 		t.Skipf("seed documents not found at %s: %v", dir, err)
 	}
 	c := mustLoad(t)
 	has := func(cloud, list, endpoint string) bool {
-		return slices.ContainsFunc(c.Cloud(cloud).Entries, func(e Entry) bool { return e.List == list && e.Endpoint == endpoint })
+		cl := c.Cloud(cloud)
+		require.NotNil(t, cl, cloud)
+		return slices.ContainsFunc(cl.Entries, func(e Entry) bool { return e.List == list && e.Endpoint == endpoint })
 	}
 	read := func(name string) string {
 		b, err := os.ReadFile(filepath.Join(dir, name))
@@ -194,110 +199,209 @@ func TestEverySeedRowIsInTheCatalog(t *testing.T) {
 	}
 }
 
+// byPattern indexes a plan's endpoints by their documented pattern.
+func byPattern(p *Plan) map[string]Endpoint {
+	out := map[string]Endpoint{}
+	for _, ep := range p.Endpoints {
+		out[ep.Entry.Endpoint] = ep
+	}
+	return out
+}
+
+// endpoint returns the plan's endpoint for a documented pattern, failing the test when there is none.
+func endpoint(t *testing.T, p *Plan, pattern string) Endpoint {
+	t.Helper()
+	ep, ok := byPattern(p)[pattern]
+	require.True(t, ok, "%s is not in the plan", pattern)
+	return ep
+}
+
+func urls(ep Endpoint) []string {
+	var out []string
+	for _, t := range ep.Targets {
+		out = append(out, t.URL)
+	}
+	return out
+}
+
 func TestExpansion(t *testing.T) {
 	c := mustLoad(t)
 	p, err := c.Select(Selection{Location: "West Europe", Extensions: []string{"all"}})
 	require.NoError(t, err)
 	assert.Equal(t, "westeurope", p.Location)
-	byPattern := map[string]Endpoint{}
-	for _, ep := range p.Endpoints {
-		byPattern[ep.Entry.Endpoint] = ep
-	}
-	urls := func(ep Endpoint) []string {
-		var out []string
-		for _, t := range ep.Targets {
-			out = append(out, t.URL)
-		}
-		return out
-	}
-	gc := byPattern["*.guestconfiguration.azure.com"]
+	gc := endpoint(t, p, "*.guestconfiguration.azure.com")
 	assert.Equal(t, []string{"https://agentserviceapi.guestconfiguration.azure.com", "https://westeurope-gas.guestconfiguration.azure.com"}, urls(gc))
-	his := byPattern["*.his.arc.azure.com"]
+	his := endpoint(t, p, "*.his.arc.azure.com")
 	assert.Equal(t, []string{"https://gbl.his.arc.azure.com"}, urls(his))
 	require.Len(t, his.Discover, 1)
 	assert.Equal(t, "https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview", his.Discover[0].URL)
-	sb := byPattern["azgn*.servicebus.windows.net"]
+	sb := endpoint(t, p, "azgn*.servicebus.windows.net")
 	require.Len(t, sb.Discover, 1)
 	assert.Equal(t, TokenNotificationHosts, sb.Discover[0].Token)
-	pki := byPattern["www.microsoft.com/pkiops/certs"]
+	pki := endpoint(t, p, "www.microsoft.com/pkiops/certs")
 	assert.Equal(t, []string{"http://www.microsoft.com/pkiops/certs", "https://www.microsoft.com/pkiops/certs"}, urls(pki))
-	assert.Equal(t, "*.westeurope.arcdataservices.com", byPattern["*.<region>.arcdataservices.com"].Pattern)
-	assert.Empty(t, byPattern["*.<region>.arcdataservices.com"].Targets)
-	assert.NotEmpty(t, byPattern["*.<region>.arcdataservices.com"].NotTested)
-	assert.Equal(t, []string{"https://san-af-westeurope-prod.azurewebsites.net"}, urls(byPattern["san-af-<region>-prod.azurewebsites.net"]))
-	assert.False(t, byPattern["dc.services.visualstudio.com"].Required, "optional")
-	assert.False(t, byPattern["login.windows.net"].Required, "legacy")
-	assert.True(t, byPattern["management.azure.com"].Required)
+	data := endpoint(t, p, "*.<region>.arcdataservices.com")
+	assert.Equal(t, "*.westeurope.arcdataservices.com", data.Pattern)
+	assert.Empty(t, data.Targets)
+	require.Len(t, data.NotTested, 1)
+	assert.Equal(t, NotTested{Reason: data.Entry.NotTested}, data.NotTested[0], "the catalog's reason, needing no selection part")
+	assert.NotEmpty(t, data.NotTested[0].Reason)
+	assert.Equal(t, []string{"https://san-af-westeurope-prod.azurewebsites.net"}, urls(endpoint(t, p, "san-af-<region>-prod.azurewebsites.net")))
+	assert.False(t, endpoint(t, p, "dc.services.visualstudio.com").Required, "optional")
+	assert.False(t, endpoint(t, p, "login.windows.net").Required, "legacy")
+	assert.True(t, endpoint(t, p, "management.azure.com").Required)
+	assert.Empty(t, endpoint(t, p, "management.azure.com").NotTested)
 
-	// Without a location, regional hosts are not tested and say why.
+	// Without a location, regional hosts are not tested and say which part of the selection is missing.
 	p, err = c.Select(Selection{})
 	require.NoError(t, err)
-	for _, ep := range p.Endpoints {
-		if ep.Entry.Endpoint == "*.guestconfiguration.azure.com" {
-			assert.Len(t, ep.Targets, 1)
-			assert.Contains(t, ep.NotTested, "needs -l/--location to name the regional host")
-		}
-	}
+	gc = endpoint(t, p, "*.guestconfiguration.azure.com")
+	assert.Equal(t, []string{"https://agentserviceapi.guestconfiguration.azure.com"}, urls(gc))
+	assert.Equal(t, []NotTested{{Reason: "needs the server's region to name the regional host", Needs: FieldLocation}}, gc.NotTested)
+	his = endpoint(t, p, "*.his.arc.azure.com")
+	require.Len(t, his.Discover, 1)
+	assert.Empty(t, his.Discover[0].URL, "the discovery call needs the region")
 
 	// Gateway mode: the gateway URL becomes a target; the shard stays a documented pattern.
 	p, err = c.Select(Selection{GatewayURL: "abc.gw.arc.azure.com", Location: "westeurope"})
 	require.NoError(t, err)
 	assert.Equal(t, ModeGateway, p.Mode)
 	assert.Equal(t, "https://abc.gw.arc.azure.com", p.GatewayURL)
-	for _, ep := range p.Endpoints {
-		switch ep.Entry.Endpoint {
-		case "[Your URL Prefix].gw.arc.azure.com":
-			assert.Equal(t, []string{"https://abc.gw.arc.azure.com"}, urls(ep))
-			assert.Equal(t, "abc.gw.arc.azure.com", ep.Pattern)
-		case "<region>.his.arc.azure.com":
-			assert.Equal(t, "<region>.his.arc.azure.com", ep.Pattern)
-			assert.Len(t, ep.Discover, 1)
-		case "<region>.login.microsoft.com":
-			assert.Equal(t, []string{"https://westeurope.login.microsoft.com"}, urls(ep))
-		}
-	}
+	gw := endpoint(t, p, "[Your URL Prefix].gw.arc.azure.com")
+	assert.Equal(t, []string{"https://abc.gw.arc.azure.com"}, urls(gw))
+	assert.Equal(t, "abc.gw.arc.azure.com", gw.Pattern)
+	shard := endpoint(t, p, "<region>.his.arc.azure.com")
+	assert.Equal(t, "<region>.his.arc.azure.com", shard.Pattern)
+	assert.Len(t, shard.Discover, 1)
+	assert.Equal(t, []string{"https://westeurope.login.microsoft.com"}, urls(endpoint(t, p, "<region>.login.microsoft.com")))
+
+	// Gateway mode without the gateway's URL: its host is not tested, and says what is missing.
+	p, err = c.Select(Selection{Mode: ModeGateway, Location: "westeurope"})
+	require.NoError(t, err)
+	gw = endpoint(t, p, "[Your URL Prefix].gw.arc.azure.com")
+	assert.Empty(t, gw.Targets)
+	assert.Equal(t, "[Your URL Prefix].gw.arc.azure.com", gw.Pattern)
+	assert.Contains(t, gw.NotTested, NotTested{Reason: "needs your gateway's URL to name your gateway", Needs: FieldGatewayURL})
+}
+
+func TestNotTestedReasonsAreNotRepeated(t *testing.T) {
+	p := &Plan{Cloud: &Cloud{}}
+	e := &Entry{Endpoint: "*.<region>.example.com", When: WhenAlways, NotTested: "the catalog's reason",
+		Targets: []string{"https://a.<region>.example.com", "https://b.<region>.example.com", "https://{gateway}/x", "https://{gateway}/y"}}
+	ep := p.expand(e)
+	assert.Equal(t, []NotTested{{Reason: "the catalog's reason"}, needsLocation, needsGatewayURL}, ep.NotTested)
+	assert.Empty(t, ep.Targets)
 }
 
 func TestSelectRejectsBadInput(t *testing.T) {
 	c := mustLoad(t)
+	govRegions := c.Cloud("AzureUSGovernment").Regions
 	cases := []struct {
+		name string
 		sel  Selection
-		want string
+		want SelectionError
+		text string // the whole Error()
 	}{
-		{Selection{Cloud: "mars"}, `--cloud: unknown cloud "mars" (valid: AzureChinaCloud, AzureCloud, AzureUSGovernment)`},
-		{Selection{Mode: "vpn"}, `--mode: unknown mode "vpn" (valid: direct, gateway, private-link)`},
-		{Selection{Extensions: []string{"sql,foo"}}, `--extensions: unknown extension "foo" (valid: sql, wac, ssh, esu, hotpatch, all)`},
-		{Selection{Location: "westeurop"}, `-l/--location: unknown AzureCloud region "westeurop" (did you mean westeurope?)`},
-		{Selection{Cloud: "usgov", Location: "westeurope"}, `-l/--location: unknown AzureUSGovernment region "westeurope"`},
-		{Selection{Cloud: "china", Mode: ModeGateway}, "--mode gateway: the Arc gateway is available in AzureCloud only"},
-		{Selection{Mode: ModeGateway, ESU: true}, "--esu: the ESU-only subset is for direct or private-link connections"},
-		{Selection{Mode: ModeDirect, GatewayURL: "https://x.gw.arc.azure.com"}, "--gateway-url: only used with --mode gateway"},
-		{Selection{GatewayURL: "http://x.gw.arc.azure.com/path"}, `--gateway-url: "http://x.gw.arc.azure.com/path" is not a gateway URL`},
-		{Selection{Profile: "old"}, `--profile: unknown profile "old" (valid: legacy-preview)`},
-		{Selection{Profile: ProfileLegacyPreview, ESU: true}, "--profile legacy-preview: the 2019 preview had no ESU subset"},
-		{Selection{Profile: ProfileLegacyPreview, Cloud: "china"}, "--profile legacy-preview: the 2019 preview existed only in AzureCloud"},
-		{Selection{ProxyBypass: []string{"Arc", "everything"}}, `--proxy-bypass: unknown category "everything" (valid: AAD, ARM, Arc)`},
-		{Selection{GatewayURL: "x.gw.arc.azure.com", ProxyBypass: []string{"ARM"}}, "--proxy-bypass: the Arc gateway does not support proxy bypass"},
+		{"unknown cloud", Selection{Cloud: "mars"},
+			SelectionError{Field: FieldCloud, Value: "mars", Reason: "unknown cloud", Valid: []string{"AzureChinaCloud", "AzureCloud", "AzureUSGovernment"}},
+			`cloud: unknown cloud "mars" (valid: AzureChinaCloud, AzureCloud, AzureUSGovernment)`},
+		{"unknown mode", Selection{Mode: "vpn"},
+			SelectionError{Field: FieldMode, Value: "vpn", Reason: "unknown mode", Valid: []string{"direct", "gateway", "private-link"}},
+			`mode: unknown mode "vpn" (valid: direct, gateway, private-link)`},
+		{"unknown extension", Selection{Extensions: []string{"sql,Foo"}},
+			SelectionError{Field: FieldExtensions, Value: "Foo", Reason: "unknown extension", Valid: []string{"sql", "wac", "ssh", "esu", "hotpatch", "all"}},
+			`extensions: unknown extension "Foo" (valid: sql, wac, ssh, esu, hotpatch, all)`},
+		{"misspelt region", Selection{Location: "westeurop"},
+			SelectionError{Field: FieldLocation, Value: "westeurop", Reason: "unknown AzureCloud region", Valid: c.Cloud("AzureCloud").Regions, Suggest: []string{"westeurope"}},
+			`location: unknown AzureCloud region "westeurop" (did you mean westeurope?)`},
+		{"region of another cloud", Selection{Cloud: "usgov", Location: "westeurope"},
+			SelectionError{Field: FieldLocation, Value: "westeurope", Reason: "unknown AzureUSGovernment region", Valid: govRegions},
+			`location: unknown AzureUSGovernment region "westeurope" (valid: ` + strings.Join(govRegions, ", ") + `)`},
+		{"region not in the preview", Selection{Profile: ProfileLegacyPreview, Location: "eastus"},
+			SelectionError{Field: FieldLocation, Value: "eastus", Reason: "unknown AzureCloud 2019 preview region", Valid: []string{"westus2", "westeurope", "westasia"}},
+			`location: unknown AzureCloud 2019 preview region "eastus" (valid: westus2, westeurope, westasia)`},
+		{"misspelt preview region", Selection{Profile: ProfileLegacyPreview, Location: "West US"},
+			SelectionError{Field: FieldLocation, Value: "West US", Reason: "unknown AzureCloud 2019 preview region", Valid: []string{"westus2", "westeurope", "westasia"}, Suggest: []string{"westus2"}},
+			`location: unknown AzureCloud 2019 preview region "West US" (did you mean westus2?)`},
+		{"gateway outside AzureCloud", Selection{Cloud: "china", Mode: ModeGateway},
+			SelectionError{Field: FieldMode, Value: "gateway", Reason: "the Arc gateway is available in AzureCloud only", With: FieldCloud, WithValue: "AzureChinaCloud"},
+			`mode: the Arc gateway is available in AzureCloud only (got "gateway" with cloud "AzureChinaCloud")`},
+		{"esu with the gateway", Selection{Mode: ModeGateway, ESU: true},
+			SelectionError{Field: FieldESU, Reason: "the ESU-only subset is for direct or private-link connections, not the Arc gateway", With: FieldMode, WithValue: "gateway"},
+			`esu: the ESU-only subset is for direct or private-link connections, not the Arc gateway (with mode "gateway")`},
+		{"gateway URL in direct mode", Selection{Mode: ModeDirect, GatewayURL: "https://x.gw.arc.azure.com"},
+			SelectionError{Field: FieldGatewayURL, Reason: "only used in gateway mode", With: FieldMode, WithValue: "direct"},
+			`gateway-url: only used in gateway mode (with mode "direct")`},
+		{"gateway URL with a path", Selection{GatewayURL: "http://x.gw.arc.azure.com/path"},
+			SelectionError{Field: FieldGatewayURL, Value: "http://x.gw.arc.azure.com/path", Reason: "not a gateway URL", Valid: []string{"https://<prefix>.gw.arc.azure.com"}},
+			`gateway-url: not a gateway URL "http://x.gw.arc.azure.com/path" (valid: https://<prefix>.gw.arc.azure.com)`},
+		{"gateway URL with a password", Selection{GatewayURL: "http://bob:Secr3t@x.gw.arc.azure.com"},
+			SelectionError{Field: FieldGatewayURL, Value: "http://x.gw.arc.azure.com", Reason: "not a gateway URL", Valid: []string{"https://<prefix>.gw.arc.azure.com"}},
+			`gateway-url: not a gateway URL "http://x.gw.arc.azure.com" (valid: https://<prefix>.gw.arc.azure.com)`},
+		{"unparsable gateway URL with a password", Selection{GatewayURL: "https://bob:Secr3t@x.gw.arc.azure.com:bad"},
+			SelectionError{Field: FieldGatewayURL, Reason: "not a gateway URL", Valid: []string{"https://<prefix>.gw.arc.azure.com"}},
+			`gateway-url: not a gateway URL (valid: https://<prefix>.gw.arc.azure.com)`},
+		{"unknown profile", Selection{Profile: "old"},
+			SelectionError{Field: FieldProfile, Value: "old", Reason: "unknown profile", Valid: []string{"legacy-preview"}},
+			`profile: unknown profile "old" (valid: legacy-preview)`},
+		{"preview with esu", Selection{Profile: ProfileLegacyPreview, ESU: true},
+			SelectionError{Field: FieldProfile, Value: "legacy-preview", Reason: "the 2019 preview had no ESU subset, gateway or private link", With: FieldESU},
+			`profile: the 2019 preview had no ESU subset, gateway or private link (got "legacy-preview" with esu)`},
+		{"preview with private link", Selection{Profile: ProfileLegacyPreview, Mode: ModePrivateLink},
+			SelectionError{Field: FieldProfile, Value: "legacy-preview", Reason: "the 2019 preview had no ESU subset, gateway or private link", With: FieldMode, WithValue: "private-link"},
+			`profile: the 2019 preview had no ESU subset, gateway or private link (got "legacy-preview" with mode "private-link")`},
+		{"preview outside AzureCloud", Selection{Profile: ProfileLegacyPreview, Cloud: "china"},
+			SelectionError{Field: FieldProfile, Value: "legacy-preview", Reason: "the 2019 preview existed only in AzureCloud", With: FieldCloud, WithValue: "AzureChinaCloud"},
+			`profile: the 2019 preview existed only in AzureCloud (got "legacy-preview" with cloud "AzureChinaCloud")`},
+		{"unknown bypass category", Selection{ProxyBypass: []string{"Arc", "everything"}},
+			SelectionError{Field: FieldProxyBypass, Value: "everything", Reason: "unknown category", Valid: []string{"AAD", "ARM", "Arc"}},
+			`proxy-bypass: unknown category "everything" (valid: AAD, ARM, Arc)`},
+		{"bypass with the gateway", Selection{GatewayURL: "x.gw.arc.azure.com", ProxyBypass: []string{"ARM"}},
+			SelectionError{Field: FieldProxyBypass, Reason: "the Arc gateway does not support proxy bypass", With: FieldMode, WithValue: "gateway"},
+			`proxy-bypass: the Arc gateway does not support proxy bypass (with mode "gateway")`},
 	}
 	for _, tc := range cases {
-		_, err := c.Select(tc.sel)
-		require.Error(t, err, "%+v", tc.sel)
-		assert.True(t, errors.Is(err, ErrBadSelection))
-		assert.Contains(t, err.Error(), tc.want)
-		assert.NotContains(t, err.Error(), "\n")
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := c.Select(tc.sel)
+			require.Error(t, err)
+			assert.Nil(t, p)
+			assert.ErrorIs(t, err, ErrBadSelection)
+			se, ok := errors.AsType[*SelectionError](err)
+			require.True(t, ok, "%T is not a *SelectionError", err)
+			assert.Equal(t, tc.want, *se)
+			assert.Equal(t, tc.text, err.Error())
+			assert.NotContains(t, err.Error(), "--")
+			assert.NotContains(t, err.Error(), "Secr3t")
+			assert.NotContains(t, err.Error(), "bob")
+		})
 	}
+}
+
+func TestSelectionErrorDoesNotShareCatalogData(t *testing.T) {
+	c := mustLoad(t)
+	_, err := c.Select(Selection{Location: "narnia"})
+	se, ok := errors.AsType[*SelectionError](err)
+	require.True(t, ok)
+	require.NotEmpty(t, se.Valid)
+	first := c.Cloud("AzureCloud").Regions[0]
+	se.Valid[0] = "changed"
+	assert.Equal(t, first, c.Cloud("AzureCloud").Regions[0], "a caller editing the error must not edit the catalog")
 }
 
 func TestProxyBypassAndPrivateExpectations(t *testing.T) {
 	p, err := mustLoad(t).Select(Selection{Mode: ModePrivateLink, ProxyBypass: []string{"arc", "AAD"}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"Arc", "AAD"}, p.ProxyBypass, "categories are spelt canonically")
+	require.NotEmpty(t, p.Endpoints)
+	assert.True(t, slices.ContainsFunc(p.Endpoints, func(ep Endpoint) bool { return ep.BypassProxy }), "some endpoint is bypassed")
+	assert.True(t, slices.ContainsFunc(p.Endpoints, func(ep Endpoint) bool { return ep.ExpectPrivate }), "some endpoint is private")
 	for _, ep := range p.Endpoints {
 		assert.Equal(t, ep.Entry.Bypass == "Arc" || ep.Entry.Bypass == "AAD", ep.BypassProxy, ep.Entry.Endpoint)
 		assert.Equal(t, ep.Entry.PrivateLink == PrivateLinkPrivate, ep.ExpectPrivate, ep.Entry.Endpoint)
 	}
 	p, err = mustLoad(t).Select(Selection{})
 	require.NoError(t, err)
+	require.NotEmpty(t, p.Endpoints)
 	for _, ep := range p.Endpoints {
 		assert.False(t, ep.ExpectPrivate || ep.BypassProxy, "direct mode without bypass: %s", ep.Entry.Endpoint)
 	}
@@ -334,6 +438,40 @@ func TestParseAcceptsMinimalCatalog(t *testing.T) {
 	assert.Equal(t, "azurecloud.txt:5", c.Clouds[0].Entries[0].Pos)
 }
 
+func TestParseReadsTheCloudStanza(t *testing.T) {
+	c, err := Parse(fstest.MapFS{
+		"azurecloud.txt": {Data: []byte("Cloud: AzureCloud\nAliases: Public, azure\nIssuers: Microsoft Corporation, DigiCert Inc\n" +
+			"HISDiscovery: https://his.example/d?location=<region>\n\n" + goodEntry)},
+		"regions.txt": {Data: []byte(goodRegions + "PreviewRegions: westus2\n")},
+	})
+	require.NoError(t, err)
+	cl := c.Cloud("public")
+	require.NotNil(t, cl)
+	assert.Equal(t, []string{"public", "azure"}, cl.Aliases)
+	assert.Equal(t, []string{"Microsoft Corporation", "DigiCert Inc"}, cl.Issuers)
+	assert.Equal(t, "https://his.example/d?location=<region>", cl.HISDiscovery)
+	assert.Equal(t, []string{"westeurope"}, cl.Regions)
+	assert.Equal(t, []string{"westus2"}, cl.PreviewRegions)
+	for _, cl := range mustLoad(t).Clouds {
+		assert.NotEmpty(t, cl.Issuers, cl.Name)
+	}
+}
+
+// TestEveryKeyIsDocumented keeps data/README.md in step with the keys the parser accepts.
+func TestEveryKeyIsDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "data", "README.md"))
+	require.NoError(t, err)
+	readme := string(b)
+	for _, keys := range [][]string{cloudKeys, tagKeys, entryKeys} {
+		for _, k := range keys {
+			assert.Contains(t, readme, "| `"+k+"` |", k)
+		}
+	}
+	for _, k := range regionKeys {
+		assert.Contains(t, readme, "`"+k+"`", k)
+	}
+}
+
 func TestParseRejectsMalformedData(t *testing.T) {
 	replace := func(old, new string) string { return goodCloud + strings.Replace(goodEntry, old, new, 1) }
 	cases := []struct {
@@ -366,31 +504,15 @@ func TestParseRejectsMalformedData(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(tc.file)}, "regions.txt": {Data: []byte(goodRegions)}})
 			require.Error(t, err)
-			assert.True(t, errors.Is(err, ErrInvalidCatalog))
+			assert.ErrorIs(t, err, ErrInvalidCatalog)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
 	_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(goodCloud + goodEntry)}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "regions.txt: no regions for cloud AzureCloud")
-}
-
-func TestParseTarget(t *testing.T) {
-	tg, err := ParseTarget("https://Example.com:8443/a/b")
-	require.NoError(t, err)
-	assert.Equal(t, Target{URL: "https://example.com:8443/a/b", Scheme: "https", Host: "example.com", Port: 8443, Path: "/a/b"}, tg)
-	tg, err = ParseTarget("https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview")
-	require.NoError(t, err)
-	assert.Equal(t, "/discovery?location=westeurope&api-version=1.1-preview", tg.Path, "the query is kept")
-	tg, err = ParseTarget("https://x.example?a=1")
-	require.NoError(t, err)
-	assert.Equal(t, "https://x.example/?a=1", tg.URL)
-	tg, err = ParseTarget("http://www.microsoft.com/pkiops/certs")
-	require.NoError(t, err)
-	assert.Equal(t, 80, tg.Port)
-	assert.Equal(t, "http://www.microsoft.com/pkiops/certs", tg.URL)
-	for _, bad := range []string{"ftp://x", "https://*.x.com", "https://", "https://x:0", "not a url"} {
-		_, err := ParseTarget(bad)
-		assert.Error(t, err, bad)
-	}
+	_, err = Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(goodCloud + goodEntry)}, "regions.txt": {Data: []byte(goodRegions + "Region: westus\n")}})
+	require.Error(t, err)
+	assert.ErrorIs(t, err, ErrInvalidCatalog)
+	assert.Contains(t, err.Error(), `regions.txt:3: unknown regions key "Region" (valid: Cloud, Regions, PreviewRegions)`)
 }

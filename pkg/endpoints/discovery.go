@@ -22,12 +22,9 @@ func ParseHISDiscovery(body []byte) (string, error) {
 		}
 		s = strings.TrimSpace(s)
 	}
-	if !strings.Contains(s, "://") {
-		s = "https://" + s
-	}
-	u, err := url.Parse(s)
+	u, err := url.Parse(withDefaultScheme(s))
 	if err != nil || !hostname.MatchString(strings.ToLower(u.Hostname())) {
-		return "", fmt.Errorf("answer %q is not a URL or host name", clip(string(body)))
+		return "", fmt.Errorf("answer %.80q is not a URL or host name", body)
 	}
 	return strings.ToLower(u.Hostname()), nil
 }
@@ -37,7 +34,7 @@ func ParseHISDiscovery(body []byte) (string, error) {
 func ParseNotificationAllowlist(body []byte) ([]string, error) {
 	var items []string
 	if err := json.Unmarshal(body, &items); err != nil {
-		return nil, fmt.Errorf("answer is not a JSON array of host names: %q", clip(string(body)))
+		return nil, fmt.Errorf("answer is not a JSON array of host names: %.80q", body)
 	}
 	var out []string
 	for _, it := range items {
@@ -48,7 +45,7 @@ func ParseNotificationAllowlist(body []byte) ([]string, error) {
 			}
 		}
 		if !hostname.MatchString(h) {
-			return nil, fmt.Errorf("answer holds %q, which is not a host name", clip(it))
+			return nil, fmt.Errorf("answer holds %.80q, which is not a host name", it)
 		}
 		if !slices.Contains(out, h) {
 			out = append(out, h)
@@ -71,11 +68,4 @@ func InDomainOf(host, pattern string) bool {
 	}
 	label, rest, ok := strings.Cut(host, ".")
 	return ok && label != "" && rest == parent
-}
-
-func clip(s string) string {
-	if len(s) > 80 {
-		return s[:77] + "..."
-	}
-	return s
 }

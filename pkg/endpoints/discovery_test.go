@@ -1,7 +1,9 @@
 package endpoints
 
 import (
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -13,6 +15,7 @@ func TestParseHISDiscovery(t *testing.T) {
 		"https://uks.his.arc.azure.com\n":    "uks.his.arc.azure.com",
 		` "https://WEU.his.arc.azure.com/" `: "weu.his.arc.azure.com",
 		"weu.his.arc.azure.com":              "weu.his.arc.azure.com",
+		"weu.his.arc.azure.com:443":          "weu.his.arc.azure.com",
 	} {
 		got, err := ParseHISDiscovery([]byte(body))
 		require.NoError(t, err, body)
@@ -41,4 +44,17 @@ func TestInDomainOf(t *testing.T) {
 	assert.False(t, InDomainOf("evil.example", "*.his.arc.azure.com"))
 	assert.False(t, InDomainOf("a.b.his.arc.azure.com", "*.his.arc.azure.com"))
 	assert.False(t, InDomainOf("his.arc.azure.com", "*.his.arc.azure.com"))
+}
+
+func TestDiscoveryErrorsClipTheAnswerByCharacter(t *testing.T) {
+	body := strings.Repeat("é", 100) // two bytes each: a byte cut would split one
+	_, err := ParseHISDiscovery([]byte(body))
+	require.Error(t, err)
+	assert.True(t, utf8.ValidString(err.Error()), err.Error())
+	assert.Contains(t, err.Error(), strings.Repeat("é", 80), "answers are quoted up to 80 characters")
+	assert.NotContains(t, err.Error(), strings.Repeat("é", 81))
+
+	_, err = ParseNotificationAllowlist([]byte(`["` + strings.Repeat("日本", 50) + `"]`))
+	require.Error(t, err)
+	assert.True(t, utf8.ValidString(err.Error()), err.Error())
 }

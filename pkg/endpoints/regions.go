@@ -16,16 +16,15 @@ func NormaliseRegion(s string) string {
 	}, strings.ToLower(strings.TrimSpace(s)))
 }
 
-// matchRegion validates a --location value against the cloud's regions, suggesting the nearest names.
+// matchRegion validates a location against regions (named in errors as those of cloud), suggesting
+// the nearest names.
 func matchRegion(raw string, regions []string, cloud string) (string, error) {
 	r := NormaliseRegion(raw)
 	if slices.Contains(regions, r) {
 		return r, nil
 	}
-	if s := SuggestRegions(r, regions, 3); len(s) > 0 {
-		return "", badSelection("-l/--location: unknown %s region %q (did you mean %s?)", cloud, raw, strings.Join(s, ", "))
-	}
-	return "", badSelection("-l/--location: unknown %s region %q (valid: %s)", cloud, raw, strings.Join(regions, ", "))
+	return "", &SelectionError{Field: FieldLocation, Value: raw, Reason: "unknown " + cloud + " region",
+		Valid: slices.Clone(regions), Suggest: SuggestRegions(r, regions, 3)}
 }
 
 // SuggestRegions returns up to n region names closest to r: those containing it, then by edit distance.

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"testing"
 	"time"
@@ -88,7 +89,7 @@ func TestTLS12MaxWarning(t *testing.T) {
 	ca := testnet.NewCA(t, "Root", "DigiCert Inc")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "a.example"), MaxVersion: tls.VersionTLS12})
 	tg, ov := target(t, "https", "a.example", srv.Addr)
-	tg.AllowedTLS = []string{"1.2", "1.3"}
+	tg.AllowedTLS = []uint16{tls.VersionTLS12, tls.VersionTLS13}
 	r := New(Options{Overrides: ov, RootCAs: ca.Pool()}).Probe(context.Background(), tg)
 	require.True(t, r.Reachable)
 	require.Len(t, r.Warnings, 1)
@@ -116,8 +117,8 @@ func TestPrivateDNS(t *testing.T) {
 
 	r := prober.Probe(context.Background(), Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: p, ExpectPrivateDNS: true})
 	require.True(t, r.Reachable, "%+v", r.Failure)
-	assert.Equal(t, []Address{{IP: "10.20.30.40", Private: true}}, r.PrivateDNS.Addresses)
-	assert.Equal(t, "override", r.DNS.Source, "the connection used the override, never the private address")
+	assert.Equal(t, []Address{{IP: netip.MustParseAddr("10.20.30.40"), Private: true}}, r.PrivateDNS.Addresses)
+	assert.Equal(t, SourceOverride, r.DNS.Source.Kind, "the connection used the override, never the private address")
 
 	r = prober.Probe(context.Background(), Target{Scheme: "https", Host: "v6.his.arc.azure.com", Port: p, ExpectPrivateDNS: true})
 	require.True(t, r.Reachable, "the IPv4 answer is preferred")

@@ -13,7 +13,7 @@ import (
 
 // Resolver answers DNS lookups: the system's resolver, or one DNS server.
 type Resolver struct {
-	server string // "" for the system resolver
+	server netip.AddrPort // invalid for the system resolver
 	r      *net.Resolver
 }
 
@@ -30,27 +30,27 @@ func NewServerResolver(addr string) (*Resolver, error) {
 	var d net.Dialer
 	return &Resolver{server: server, r: &net.Resolver{PreferGo: true,
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, server)
+			return d.DialContext(ctx, network, server.String())
 		}}}, nil
 }
 
-// ParseDNSServer checks a DNS server address, "ip" or "ip:port", and returns it as ip:port.
-func ParseDNSServer(addr string) (string, error) {
+// ParseDNSServer checks a DNS server address, "ip" or "ip:port" (port 53 by default).
+func ParseDNSServer(addr string) (netip.AddrPort, error) {
 	if ap, err := netip.ParseAddrPort(addr); err == nil {
-		return ap.String(), nil
+		return ap, nil
 	}
 	if a, err := netip.ParseAddr(strings.Trim(addr, "[]")); err == nil {
-		return netip.AddrPortFrom(a, 53).String(), nil
+		return netip.AddrPortFrom(a, 53), nil
 	}
-	return "", fmt.Errorf("%q is not a DNS server address (want IP or IP:PORT, e.g. 10.0.0.4 or 127.0.0.1:5353)", addr)
+	return netip.AddrPort{}, fmt.Errorf("%q is not a DNS server address (want IP or IP:PORT, e.g. 10.0.0.4 or 127.0.0.1:5353)", addr)
 }
 
-// Source names where answers come from: "system" or "server IP:PORT".
-func (r *Resolver) Source() string {
-	if r == nil || r.server == "" {
-		return "system"
+// Source says where answers come from: the system resolver, or one server.
+func (r *Resolver) Source() DNSSource {
+	if r == nil || !r.server.IsValid() {
+		return DNSSource{Kind: SourceSystem}
 	}
-	return "server " + r.server
+	return DNSSource{Kind: SourceServer, Server: r.server}
 }
 
 // Lookup returns the addresses of host, ordered for connecting.
@@ -92,17 +92,17 @@ func ParseOverride(s string) (key, addr string, err error) {
 }
 
 // resolve finds the addresses to connect to: an IP literal, an override, or a DNS lookup.
-func (p *Prober) resolve(ctx, parent context.Context, r *Result) ([]netip.Addr, bool) {
+func (p *Prober) resolve(ctx context.Context, r *Result) ([]netip.Addr, bool) {
 	t := r.Target
 	start := time.Now()
 	phase := &DNSPhase{}
 	r.DNS = phase
 	var addrs []netip.Addr
 	if a, err := netip.ParseAddr(strings.Trim(t.Host, "[]")); err == nil {
-		phase.Source = "literal"
+		phase.Source = DNSSource{Kind: SourceLiteral}
 		addrs = []netip.Addr{a}
 	} else if o, ok := p.override(t); ok {
-		phase.Source = "override"
+		phase.Source = DNSSource{Kind: SourceOverride}
 		addrs = []netip.Addr{o}
 	} else {
 		phase.Source = p.opts.Resolver.Source()
@@ -110,14 +110,12 @@ func (p *Prober) resolve(ctx, parent context.Context, r *Result) ([]netip.Addr, 
 		addrs, err = p.opts.Resolver.Lookup(ctx, t.Host)
 		phase.Duration = time.Since(start)
 		if err != nil {
-			r.fail(classifyDNS(err, parent), "dns", firstLine(err.Error()))
+			r.fail(classifyDNS(err, ctx), PhaseDNS, firstLine(err.Error()))
 			return nil, false
 		}
 	}
 	phase.Duration = time.Since(start)
-	for _, a := range addrs {
-		phase.Addresses = append(phase.Addresses, Address{IP: a.String(), Private: IsPrivate(a)})
-	}
+	phase.Addresses = addressesOf(addrs)
 	return interleave(addrs), true
 }
 
@@ -133,8 +131,17 @@ func (p *Prober) override(t Target) (netip.Addr, bool) {
 	return netip.Addr{}, false
 }
 
-func classifyDNS(err error, parent context.Context) Class {
-	if parent.Err() != nil {
+// addressesOf records resolved addresses with whether each is private.
+func addressesOf(addrs []netip.Addr) []Address {
+	out := make([]Address, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, Address{IP: a, Private: IsPrivate(a)})
+	}
+	return out
+}
+
+func classifyDNS(err error, ctx context.Context) Class {
+	if interrupted(ctx) {
 		return ClassCanceled
 	}
 	var de *net.DNSError

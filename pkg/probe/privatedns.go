@@ -10,7 +10,7 @@ import (
 // overrides: the check is about what DNS answers) and requires a private address. The IPv4 answer is
 // preferred when there is one, as the agent prefers it; a public AAAA record beside a private A record
 // is a warning. It returns false when the probe must stop.
-func (p *Prober) checkPrivateDNS(ctx, parent context.Context, r *Result) bool {
+func (p *Prober) checkPrivateDNS(ctx context.Context, r *Result) bool {
 	t := r.Target
 	phase := &DNSPhase{Source: p.opts.Resolver.Source()}
 	r.PrivateDNS = phase
@@ -18,12 +18,12 @@ func (p *Prober) checkPrivateDNS(ctx, parent context.Context, r *Result) bool {
 	addrs, err := p.opts.Resolver.Lookup(ctx, t.Host)
 	phase.Duration = time.Since(start)
 	if err != nil {
-		r.fail(classifyDNS(err, parent), "private-dns", firstLine(err.Error()))
+		r.fail(classifyDNS(err, ctx), PhasePrivateDNS, firstLine(err.Error()))
 		return false
 	}
+	phase.Addresses = addressesOf(addrs)
 	var v4, public, public6 []string
 	for _, a := range addrs {
-		phase.Addresses = append(phase.Addresses, Address{IP: a.String(), Private: IsPrivate(a)})
 		if a.Is4() {
 			v4 = append(v4, a.String())
 		}
@@ -39,12 +39,12 @@ func (p *Prober) checkPrivateDNS(ctx, parent context.Context, r *Result) bool {
 		}
 	}
 	if len(public) > 0 {
-		r.fail(ClassPrivateDNSPublic, "private-dns", t.Host+" resolves to public "+strings.Join(public, ", ")+
-			" (via "+phase.Source+"), not to a private endpoint address")
+		r.fail(ClassPrivateDNSPublic, PhasePrivateDNS, t.Host+" resolves to public "+strings.Join(public, ", ")+
+			", not to a private endpoint address")
 		return false
 	}
 	if len(public6) > 0 {
-		r.warn(ClassPrivateDNSAAAAPublic, "a public AAAA record ("+strings.Join(public6, ", ")+
+		r.warn(ClassPrivateDNSAAAAPublic, PhasePrivateDNS, "a public AAAA record ("+strings.Join(public6, ", ")+
 			") exists beside the private A record; the agent prefers IPv4, but other software may not")
 	}
 	return true

@@ -22,8 +22,8 @@ type Target struct {
 	// ExpectIssuers names organisations of which one must appear in the verified reference chain
 	// (see Options.ReferenceRoots); empty means any.
 	ExpectIssuers []string
-	// AllowedTLS lists the TLS versions ("1.2", "1.3") the endpoint accepts, where known.
-	AllowedTLS []string
+	// AllowedTLS lists the TLS versions (tls.VersionTLS12, …) the endpoint accepts, where known.
+	AllowedTLS []uint16
 	// NoProxy makes this target bypass the proxy (the agent's proxy.bypass).
 	NoProxy bool
 	// ExpectPrivateDNS requires the name to resolve, locally, to a private address (a private endpoint).
@@ -92,9 +92,6 @@ func New(opts Options) *Prober {
 	return &Prober{opts: opts}
 }
 
-// Timeout returns the per-target timeout in force.
-func (p *Prober) Timeout() time.Duration { return p.opts.Timeout }
-
 // Probe checks one target within the per-target timeout and returns what happened in each phase.
 // It returns by the deadline (or at once when ctx is cancelled) and leaves no goroutine behind.
 func (p *Prober) Probe(ctx context.Context, t Target) Result {
@@ -112,19 +109,28 @@ func (p *Prober) Fetch(ctx context.Context, t Target) ([]byte, Result) {
 	return body, r
 }
 
+// errTimedOut is the cause of a probe's context when its time is up, so that a timeout can be told
+// from an interruption (the run's context cancelled, by Ctrl-C say).
+var errTimedOut = errors.New("the probe's time is up")
+
+// interrupted reports whether ctx ended for another reason than the probe's own deadline.
+func interrupted(ctx context.Context) bool {
+	return ctx.Err() != nil && !errors.Is(context.Cause(ctx), errTimedOut)
+}
+
 func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]byte) Result {
 	r := Result{Target: t, Start: time.Now()}
 	if ctx.Err() != nil {
-		r.fail(ClassCanceled, "", "not started: "+context.Cause(ctx).Error())
+		r.fail(ClassCanceled, PhaseQueue, "not started: "+context.Cause(ctx).Error())
 		return r
 	}
 	deadline := time.Now().Add(p.opts.Timeout)
 	if !until.IsZero() && until.Before(deadline) {
 		deadline = until
 	}
-	pctx, cancel := context.WithDeadline(ctx, deadline)
+	pctx, cancel := context.WithDeadlineCause(ctx, deadline, errTimedOut)
 	defer cancel()
-	p.run(pctx, ctx, &r, body)
+	p.run(pctx, &r, body)
 	r.Duration = time.Since(r.Start)
 	if r.Failure == nil {
 		r.Reachable = true
@@ -132,22 +138,22 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 	return r
 }
 
-func (p *Prober) run(ctx, parent context.Context, r *Result, body *[]byte) {
+func (p *Prober) run(ctx context.Context, r *Result, body *[]byte) {
 	t := r.Target
-	if t.ExpectPrivateDNS && !p.checkPrivateDNS(ctx, parent, r) {
+	if t.ExpectPrivateDNS && !p.checkPrivateDNS(ctx, r) {
 		return // never connect to the public address a private endpoint's name resolved to
 	}
 	px, bypass := p.opts.Proxy.Route(t)
-	r.Bypassed = bypass
+	r.Bypass = bypass
 	var conn net.Conn
 	var ok, absolute bool
 	if px != nil {
-		conn, ok, absolute = p.connectViaProxy(ctx, parent, r, px)
+		conn, ok, absolute = p.connectViaProxy(ctx, r, px)
 		if !absolute {
 			px = nil // a tunnel: requests inside it are the endpoint's
 		}
 	} else {
-		conn, ok = p.connect(ctx, parent, r)
+		conn, ok = p.connect(ctx, r)
 	}
 	if !ok {
 		return
@@ -161,34 +167,34 @@ func (p *Prober) run(ctx, parent context.Context, r *Result, body *[]byte) {
 		conn.SetDeadline(deadline)
 	}
 	if t.Scheme == "https" {
-		tconn, ok := p.handshake(ctx, parent, conn, r)
+		tconn, ok := p.handshake(ctx, conn, r)
 		if !ok {
 			return
 		}
 		if p.opts.HTTPS || body != nil {
-			p.request(ctx, parent, tconn, r, nil, body)
+			p.request(ctx, tconn, r, nil, body)
 		}
 		return
 	}
-	p.request(ctx, parent, conn, r, px, body)
+	p.request(ctx, conn, r, px, body)
 }
 
 // connectViaProxy gets a connection to the target through the proxy: a CONNECT or SOCKS tunnel, or, for a
 // plain-http target behind an HTTP proxy, a connection to the proxy itself for an absolute-form request
 // (absolute is then true). The proxy resolves the name, except with socks5:// where arccheck does.
-func (p *Prober) connectViaProxy(ctx, parent context.Context, r *Result, px *Proxy) (conn net.Conn, ok, absolute bool) {
+func (p *Prober) connectViaProxy(ctx context.Context, r *Result, px *Proxy) (conn net.Conn, ok, absolute bool) {
 	t := r.Target
-	phase := &ProxyPhase{URL: px.String(), Source: px.Source}
+	phase := &ProxyPhase{Proxy: px}
 	r.Proxy = phase
 	dest := t.Address()
 	if px.Scheme == "socks5" {
-		addrs, ok := p.resolve(ctx, parent, r)
+		addrs, ok := p.resolve(ctx, r)
 		if !ok {
 			return nil, false, false
 		}
 		dest = net.JoinHostPort(addrs[0].String(), strconv.Itoa(t.Port))
 	} else {
-		r.DNS = &DNSPhase{Source: "proxy"}
+		r.DNS = &DNSPhase{Source: DNSSource{Kind: SourceProxy}}
 	}
 	start := time.Now()
 	var err error
@@ -211,10 +217,10 @@ func (p *Prober) connectViaProxy(ctx, parent context.Context, r *Result, px *Pro
 		if errors.As(err, &pe) {
 			class, phase.Status, phase.AuthSchemes, phase.ProxyCode = pe.Class, pe.Status, pe.AuthSchemes, pe.ProxyCode
 		}
-		if parent.Err() != nil {
+		if interrupted(ctx) {
 			class = ClassCanceled
 		}
-		r.fail(class, "proxy", px.Redact(firstLine(err.Error())))
+		r.fail(class, PhaseProxy, firstLine(err.Error()))
 		return nil, false, false
 	}
 	return conn, true, absolute
@@ -270,8 +276,8 @@ func (b *Batch) Go(t Target, done func(Result)) {
 		}
 		var r Result
 		if time.Now().After(b.until) && b.ctx.Err() == nil {
-			r = Result{Target: t, Start: time.Now(), Failure: &Failure{Class: ClassCanceled, Phase: "queue",
-				Message: "not started before the run's deadline: raise --concurrency or --timeout"}}
+			r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue,
+				Message: "not started before the run's deadline"}}
 		} else {
 			r = b.p.probe(b.ctx, t, b.until, nil)
 		}

@@ -33,18 +33,20 @@ func TestReachableTLS(t *testing.T) {
 	r := New(Options{Overrides: ov, RootCAs: ca.Pool(), HTTPS: true, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
 	require.Nil(t, r.Failure, "%+v", r.Failure)
 	assert.True(t, r.Reachable)
-	assert.Equal(t, "override", r.DNS.Source)
-	assert.Equal(t, []Address{{IP: "127.0.0.1", Private: false}}, r.DNS.Addresses)
-	assert.Equal(t, srv.Addr, r.TCP.Address)
-	assert.Equal(t, "TLS 1.3", r.TLS.Version)
-	assert.NotEmpty(t, r.TLS.Cipher)
+	assert.Equal(t, DNSSource{Kind: SourceOverride}, r.DNS.Source)
+	assert.Equal(t, []Address{{IP: netip.MustParseAddr("127.0.0.1"), Private: false}}, r.DNS.Addresses)
+	assert.Equal(t, srv.Addr, r.TCP.Address.String())
+	assert.Equal(t, uint16(tls.VersionTLS13), r.TLS.Version)
+	assert.NotZero(t, r.TLS.CipherSuite)
 	assert.True(t, r.TLS.Verified)
 	assert.Equal(t, []string{"gbl.his.arc.azure.com"}, r.TLS.Leaf.DNSNames)
 	assert.Contains(t, r.TLS.Leaf.Issuer, "Test Root")
 	require.NotEmpty(t, r.TLS.Chain, "the verified root is recorded")
 	assert.Equal(t, []string{"DigiCert Inc"}, r.TLS.Chain[len(r.TLS.Chain)-1].SubjectOrg)
 	assert.Equal(t, 200, r.HTTP.Status)
-	assert.Equal(t, "false", r.Private())
+	private, known := r.Private()
+	assert.True(t, known)
+	assert.False(t, private)
 }
 
 func TestTLS12IsReported(t *testing.T) {
@@ -53,7 +55,7 @@ func TestTLS12IsReported(t *testing.T) {
 	tg, ov := target(t, "https", "a.example", srv.Addr)
 	r := New(Options{Overrides: ov, RootCAs: ca.Pool()}).Probe(context.Background(), tg)
 	require.Nil(t, r.Failure)
-	assert.Equal(t, "TLS 1.2", r.TLS.Version)
+	assert.Equal(t, uint16(tls.VersionTLS12), r.TLS.Version)
 }
 
 func TestPlainHTTPTarget(t *testing.T) {
@@ -76,7 +78,7 @@ func TestFailureClasses(t *testing.T) {
 	cases := []struct {
 		name    string
 		class   Class
-		phase   string
+		phase   Phase
 		scheme  string
 		addr    string
 		dns     *testnet.DNSServer
@@ -160,7 +162,7 @@ func TestDNSServerAnswersAndPrivateClassification(t *testing.T) {
 	addrs, err := res.Lookup(context.Background(), "gbl.his.arc.azure.com")
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []netip.Addr{netip.MustParseAddr("10.1.2.3"), netip.MustParseAddr("fd00::5")}, addrs)
-	assert.Equal(t, "server "+dns.Addr, res.Source())
+	assert.Equal(t, DNSSource{Kind: SourceServer, Server: netip.MustParseAddrPort(dns.Addr)}, res.Source())
 
 	// A refused port on loopback: the probe resolves through the test server, then connects to loopback.
 	srv := testnet.HTTPServer(t, "")
@@ -168,8 +170,10 @@ func TestDNSServerAnswersAndPrivateClassification(t *testing.T) {
 	p, _ := strconv.Atoi(port)
 	r := New(Options{Resolver: res}).Probe(context.Background(), Target{Scheme: "http", Host: "pas.windows.net", Port: p})
 	require.Nil(t, r.Failure)
-	assert.Equal(t, "server "+dns.Addr, r.DNS.Source)
-	assert.Equal(t, "false", r.Private())
+	assert.Equal(t, res.Source(), r.DNS.Source)
+	private, known := r.Private()
+	assert.True(t, known)
+	assert.False(t, private)
 
 	for s, want := range map[string]bool{"10.0.0.1": true, "172.16.5.4": true, "172.32.0.1": false, "192.168.1.1": true,
 		"100.64.0.1": true, "100.128.0.1": false, "fd12::1": true, "fe80::1": false, "8.8.8.8": false, "::ffff:10.0.0.1": true} {
@@ -192,10 +196,10 @@ func TestOverridesAndDNSServerParsing(t *testing.T) {
 	}
 	s, err := ParseDNSServer("127.0.0.1")
 	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:53", s)
+	assert.Equal(t, "127.0.0.1:53", s.String())
 	s, err = ParseDNSServer("[::1]:5353")
 	require.NoError(t, err)
-	assert.Equal(t, "[::1]:5353", s)
+	assert.Equal(t, "[::1]:5353", s.String())
 	_, err = ParseDNSServer("dns.example")
 	assert.Error(t, err)
 }
@@ -268,7 +272,7 @@ func TestManyBlackHolesTakeOneTimeout(t *testing.T) {
 	for _, r := range results {
 		counts[r.Failure.Class]++
 		if r.Failure.Class == ClassCanceled {
-			assert.Equal(t, "queue", r.Failure.Phase)
+			assert.Equal(t, PhaseQueue, r.Failure.Phase)
 			assert.Contains(t, r.Failure.Message, "not started before the run's deadline")
 		}
 	}

@@ -33,8 +33,9 @@ type Proxy struct {
 	Scheme   string
 	Host     string // host:port
 	Username string
-	password string
-	// Source says where the setting came from: "flag" or the environment variable's name.
+	// Password is sent to the proxy and never shown.
+	Password Secret
+	// Source says where the setting came from: the flag or the environment variable's name.
 	Source string
 	// RootCAs verifies an https proxy's own certificate; nil means the system roots.
 	RootCAs *x509.CertPool
@@ -68,7 +69,8 @@ func ParseProxy(raw, source string) (*Proxy, error) {
 	p.Host = net.JoinHostPort(u.Hostname(), port)
 	if u.User != nil {
 		p.Username = u.User.Username()
-		p.password, _ = u.User.Password()
+		pw, _ := u.User.Password()
+		p.Password = NewSecret(pw)
 	}
 	return p, nil
 }
@@ -76,16 +78,14 @@ func ParseProxy(raw, source string) (*Proxy, error) {
 // String shows the proxy without credentials: scheme://host:port. It is what every output prints.
 func (p *Proxy) String() string { return p.Scheme + "://" + p.Host }
 
-// Redact removes this proxy's password from s, wherever a library may have echoed it.
-func (p *Proxy) Redact(s string) string {
-	if p == nil || p.password == "" {
-		return s
+// HasCredentials reports whether the proxy URL had a user name or password.
+func (p *Proxy) HasCredentials() bool { return p.Username != "" || !p.Password.IsZero() }
+
+// authorize adds Basic credentials for the proxy, if it has any.
+func (p *Proxy) authorize(h http.Header) {
+	if p.HasCredentials() {
+		h.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(p.Username+":"+p.Password.Reveal())))
 	}
-	for _, form := range []string{p.password, url.QueryEscape(p.password), url.PathEscape(p.password),
-		base64.StdEncoding.EncodeToString([]byte(p.Username + ":" + p.password))} {
-		s = strings.ReplaceAll(s, form, "***")
-	}
-	return s
 }
 
 // forwardsHTTP reports whether plain-HTTP requests go to this proxy in absolute form (not CONNECT).
@@ -168,8 +168,6 @@ func proxyErrorFromResponse(resp *http.Response) *ProxyError {
 // golang.org/x/net/proxy's ContextDialer.
 type HTTPConnectDialer struct {
 	Proxy *Proxy
-	// Forward dials the proxy; nil means a plain net.Dialer.
-	Forward xproxy.ContextDialer
 	// UserAgent is sent with the CONNECT request.
 	UserAgent string
 	// LastStatus is the status line of the last successful CONNECT ("200 Connection established").
@@ -191,7 +189,7 @@ func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr strin
 		conn.SetDeadline(deadline)
 	}
 	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: addr}, Host: addr, Header: http.Header{}}
-	d.authorize(req.Header)
+	d.Proxy.authorize(req.Header)
 	if d.UserAgent != "" {
 		req.Header.Set("User-Agent", d.UserAgent)
 	}
@@ -226,11 +224,8 @@ func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr strin
 
 // dialProxy connects to the proxy, with TLS for an https proxy.
 func (d *HTTPConnectDialer) dialProxy(ctx context.Context) (net.Conn, error) {
-	fwd := d.Forward
-	if fwd == nil {
-		fwd = &net.Dialer{}
-	}
-	conn, err := fwd.DialContext(ctx, "tcp", d.Proxy.Host)
+	var nd net.Dialer
+	conn, err := nd.DialContext(ctx, "tcp", d.Proxy.Host)
 	if err != nil {
 		return nil, d.unreachable(ctx, err)
 	}
@@ -244,12 +239,6 @@ func (d *HTTPConnectDialer) dialProxy(ctx context.Context) (net.Conn, error) {
 		return nil, d.unreachable(ctx, fmt.Errorf("TLS handshake with the proxy: %w", err))
 	}
 	return tconn, nil
-}
-
-func (d *HTTPConnectDialer) authorize(h http.Header) {
-	if d.Proxy.Username != "" || d.Proxy.password != "" {
-		h.Set("Proxy-Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(d.Proxy.Username+":"+d.Proxy.password)))
-	}
 }
 
 func (d *HTTPConnectDialer) unreachable(ctx context.Context, err error) error {
@@ -286,8 +275,8 @@ func (d *recordingDialer) Dial(network, addr string) (net.Conn, error) {
 // dialSOCKS opens a connection to addr through a SOCKS5 proxy and names a failure.
 func dialSOCKS(ctx context.Context, p *Proxy, addr string) (net.Conn, error) {
 	var auth *xproxy.Auth
-	if p.Username != "" || p.password != "" {
-		auth = &xproxy.Auth{User: p.Username, Password: p.password}
+	if p.HasCredentials() {
+		auth = &xproxy.Auth{User: p.Username, Password: p.Password.Reveal()}
 	}
 	fwd := &recordingDialer{}
 	d, err := xproxy.SOCKS5("tcp", p.Host, auth, fwd)

@@ -3,6 +3,8 @@ package probe
 import (
 	"bufio"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -110,18 +112,26 @@ func TestProbeThroughStoppedProxyIsUnreachable(t *testing.T) {
 		Target{Scheme: "https", Host: "management.azure.com", Port: 443})
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassProxyUnreachable, r.Failure.Class)
-	assert.Equal(t, "proxy", r.Failure.Phase)
+	assert.Equal(t, PhaseProxy, r.Failure.Phase)
 	assert.NotContains(t, r.Failure.Message, "hunter2")
-	assert.Equal(t, "http://"+addr, r.Proxy.URL)
-	assert.Equal(t, "proxy", r.DNS.Source)
-	assert.Equal(t, "unknown", r.Private())
+	assert.Equal(t, "http://"+addr, r.Proxy.Proxy.String())
+	assert.Equal(t, SourceProxy, r.DNS.Source.Kind)
+	_, known := r.Private()
+	assert.False(t, known, "the proxy resolved the name")
 }
 
 func TestParseProxy(t *testing.T) {
 	p := mustProxy(t, "HTTP://alice:p%40ss@proxy.corp:3128")
 	assert.Equal(t, "http://proxy.corp:3128", p.String())
 	assert.Equal(t, "alice", p.Username)
-	assert.Equal(t, "x *** y", p.Redact("x p@ss y"))
+	assert.Equal(t, "p@ss", p.Password.Reveal())
+	for _, shown := range []string{p.Password.String(), fmt.Sprintf("%v %+v %#v %s %q %x", p.Password, p, p, p.Password, p.Password, p.Password)} {
+		assert.NotContains(t, shown, "p@ss")
+		assert.NotContains(t, shown, "p@")
+	}
+	j, err := json.Marshal(p)
+	require.NoError(t, err)
+	assert.NotContains(t, string(j), "p@ss")
 	assert.Equal(t, "http://proxy.corp:80", mustProxy(t, "proxy.corp").String())
 	assert.Equal(t, "socks5h://s:1080", mustProxy(t, "socks5h://s").String())
 	for _, bad := range []string{"ftp://x:1", "http://", "http://x:99999", "http://u:secret@x:1/path", "http://u:secret@[bad"} {
@@ -174,58 +184,61 @@ func TestProxyFromEnvironmentPrecedence(t *testing.T) {
 	route := func(c *ProxyConfig, scheme, host string) string {
 		p, why := c.Route(Target{Scheme: scheme, Host: host, Port: map[string]int{"https": 443, "http": 80}[scheme]})
 		if p == nil {
-			return "direct " + why
+			if why == nil {
+				return "direct "
+			}
+			return fmt.Sprintf("direct %s %s %q", why.By, why.List, why.Entry)
 		}
 		return p.String() + " " + p.Source
 	}
-	c, err := ProxyFromEnvironment(env(), nil)
+	c, err := ProxyFromEnvironment(env(), nil, "")
 	require.NoError(t, err)
 	assert.Nil(t, c, "no variables, no proxy")
 
-	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "https_proxy", "http://b:1", "ALL_PROXY", "socks5://c:1"), nil)
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "https_proxy", "http://b:1", "ALL_PROXY", "socks5://c:1"), nil, "")
 	assert.Equal(t, "http://a:1 HTTPS_PROXY", route(c, "https", "x.example"), "HTTPS_PROXY first")
 	assert.Equal(t, "socks5://c:1 ALL_PROXY", route(c, "http", "x.example"), "ALL_PROXY for http without HTTP_PROXY")
 
-	c, _ = ProxyFromEnvironment(env("https_proxy", "http://b:1", "all_proxy", "http://c:1", "http_proxy", "http://d:1"), nil)
+	c, _ = ProxyFromEnvironment(env("https_proxy", "http://b:1", "all_proxy", "http://c:1", "http_proxy", "http://d:1"), nil, "")
 	assert.Equal(t, "http://b:1 https_proxy", route(c, "https", "x.example"))
 	assert.Equal(t, "http://d:1 http_proxy", route(c, "http", "x.example"))
 
-	c, _ = ProxyFromEnvironment(env("ALL_PROXY", "http://c:1"), nil)
+	c, _ = ProxyFromEnvironment(env("ALL_PROXY", "http://c:1"), nil, "")
 	assert.Equal(t, "http://c:1 ALL_PROXY", route(c, "https", "x.example"), "ALL_PROXY when HTTPS_PROXY is unset")
 
-	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "NO_PROXY", ".azure.com"), nil)
-	assert.Equal(t, `direct NO_PROXY entry ".azure.com"`, route(c, "https", "management.azure.com"))
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "NO_PROXY", ".azure.com"), nil, "")
+	assert.Equal(t, `direct no-proxy NO_PROXY ".azure.com"`, route(c, "https", "management.azure.com"))
 	assert.Equal(t, "http://a:1 HTTPS_PROXY", route(c, "https", "login.microsoftonline.com"))
 
 	override := "login.microsoftonline.com"
-	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "NO_PROXY", ".azure.com"), &override)
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "NO_PROXY", ".azure.com"), &override, "--no-proxy")
 	assert.Equal(t, "http://a:1 HTTPS_PROXY", route(c, "https", "management.azure.com"), "--no-proxy replaces NO_PROXY")
-	assert.Equal(t, `direct --no-proxy entry "login.microsoftonline.com"`, route(c, "https", "login.microsoftonline.com"))
+	assert.Equal(t, `direct no-proxy --no-proxy "login.microsoftonline.com"`, route(c, "https", "login.microsoftonline.com"))
 
-	_, err = ProxyFromEnvironment(env("HTTPS_PROXY", "ftp://u:topsecret@x:1"), nil)
+	_, err = ProxyFromEnvironment(env("HTTPS_PROXY", "ftp://u:topsecret@x:1"), nil, "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "HTTPS_PROXY: unsupported scheme")
 	assert.NotContains(t, err.Error(), "topsecret")
 
 	// A flag wins over the environment; NO_PROXY does not apply to it, --no-proxy does; "none" ignores both.
 	e := env("HTTPS_PROXY", "http://a:1", "NO_PROXY", "*")
-	c, _ = ChooseProxy("http://f:1", nil, e)
+	flag := func(url string, noProxy *string) ProxyChoice {
+		return ProxyChoice{URL: url, URLSource: "--proxy", NoProxy: noProxy, NoProxySource: "--no-proxy"}
+	}
+	c, _ = ChooseProxy(flag("http://f:1", nil), e)
 	assert.Equal(t, "http://f:1 --proxy", route(c, "https", "management.azure.com"))
 	assert.Equal(t, "http://f:1 --proxy", route(c, "http", "www.microsoft.com"), "the flag serves plain http too")
-	c, _ = ChooseProxy("http://f:1", &override, e)
-	assert.Equal(t, `direct --no-proxy entry "login.microsoftonline.com"`, route(c, "https", "login.microsoftonline.com"))
-	c, err = ChooseProxy("NONE", nil, e)
-	assert.NoError(t, err)
-	assert.Nil(t, c)
-	c, _ = ChooseProxy("", nil, e)
-	assert.Equal(t, `direct NO_PROXY entry "*"`, route(c, "https", "x.example"), "no flag: the environment")
-	_, err = ChooseProxy("gopher://u:topsecret@x:1", nil, e)
+	c, _ = ChooseProxy(flag("http://f:1", &override), e)
+	assert.Equal(t, `direct no-proxy --no-proxy "login.microsoftonline.com"`, route(c, "https", "login.microsoftonline.com"))
+	c, _ = ChooseProxy(flag("", nil), e)
+	assert.Equal(t, `direct no-proxy NO_PROXY "*"`, route(c, "https", "x.example"), "no flag: the environment")
+	_, err = ChooseProxy(flag("gopher://u:topsecret@x:1", nil), e)
 	assert.EqualError(t, err, `--proxy: unsupported scheme "gopher" (valid: http, https, socks5, socks5h)`)
 
-	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1"), nil)
+	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1"), nil, "")
 	p, why := c.Route(Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443, NoProxy: true})
 	assert.Nil(t, p)
-	assert.Equal(t, BypassedByTarget, why)
+	assert.Equal(t, &Bypass{By: BypassByTarget}, why)
 	assert.True(t, strings.HasPrefix(route(nil, "https", "x"), "direct"))
 }
 

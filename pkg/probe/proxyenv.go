@@ -7,9 +7,21 @@ import (
 	"strings"
 )
 
-// BypassedByTarget is Result.Bypassed for a target that bypasses the proxy by its own setting
-// (Target.NoProxy, the agent's proxy.bypass), rather than by a NO_PROXY entry.
-const BypassedByTarget = "proxy bypass"
+// BypassKind says what made a target bypass the proxy.
+type BypassKind string
+
+// The kinds of bypass.
+const (
+	BypassByTarget  BypassKind = "target"   // the target's own setting (Target.NoProxy: the agent's proxy.bypass)
+	BypassByNoProxy BypassKind = "no-proxy" // an entry of a NO_PROXY list
+)
+
+// Bypass says why a target went direct although a proxy is configured.
+type Bypass struct {
+	By BypassKind
+	// Entry is the NO_PROXY entry that matched, and List where that list came from (with BypassByNoProxy).
+	Entry, List string
+}
 
 // ProxyConfig says which proxy each target goes through.
 type ProxyConfig struct {
@@ -19,10 +31,10 @@ type ProxyConfig struct {
 	NoProxy *NoProxy
 }
 
-// Route returns the proxy for a target, or nil and the reason it goes direct ("" when no proxy is set).
-func (c *ProxyConfig) Route(t Target) (*Proxy, string) {
+// Route returns the proxy for a target, or nil and why it goes direct (nil when no proxy is set).
+func (c *ProxyConfig) Route(t Target) (*Proxy, *Bypass) {
 	if c == nil {
-		return nil, ""
+		return nil, nil
 	}
 	px := c.HTTPS
 	if t.Scheme == "http" {
@@ -30,20 +42,20 @@ func (c *ProxyConfig) Route(t Target) (*Proxy, string) {
 	}
 	switch {
 	case px == nil:
-		return nil, ""
+		return nil, nil
 	case t.NoProxy:
-		return nil, BypassedByTarget
+		return nil, &Bypass{By: BypassByTarget}
 	}
 	if entry, ok := c.NoProxy.Match(t.Host, t.Port); ok {
-		return nil, c.NoProxy.Source + " entry " + strconv.Quote(entry)
+		return nil, &Bypass{By: BypassByNoProxy, Entry: entry, List: c.NoProxy.Source}
 	}
-	return px, ""
+	return px, nil
 }
 
 // NoProxy is a NO_PROXY list with curl's rules: "*" matches everything; a name matches itself and its
 // subdomains (with or without a leading dot); an IP or CIDR matches addresses; ":port" limits an entry.
 type NoProxy struct {
-	// Source is where the list came from: "--no-proxy", "NO_PROXY" or "no_proxy".
+	// Source is where the list came from: a flag, "NO_PROXY" or "no_proxy".
 	Source  string
 	entries []noProxyEntry
 }
@@ -133,33 +145,41 @@ func (n *NoProxy) Match(host string, port int) (string, bool) {
 	return "", false
 }
 
-// ChooseProxy applies arccheck's precedence. A flag value wins: a proxy URL for every target, with
-// noProxy (if set) as its only bypass list, or "none" to ignore the environment. Without a flag, the
-// environment decides (ProxyFromEnvironment), noProxy replacing NO_PROXY. nil means direct.
-func ChooseProxy(flag string, noProxy *string, getenv func(string) string) (*ProxyConfig, error) {
-	switch {
-	case strings.EqualFold(flag, "none"):
-		return nil, nil
-	case flag == "":
-		return ProxyFromEnvironment(getenv, noProxy)
+// ProxyChoice is what the user said about proxies, besides the environment.
+type ProxyChoice struct {
+	// URL is a proxy URL for every target; "" leaves the choice to the environment.
+	URL string
+	// URLSource names where URL came from (a flag's name); it becomes Proxy.Source and prefixes errors.
+	URLSource string
+	// NoProxy, when not nil, is the only bypass list (replacing NO_PROXY); NoProxySource names its origin.
+	NoProxy       *string
+	NoProxySource string
+}
+
+// ChooseProxy applies arccheck's precedence: an explicit URL wins, for every target, with c.NoProxy (if
+// set) as its only bypass list; otherwise the environment decides (ProxyFromEnvironment), c.NoProxy
+// replacing NO_PROXY. nil means direct.
+func ChooseProxy(c ProxyChoice, getenv func(string) string) (*ProxyConfig, error) {
+	if c.URL == "" {
+		return ProxyFromEnvironment(getenv, c.NoProxy, c.NoProxySource)
 	}
-	px, err := ParseProxy(flag, "--proxy")
+	px, err := ParseProxy(c.URL, c.URLSource)
 	if err != nil {
-		return nil, fmt.Errorf("--proxy: %w", err)
+		return nil, fmt.Errorf("%s: %w", c.URLSource, err)
 	}
-	c := &ProxyConfig{HTTPS: px, HTTP: px}
-	if noProxy != nil {
-		if c.NoProxy, err = ParseNoProxy(*noProxy, "--no-proxy"); err != nil {
+	cfg := &ProxyConfig{HTTPS: px, HTTP: px}
+	if c.NoProxy != nil {
+		if cfg.NoProxy, err = ParseNoProxy(*c.NoProxy, c.NoProxySource); err != nil {
 			return nil, err
 		}
 	}
-	return c, nil
+	return cfg, nil
 }
 
 // ProxyFromEnvironment reads the proxy settings other tools use: for https targets HTTPS_PROXY (or
 // https_proxy), then ALL_PROXY (all_proxy); for http targets HTTP_PROXY (http_proxy), then ALL_PROXY;
-// NO_PROXY (no_proxy) lists the bypassed hosts unless noProxy is set (--no-proxy overrides it).
-func ProxyFromEnvironment(getenv func(string) string, noProxy *string) (*ProxyConfig, error) {
+// NO_PROXY (no_proxy) lists the bypassed hosts unless noProxy is set (from noProxySource), which replaces it.
+func ProxyFromEnvironment(getenv func(string) string, noProxy *string, noProxySource string) (*ProxyConfig, error) {
 	first := func(names ...string) (string, string) {
 		for _, n := range names {
 			if v := strings.TrimSpace(getenv(n)); v != "" {
@@ -186,7 +206,7 @@ func ProxyFromEnvironment(getenv func(string) string, noProxy *string) (*ProxyCo
 	}
 	list, source := first("NO_PROXY", "no_proxy")
 	if noProxy != nil {
-		list, source = *noProxy, "--no-proxy"
+		list, source = *noProxy, noProxySource
 	}
 	if list != "" {
 		np, err := ParseNoProxy(list, source)

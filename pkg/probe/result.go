@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Class names a kind of failure. The names are stable: scripts and support tickets depend on them.
+// Class names a kind of failure or warning. The names are stable: scripts and support tickets depend on them.
 type Class string
 
 // The failure classes.
@@ -27,7 +27,7 @@ const (
 	ClassCanceled            Class = "canceled"              // the run was interrupted before this probe finished
 )
 
-// Classes lists every class this package returns, in a stable order.
+// Classes lists every failure class this package returns, in a stable order.
 var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCPRefused, ClassTCPTimeout,
 	ClassTCPReset, ClassTLSHandshakeFailed, ClassTLSUntrusted, ClassTLSHostnameMismatch, ClassTLSExpired,
 	ClassTLSVersionTooOld, ClassHTTPError, ClassCanceled,
@@ -51,17 +51,25 @@ const (
 // WarningClasses lists the classes a probe reports as warnings on a reachable row.
 var WarningClasses = []Class{ClassTLSIntercepted, ClassTLS12Max, ClassPrivateDNSAAAAPublic}
 
-// Warning is a finding that does not make the endpoint unreachable.
-type Warning struct {
-	Class   Class  `json:"class"`
-	Message string `json:"message"`
-}
+// Phase is the step of a probe a finding belongs to.
+type Phase string
 
-// Failure is why a probe failed: a class, the phase it happened in, and the underlying message.
-type Failure struct {
-	Class   Class  `json:"class"`
-	Phase   string `json:"phase"`
-	Message string `json:"message"`
+// The phases, in the order a probe runs them.
+const (
+	PhaseQueue      Phase = "queue"       // waiting for a slot: the probe never started
+	PhasePrivateDNS Phase = "private-dns" // the private-link DNS check
+	PhaseDNS        Phase = "dns"         // resolving the name to connect to
+	PhaseTCP        Phase = "tcp"         // connecting
+	PhaseProxy      Phase = "proxy"       // getting a connection through a proxy
+	PhaseTLS        Phase = "tls"         // the TLS handshake and certificate verification
+	PhaseHTTP       Phase = "http"        // the HTTP request
+)
+
+// Finding is a failure or a warning: its class, the phase it happened in, and the underlying message.
+type Finding struct {
+	Class   Class
+	Phase   Phase
+	Message string
 }
 
 // Result is everything a probe of one target found.
@@ -76,82 +84,94 @@ type Result struct {
 	HTTP      *HTTPPhase
 	// Proxy is the hop through a proxy; nil for a direct connection.
 	Proxy *ProxyPhase
-	// Bypassed says why a configured proxy was not used for this target ("" when it was, or none is set).
-	Bypassed string
+	// Bypass says why a configured proxy was not used for this target; nil when it was, or none is set.
+	Bypass *Bypass
 	// PrivateDNS is the check that the name resolves to a private address (Target.ExpectPrivateDNS).
 	PrivateDNS *DNSPhase
-	Failure    *Failure
-	Warnings   []Warning
+	Failure    *Finding
+	Warnings   []Finding
 }
 
-func (r *Result) warn(c Class, msg string) {
-	r.Warnings = append(r.Warnings, Warning{Class: c, Message: msg})
+func (r *Result) warn(c Class, phase Phase, msg string) {
+	r.Warnings = append(r.Warnings, Finding{Class: c, Phase: phase, Message: msg})
 }
 
-// Private reports whether the target was reached at (or resolved to) a private address:
-// "true", "false", or "unknown" when no address is known (DNS failed, or a proxy resolved it).
-func (r *Result) Private() string {
-	if r.DNS != nil && r.DNS.Source == "proxy" {
-		return "unknown"
+// fail records the first failure; later ones are consequences of it.
+func (r *Result) fail(c Class, phase Phase, msg string) {
+	if r.Failure == nil {
+		r.Failure = &Finding{Class: c, Phase: phase, Message: msg}
 	}
-	if r.TCP != nil && r.TCP.Address != "" {
-		if ap, err := netip.ParseAddrPort(r.TCP.Address); err == nil {
-			return boolString(IsPrivate(ap.Addr()))
-		}
+}
+
+// Private reports whether the target was reached at (or resolved to) a private address; known is false
+// when no address is known (DNS failed, or a proxy resolved the name).
+func (r *Result) Private() (private, known bool) {
+	if r.DNS != nil && r.DNS.Source.Kind == SourceProxy {
+		return false, false
+	}
+	if r.TCP != nil && r.TCP.Address.IsValid() {
+		return IsPrivate(r.TCP.Address.Addr()), true
 	}
 	if r.DNS != nil && len(r.DNS.Addresses) > 0 {
-		return boolString(r.DNS.Addresses[0].Private)
+		return r.DNS.Addresses[0].Private, true
 	}
-	return "unknown"
+	return false, false
 }
 
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return "false"
-}
+// SourceKind says where DNS answers came from.
+type SourceKind string
 
-func (r *Result) fail(c Class, phase, msg string) {
-	if r.Failure == nil {
-		r.Failure = &Failure{Class: c, Phase: phase, Message: msg}
-	}
+// The DNS sources.
+const (
+	SourceSystem   SourceKind = "system"   // the operating system's resolver
+	SourceServer   SourceKind = "server"   // one DNS server (DNSSource.Server)
+	SourceOverride SourceKind = "override" // a resolve override (curl's --resolve)
+	SourceLiteral  SourceKind = "literal"  // the host is an IP address
+	SourceProxy    SourceKind = "proxy"    // the proxy resolved the name
+)
+
+// DNSSource is where a DNS answer came from.
+type DNSSource struct {
+	Kind SourceKind
+	// Server is the DNS server asked, with Kind SourceServer.
+	Server netip.AddrPort
 }
 
 // DNSPhase is the name lookup.
 type DNSPhase struct {
-	// Source is where the answer came from: "system", "server ADDR", "override" (--resolve) or "literal".
-	Source    string
+	Source    DNSSource
 	Duration  time.Duration
 	Addresses []Address
 }
 
 // Address is one resolved address.
 type Address struct {
-	IP      string `json:"ip"`
-	Private bool   `json:"private"`
+	IP      netip.Addr
+	Private bool
 }
 
 // TCPPhase is the connection.
 type TCPPhase struct {
 	Duration time.Duration
-	// Address is the ip:port connected to ("" when no attempt succeeded).
-	Address  string
+	// Address is the address connected to (invalid when no attempt succeeded).
+	Address  netip.AddrPort
 	Attempts []Attempt
 }
 
 // Attempt is one connection attempt to one address.
 type Attempt struct {
-	Address  string        `json:"address"`
-	Duration time.Duration `json:"-"`
-	Error    string        `json:"error,omitempty"`
+	Address  netip.AddrPort
+	Duration time.Duration
+	// Error is why it failed; "" when it succeeded.
+	Error string
 }
 
 // TLSPhase is the TLS handshake and certificate verification.
 type TLSPhase struct {
 	Duration time.Duration
-	Version  string // "TLS 1.3"
-	Cipher   string
+	// Version and CipherSuite are what was negotiated (crypto/tls constants; 0 when the handshake failed).
+	Version     uint16
+	CipherSuite uint16
 	// Verified is true when the chain verified against the trusted roots for the host name.
 	Verified bool
 	// Leaf is the server's certificate; Chain what it presented after it (and, once verified, the root).
@@ -165,13 +185,13 @@ type TLSPhase struct {
 
 // Certificate holds the facts about a certificate that explain a failure.
 type Certificate struct {
-	Subject            string    `json:"subject"`
-	Issuer             string    `json:"issuer"`
-	SubjectOrg         []string  `json:"subjectOrganization,omitempty"`
-	IssuerOrganization []string  `json:"issuerOrganization,omitempty"`
-	DNSNames           []string  `json:"dnsNames,omitempty"`
-	NotBefore          time.Time `json:"notBefore"`
-	NotAfter           time.Time `json:"notAfter"`
+	Subject            string
+	Issuer             string
+	SubjectOrg         []string
+	IssuerOrganization []string
+	DNSNames           []string
+	NotBefore          time.Time
+	NotAfter           time.Time
 }
 
 func certificateOf(c *x509.Certificate) Certificate {
@@ -181,10 +201,9 @@ func certificateOf(c *x509.Certificate) Certificate {
 
 // ProxyPhase is getting a connection through a proxy.
 type ProxyPhase struct {
-	// URL is the proxy without credentials (scheme://host:port).
-	URL string
-	// Source is where the setting came from: "flag" or an environment variable's name.
-	Source   string
+	// Proxy is the proxy used (its String form has no credentials).
+	Proxy *Proxy
+	// Duration is the time to get the tunnel (or, for absolute-form HTTP, the connection to the proxy).
 	Duration time.Duration
 	// Status is the proxy's status line ("200 Connection established", "403 Forbidden").
 	Status string
@@ -219,21 +238,6 @@ func IsPrivate(a netip.Addr) bool {
 		}
 	}
 	return false
-}
-
-// tlsVersionName writes a TLS version as azcmagent does: "TLS 1.2".
-func tlsVersionName(v uint16) string {
-	switch v {
-	case 0x0301:
-		return "TLS 1.0"
-	case 0x0302:
-		return "TLS 1.1"
-	case 0x0303:
-		return "TLS 1.2"
-	case 0x0304:
-		return "TLS 1.3"
-	}
-	return "unknown"
 }
 
 // firstLine keeps the first line of a message, for one-line output.

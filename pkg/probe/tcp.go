@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -15,17 +14,17 @@ import (
 const minAttempt = 2 * time.Second
 
 // connect resolves the target and opens a TCP connection to it.
-func (p *Prober) connect(ctx, parent context.Context, r *Result) (net.Conn, bool) {
-	addrs, ok := p.resolve(ctx, parent, r)
+func (p *Prober) connect(ctx context.Context, r *Result) (net.Conn, bool) {
+	addrs, ok := p.resolve(ctx, r)
 	if !ok {
 		return nil, false
 	}
-	return p.dialAddresses(ctx, parent, r, addrs)
+	return p.dialAddresses(ctx, r, addrs)
 }
 
 // dialAddresses tries each address in turn; several addresses share the connect timeout, as Go's own
 // dialer does, so that one black-holed address does not use it all.
-func (p *Prober) dialAddresses(ctx, parent context.Context, r *Result, addrs []netip.Addr) (net.Conn, bool) {
+func (p *Prober) dialAddresses(ctx context.Context, r *Result, addrs []netip.Addr) (net.Conn, bool) {
 	cctx, cancel := context.WithTimeout(ctx, p.opts.ConnectTimeout)
 	defer cancel()
 	phase := &TCPPhase{}
@@ -40,10 +39,10 @@ func (p *Prober) dialAddresses(ctx, parent context.Context, r *Result, addrs []n
 			actx, c = context.WithTimeout(cctx, max(share, min(minAttempt, time.Until(deadline))))
 			defer c()
 		}
-		addr := net.JoinHostPort(a.String(), strconv.Itoa(r.Target.Port))
+		addr := netip.AddrPortFrom(a, uint16(r.Target.Port))
 		attemptStart := time.Now()
 		var d net.Dialer
-		conn, err := d.DialContext(actx, "tcp", addr)
+		conn, err := d.DialContext(actx, "tcp", addr.String())
 		at := Attempt{Address: addr, Duration: time.Since(attemptStart)}
 		if err == nil {
 			phase.Attempts = append(phase.Attempts, at)
@@ -59,18 +58,18 @@ func (p *Prober) dialAddresses(ctx, parent context.Context, r *Result, addrs []n
 		}
 	}
 	phase.Duration = time.Since(start)
-	class := classifyConn(lastErr, parent, ClassTCPTimeout)
+	class := classifyConn(lastErr, ctx, ClassTCPTimeout)
 	if class == "" {
 		class = ClassTCPRefused // any other local or routing refusal to connect
 	}
-	r.fail(class, "tcp", firstLine(lastErr.Error()))
+	r.fail(class, PhaseTCP, firstLine(lastErr.Error()))
 	return nil, false
 }
 
 // classifyConn names a connection-level error; timeout is the class to use for a timeout in this phase.
-func classifyConn(err error, parent context.Context, timeout Class) Class {
+func classifyConn(err error, ctx context.Context, timeout Class) Class {
 	switch {
-	case parent.Err() != nil:
+	case interrupted(ctx):
 		return ClassCanceled
 	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
 		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):

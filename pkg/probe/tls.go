@@ -16,7 +16,7 @@ import (
 
 // handshake runs the TLS handshake with the target's name for SNI and verification. Verification runs
 // in VerifyConnection so that the certificate facts are recorded even when it fails.
-func (p *Prober) handshake(ctx, parent context.Context, conn net.Conn, r *Result) (*tls.Conn, bool) {
+func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.Conn, bool) {
 	t := r.Target
 	phase := &TLSPhase{}
 	r.TLS = phase
@@ -61,18 +61,17 @@ func (p *Prober) handshake(ctx, parent context.Context, conn net.Conn, r *Result
 	err := tconn.HandshakeContext(ctx)
 	phase.Duration = time.Since(start)
 	if err != nil {
-		class, msg := classifyTLS(err, verifyErr, parent, ctx)
-		r.fail(class, "tls", msg)
+		class, msg := classifyTLS(err, verifyErr, ctx)
+		r.fail(class, PhaseTLS, msg)
 		return nil, false
 	}
 	cs := tconn.ConnectionState()
-	phase.Version = tlsVersionName(cs.Version)
-	phase.Cipher = tls.CipherSuiteName(cs.CipherSuite)
+	phase.Version, phase.CipherSuite = cs.Version, cs.CipherSuite
 	if phase.Intercepted {
-		r.warn(ClassTLSIntercepted, "re-signed by "+phase.Interceptor+", which this machine trusts: not the endpoint's public chain")
+		r.warn(ClassTLSIntercepted, PhaseTLS, "re-signed by "+phase.Interceptor+", which this machine trusts: not the endpoint's public chain")
 	}
-	if cs.Version == tls.VersionTLS12 && slices.Contains(t.AllowedTLS, "1.3") {
-		r.warn(ClassTLS12Max, "TLS 1.2 is the best the server or a device in the path offers; the endpoint accepts TLS 1.3")
+	if cs.Version == tls.VersionTLS12 && slices.Contains(t.AllowedTLS, tls.VersionTLS13) {
+		r.warn(ClassTLS12Max, PhaseTLS, "TLS 1.2 is the best the server or a device in the path offers; the endpoint accepts TLS 1.3")
 	}
 	return tconn, true
 }
@@ -147,9 +146,9 @@ func PublicRoots() *x509.CertPool {
 // hostForVerify strips the brackets of an IPv6 literal.
 func hostForVerify(h string) string { return strings.Trim(h, "[]") }
 
-func classifyTLS(err, verifyErr error, parent, ctx context.Context) (Class, string) {
+func classifyTLS(err, verifyErr error, ctx context.Context) (Class, string) {
 	msg := firstLine(err.Error())
-	if parent.Err() != nil {
+	if interrupted(ctx) {
 		return ClassCanceled, msg
 	}
 	if verifyErr != nil {
@@ -178,7 +177,7 @@ func classifyTLS(err, verifyErr error, parent, ctx context.Context) (Class, stri
 	case ctx.Err() != nil || isTimeout(err):
 		return ClassTLSHandshakeFailed, fmt.Sprintf("no TLS handshake from the server before the timeout (%s)", msg)
 	}
-	if c := classifyConn(err, parent, ClassTLSHandshakeFailed); c != "" {
+	if c := classifyConn(err, ctx, ClassTLSHandshakeFailed); c != "" {
 		return c, msg
 	}
 	return ClassTLSHandshakeFailed, msg

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/arccheck/arccheck/pkg/check"
-	"github.com/arccheck/arccheck/pkg/probe"
 )
 
 // TableOptions shape the check table.
@@ -25,7 +24,8 @@ const (
 
 // CheckTable writes the results as azcmagent's Reachable table (ENDPOINT, REACHABLE, PRIVATE, TLS, PROXY,
 // in its vocabulary) followed by arccheck's own columns, a summary line and what was not tested.
-func CheckTable(w io.Writer, rep *check.Report, o TableOptions) error {
+func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
+	w := &errWriter{w: out}
 	paint := func(color, s string) string {
 		if !o.Color {
 			return s
@@ -39,17 +39,17 @@ func CheckTable(w io.Writer, rep *check.Report, o TableOptions) error {
 		if !r.Reachable {
 			reachable = paint(ansiRed, "false")
 		}
-		t.Append([]string{r.URL(), reachable, r.Private(), TLSColumn(&r.Result), ProxyColumn(&r.Result),
-			formatDuration(r.Duration), resultColumn(r, paint)})
+		t.Append([]string{r.URL(), reachable, PrivateColumn(&r.Probe), TLSColumn(&r.Probe), ProxyColumn(&r.Probe),
+			formatDuration(r.Probe.Duration), resultColumn(r, paint)})
 	}
-	if err := t.Render(); err != nil {
+	if err := t.Render(); err != nil && w.err == nil {
 		return err
 	}
 	fmt.Fprintln(w, SummaryLine(rep))
 	if len(rep.NotTested) > 0 {
 		fmt.Fprintln(w, "\nNot tested (allow these patterns as documented):")
 		for _, n := range rep.NotTested {
-			fmt.Fprintf(w, "  %s: %s\n", n.Pattern, n.Reason)
+			fmt.Fprintf(w, "  %s: %s\n", n.Pattern, notTestedReason(n))
 		}
 	}
 	if rep.Plan != nil && len(rep.Plan.Excluded) > 0 {
@@ -58,32 +58,13 @@ func CheckTable(w io.Writer, rep *check.Report, o TableOptions) error {
 			fmt.Fprintf(w, "  %s: %s\n", x.Entry.Endpoint, x.Reason)
 		}
 	}
-	if groups := rep.WhatToFix(); len(groups) > 0 {
+	if groups := WhatToFix(rep); len(groups) > 0 {
 		fmt.Fprintln(w, "\nWhat to fix:")
 		for _, g := range groups {
 			fmt.Fprintf(w, "  - %s: %s\n", g.Action, strings.Join(g.Patterns, ", "))
 		}
 	}
-	return nil
-}
-
-// TLSColumn is azcmagent's TLS column: the negotiated version, "not used" for plain HTTP, or "unknown".
-func TLSColumn(r *probe.Result) string {
-	switch {
-	case r.Target.Scheme == "http":
-		return "not used"
-	case r.TLS != nil && r.TLS.Version != "":
-		return r.TLS.Version
-	}
-	return "unknown"
-}
-
-// ProxyColumn is azcmagent's PROXY column: the proxy used (never with its password), or "not used".
-func ProxyColumn(r *probe.Result) string {
-	if r.Proxy != nil {
-		return r.Proxy.URL
-	}
-	return "not used"
+	return w.err
 }
 
 func resultColumn(r *check.Result, paint func(string, string) string) string {
@@ -112,13 +93,6 @@ func shortReason(msg string) string {
 	return clip(msg, 70)
 }
 
-func clip(s string, n int) string {
-	if len(s) > n {
-		return s[:n-3] + "..."
-	}
-	return s
-}
-
 // SummaryLine says in one line how the run went.
 func SummaryLine(rep *check.Report) string {
 	s := rep.Summary()
@@ -140,12 +114,11 @@ func SummaryLine(rep *check.Report) string {
 	return line
 }
 
-func formatDuration(d time.Duration) string {
-	switch {
-	case d < time.Millisecond:
-		return "<1ms"
-	case d < time.Second:
-		return fmt.Sprintf("%dms", d.Milliseconds())
+// ProgressLine says in one line how one endpoint went, for -v/--verbose.
+func ProgressLine(r *check.Result) string {
+	status := "reachable"
+	if r.Failure != nil {
+		status = string(r.Failure.Class) + ": " + r.Failure.Message
 	}
-	return fmt.Sprintf("%.1fs", d.Seconds())
+	return fmt.Sprintf("%s %s (%s)", r.URL(), status, r.Probe.Duration.Round(time.Millisecond))
 }

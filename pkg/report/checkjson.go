@@ -1,7 +1,9 @@
 package report
 
 import (
+	"crypto/tls"
 	"io"
+	"net/netip"
 	"time"
 
 	"github.com/arccheck/arccheck/pkg/check"
@@ -73,57 +75,111 @@ func NewProxySetting(c *probe.ProxyConfig) ProxySetting {
 
 // CheckDocument is the JSON form of a check (see README, "JSON: check").
 type CheckDocument struct {
-	Schema      string           `json:"schema"`
-	Tool        Tool             `json:"tool"`
-	StartedAt   time.Time        `json:"startedAt"`
-	DurationMs  float64          `json:"durationMs"`
-	Host        Host             `json:"host"`
-	Settings    Settings         `json:"settings"`
-	Summary     check.Summary    `json:"summary"`
-	Results     []ResultJSON     `json:"results"`
-	NotTested   []NotTestedJSON  `json:"notTested"`
-	Excluded    []ExcludedJSON   `json:"excluded"`
-	Discoveries []DiscoveryJSON  `json:"discoveries"`
-	WhatToFix   []check.FixGroup `json:"whatToFix"`
-	Interrupt   bool             `json:"interrupted"`
+	Schema      string          `json:"schema"`
+	Tool        Tool            `json:"tool"`
+	StartedAt   time.Time       `json:"startedAt"`
+	DurationMs  float64         `json:"durationMs"`
+	Host        Host            `json:"host"`
+	Settings    Settings        `json:"settings"`
+	Summary     SummaryJSON     `json:"summary"`
+	Results     []ResultJSON    `json:"results"`
+	NotTested   []NotTestedJSON `json:"notTested"`
+	Excluded    []ExcludedJSON  `json:"excluded"`
+	Discoveries []DiscoveryJSON `json:"discoveries"`
+	WhatToFix   []FixGroupJSON  `json:"whatToFix"`
+	Interrupt   bool            `json:"interrupted"`
+}
+
+// SummaryJSON counts a check's results.
+type SummaryJSON struct {
+	Endpoints           int `json:"endpoints"`
+	Reachable           int `json:"reachable"`
+	Unreachable         int `json:"unreachable"`
+	RequiredUnreachable int `json:"requiredUnreachable"`
+	Canceled            int `json:"canceled"`
+	Warnings            int `json:"warnings"`
+	NotTested           int `json:"notTested"`
+}
+
+// FixGroupJSON is one action and the patterns it applies to.
+type FixGroupJSON struct {
+	Action   string   `json:"action"`
+	Patterns []string `json:"patterns"`
+}
+
+// FailureJSON is a failure: its class, the phase it happened in, and the underlying message.
+type FailureJSON struct {
+	Class   probe.Class `json:"class"`
+	Phase   probe.Phase `json:"phase"`
+	Message string      `json:"message"`
+}
+
+// FixJSON is what to change for a failure or warning.
+type FixJSON struct {
+	Action  string `json:"action"`
+	Pattern string `json:"pattern"`
+	Hint    string `json:"hint"`
+}
+
+// AddressJSON is one resolved address.
+type AddressJSON struct {
+	IP      string `json:"ip"`
+	Private bool   `json:"private"`
+}
+
+// AttemptJSON is one connection attempt.
+type AttemptJSON struct {
+	Address string `json:"address"`
+	Error   string `json:"error,omitempty"`
+}
+
+// CertificateJSON holds the facts about a certificate that explain a failure.
+type CertificateJSON struct {
+	Subject            string    `json:"subject"`
+	Issuer             string    `json:"issuer"`
+	SubjectOrg         []string  `json:"subjectOrganization,omitempty"`
+	IssuerOrganization []string  `json:"issuerOrganization,omitempty"`
+	DNSNames           []string  `json:"dnsNames,omitempty"`
+	NotBefore          time.Time `json:"notBefore"`
+	NotAfter           time.Time `json:"notAfter"`
 }
 
 // DiscoveryJSON is one live discovery call.
 type DiscoveryJSON struct {
-	Token   string         `json:"token"`
-	URL     string         `json:"url"`
-	Hosts   []string       `json:"hosts"`
-	Failure *probe.Failure `json:"failure"`
+	Token   string       `json:"token"`
+	URL     string       `json:"url"`
+	Hosts   []string     `json:"hosts"`
+	Failure *FailureJSON `json:"failure"`
 }
 
 // WarningJSON is a finding on a row, with its fix.
 type WarningJSON struct {
 	Class   probe.Class `json:"class"`
 	Message string      `json:"message"`
-	Fix     check.Fix   `json:"fix"`
+	Fix     FixJSON     `json:"fix"`
 }
 
 // ResultJSON is one probed endpoint.
 type ResultJSON struct {
-	Endpoint  string         `json:"endpoint"`
-	Pattern   string         `json:"pattern"`
-	Origin    string         `json:"origin"`
-	Required  bool           `json:"required"`
-	Reachable bool           `json:"reachable"`
-	Private   string         `json:"private"`
-	TLSColumn string         `json:"tls"`
-	Proxy     string         `json:"proxy"`
-	Timings   Timings        `json:"timingsMs"`
-	DNS       *DNSJSON       `json:"dns"`
-	TCP       *TCPJSON       `json:"tcp"`
-	TLS       *TLSJSON       `json:"tlsHandshake"`
-	HTTP      *HTTPJSON      `json:"http"`
-	ProxyHop  *ProxyJSON     `json:"proxyHop"`
-	Bypassed  string         `json:"proxyBypassed,omitempty"`
-	Failure   *probe.Failure `json:"failure"`
-	Fix       *check.Fix     `json:"fix"`
-	Warnings  []WarningJSON  `json:"warnings"`
-	Catalog   string         `json:"catalog,omitempty"`
+	Endpoint  string        `json:"endpoint"`
+	Pattern   string        `json:"pattern"`
+	Origin    string        `json:"origin"`
+	Required  bool          `json:"required"`
+	Reachable bool          `json:"reachable"`
+	Private   string        `json:"private"`
+	TLSColumn string        `json:"tls"`
+	Proxy     string        `json:"proxy"`
+	Timings   Timings       `json:"timingsMs"`
+	DNS       *DNSJSON      `json:"dns"`
+	TCP       *TCPJSON      `json:"tcp"`
+	TLS       *TLSJSON      `json:"tlsHandshake"`
+	HTTP      *HTTPJSON     `json:"http"`
+	ProxyHop  *ProxyJSON    `json:"proxyHop"`
+	Bypassed  string        `json:"proxyBypassed,omitempty"`
+	Failure   *FailureJSON  `json:"failure"`
+	Fix       *FixJSON      `json:"fix"`
+	Warnings  []WarningJSON `json:"warnings"`
+	Catalog   string        `json:"catalog,omitempty"`
 	// PrivateDNS is the private-link DNS check (private-link mode, private endpoints only).
 	PrivateDNS *DNSJSON `json:"privateLinkDns,omitempty"`
 }
@@ -140,25 +196,25 @@ type Timings struct {
 
 // DNSJSON is the lookup.
 type DNSJSON struct {
-	Source    string          `json:"source"`
-	Addresses []probe.Address `json:"addresses"`
+	Source    string        `json:"source"`
+	Addresses []AddressJSON `json:"addresses"`
 }
 
 // TCPJSON is the connection.
 type TCPJSON struct {
-	Address  string          `json:"address"`
-	Attempts []probe.Attempt `json:"attempts"`
+	Address  string        `json:"address"`
+	Attempts []AttemptJSON `json:"attempts"`
 }
 
 // TLSJSON is the handshake and the certificates seen.
 type TLSJSON struct {
-	Version     string              `json:"version"`
-	Cipher      string              `json:"cipher"`
-	Verified    bool                `json:"verified"`
-	Intercepted bool                `json:"intercepted"`
-	Interceptor string              `json:"interceptor,omitempty"`
-	Leaf        *probe.Certificate  `json:"leaf"`
-	Chain       []probe.Certificate `json:"chain"`
+	Version     string            `json:"version"`
+	Cipher      string            `json:"cipher"`
+	Verified    bool              `json:"verified"`
+	Intercepted bool              `json:"intercepted"`
+	Interceptor string            `json:"interceptor,omitempty"`
+	Leaf        *CertificateJSON  `json:"leaf"`
+	Chain       []CertificateJSON `json:"chain"`
 }
 
 // HTTPJSON is the HTTP response.
@@ -188,63 +244,118 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // NewCheckDocument builds the JSON form of a report.
 func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report) CheckDocument {
 	settings.Endpoints, settings.Resolve, settings.ProxyBypass = nonNil(settings.Endpoints), nonNil(settings.Resolve), nonNil(settings.ProxyBypass)
+	s := rep.Summary()
 	doc := CheckDocument{Schema: CheckSchema, Tool: tool, StartedAt: rep.Start.UTC(), DurationMs: ms(rep.Duration),
-		Host: host, Settings: settings, Summary: rep.Summary(), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
-		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: nonNil(rep.WhatToFix()), Interrupt: rep.Interrupted}
+		Host: host, Settings: settings, Summary: SummaryJSON(s), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
+		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Interrupt: rep.Interrupted}
+	for _, g := range WhatToFix(rep) {
+		doc.WhatToFix = append(doc.WhatToFix, FixGroupJSON(g))
+	}
 	for _, d := range rep.Discoveries {
-		doc.Discoveries = append(doc.Discoveries, DiscoveryJSON{Token: d.Token, URL: d.URL, Hosts: nonNil(d.Hosts), Failure: d.Failure})
+		doc.Discoveries = append(doc.Discoveries, DiscoveryJSON{Token: d.Token, URL: d.URL, Hosts: nonNil(d.Hosts), Failure: failureJSON(d.Failure)})
 	}
 	for i := range rep.Results {
 		doc.Results = append(doc.Results, resultJSON(&rep.Results[i]))
 	}
 	for _, n := range rep.NotTested {
-		doc.NotTested = append(doc.NotTested, NotTestedJSON{Pattern: n.Pattern, Reason: n.Reason, Required: n.Required})
+		doc.NotTested = append(doc.NotTested, NotTestedJSON{Pattern: n.Pattern, Reason: notTestedReason(n), Required: n.Required})
 	}
 	if rep.Plan != nil {
-		for _, x := range rep.Plan.Excluded {
-			doc.Excluded = append(doc.Excluded, ExcludedJSON{Endpoint: x.Entry.Endpoint, Reason: x.Reason})
-		}
+		doc.Excluded = excludedJSON(rep.Plan)
 	}
 	return doc
 }
 
+func failureJSON(f *probe.Finding) *FailureJSON {
+	if f == nil {
+		return nil
+	}
+	j := FailureJSON(*f)
+	return &j
+}
+
+func fixJSON(f check.Finding) FixJSON { return FixJSON(FixOf(f)) }
+
+func addrPort(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return a.String()
+}
+
+func dnsJSON(d *probe.DNSPhase) *DNSJSON {
+	if d == nil {
+		return nil
+	}
+	j := &DNSJSON{Source: dnsSourceWord(d.Source), Addresses: []AddressJSON{}}
+	for _, a := range d.Addresses {
+		j.Addresses = append(j.Addresses, AddressJSON{IP: a.IP.String(), Private: a.Private})
+	}
+	return j
+}
+
+func tcpJSON(c *probe.TCPPhase) *TCPJSON {
+	j := &TCPJSON{Address: addrPort(c.Address), Attempts: []AttemptJSON{}}
+	for _, a := range c.Attempts {
+		j.Attempts = append(j.Attempts, AttemptJSON{Address: addrPort(a.Address), Error: a.Error})
+	}
+	return j
+}
+
+func certificateJSON(c probe.Certificate) CertificateJSON { return CertificateJSON(c) }
+
+func tlsJSON(t *probe.TLSPhase) *TLSJSON {
+	j := &TLSJSON{Version: tlsVersionName(t.Version), Verified: t.Verified, Intercepted: t.Intercepted,
+		Interceptor: t.Interceptor, Chain: []CertificateJSON{}}
+	if t.CipherSuite != 0 {
+		j.Cipher = tls.CipherSuiteName(t.CipherSuite)
+	}
+	if t.Leaf != nil {
+		leaf := certificateJSON(*t.Leaf)
+		j.Leaf = &leaf
+	}
+	for _, c := range t.Chain {
+		j.Chain = append(j.Chain, certificateJSON(c))
+	}
+	return j
+}
+
 func resultJSON(r *check.Result) ResultJSON {
+	p := &r.Probe
 	j := ResultJSON{Endpoint: r.URL(), Pattern: r.Pattern, Origin: string(r.Origin), Required: r.Required,
-		Reachable: r.Reachable, Private: r.Private(), TLSColumn: TLSColumn(&r.Result), Proxy: ProxyColumn(&r.Result),
-		Failure: r.Failure}
-	j.Timings.Total = ms(r.Duration)
+		Reachable: r.Reachable, Private: PrivateColumn(p), TLSColumn: TLSColumn(p), Proxy: ProxyColumn(p),
+		DNS: dnsJSON(p.DNS), PrivateDNS: dnsJSON(p.PrivateDNS), Bypassed: bypassWord(p.Bypass), Warnings: []WarningJSON{}}
+	j.Timings.Total = ms(p.Duration)
 	if r.Entry != nil {
 		j.Catalog = r.Entry.Pos
 	}
-	if d := r.DNS; d != nil {
-		j.Timings.DNS = ms(d.Duration)
-		j.DNS = &DNSJSON{Source: d.Source, Addresses: nonNil(d.Addresses)}
+	if p.DNS != nil {
+		j.Timings.DNS = ms(p.DNS.Duration)
 	}
-	if c := r.TCP; c != nil {
+	if c := p.TCP; c != nil {
 		j.Timings.Connect = ms(c.Duration)
-		j.TCP = &TCPJSON{Address: c.Address, Attempts: nonNil(c.Attempts)}
+		j.TCP = tcpJSON(c)
 	}
-	if t := r.TLS; t != nil {
+	if t := p.TLS; t != nil {
 		j.Timings.TLS = ms(t.Duration)
-		j.TLS = &TLSJSON{Version: t.Version, Cipher: t.Cipher, Verified: t.Verified, Intercepted: t.Intercepted,
-			Interceptor: t.Interceptor, Leaf: t.Leaf, Chain: nonNil(t.Chain)}
+		j.TLS = tlsJSON(t)
 	}
-	if p := r.Proxy; p != nil {
-		j.Timings.Proxy = ms(p.Duration)
-		j.ProxyHop = &ProxyJSON{URL: p.URL, Source: p.Source, Status: p.Status, AuthSchemes: nonNil(p.AuthSchemes), ProxyCode: p.ProxyCode}
+	if x := p.Proxy; x != nil {
+		j.Timings.Proxy = ms(x.Duration)
+		j.ProxyHop = &ProxyJSON{URL: x.Proxy.String(), Source: x.Proxy.Source, Status: x.Status,
+			AuthSchemes: nonNil(x.AuthSchemes), ProxyCode: x.ProxyCode}
 	}
-	j.Bypassed = r.Bypassed
-	j.Fix = r.Fix
-	j.Warnings = []WarningJSON{}
-	for i, w := range r.Warnings {
-		j.Warnings = append(j.Warnings, WarningJSON{Class: w.Class, Message: w.Message, Fix: r.WarningFixes[i]})
-	}
-	if d := r.PrivateDNS; d != nil {
-		j.PrivateDNS = &DNSJSON{Source: d.Source, Addresses: nonNil(d.Addresses)}
-	}
-	if h := r.HTTP; h != nil {
+	if h := p.HTTP; h != nil {
 		j.Timings.HTTP = ms(h.Duration)
 		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText}
+	}
+	if f := r.Failure; f != nil {
+		j.Failure = failureJSON(&f.Finding)
+		fix := fixJSON(*f)
+		j.Fix = &fix
+	}
+	for _, w := range r.Warnings {
+		j.Warnings = append(j.Warnings, WarningJSON{Class: w.Class, Message: w.Message, Fix: fixJSON(w)})
 	}
 	return j
 }

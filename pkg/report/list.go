@@ -3,7 +3,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -17,12 +16,25 @@ const ListSchema = "arccheck.list/v1"
 
 // ListDocument is the JSON form of a selection (see README, "JSON: list").
 type ListDocument struct {
-	Schema      string                 `json:"schema"`
-	Tool        Tool                   `json:"tool"`
-	Selection   SelectionJSON          `json:"selection"`
-	Endpoints   []ListEndpoint         `json:"endpoints"`
-	Excluded    []ExcludedJSON         `json:"excluded"`
-	ServiceTags []endpoints.ServiceTag `json:"serviceTags"`
+	Schema      string           `json:"schema"`
+	Tool        Tool             `json:"tool"`
+	Selection   SelectionJSON    `json:"selection"`
+	Endpoints   []ListEndpoint   `json:"endpoints"`
+	Excluded    []ExcludedJSON   `json:"excluded"`
+	ServiceTags []ServiceTagJSON `json:"serviceTags"`
+}
+
+// ServiceTagJSON is an Azure service tag a firewall may allow instead of host names.
+type ServiceTagJSON struct {
+	Name      string       `json:"name"`
+	Condition string       `json:"condition,omitempty"`
+	Sources   []SourceJSON `json:"sources"`
+}
+
+// SourceJSON says where an entry comes from: a document and the table or section in it.
+type SourceJSON struct {
+	Document string `json:"document"`
+	Table    string `json:"table"`
 }
 
 // Tool names the program and its version.
@@ -43,23 +55,23 @@ type SelectionJSON struct {
 
 // ListEndpoint is one selected catalog entry.
 type ListEndpoint struct {
-	Endpoint    string             `json:"endpoint"`
-	Pattern     string             `json:"pattern"`
-	Description string             `json:"description"`
-	When        string             `json:"when"`
-	Scenarios   []string           `json:"scenarios"`
-	Required    bool               `json:"required"`
-	PrivateLink string             `json:"privateLink"`
-	Ports       []string           `json:"ports"`
-	Bypass      string             `json:"bypass,omitempty"`
-	TLS         []string           `json:"tlsVersions,omitempty"`
-	Legacy      string             `json:"legacy,omitempty"`
-	Notes       []string           `json:"notes"`
-	Targets     []string           `json:"targets"`
-	Discover    []DiscoverJSON     `json:"discover"`
-	NotTested   []string           `json:"notTested"`
-	Sources     []endpoints.Source `json:"sources"`
-	Catalog     string             `json:"catalog"`
+	Endpoint    string         `json:"endpoint"`
+	Pattern     string         `json:"pattern"`
+	Description string         `json:"description"`
+	When        string         `json:"when"`
+	Scenarios   []string       `json:"scenarios"`
+	Required    bool           `json:"required"`
+	PrivateLink string         `json:"privateLink"`
+	Ports       []string       `json:"ports"`
+	Bypass      string         `json:"bypass,omitempty"`
+	TLS         []string       `json:"tlsVersions,omitempty"`
+	Legacy      string         `json:"legacy,omitempty"`
+	Notes       []string       `json:"notes"`
+	Targets     []string       `json:"targets"`
+	Discover    []DiscoverJSON `json:"discover"`
+	NotTested   []string       `json:"notTested"`
+	Sources     []SourceJSON   `json:"sources"`
+	Catalog     string         `json:"catalog"`
 }
 
 // DiscoverJSON is a part of a pattern found at run time.
@@ -83,14 +95,17 @@ func NewSelectionJSON(p *endpoints.Plan) SelectionJSON {
 // NewListDocument builds the JSON form of a plan.
 func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
 	doc := ListDocument{Schema: ListSchema, Tool: tool, Selection: NewSelectionJSON(p),
-		Endpoints: []ListEndpoint{}, Excluded: []ExcludedJSON{}, ServiceTags: nonNil(p.ServiceTags)}
+		Endpoints: []ListEndpoint{}, Excluded: excludedJSON(p), ServiceTags: []ServiceTagJSON{}}
+	for _, t := range p.ServiceTags {
+		doc.ServiceTags = append(doc.ServiceTags, ServiceTagJSON{Name: t.Name, Condition: t.Condition, Sources: sourcesJSON(t.Sources)})
+	}
 	for _, ep := range p.Endpoints {
 		e := ep.Entry
 		le := ListEndpoint{
 			Endpoint: e.Endpoint, Pattern: ep.Pattern, Description: e.Description, When: string(e.When),
 			Scenarios: nonNil(e.Scenarios), Required: ep.Required, PrivateLink: string(e.PrivateLink),
 			Bypass: e.Bypass, TLS: e.TLS, Legacy: e.Legacy, Notes: nonNil(e.Notes), Targets: []string{},
-			Discover: []DiscoverJSON{}, NotTested: nonNil(ep.NotTested), Sources: e.Sources, Catalog: e.Pos,
+			Discover: []DiscoverJSON{}, NotTested: endpointReasons(ep), Sources: sourcesJSON(e.Sources), Catalog: e.Pos,
 		}
 		for _, port := range e.Ports {
 			le.Ports = append(le.Ports, port.String())
@@ -103,10 +118,24 @@ func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
 		}
 		doc.Endpoints = append(doc.Endpoints, le)
 	}
-	for _, x := range p.Excluded {
-		doc.Excluded = append(doc.Excluded, ExcludedJSON{Endpoint: x.Entry.Endpoint, Reason: x.Reason})
-	}
 	return doc
+}
+
+func sourcesJSON(sources []endpoints.Source) []SourceJSON {
+	out := []SourceJSON{}
+	for _, s := range sources {
+		out = append(out, SourceJSON(s))
+	}
+	return out
+}
+
+// excludedJSON lists the entries a plan leaves out on purpose.
+func excludedJSON(p *endpoints.Plan) []ExcludedJSON {
+	out := []ExcludedJSON{}
+	for _, x := range p.Excluded {
+		out = append(out, ExcludedJSON{Endpoint: x.Entry.Endpoint, Reason: x.Reason})
+	}
+	return out
 }
 
 // ListJSON writes the plan as indented JSON.
@@ -114,31 +143,24 @@ func ListJSON(w io.Writer, tool Tool, p *endpoints.Plan) error {
 	return writeJSON(w, NewListDocument(tool, p))
 }
 
-func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
-}
-
 // ListPlain writes one host or pattern per line, ready for an allowlist: each selected endpoint as
 // documented (with <region> and the gateway prefix filled in where known), without duplicates.
-func ListPlain(w io.Writer, p *endpoints.Plan) error {
+func ListPlain(out io.Writer, p *endpoints.Plan) error {
+	w := &errWriter{w: out}
 	var seen []string
 	for _, ep := range p.Endpoints {
 		if slices.Contains(seen, ep.Pattern) {
 			continue
 		}
 		seen = append(seen, ep.Pattern)
-		if _, err := fmt.Fprintln(w, ep.Pattern); err != nil {
-			return err
-		}
+		fmt.Fprintln(w, ep.Pattern)
 	}
-	return nil
+	return w.err
 }
 
 // ListTable writes the plan for reading: one row per endpoint, then the exclusions and service tags.
-func ListTable(w io.Writer, p *endpoints.Plan) error {
+func ListTable(out io.Writer, p *endpoints.Plan) error {
+	w := &errWriter{w: out}
 	fmt.Fprintf(w, "%s (%s), %s, list %s", p.Cloud.Display, p.Cloud.Name, p.Mode, p.List)
 	if p.Location != "" {
 		fmt.Fprintf(w, ", region %s", p.Location)
@@ -176,7 +198,7 @@ func ListTable(w io.Writer, p *endpoints.Plan) error {
 		t.Append([]string{ep.Pattern, when, string(e.PrivateLink), strings.Join(ports, " "),
 			strings.Join(tested, "\n"), strings.Join(slices.Compact(sources), "\n")})
 	}
-	if err := t.Render(); err != nil {
+	if err := t.Render(); err != nil && w.err == nil {
 		return err
 	}
 	for _, x := range p.Excluded {
@@ -193,7 +215,7 @@ func ListTable(w io.Writer, p *endpoints.Plan) error {
 		}
 		fmt.Fprintf(w, "service tags: %s\n", strings.Join(tags, "; "))
 	}
-	return nil
+	return w.err
 }
 
 // shortSource names a source briefly: the seed number, or the dated fact.
@@ -202,11 +224,4 @@ func shortSource(s endpoints.Source) string {
 		return "seed " + s.Document[:3]
 	}
 	return s.Document
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }

@@ -2,7 +2,9 @@ package report
 
 import (
 	"bytes"
+	"crypto/tls"
 	"flag"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,48 +48,41 @@ func sampleReport(t *testing.T) *check.Report {
 		return nil
 	}
 	start := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ip, ap := netip.MustParseAddr, netip.MustParseAddrPort
+	system := probe.DNSSource{Kind: probe.SourceSystem}
 	leaf := &probe.Certificate{Subject: "CN=management.azure.com", Issuer: "CN=Microsoft Azure RSA TLS Issuing CA 04,O=Microsoft Corporation,C=US",
 		IssuerOrganization: []string{"Microsoft Corporation"}, DNSNames: []string{"management.azure.com"},
 		NotBefore: start.Add(-24 * time.Hour), NotAfter: start.Add(180 * 24 * time.Hour)}
 	ok := probe.Result{Target: probe.Target{Scheme: "https", Host: "management.azure.com", Port: 443}, Reachable: true, Start: start,
 		Duration: 41 * time.Millisecond,
-		DNS:      &probe.DNSPhase{Source: "system", Duration: 3 * time.Millisecond, Addresses: []probe.Address{{IP: "4.150.240.10"}}},
-		TCP:      &probe.TCPPhase{Duration: 12 * time.Millisecond, Address: "4.150.240.10:443", Attempts: []probe.Attempt{{Address: "4.150.240.10:443"}}},
-		TLS: &probe.TLSPhase{Duration: 26 * time.Millisecond, Version: "TLS 1.3", Cipher: "TLS_AES_128_GCM_SHA256", Verified: true, Leaf: leaf,
+		DNS:      &probe.DNSPhase{Source: system, Duration: 3 * time.Millisecond, Addresses: []probe.Address{{IP: ip("4.150.240.10")}}},
+		TCP:      &probe.TCPPhase{Duration: 12 * time.Millisecond, Address: ap("4.150.240.10:443"), Attempts: []probe.Attempt{{Address: ap("4.150.240.10:443")}}},
+		TLS: &probe.TLSPhase{Duration: 26 * time.Millisecond, Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256, Verified: true, Leaf: leaf,
 			Intercepted: true, Interceptor: "CN=Corp Inspection CA,O=Contoso"},
-		Warnings: []probe.Warning{{Class: probe.ClassTLSIntercepted, Message: "re-signed by CN=Corp Inspection CA,O=Contoso, which this machine trusts: not the endpoint's public chain"}}}
+		Warnings: []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Message: "re-signed by CN=Corp Inspection CA,O=Contoso, which this machine trusts: not the endpoint's public chain"}}}
 	private := probe.Result{Target: probe.Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443}, Start: start,
 		Duration: 10 * time.Second,
-		DNS:      &probe.DNSPhase{Source: "server 10.0.0.4:53", Duration: 2 * time.Millisecond, Addresses: []probe.Address{{IP: "10.1.2.3", Private: true}}},
-		TCP:      &probe.TCPPhase{Duration: 10 * time.Second, Attempts: []probe.Attempt{{Address: "10.1.2.3:443", Error: "dial tcp 10.1.2.3:443: i/o timeout"}}},
-		Failure:  &probe.Failure{Class: probe.ClassTCPTimeout, Phase: "tcp", Message: "dial tcp 10.1.2.3:443: i/o timeout"}}
+		DNS: &probe.DNSPhase{Source: probe.DNSSource{Kind: probe.SourceServer, Server: ap("10.0.0.4:53")}, Duration: 2 * time.Millisecond,
+			Addresses: []probe.Address{{IP: ip("10.1.2.3"), Private: true}}},
+		TCP:     &probe.TCPPhase{Duration: 10 * time.Second, Attempts: []probe.Attempt{{Address: ap("10.1.2.3:443"), Error: "dial tcp 10.1.2.3:443: i/o timeout"}}},
+		Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Phase: probe.PhaseTCP, Message: "dial tcp 10.1.2.3:443: i/o timeout"}}
 	dns := probe.Result{Target: probe.Target{Scheme: "https", Host: "dc.services.visualstudio.com", Port: 443}, Start: start,
-		Duration: time.Millisecond / 2, DNS: &probe.DNSPhase{Source: "system"},
-		Failure: &probe.Failure{Class: probe.ClassDNSNotFound, Phase: "dns", Message: "lookup dc.services.visualstudio.com on 127.0.0.53:53: no such host"}}
+		Duration: time.Millisecond / 2, DNS: &probe.DNSPhase{Source: system},
+		Failure: &probe.Finding{Class: probe.ClassDNSNotFound, Phase: probe.PhaseDNS, Message: "lookup dc.services.visualstudio.com on 127.0.0.53:53: no such host"}}
 	http := probe.Result{Target: probe.Target{Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certs"}, Reachable: true,
-		Start: start, Duration: 9 * time.Millisecond, DNS: &probe.DNSPhase{Source: "override", Addresses: []probe.Address{{IP: "127.0.0.1"}}},
-		TCP:  &probe.TCPPhase{Address: "127.0.0.1:80", Attempts: []probe.Attempt{{Address: "127.0.0.1:80"}}},
+		Start: start, Duration: 9 * time.Millisecond, DNS: &probe.DNSPhase{Source: probe.DNSSource{Kind: probe.SourceOverride}, Addresses: []probe.Address{{IP: ip("127.0.0.1")}}},
+		TCP:  &probe.TCPPhase{Address: ap("127.0.0.1:80"), Attempts: []probe.Attempt{{Address: ap("127.0.0.1:80")}}},
 		HTTP: &probe.HTTPPhase{Duration: 5 * time.Millisecond, Status: 200, StatusText: "200 OK"}}
 	rep := &check.Report{Start: start, Duration: 10*time.Second + 3*time.Millisecond, Plan: plan,
 		Results: []check.Result{
-			{Result: private, Pattern: "*.his.arc.azure.com", Entry: entry("*.his.arc.azure.com"), Origin: check.OriginCatalog, Required: true},
-			{Result: dns, Pattern: "dc.services.visualstudio.com", Entry: entry("dc.services.visualstudio.com"), Origin: check.OriginCatalog},
-			{Result: ok, Pattern: "management.azure.com", Entry: entry("management.azure.com"), Origin: check.OriginCatalog, Required: true},
-			{Result: http, Pattern: "http://www.microsoft.com/pkiops/certs", Origin: check.OriginUser, Required: true},
+			check.NewResult(private, "*.his.arc.azure.com", entry("*.his.arc.azure.com"), check.OriginCatalog, true),
+			check.NewResult(dns, "dc.services.visualstudio.com", entry("dc.services.visualstudio.com"), check.OriginCatalog, false),
+			check.NewResult(ok, "management.azure.com", entry("management.azure.com"), check.OriginCatalog, true),
+			check.NewResult(http, "http://www.microsoft.com/pkiops/certs", nil, check.OriginUser, true),
 		},
 		NotTested: []check.NotTested{{Pattern: "*.login.microsoft.com", Reason: "the Entra ID host names under login.microsoft.com are chosen by the service; allow the wildcard", Required: true}},
 		Discoveries: []check.Discovery{{Token: endpoints.TokenHISShard, URL: "https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview",
 			Hosts: []string{"weu.his.arc.azure.com"}}},
-	}
-	for i := range rep.Results {
-		r := &rep.Results[i]
-		if r.Failure != nil {
-			f := check.FixFor(r.Failure.Class, r)
-			r.Fix = &f
-		}
-		for _, w := range r.Warnings {
-			r.WarningFixes = append(r.WarningFixes, check.FixFor(w.Class, r))
-		}
 	}
 	return rep
 }

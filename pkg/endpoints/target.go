@@ -1,0 +1,116 @@
+package endpoints
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Target is one concrete URL to probe.
+type Target struct {
+	URL    string // scheme://host[:port][/path]
+	Scheme string // "https" or "http"
+	Host   string
+	Port   int
+	Path   string
+}
+
+// ParseTarget turns a concrete http:// or https:// URL into a Target with an explicit port. A bare host
+// name or host:port means https. A URL with user information is refused: a reachability check does not
+// use it, and no error shows it.
+func ParseTarget(raw string) (Target, error) {
+	s := withDefaultScheme(raw)
+	u, err := url.Parse(s)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return Target{}, errors.New("not a valid URL (not shown: it may hold a password)")
+		}
+		return Target{}, fmt.Errorf("%q: not a valid URL: %w", raw, parseReason(err))
+	}
+	shown := shownURL(u)
+	if u.User != nil {
+		return Target{}, fmt.Errorf("%q: user information (user:password@) is not used by a reachability check; remove it", shown)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return Target{}, fmt.Errorf("%q: want an http:// or https:// URL", shown)
+	}
+	host := u.Hostname()
+	if host == "" || strings.ContainsAny(host, "*<>{}[] ") {
+		return Target{}, fmt.Errorf("%q: want a concrete host name", shown)
+	}
+	t := Target{Scheme: u.Scheme, Host: strings.ToLower(host), Path: u.EscapedPath()}
+	if t.Path == "/" {
+		t.Path = ""
+	}
+	if u.RawQuery != "" {
+		t.Path = cmp.Or(t.Path, "/") + "?" + u.RawQuery
+	}
+	if t.Port, err = targetPort(u); err != nil {
+		return Target{}, fmt.Errorf("%q: %w", shown, err)
+	}
+	t.URL = t.String()
+	return t, nil
+}
+
+// parseReason is what url.Parse found wrong, without the URL that its error repeats.
+func parseReason(err error) error {
+	if ue, ok := errors.AsType[*url.Error](err); ok {
+		return ue.Err
+	}
+	return err
+}
+
+// targetPort is the URL's port, or its scheme's default port.
+func targetPort(u *url.URL) (int, error) {
+	ps := u.Port()
+	if ps == "" {
+		if u.Scheme == "https" {
+			return 443, nil
+		}
+		return 80, nil
+	}
+	n, err := strconv.Atoi(ps)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, fmt.Errorf("bad port %q", ps)
+	}
+	return n, nil
+}
+
+// String writes the target as a URL, leaving out the scheme's default port.
+func (t Target) String() string {
+	host := t.Host
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if !(t.Scheme == "https" && t.Port == 443) && !(t.Scheme == "http" && t.Port == 80) {
+		host = net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+	}
+	return t.Scheme + "://" + host + t.Path
+}
+
+// withDefaultScheme makes a bare host name or host:port an https:// URL.
+func withDefaultScheme(s string) string {
+	if strings.Contains(s, "://") {
+		return s
+	}
+	return "https://" + s
+}
+
+// shownURL writes a parsed URL for an error message from its scheme, host, port and path only: never
+// its user information (a password) nor its query.
+func shownURL(u *url.URL) string {
+	return u.Scheme + "://" + u.Host + u.EscapedPath()
+}
+
+// hostOf returns the host[:port] of a URL, or "" when it does not parse.
+func hostOf(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return ""
+	}
+	return u.Host
+}

@@ -1,0 +1,74 @@
+package endpoints
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestParseTarget(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want Target
+	}{
+		{"https://Example.com:8443/a/b", Target{URL: "https://example.com:8443/a/b", Scheme: "https", Host: "example.com", Port: 8443, Path: "/a/b"}},
+		{"https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview",
+			Target{URL: "https://gbl.his.arc.azure.com/discovery?location=westeurope&api-version=1.1-preview", Scheme: "https",
+				Host: "gbl.his.arc.azure.com", Port: 443, Path: "/discovery?location=westeurope&api-version=1.1-preview"}},
+		{"https://x.example?a=1", Target{URL: "https://x.example/?a=1", Scheme: "https", Host: "x.example", Port: 443, Path: "/?a=1"}},
+		{"http://www.microsoft.com/pkiops/certs", Target{URL: "http://www.microsoft.com/pkiops/certs", Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certs"}},
+		{"https://[::1]:8443/", Target{URL: "https://[::1]:8443", Scheme: "https", Host: "::1", Port: 8443}},
+		// A bare host name or host:port means https.
+		{"Login.Microsoftonline.com", Target{URL: "https://login.microsoftonline.com", Scheme: "https", Host: "login.microsoftonline.com", Port: 443}},
+		{"workspace.example:8080", Target{URL: "https://workspace.example:8080", Scheme: "https", Host: "workspace.example", Port: 8080}},
+		{"127.0.0.1:443", Target{URL: "https://127.0.0.1", Scheme: "https", Host: "127.0.0.1", Port: 443}},
+	}
+	for _, tc := range cases {
+		got, err := ParseTarget(tc.raw)
+		require.NoError(t, err, tc.raw)
+		assert.Equal(t, tc.want, got, tc.raw)
+	}
+}
+
+func TestParseTargetRefusesBadURLs(t *testing.T) {
+	for raw, want := range map[string]string{
+		"ftp://x":         `"ftp://x": want an http:// or https:// URL`,
+		"https://*.x.com": `"https://*.x.com": want a concrete host name`,
+		"https://":        `"https://": want a concrete host name`,
+		"":                `"https://": want a concrete host name`,
+		"https://x:0":     `"https://x:0": bad port "0"`,
+		"x:99999":         `"https://x:99999": bad port "99999"`,
+		"not a url":       `"not a url": not a valid URL: invalid character " " in host name`,
+	} {
+		_, err := ParseTarget(raw)
+		require.Error(t, err, raw)
+		assert.Equal(t, want, err.Error(), raw)
+	}
+}
+
+func TestParseTargetNeverShowsUserInformation(t *testing.T) {
+	cases := map[string]string{
+		"https://bob:Secr3t@host":          `"https://host": user information (user:password@) is not used by a reachability check; remove it`,
+		"bob:Secr3t@host:8443/p?q=1":       `"https://host:8443/p": user information (user:password@) is not used by a reachability check; remove it`,
+		"http://bob@host":                  `"http://host": user information (user:password@) is not used by a reachability check; remove it`,
+		"ftp://bob:Secr3t@host":            `"ftp://host": user information (user:password@) is not used by a reachability check; remove it`,
+		"https://bob:Secr3t@host:bad":      `not a valid URL (not shown: it may hold a password)`,
+		"https://bob:Secr3t@ho st":         `not a valid URL (not shown: it may hold a password)`,
+		"https://bob:Secr3t%zz@host/":      `not a valid URL (not shown: it may hold a password)`,
+		"https://bob:Secr3t@*.example.com": `"https://*.example.com": user information (user:password@) is not used by a reachability check; remove it`,
+	}
+	for raw, want := range cases {
+		_, err := ParseTarget(raw)
+		require.Error(t, err, raw)
+		assert.Equal(t, want, err.Error(), raw)
+		assert.NotContains(t, err.Error(), "Secr3t", raw)
+		assert.NotContains(t, err.Error(), "bob", raw)
+	}
+}
+
+func TestTargetString(t *testing.T) {
+	assert.Equal(t, "http://x.example:8080/p", Target{Scheme: "http", Host: "x.example", Port: 8080, Path: "/p"}.String())
+	assert.Equal(t, "https://[::1]", Target{Scheme: "https", Host: "::1", Port: 443}.String())
+	assert.Equal(t, "http://x.example:443", Target{Scheme: "http", Host: "x.example", Port: 443}.String())
+}

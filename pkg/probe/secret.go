@@ -1,0 +1,40 @@
+package probe
+
+import (
+	"fmt"
+	"io"
+)
+
+// Secret holds a value that must never be shown: a proxy password. Its String, GoString, fmt and JSON
+// forms are all "[redacted]" (or "" when empty), so no code path that prints it can leak it; Reveal is
+// for the one place that must send it.
+type Secret struct{ v string }
+
+// NewSecret wraps a secret value.
+func NewSecret(v string) Secret { return Secret{v: v} }
+
+// Reveal returns the secret itself, for sending it to the proxy. Never print it.
+func (s Secret) Reveal() string { return s.v }
+
+// IsZero reports whether there is no secret.
+func (s Secret) IsZero() bool { return s.v == "" }
+
+// String never shows the secret.
+func (s Secret) String() string {
+	if s.v == "" {
+		return ""
+	}
+	return "[redacted]"
+}
+
+// GoString is String, for %#v.
+func (s Secret) GoString() string { return s.String() }
+
+// Format makes every verb (%s, %v, %q, %x, %+v …) print the redacted form.
+func (s Secret) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// MarshalText redacts the secret in encoders that use text (JSON map keys, XML, YAML).
+func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// MarshalJSON redacts the secret in JSON.
+func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"` + s.String() + `"`), nil }

@@ -1,0 +1,199 @@
+package report
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+
+	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/probe"
+)
+
+// Fix is what to change for one failure or warning, in words: the action (shared by every endpoint
+// that needs the same change, for grouping), the pattern to apply it to, and the whole hint in one line.
+type Fix struct {
+	Action  string
+	Pattern string
+	Hint    string
+}
+
+// fixWords are the facts of a check.Fix as the hint sentences name them.
+type fixWords struct {
+	check.Fix
+	pattern   string // the pattern in backquotes
+	port      string
+	address   string // the address tried, or host:port
+	proxy     string // the proxy's host:port, or "your proxy"
+	inspector string // where TLS is inspected
+	dnsServer string // "the DNS server [ADDR]"
+}
+
+func wordsOf(f check.Fix) fixWords {
+	w := fixWords{Fix: f, pattern: "`" + f.Pattern + "`", port: strconv.Itoa(f.Port),
+		address: net.JoinHostPort(f.Host, strconv.Itoa(f.Port)), proxy: "your proxy",
+		inspector: "the firewall or proxy that inspects TLS", dnsServer: "the DNS server"}
+	if f.Address.IsValid() {
+		w.address = f.Address.String()
+	}
+	if f.Proxy != "" {
+		w.proxy, w.inspector = f.Proxy, f.Proxy
+	}
+	if f.DNSServer.IsValid() {
+		w.dnsServer = "the DNS server " + f.DNSServer.String()
+	}
+	return w
+}
+
+// hint is the words of one class's fix: the action (for grouping) and the one-line hint.
+type hint struct {
+	action func(w fixWords) string
+	hint   func(w fixWords) string
+}
+
+// fixed returns a hint whose action does not depend on the result.
+func fixed(action string, format func(w fixWords) string) hint {
+	return hint{action: func(fixWords) string { return action }, hint: format}
+}
+
+// hints has the words of the fix of every class a check reports; a test walks check.Classes.
+var hints = map[probe.Class]hint{
+	probe.ClassDNSNotFound: fixed("Let this server resolve these names (public DNS or a forwarder), or use a proxy that resolves them",
+		func(w fixWords) string {
+			return fmt.Sprintf("DNS has no address for %s: let this server resolve %s, or send it through a proxy that resolves names", w.Host, w.pattern)
+		}),
+	probe.ClassDNSTimeout: fixed("Make the DNS server answer this server", func(w fixWords) string {
+		return fmt.Sprintf("%s did not answer for %s: let this server reach its DNS server (UDP and TCP 53)", w.dnsServer, w.Host)
+	}),
+	probe.ClassDNSError: fixed("Fix this server's DNS configuration", func(w fixWords) string {
+		return fmt.Sprintf("the lookup of %s failed: check this server's DNS servers and that they resolve %s", w.Host, w.pattern)
+	}),
+	probe.ClassTCPRefused: {action: allowTCP, hint: func(w fixWords) string {
+		return fmt.Sprintf("the connection to %s was refused: allow outbound TCP %s to %s in the firewall", w.address, w.port, w.pattern)
+	}},
+	probe.ClassTCPTimeout: {action: allowTCP, hint: func(w fixWords) string {
+		return fmt.Sprintf("connection attempts to %s get no answer (dropped): allow outbound TCP %s to %s in the firewall", w.address, w.port, w.pattern)
+	}},
+	probe.ClassTCPReset: fixed("Stop the device that resets these connections", func(w fixWords) string {
+		return fmt.Sprintf("a device in the path resets connections to %s: allow %s in its URL or TLS filtering", w.Host, w.pattern)
+	}),
+	probe.ClassTLSHandshakeFailed: fixed("Let TLS to these endpoints through unmodified", func(w fixWords) string {
+		return fmt.Sprintf("the TLS handshake with %s did not complete: let TLS to %s pass the firewall or proxy unmodified", w.Host, w.pattern)
+	}),
+	probe.ClassTLSUntrusted: fixed("Trust the issuing CA in the system store, or exempt these endpoints from TLS inspection", func(w fixWords) string {
+		issuer := w.Issuer
+		if issuer == "" {
+			issuer = "its issuer"
+		}
+		return fmt.Sprintf("%s is served with a certificate from %s, which this server does not trust: install that CA, or exempt %s from TLS inspection", w.Host, issuer, w.pattern)
+	}),
+	probe.ClassTLSHostnameMismatch: fixed("Stop redirecting or answering for these names", func(w fixWords) string {
+		return fmt.Sprintf("%s answered with a certificate for another name: something in the path redirects or answers for %s; allow it through unmodified", w.Host, w.pattern)
+	}),
+	probe.ClassTLSExpired: fixed("Fix the clock, or the certificate of the device in the path", func(w fixWords) string {
+		return fmt.Sprintf("the certificate %s presented is expired or not yet valid: check this server's clock, or the TLS-inspecting device's certificate for %s", w.Host, w.pattern)
+	}),
+	probe.ClassTLSVersionTooOld: fixed("Enable TLS 1.2 on the path", func(w fixWords) string {
+		return fmt.Sprintf("only TLS below 1.2 is offered for %s: enable TLS 1.2 on the proxy or firewall in the path to %s", w.Host, w.pattern)
+	}),
+	probe.ClassTLSIntercepted: {
+		action: func(w fixWords) string {
+			return "Exempt from TLS inspection on " + w.inspector + " (re-signed by " + interceptor(w) + ")"
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("exempt %s from TLS inspection on %s: its certificate is re-signed by %s", w.pattern, w.inspector, interceptor(w))
+		}},
+	probe.ClassPrivateDNSPublic: fixed("Resolve these names to your private endpoint", func(w fixWords) string {
+		return fmt.Sprintf("make %s resolve to your private endpoint's address: forward the privatelink zones to Azure DNS through a DNS forwarder in Azure, add the A records of the private endpoint's DNS configuration to your DNS server, or add them to this server's hosts file", w.Host)
+	}),
+	probe.ClassPrivateDNSAAAAPublic: fixed("Remove public AAAA records for private endpoints", func(w fixWords) string {
+		return fmt.Sprintf("%s has a public AAAA record beside its private A record: remove it, or make sure IPv4 is preferred", w.Host)
+	}),
+	probe.ClassHTTPError: {
+		action: func(w fixWords) string { return "Allow HTTP (TCP " + w.port + ")" },
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("no HTTP response from %s: allow outbound HTTP (TCP %s) to %s", w.URL, w.port, w.pattern)
+		}},
+	probe.ClassCanceled: fixed("Run the check again to completion", func(w fixWords) string {
+		return fmt.Sprintf("the check of %s was interrupted or never started: run it again, with a longer --timeout or a higher --concurrency", w.Host)
+	}),
+	probe.ClassProxyUnreachable: {
+		action: func(w fixWords) string { return "Fix the proxy setting, or let this server reach the proxy " + w.proxy },
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("cannot reach the proxy %s: check its address and port, and that this server may connect to it", w.proxy)
+		}},
+	probe.ClassProxyAuthRequired: {
+		action: func(w fixWords) string {
+			return "Let this server through the proxy " + w.proxy + " without authentication"
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("%s wants authentication: the Arc agent does not support an authenticating proxy, so allow this server (by its address) through %s without authentication", w.proxy, w.proxy)
+		}},
+	probe.ClassProxyDenied: {
+		action: func(w fixWords) string { return "Allow on the proxy " + w.proxy },
+		hint:   func(w fixWords) string { return fmt.Sprintf("allow %s on %s", w.pattern, w.proxy) }},
+	probe.ClassProxyUpstreamFailed: {
+		action: func(w fixWords) string { return "Let the proxy " + w.proxy + " reach these endpoints" },
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("%s could not reach %s itself: allow it in the proxy's own outbound firewall and check the proxy's DNS", w.proxy, w.pattern)
+		}},
+	probe.ClassTLS12Max: fixed("Allow TLS 1.3 through the path", func(w fixWords) string {
+		return fmt.Sprintf("only TLS 1.2 was negotiated with %s, which accepts 1.3: check the proxy or TLS-inspecting device in the path", w.Host)
+	}),
+	check.ClassGatewayProxyBypass: fixed("Remove gateway endpoints from NO_PROXY", func(w fixWords) string {
+		return fmt.Sprintf("remove %s from NO_PROXY: the Arc gateway does not support proxy bypass", w.pattern)
+	}),
+	check.ClassPrivateLinkViaProxy: fixed("Bypass the proxy for private endpoints (azcmagent config set proxy.bypass Arc)", func(w fixWords) string {
+		return fmt.Sprintf("%s went through %s: set the agent's proxy bypass for Arc (azcmagent config set proxy.bypass Arc; here --proxy-bypass Arc) so it reaches your private endpoint", w.Host, w.proxy)
+	}),
+}
+
+func allowTCP(w fixWords) string { return "Allow outbound TCP " + w.port + " in the firewall" }
+
+func interceptor(w fixWords) string {
+	if w.Interceptor == "" {
+		return "another CA"
+	}
+	return w.Interceptor
+}
+
+// FixOf says in words what to change for a finding.
+func FixOf(f check.Finding) Fix {
+	w := wordsOf(f.Fix)
+	h, ok := hints[f.Class]
+	if !ok {
+		return Fix{Action: "Investigate " + string(f.Class), Pattern: f.Fix.Pattern,
+			Hint: fmt.Sprintf("%s failed with %s: see the message", f.Fix.Host, f.Class)}
+	}
+	return Fix{Action: h.action(w), Pattern: f.Fix.Pattern, Hint: h.hint(w)}
+}
+
+// FixGroup is one action and the patterns it applies to.
+type FixGroup struct {
+	Action   string
+	Patterns []string
+}
+
+// WhatToFix groups the fixes of required failures and of warnings by action, in a stable order.
+func WhatToFix(rep *check.Report) []FixGroup {
+	var groups []FixGroup
+	add := func(f Fix) {
+		i := slices.IndexFunc(groups, func(g FixGroup) bool { return g.Action == f.Action })
+		if i < 0 {
+			groups = append(groups, FixGroup{Action: f.Action})
+			i = len(groups) - 1
+		}
+		if !slices.Contains(groups[i].Patterns, f.Pattern) {
+			groups[i].Patterns = append(groups[i].Patterns, f.Pattern)
+		}
+	}
+	for _, res := range rep.Results {
+		if res.Failure != nil && res.Required && res.Failure.Class != probe.ClassCanceled {
+			add(FixOf(*res.Failure))
+		}
+		for _, w := range res.Warnings {
+			add(FixOf(w))
+		}
+	}
+	return groups
+}

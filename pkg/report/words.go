@@ -1,0 +1,154 @@
+package report
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/probe"
+)
+
+// The words users read for the facts of pkg/probe, pkg/endpoints and pkg/check live here.
+
+// boolWord is azcmagent's spelling of a boolean.
+func boolWord(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}
+
+// PrivateColumn is azcmagent's PRIVATE column: "true", "false", or "unknown" when no address is known.
+func PrivateColumn(r *probe.Result) string {
+	private, known := r.Private()
+	if !known {
+		return "unknown"
+	}
+	return boolWord(private)
+}
+
+// TLSColumn is azcmagent's TLS column: the negotiated version, "not used" for plain HTTP, or "unknown".
+func TLSColumn(r *probe.Result) string {
+	switch {
+	case r.Target.Scheme == "http":
+		return "not used"
+	case r.TLS != nil && r.TLS.Version != 0:
+		return tlsVersionName(r.TLS.Version)
+	}
+	return "unknown"
+}
+
+// ProxyColumn is azcmagent's PROXY column: the proxy used (never with credentials), or "not used".
+func ProxyColumn(r *probe.Result) string {
+	if r.Proxy != nil {
+		return r.Proxy.Proxy.String()
+	}
+	return "not used"
+}
+
+// tlsVersionName writes a TLS version as azcmagent does: "TLS 1.2".
+func tlsVersionName(v uint16) string {
+	switch v {
+	case 0x0301:
+		return "TLS 1.0"
+	case 0x0302:
+		return "TLS 1.1"
+	case 0x0303:
+		return "TLS 1.2"
+	case 0x0304:
+		return "TLS 1.3"
+	case 0:
+		return ""
+	}
+	return fmt.Sprintf("unknown (0x%04x)", v)
+}
+
+// dnsSourceWord says where a DNS answer came from: "system", "server IP:PORT", "override", "literal", "proxy".
+func dnsSourceWord(s probe.DNSSource) string {
+	if s.Kind == probe.SourceServer {
+		return "server " + s.Server.String()
+	}
+	return string(s.Kind)
+}
+
+// bypassWord says why a proxy was bypassed: "proxy bypass" (the agent's proxy.bypass), or the NO_PROXY entry.
+func bypassWord(b *probe.Bypass) string {
+	switch {
+	case b == nil:
+		return ""
+	case b.By == probe.BypassByTarget:
+		return "proxy bypass"
+	}
+	return b.List + " entry " + strconv.Quote(b.Entry)
+}
+
+// tokenName says in words what a discovery token stands for.
+func tokenName(token string) string {
+	switch token {
+	case endpoints.TokenHISShard:
+		return "the regional hybrid identity shard"
+	case endpoints.TokenNotificationHosts:
+		return "the notification-service Service Bus hosts"
+	}
+	return token
+}
+
+// needsWords says which flag would make a pattern testable.
+var needsWords = map[endpoints.Field]string{
+	endpoints.FieldLocation:   "needs -l/--location to name the regional host",
+	endpoints.FieldGatewayURL: "needs --gateway-url to name your gateway",
+}
+
+// notTestedReason says why a pattern was not tested.
+func notTestedReason(n check.NotTested) string {
+	switch {
+	case n.Discovery != nil && n.Discovery.Failure != nil:
+		f := n.Discovery.Failure
+		return fmt.Sprintf("%s: the discovery call %s failed (%s: %s); allow the pattern", tokenName(n.Token), n.Discovery.URL, f.Class, f.Message)
+	case n.Token != "":
+		return tokenName(n.Token) + ": found by a discovery call that needs -l/--location"
+	case n.Outside != "":
+		return fmt.Sprintf("discovery answered %s, which is not under %s; not probed", n.Outside, n.Pattern)
+	case n.Needs != "" && needsWords[n.Needs] != "":
+		return needsWords[n.Needs]
+	}
+	return n.Reason
+}
+
+// endpointReasons says in words why (part of) a listed pattern cannot be probed.
+func endpointReasons(ep endpoints.Endpoint) []string {
+	out := []string{}
+	for _, n := range ep.NotTested {
+		out = append(out, notTestedReason(check.NotTested{Pattern: ep.Pattern, Reason: n.Reason, Needs: n.Needs}))
+	}
+	return out
+}
+
+func formatDuration(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return "<1ms"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	}
+	return fmt.Sprintf("%.1fs", d.Seconds())
+}
+
+// clip shortens s to at most n characters (runes, never cutting one in half), ending in "...".
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-3]) + "..."
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
