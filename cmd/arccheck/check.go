@@ -29,8 +29,7 @@ type checkOptions struct {
 	JSON bool
 	// NoColor is --no-color.
 	NoColor bool
-	// Verbose is -v/--verbose: progress on stderr.
-	Verbose bool
+	*globalOptions
 	// Timeout is --timeout, per endpoint.
 	Timeout time.Duration
 	// ConnectTimeout is --connect-timeout, for TCP within Timeout.
@@ -60,10 +59,19 @@ type checkOptions struct {
 	PublicRoots string
 	// PLSCheck is -p/--enable-pls-check, azcmagent's name for --mode private-link.
 	PLSCheck bool
+	// changed reports whether a flag was given; nil means none was.
+	changed func(name string) bool
 }
 
-func newCheckCmd(e env) *cobra.Command {
-	opts := &checkOptions{}
+// given reports whether the named flag was given on the command line.
+func (o *checkOptions) given(name string) bool { return o.changed != nil && o.changed(name) }
+
+// selectionFlagList are the flags that choose catalog endpoints; they mean nothing with --catalog none.
+var selectionFlagList = []string{"cloud", "location", "mode", "esu", "extensions", "gateway-url", "profile",
+	"proxy-bypass", "enable-pls-check"}
+
+func newCheckCmd(e env, g *globalOptions) *cobra.Command {
+	opts := &checkOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Probe every endpoint the agent needs and say which are reachable, and why not",
@@ -80,10 +88,9 @@ func newCheckCmd(e env) *cobra.Command {
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	f.BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
 	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR=1)")
-	f.BoolVarP(&opts.Verbose, "verbose", "v", false, "print each endpoint's result on stderr as it finishes")
 	f.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "time allowed for each endpoint (all run at once)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", 0, "time allowed for the TCP connect within --timeout (default: --timeout)")
-	f.IntVar(&opts.Concurrency, "concurrency", 64, "endpoints probed at once (1-1024)")
+	f.IntVar(&opts.Concurrency, "concurrency", maxConcurrency, fmt.Sprintf("endpoints probed at once (1-%d); the default covers every selection", maxConcurrency))
 	f.StringVar(&opts.DNSServer, "dns-server", "", "send DNS lookups to this server, IP[:PORT], instead of the system resolver")
 	f.StringArrayVar(&opts.Resolve, "resolve", nil, "HOST:PORT:ADDRESS: connect to ADDRESS for HOST:PORT without DNS (curl's syntax; PORT may be *); repeatable")
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's")
@@ -96,9 +103,17 @@ func newCheckCmd(e env) *cobra.Command {
 	f.StringSliceVar(&opts.ProxyBypass, "proxy-bypass", nil, "endpoints that bypass the proxy, as the agent's proxy.bypass: AAD, ARM, Arc (comma-separated)")
 	f.StringVar(&opts.PublicRoots, "public-roots", "", "PEM file that replaces the embedded public roots used to detect TLS inspection (labs, air-gapped tests)")
 	f.BoolVarP(&opts.PLSCheck, "enable-pls-check", "p", false, "check that private-link endpoints resolve to private addresses (same as --mode private-link)")
-	cmd.PreRun = func(cmd *cobra.Command, args []string) { opts.NoProxySet = cmd.Flags().Changed("no-proxy") }
+	cmd.PreRun = func(cmd *cobra.Command, args []string) {
+		opts.NoProxySet = cmd.Flags().Changed("no-proxy")
+		opts.changed = cmd.Flags().Changed
+	}
 	return cmd
 }
+
+// maxConcurrency is the default and the most endpoints probed at once: more than any selection holds,
+// so that no endpoint waits for a slot, and within the open-file limit Go raises to the hard limit at
+// start-up on Unix.
+const maxConcurrency = 1024
 
 // checkRun is a validated check: everything the run needs, built before any traffic is sent.
 type checkRun struct {
@@ -153,8 +168,10 @@ func (o *checkOptions) validateLimits() error {
 		return badInput("--timeout: must be positive, got %s (e.g. 10s)", o.Timeout)
 	case o.ConnectTimeout < 0:
 		return badInput("--connect-timeout: must not be negative, got %s (0 means --timeout)", o.ConnectTimeout)
-	case o.Concurrency < 1 || o.Concurrency > 1024:
-		return badInput("--concurrency: must be 1 to 1024, got %d", o.Concurrency)
+	case o.Concurrency < 1 || o.Concurrency > maxConcurrency:
+		return badInput("--concurrency: must be 1 to %d, got %d", maxConcurrency, o.Concurrency)
+	case o.ConnectTimeout > o.Timeout:
+		return badInput("--connect-timeout: %s is longer than --timeout %s; it must fit within it", o.ConnectTimeout, o.Timeout)
 	}
 	return nil
 }
@@ -174,6 +191,11 @@ func (o *checkOptions) checkPlan() (*endpoints.Plan, error) {
 	case "none":
 		if len(o.Endpoints) == 0 {
 			return nil, badInput("--catalog none: give the endpoints to check with --endpoint URL")
+		}
+		for _, name := range selectionFlagList {
+			if o.given(name) {
+				return nil, badInput("--%s: selects catalog endpoints, which --catalog none leaves out; drop one of them", name)
+			}
 		}
 		return nil, nil
 	}
@@ -203,14 +225,14 @@ func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
 		}
 	}
 	for _, s := range o.Resolve {
-		key, addr, err := probe.ParseOverride(s)
+		key, addrs, err := probe.ParseOverride(s)
 		if err != nil {
 			return po, badInput("--resolve: %v", err)
 		}
 		if po.Overrides == nil {
-			po.Overrides = map[string]string{}
+			po.Overrides = probe.Overrides{}
 		}
-		po.Overrides[key] = addr
+		po.Overrides[key] = addrs
 	}
 	if o.CAFile != "" {
 		if po.RootCAs, err = loadRoots(o.CAFile, true); err != nil {
@@ -245,6 +267,11 @@ func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting) report
 // proxyConfig applies probe.ChooseProxy to the flags, loads --proxy-ca-file, and records the setting.
 func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConfig, report.ProxySetting, error) {
 	if strings.EqualFold(o.Proxy, "none") {
+		for _, name := range []string{"no-proxy", "proxy-ca-file"} {
+			if o.given(name) {
+				return nil, report.ProxySetting{}, badInput("--%s: means nothing with --proxy none", name)
+			}
+		}
 		return nil, report.ProxySetting{Source: "--proxy none"}, nil
 	}
 	choice := probe.ProxyChoice{URL: o.Proxy, URLSource: "--proxy", NoProxySource: "--no-proxy"}
@@ -255,18 +282,36 @@ func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConf
 	if err != nil {
 		return nil, report.ProxySetting{}, badInput("%v", err)
 	}
-	if cfg != nil && o.ProxyCAFile != "" {
-		pool, err := loadRoots(o.ProxyCAFile, true)
-		if err != nil {
-			return nil, report.ProxySetting{}, badInput("--proxy-ca-file: %v", err)
-		}
-		for _, px := range []*probe.Proxy{cfg.HTTPS, cfg.HTTP} {
-			if px != nil {
-				px.RootCAs = pool
-			}
+	if cfg == nil && o.NoProxySet {
+		return nil, report.ProxySetting{}, badInput("--no-proxy: no proxy is in use (from --proxy or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY) for it to bypass")
+	}
+	if o.ProxyCAFile != "" {
+		if err := setProxyRoots(cfg, o.ProxyCAFile); err != nil {
+			return nil, report.ProxySetting{}, err
 		}
 	}
 	return cfg, report.NewProxySetting(cfg), nil
+}
+
+// setProxyRoots makes the https:// proxies in force verify their certificates with the file's CAs; a
+// file that no https:// proxy uses is refused rather than ignored.
+func setProxyRoots(cfg *probe.ProxyConfig, file string) error {
+	pool, err := loadRoots(file, true)
+	if err != nil {
+		return badInput("--proxy-ca-file: %v", err)
+	}
+	used := false
+	if cfg != nil {
+		for _, px := range []*probe.Proxy{cfg.HTTPS, cfg.HTTP} {
+			if px != nil && px.Scheme == "https" {
+				px.RootCAs, used = pool, true
+			}
+		}
+	}
+	if !used {
+		return badInput("--proxy-ca-file: no https:// proxy is in use (from --proxy or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY) to verify with it")
+	}
+	return nil
 }
 
 // loadRoots reads a PEM file of CA certificates, added to the system roots when withSystem is set.
@@ -295,6 +340,12 @@ func runCheck(o *checkOptions, e env, version string) error {
 	if err != nil {
 		return err
 	}
+	if c := run.prober.Proxy; c != nil && c.NoProxy != nil {
+		for _, entry := range c.NoProxy.Skipped {
+			fmt.Fprintf(e.Stderr, "arccheck: warning: %s entry %q is no host, domain, IP or CIDR; it matches nothing (as in curl and Go) and is left out\n",
+				c.NoProxy.Source, entry)
+		}
+	}
 	var mu sync.Mutex
 	progress := func(r check.Result) {
 		if !o.Verbose {
@@ -306,6 +357,9 @@ func runCheck(o *checkOptions, e env, version string) error {
 	}
 	rep := check.Run(e.Context, check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober),
 		Concurrency: o.Concurrency, Progress: progress})
+	for _, key := range check.UnusedOverrides(run.prober.Overrides, rep) {
+		fmt.Fprintf(e.Stderr, "arccheck: warning: --resolve %s matches no endpoint of this run\n", key)
+	}
 
 	tool := report.Tool{Name: "arccheck", Version: version}
 	if run.format == "json" {
@@ -320,7 +374,7 @@ func runCheck(o *checkOptions, e env, version string) error {
 	case err != nil:
 		return writeFailed(err)
 	case rep.Interrupted:
-		return &exitError{code: exitInterrupted, err: errors.New("interrupted: results so far are shown, the rest are marked canceled")}
+		return interruption(e.Context)
 	case rep.Failed():
 		return &exitError{code: exitUnreachable}
 	}

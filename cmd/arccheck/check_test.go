@@ -216,7 +216,7 @@ func TestCheckOnlyUserEndpoints(t *testing.T) {
 	_, port, _ := net.SplitHostPort(srv.Addr)
 	r := runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "http://127.0.0.1:"+port)
 	require.Equal(t, 0, r.code, r.stdout+r.stderr)
-	assert.Contains(t, r.stdout, "1 endpoints: 1 reachable")
+	assert.Contains(t, r.stdout, "1 endpoint: 1 reachable")
 }
 
 func TestInterruptPrintsResultsSoFarAndExits130(t *testing.T) {

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/arccheck/arccheck/internal/testnet"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
 
@@ -75,4 +79,78 @@ func TestNoPasswordInAnyOutput(t *testing.T) {
 		assert.True(t, strings.Contains(r.stdout, "http://127.0.0.1:1"), "the proxy from the environment is shown")
 		assert.NotContains(t, r.stdout+r.stderr, "Env5ecret")
 	}
+}
+
+// TestNothingProbedIsNoPass: endpoints that were never probed to a verdict (a timeout too short to
+// start, or no slot before the run's deadline) fail the run, and the summary says why.
+func TestNothingProbedIsNoPass(t *testing.T) {
+	r := runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "https://a.example",
+		"--resolve", "a.example:*:127.0.0.1", "--timeout", "1us")
+	assert.Equal(t, exitUnreachable, r.code, r.stdout+r.stderr)
+
+	hole := testnet.BlackHole(t)
+	_, port, _ := net.SplitHostPort(hole)
+	args := []string{"check", "--catalog", "none", "--timeout", "500ms", "--concurrency", "2"}
+	for i := range 5 {
+		host := fmt.Sprintf("hole%d.example", i)
+		args = append(args, "--endpoint", "https://"+host+":"+port, "--resolve", host+":*:127.0.0.1")
+	}
+	r = runCLI(t, nil, args...)
+	assert.Equal(t, exitUnreachable, r.code)
+	assert.Contains(t, r.stdout, "5 endpoints: 0 reachable, 2 unreachable (2 required), 3 not probed (3 required: not started before the run's deadline)")
+}
+
+// TestListsAreInAStableOrder: the not-tested patterns and the discoveries come out in the same order
+// on every run, whatever order the probes finished in.
+func TestListsAreInAStableOrder(t *testing.T) {
+	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
+	var first string
+	for i := range 5 {
+		r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "all", "--dns-server", dns.Addr, "-o", "json", "--timeout", "3s")
+		require.Equal(t, exitUnreachable, r.code, r.stderr)
+		doc := decodeCheck(t, r)
+		b, err := json.Marshal([]any{doc.NotTested, doc.Discoveries})
+		require.NoError(t, err)
+		lists := string(b)
+		if i == 0 {
+			first = lists
+			require.NotEmpty(t, doc.NotTested)
+			require.NotEmpty(t, doc.Discoveries)
+			continue
+		}
+		assert.Equal(t, first, lists, "run %d", i)
+	}
+}
+
+// TestVerboseEverywhere: -v is --verbose before or after the command, as in azcmagent.
+func TestVerboseEverywhere(t *testing.T) {
+	srv := testnet.HTTPServer(t, "")
+	for _, args := range [][]string{
+		{"-v", "check", "--catalog", "none", "--endpoint", "http://" + srv.Addr},
+		{"check", "-v", "--catalog", "none", "--endpoint", "http://" + srv.Addr},
+	} {
+		r := runCLI(t, nil, args...)
+		require.Equal(t, exitOK, r.code, r.stderr)
+		assert.Contains(t, r.stderr, "arccheck: http://"+srv.Addr+" reachable", args)
+	}
+	r := runCLI(t, nil, "-v", "list", "-l", "westeurope", "-o", "plain")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "arccheck: Azure Cloud (AzureCloud), direct, list standard, region westeurope")
+	r = runCLI(t, nil, "--version")
+	assert.Equal(t, "arccheck test\n", r.stdout)
+}
+
+// TestUnusedResolveIsAWarning: a --resolve entry that matches no endpoint of the run is most likely a
+// typing mistake: said on stderr, and the run goes on.
+func TestUnusedResolveIsAWarning(t *testing.T) {
+	srv := testnet.HTTPServer(t, "")
+	_, port, _ := net.SplitHostPort(srv.Addr)
+	r := runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "http://fine.example:"+port,
+		"--resolve", "fine.example:*:127.0.0.1", "--resolve", "fnie.example:443:127.0.0.1", "--resolve", "*:9:127.0.0.1")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, "arccheck: warning: --resolve *:9 matches no endpoint of this run\n"+
+		"arccheck: warning: --resolve fnie.example:443 matches no endpoint of this run\n", r.stderr)
+	r = runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "http://any.example:"+port, "--resolve", "*:*:127.0.0.1,::1")
+	require.Equal(t, exitOK, r.code, "curl's * host and address lists: %s", r.stdout+r.stderr)
+	assert.Empty(t, r.stderr)
 }

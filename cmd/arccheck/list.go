@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/arccheck/arccheck/pkg/report"
@@ -9,14 +11,15 @@ import (
 // listOptions are the options of `arccheck list`.
 type listOptions struct {
 	selectionFlags
+	*globalOptions
 	// Output is -o/--output: table, json or plain.
 	Output string
 	// JSON is -j/--json, shorthand for --output json.
 	JSON bool
 }
 
-func newListCmd(e env) *cobra.Command {
-	opts := &listOptions{}
+func newListCmd(e env, g *globalOptions) *cobra.Command {
+	opts := &listOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the endpoints the agent needs for a cloud, region, mode and scenario",
@@ -47,6 +50,9 @@ func runList(opts *listOptions, e env, version string) error {
 	p, err := plan(opts.selection())
 	if err != nil {
 		return err
+	}
+	if opts.Verbose {
+		fmt.Fprintln(e.Stderr, "arccheck: "+report.ListSummary(p))
 	}
 	switch format {
 	case "json":

@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
@@ -21,7 +21,7 @@ const (
 	exitBadInput    = 2   // bad flags, values or files
 	exitWriteFailed = 3   // the report could not be written (stdout closed, disk full)
 	exitRuntime     = 4   // any other error at run time
-	exitInterrupted = 130 // interrupted (Ctrl-C)
+	exitInterrupted = 130 // interrupted (Ctrl-C); 143 for SIGTERM and 129 for SIGHUP (128 + the signal)
 )
 
 // env is what a command may touch of the world: its streams, the environment and the terminal.
@@ -31,17 +31,16 @@ type env struct {
 	Getenv func(string) string
 	// StdoutIsTerminal reports whether stdout is a terminal (colour and table layout).
 	StdoutIsTerminal bool
-	// Context is cancelled by Ctrl-C.
+	// Context is cancelled by Ctrl-C, SIGTERM or SIGHUP (the cause says which).
 	Context context.Context
 	// Hostname returns the machine's name for reports.
 	Hostname func() (string, error)
 }
 
 func newSystemEnv() env {
-	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt)
 	return env{
 		Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
-		StdoutIsTerminal: isTerminal(os.Stdout), Context: ctx, Hostname: os.Hostname,
+		StdoutIsTerminal: isTerminal(os.Stdout), Context: signalContext(), Hostname: os.Hostname,
 	}
 }
 
@@ -141,8 +140,53 @@ func newRootCmd(version string, e env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return badInput("%v (see '%s --help')", err, c.CommandPath())
 	})
-	root.AddCommand(newListCmd(e), newCheckCmd(e))
+	g := &globalOptions{}
+	// -v is --verbose everywhere, as in azcmagent; --version keeps only its long form.
+	root.PersistentFlags().BoolVarP(&g.Verbose, "verbose", "v", false, "say more on stderr as the command runs")
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error { return rejectEmptyValues(c) }
+	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g))
 	return root
+}
+
+// globalOptions are the flags every command has.
+type globalOptions struct {
+	// Verbose is -v/--verbose.
+	Verbose bool
+}
+
+// rejectEmptyValues refuses a flag given an empty value (or an empty item in a list): an empty value
+// is bad input, never "use the default".
+func rejectEmptyValues(c *cobra.Command) error {
+	var err error
+	c.Flags().Visit(func(f *pflag.Flag) {
+		if err != nil {
+			return
+		}
+		values := []string{f.Value.String()}
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			values = sv.GetSlice()
+			if len(values) == 0 {
+				values = []string{""}
+			}
+		} else if f.Value.Type() != "string" {
+			return
+		}
+		for _, v := range values {
+			if strings.TrimSpace(v) == "" {
+				err = badInput("%s: an empty value is not valid (%s)", flagName(f), f.Usage)
+				return
+			}
+		}
+	})
+	return err
+}
+
+// flagName writes a flag as users type it: "-l/--location" or "--cloud".
+func flagName(f *pflag.Flag) string {
+	if f.Shorthand != "" {
+		return "-" + f.Shorthand + "/--" + f.Name
+	}
+	return "--" + f.Name
 }
 
 // noArgs rejects positional arguments with a hint, as a bad-input error.

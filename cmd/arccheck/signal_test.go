@@ -18,9 +18,10 @@ import (
 	"github.com/arccheck/arccheck/internal/testnet"
 )
 
-// TestCtrlCOnTheBinary builds arccheck and interrupts a real run with SIGINT: the results so far are
-// printed, the rest marked canceled, and the exit code is 130.
-func TestCtrlCOnTheBinary(t *testing.T) {
+// TestSignalsOnTheBinary builds arccheck and stops a real run with SIGINT (Ctrl-C), SIGTERM (timeout(1),
+// CI runners, systemd) and SIGHUP: the results so far are printed, the rest marked canceled, and the exit
+// code is 128 plus the signal's number, as a shell reports it.
+func TestSignalsOnTheBinary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
@@ -30,22 +31,34 @@ func TestCtrlCOnTheBinary(t *testing.T) {
 	_, port, _ := net.SplitHostPort(testnet.BlackHole(t))
 	srv := testnet.HTTPServer(t, "")
 	_, okPort, _ := net.SplitHostPort(srv.Addr)
-	cmd := exec.Command(bin, "check", "--catalog", "none", "--timeout", "30s",
-		"--endpoint", "http://fine.example:"+okPort, "--resolve", "fine.example:*:127.0.0.1",
-		"--endpoint", "https://stuck.example:"+port, "--resolve", "stuck.example:*:127.0.0.1")
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Start())
-	time.Sleep(500 * time.Millisecond)
-	start := time.Now()
-	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-	err = cmd.Wait()
-	assert.Less(t, time.Since(start), time.Second, "stops at once")
-	var ee *exec.ExitError
-	require.True(t, errors.As(err, &ee), "%v", err)
-	assert.Equal(t, 130, ee.ExitCode())
-	assert.Contains(t, stdout.String(), "| http://fine.example:"+okPort)
-	assert.Contains(t, stdout.String(), "canceled:")
-	assert.True(t, strings.HasPrefix(stderr.String(), "arccheck: interrupted"), stderr.String())
+	for _, tc := range []struct {
+		sig  syscall.Signal
+		code int
+		says string
+	}{
+		{syscall.SIGINT, 130, "arccheck: interrupted (Ctrl-C)"},
+		{syscall.SIGTERM, 143, "arccheck: interrupted by SIGTERM"},
+		{syscall.SIGHUP, 129, "arccheck: interrupted by SIGHUP"},
+	} {
+		t.Run(tc.sig.String(), func(t *testing.T) {
+			cmd := exec.Command(bin, "check", "--catalog", "none", "--timeout", "30s",
+				"--endpoint", "http://fine.example:"+okPort, "--resolve", "fine.example:*:127.0.0.1",
+				"--endpoint", "https://stuck.example:"+port, "--resolve", "stuck.example:*:127.0.0.1")
+			cmd.Env = append(os.Environ(), "NO_COLOR=1")
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			require.NoError(t, cmd.Start())
+			time.Sleep(500 * time.Millisecond)
+			start := time.Now()
+			require.NoError(t, cmd.Process.Signal(tc.sig))
+			err := cmd.Wait()
+			assert.Less(t, time.Since(start), time.Second, "stops at once")
+			var ee *exec.ExitError
+			require.True(t, errors.As(err, &ee), "%v", err)
+			assert.Equal(t, tc.code, ee.ExitCode())
+			assert.Contains(t, stdout.String(), "| http://fine.example:"+okPort)
+			assert.Contains(t, stdout.String(), "canceled:")
+			assert.True(t, strings.HasPrefix(stderr.String(), tc.says), stderr.String())
+		})
+	}
 }

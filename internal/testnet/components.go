@@ -289,27 +289,46 @@ func (s *SOCKS) URL(scheme, user, password string) string {
 }
 
 // StartSOCKS starts microsocks (package microsocks) on loopback, with optional username/password.
-// It runs in a private mount namespace where /etc/hosts maps hosts (name → address) and DNS goes to
-// loopback, so that it resolves names like a corporate SOCKS server would, without any query leaving
-// the machine.
+// It runs in a private mount namespace where /etc/hosts maps hosts (name → address) and DNS goes to a
+// test server on loopback that answers NXDOMAIN, so that it resolves names like a corporate SOCKS server
+// would, without any query leaving the machine.
 func StartSOCKS(t testing.TB, hosts map[string]string, user, password string) *SOCKS {
+	t.Helper()
+	return StartSOCKSWith(t, SOCKSOptions{Hosts: hosts, User: user, Password: password, DNS: DNSNXDomain})
+}
+
+// SOCKSOptions shape a microsocks SOCKS5 server.
+type SOCKSOptions struct {
+	// Hosts is the server's /etc/hosts: name → address.
+	Hosts map[string]string
+	// User and Password, if User is set, require RFC 1929 username/password authentication.
+	User, Password string
+	// DNS is how the DNS server asked for names outside Hosts behaves: DNSSilent makes every such lookup
+	// hang (for a second, microsocks's resolver timeout); the zero value answers NXDOMAIN.
+	DNS DNSBehaviour
+}
+
+// StartSOCKSWith is StartSOCKS with options.
+func StartSOCKSWith(t testing.TB, o SOCKSOptions) *SOCKS {
 	t.Helper()
 	bin := RequireBinary(t, "microsocks", "microsocks")
 	unshare := RequireBinary(t, "unshare", "util-linux")
 	RequireRoot(t, "microsocks gets its own /etc/hosts in a private mount namespace")
 	dir := sharedDir(t, "arccheck-socks-")
+	dnsIP := RandomLoopback()
+	NewDNSServerAt(t, dnsIP+":53", o.DNS, nil)
 	var h strings.Builder
 	h.WriteString("127.0.0.1 localhost\n")
-	for n, a := range hosts {
+	for n, a := range o.Hosts {
 		fmt.Fprintf(&h, "%s %s\n", a, n)
 	}
 	write(t, filepath.Join(dir, "hosts"), h.String())
-	write(t, filepath.Join(dir, "resolv.conf"), "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
+	write(t, filepath.Join(dir, "resolv.conf"), "nameserver "+dnsIP+"\noptions timeout:1 attempts:1\n")
 	port := freePort(t)
 	s := &SOCKS{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
 	args := []string{bin, "-i", "127.0.0.1", "-p", strconv.Itoa(port)}
-	if user != "" {
-		args = append(args, "-u", user, "-P", password)
+	if o.User != "" {
+		args = append(args, "-u", o.User, "-P", o.Password)
 	}
 	script := fmt.Sprintf("mount --bind %s/hosts /etc/hosts && mount --bind %s/resolv.conf /etc/resolv.conf && exec %s",
 		dir, dir, strings.Join(args, " "))

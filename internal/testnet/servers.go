@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -179,24 +181,54 @@ func RefusedPort(t testing.TB) string {
 // so that new connection attempts get no answer at all and time out, as behind a dropping firewall.
 func BlackHole(t testing.TB) string {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	addr, err := blackHoleAt(t, netip.MustParseAddrPort("127.0.0.1:0"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
+	return addr
+}
+
+// BlackHoleOn returns a black-holed address (see BlackHole) on a random 127.x.y.z address and the given
+// port, for a name with several addresses on the port of a working server, some of them dead.
+func BlackHoleOn(t testing.TB, port int) string {
+	t.Helper()
+	var err error
+	for range 20 {
+		var addr string
+		ap := netip.AddrPortFrom(netip.MustParseAddr(RandomLoopback()), uint16(port))
+		if addr, err = blackHoleAt(t, ap); err == nil {
+			return addr
+		}
 	}
+	t.Fatalf("no black hole on port %d: %v", port, err)
+	return ""
+}
+
+func blackHoleAt(t testing.TB, ap netip.AddrPort) (string, error) {
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	if err != nil {
+		return "", err
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}); err != nil {
+		syscall.Close(fd)
+		return "", err
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
 	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	sa, err := syscall.Getsockname(fd)
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	addr := net.JoinHostPort(ap.Addr().String(), strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
 	// Fill the accept queue; once it is full the kernel drops further SYNs.
 	var fill []net.Conn
+	t.Cleanup(func() {
+		for _, c := range fill {
+			c.Close()
+		}
+	})
 	for i := 0; i < 8; i++ {
 		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 		if err != nil {
@@ -204,14 +236,34 @@ func BlackHole(t testing.TB) string {
 			if errors.As(err, &ne) && ne.Timeout() {
 				break
 			}
-			t.Fatal(err)
+			return "", err
 		}
 		fill = append(fill, c)
 	}
-	t.Cleanup(func() {
-		for _, c := range fill {
-			c.Close()
-		}
+	return addr, nil
+}
+
+// NonHTTPServer accepts connections, writes banner (bytes that are not an HTTP response, such as an SSH
+// banner) and closes them, as a server that does not speak HTTP where HTTP is expected.
+func NonHTTPServer(t testing.TB, banner string) *Server {
+	return listen(t, "", func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Read(make([]byte, 4096)) // the request, or its start
+		io.WriteString(c, banner)
 	})
-	return addr
+}
+
+// RefusingProxy is an HTTP proxy that answers every request, CONNECT or absolute-form, with status and
+// a short page, as a proxy other than squid refuses: with Via and Server headers, none of squid's.
+func RefusingProxy(t testing.TB, status int) *Server {
+	return listen(t, "", func(c net.Conn) {
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := http.ReadRequest(bufio.NewReader(c)); err != nil {
+			return
+		}
+		body := http.StatusText(status) + " by the arccheck test proxy\n"
+		fmt.Fprintf(c, "HTTP/1.1 %d %s\r\nServer: arccheck-test-proxy\r\nVia: 1.1 arccheck-test-proxy\r\n"+
+			"Content-Type: text/plain\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+			status, http.StatusText(status), len(body), body)
+	})
 }

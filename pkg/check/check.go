@@ -9,6 +9,7 @@ import (
 	"crypto/tls"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -97,6 +98,11 @@ type NotTested struct {
 	Outside string
 }
 
+// key orders not-tested patterns stably, whatever order the goroutines finished in.
+func (n NotTested) key() string {
+	return strings.Join([]string{n.Pattern, n.Reason, string(n.Needs), n.Token, n.Outside}, "\x00")
+}
+
 // Discovery is one live call that makes a pattern concrete.
 type Discovery struct {
 	Token string
@@ -127,9 +133,12 @@ type Summary struct {
 	Reachable           int
 	Unreachable         int
 	RequiredUnreachable int
-	Canceled            int
-	Warnings            int
-	NotTested           int
+	// Canceled counts the endpoints not probed to a verdict (interrupted, or never started before the
+	// run's deadline); RequiredCanceled those of them that are required.
+	Canceled         int
+	RequiredCanceled int
+	Warnings         int
+	NotTested        int
 }
 
 // Summary counts the results.
@@ -142,6 +151,9 @@ func (r *Report) Summary() Summary {
 			s.Reachable++
 		case res.Failure != nil && res.Failure.Class == probe.ClassCanceled:
 			s.Canceled++
+			if res.Required {
+				s.RequiredCanceled++
+			}
 		default:
 			s.Unreachable++
 			if res.Required {
@@ -152,8 +164,12 @@ func (r *Report) Summary() Summary {
 	return s
 }
 
-// Failed reports whether a required endpoint is unreachable.
-func (r *Report) Failed() bool { return r.Summary().RequiredUnreachable > 0 }
+// Failed reports whether a required endpoint is unreachable or was not probed to a verdict: a run
+// passes only when every required endpoint was probed and reachable.
+func (r *Report) Failed() bool {
+	s := r.Summary()
+	return s.RequiredUnreachable > 0 || s.RequiredCanceled > 0
+}
 
 // job is one target to probe and what it stands for.
 type job struct {
@@ -204,7 +220,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	rep.Results = r.results
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].URL() < rep.Results[j].URL() })
 	sort.SliceStable(rep.Discoveries, func(i, j int) bool { return rep.Discoveries[i].URL < rep.Discoveries[j].URL })
-	sort.SliceStable(rep.NotTested, func(i, j int) bool { return rep.NotTested[i].Pattern < rep.NotTested[j].Pattern })
+	sort.SliceStable(rep.NotTested, func(i, j int) bool { return rep.NotTested[i].key() < rep.NotTested[j].key() })
 	rep.Interrupted = ctx.Err() != nil
 	rep.Duration = time.Since(rep.Start)
 	return rep
@@ -387,4 +403,31 @@ func gatewayRules(j job, pr probe.Result, failure *probe.Finding, warnings []pro
 			Message: b.List + " entry " + b.Entry + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass"})
 	}
 	return failure, warnings
+}
+
+// UnusedOverrides returns the keys of the resolve overrides that matched no endpoint the run probed or
+// asked for discovery, sorted: most likely a typing mistake the user should hear about.
+func UnusedOverrides(o probe.Overrides, rep *Report) []string {
+	used := map[string]bool{}
+	mark := func(host string, port int) {
+		if key, _, ok := o.Match(host, port); ok {
+			used[key] = true
+		}
+	}
+	for _, r := range rep.Results {
+		mark(r.Probe.Target.Host, r.Probe.Target.Port)
+	}
+	for _, d := range rep.Discoveries {
+		if t, err := endpoints.ParseTarget(d.URL); err == nil {
+			mark(t.Host, t.Port)
+		}
+	}
+	var out []string
+	for key := range o {
+		if !used[key] {
+			out = append(out, key)
+		}
+	}
+	sort.Strings(out)
+	return out
 }

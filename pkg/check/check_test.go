@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strconv"
 	"testing"
 	"time"
@@ -15,15 +16,15 @@ import (
 	"github.com/arccheck/arccheck/pkg/probe"
 )
 
-func blackHoled(t *testing.T, n int) ([]endpoints.Target, map[string]string) {
+func blackHoled(t *testing.T, n int) ([]endpoints.Target, probe.Overrides) {
 	h, port, _ := net.SplitHostPort(testnet.BlackHole(t))
 	p, _ := strconv.Atoi(port)
 	var extra []endpoints.Target
-	ov := map[string]string{}
+	ov := probe.Overrides{}
 	for i := range n {
 		host := "hole" + strconv.Itoa(i) + ".example"
 		extra = append(extra, endpoints.Target{Scheme: "https", Host: host, Port: p, URL: "https://" + host + ":" + port})
-		ov[host+":*"] = h
+		ov[host+":*"] = []netip.Addr{netip.MustParseAddr(h)}
 	}
 	return extra, ov
 }
@@ -49,6 +50,8 @@ func TestRunEndsWithinOneTimeout(t *testing.T) {
 		} else {
 			assert.Equal(t, 10, s.Unreachable, "the first ten ran and timed out")
 			assert.Equal(t, 30, s.Canceled, "the rest never started, and say so")
+			assert.Equal(t, 30, s.RequiredCanceled)
+			assert.True(t, rep.Failed(), "endpoints never probed fail the run")
 			for _, r := range rep.Results {
 				if r.Failure.Class == probe.ClassCanceled {
 					assert.Equal(t, probe.PhaseQueue, r.Failure.Phase)

@@ -1,7 +1,9 @@
 package check
 
 import (
+	"net"
 	"net/netip"
+	"strings"
 
 	"github.com/arccheck/arccheck/pkg/probe"
 )
@@ -9,7 +11,8 @@ import (
 // Fix holds the facts a fix names: the pattern to act on and where the change is made. The words
 // (which change a class calls for) are pkg/report's.
 type Fix struct {
-	// Pattern is the catalog pattern (or the user's URL) to allow or exempt.
+	// Pattern is what to allow or exempt: the catalog pattern as a host or wildcard (never a placeholder,
+	// a scheme or a URL path), or the concrete host where the pattern has a placeholder.
 	Pattern string
 	// Host, Port and URL are the concrete target probed.
 	Host string
@@ -30,7 +33,7 @@ type Fix struct {
 // fixFacts collects the facts of a result that its fixes name.
 func fixFacts(r *Result) Fix {
 	p := &r.Probe
-	f := Fix{Pattern: r.Pattern, Host: p.Target.Host, Port: p.Target.Port, URL: p.Target.URL()}
+	f := Fix{Pattern: allowable(r.Pattern, p.Target.Host), Host: p.Target.Host, Port: p.Target.Port, URL: p.Target.URL()}
 	if p.Proxy != nil {
 		f.Proxy = p.Proxy.Proxy.Host
 	}
@@ -47,4 +50,21 @@ func fixFacts(r *Result) Fix {
 		}
 	}
 	return f
+}
+
+// allowable turns a pattern into something a firewall or proxy rule can name: the host of a URL, without
+// its path, and the concrete host instead of a pattern with a placeholder (<region>, [Your URL Prefix]).
+func allowable(pattern, host string) string {
+	s := pattern
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		s = rest
+	}
+	s, _, _ = strings.Cut(s, "/")
+	if strings.ContainsAny(s, "<>[]{} ") || s == "" {
+		return host
+	}
+	if h, _, err := net.SplitHostPort(s); err == nil {
+		return h
+	}
+	return s
 }

@@ -25,7 +25,10 @@ var Modes = []Mode{ModeDirect, ModeGateway, ModePrivateLink}
 const ProfileLegacyPreview = "legacy-preview"
 
 // gatewayURLForm is the form of an Arc gateway URL.
-const gatewayURLForm = "https://<prefix>.gw.arc.azure.com"
+const gatewayURLForm = "https://<prefix>" + gatewaySuffix
+
+// gatewaySuffix ends the host name of every Arc gateway.
+const gatewaySuffix = ".gw.arc.azure.com"
 
 // Selection says which endpoints apply. The zero value (plus a cloud) is the default agent list.
 type Selection struct {
@@ -201,7 +204,8 @@ func resolveGatewayURL(raw string, mode Mode) (string, error) {
 // normaliseGatewayURL turns a gateway host or URL into https://host[:port].
 func normaliseGatewayURL(raw string) (string, error) {
 	u, err := url.Parse(withDefaultScheme(raw))
-	if err != nil || u.Scheme != "https" || u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+	if err != nil || u.Scheme != "https" || !isGatewayHost(u.Hostname()) || (u.Port() != "" && u.Port() != "443") ||
+		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		shown := raw
 		if strings.Contains(raw, "@") {
 			shown = ""
@@ -212,7 +216,13 @@ func normaliseGatewayURL(raw string) (string, error) {
 		return "", &SelectionError{Field: FieldGatewayURL, Value: shown, Reason: "not a gateway URL",
 			Valid: []string{gatewayURLForm}}
 	}
-	return "https://" + u.Host, nil
+	return "https://" + strings.ToLower(u.Hostname()), nil
+}
+
+// isGatewayHost reports whether host is an Arc gateway's: one or more labels before .gw.arc.azure.com.
+func isGatewayHost(host string) bool {
+	prefix, ok := strings.CutSuffix(strings.ToLower(host), gatewaySuffix)
+	return ok && prefix != "" && !strings.HasSuffix(prefix, ".") && !strings.ContainsAny(prefix, "*<>[]{} ")
 }
 
 // canonicalBypass spells the proxy.bypass categories as the agent does; the gateway takes none.

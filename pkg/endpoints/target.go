@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // Target is one concrete URL to probe.
@@ -42,7 +45,10 @@ func ParseTarget(raw string) (Target, error) {
 	if host == "" || strings.ContainsAny(host, "*<>{}[] ") {
 		return Target{}, fmt.Errorf("%q: want a concrete host name", shown)
 	}
-	t := Target{Scheme: u.Scheme, Host: strings.ToLower(host), Path: u.EscapedPath()}
+	if host, err = asciiHost(host); err != nil {
+		return Target{}, fmt.Errorf("%q: %v", shown, err)
+	}
+	t := Target{Scheme: u.Scheme, Host: host, Path: u.EscapedPath()}
 	if t.Path == "/" {
 		t.Path = ""
 	}
@@ -113,4 +119,21 @@ func hostOf(rawURL string) string {
 		return ""
 	}
 	return u.Host
+}
+
+// hostNames converts host names as a resolver looks them up, and refuses empty labels and names too long for DNS.
+var hostNames = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLength(true))
+
+// asciiHost returns a host name as DNS knows it: lower case, and an internationalised name (bücher.example)
+// in its punycode form (xn--bcher-kva.example), as the agent's resolver would look it up. IP addresses
+// are kept as they are.
+func asciiHost(host string) (string, error) {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return host, nil
+	}
+	ascii, err := hostNames.ToASCII(host)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a valid host name (%v)", host, err)
+	}
+	return strings.ToLower(ascii), nil
 }

@@ -72,3 +72,31 @@ func TestTargetString(t *testing.T) {
 	assert.Equal(t, "https://[::1]", Target{Scheme: "https", Host: "::1", Port: 443}.String())
 	assert.Equal(t, "http://x.example:443", Target{Scheme: "http", Host: "x.example", Port: 443}.String())
 }
+
+func TestParseTargetConvertsUnicodeHostNames(t *testing.T) {
+	tg, err := ParseTarget("https://Bücher.example/x")
+	require.NoError(t, err)
+	assert.Equal(t, "xn--bcher-kva.example", tg.Host, "looked up as its punycode, as the agent's resolver would")
+	assert.Equal(t, "https://xn--bcher-kva.example/x", tg.URL)
+	_, err = ParseTarget("https://a..b")
+	assert.Error(t, err)
+}
+
+func TestGatewayURLMustBeAnArcGateway(t *testing.T) {
+	c, err := Load()
+	require.NoError(t, err)
+	for _, good := range []string{"https://contoso.gw.arc.azure.com", "contoso.gw.arc.azure.com", "https://Contoso.GW.arc.azure.com:443/"} {
+		p, err := c.Select(Selection{GatewayURL: good})
+		require.NoError(t, err, good)
+		assert.Equal(t, "https://contoso.gw.arc.azure.com", p.GatewayURL, good)
+	}
+	for _, bad := range []string{"https://example.com", "https://gw.arc.azure.com", "https://x.gw.arc.azure.com.evil.example",
+		"https://x.gw.arc.azure.com:8443", "https://x.gw.arc.azure.com#frag", "https://bob:Secr3t@x.gw.arc.azure.com"} {
+		_, err := c.Select(Selection{GatewayURL: bad})
+		var se *SelectionError
+		require.ErrorAs(t, err, &se, bad)
+		assert.Equal(t, FieldGatewayURL, se.Field, bad)
+		assert.NotContains(t, err.Error(), "Secr3t")
+		assert.NotContains(t, err.Error(), "bob")
+	}
+}

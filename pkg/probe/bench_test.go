@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"net"
+	"net/netip"
 	"strconv"
 	"testing"
 	"time"
@@ -24,11 +25,11 @@ func BenchmarkProbeAll(b *testing.B) {
 	for _, n := range []int{1, 10, 100} {
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
 			targets := make([]Target, n)
-			ov := map[string]string{}
+			ov := Overrides{}
 			for i := range targets {
 				h := "e" + strconv.Itoa(i) + ".bench.example"
 				targets[i] = Target{Scheme: "https", Host: h, Port: p}
-				ov[h+":*"] = "127.0.0.1"
+				ov[h+":*"] = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 			}
 			prober := New(Options{Overrides: ov, RootCAs: ca.Pool(), Timeout: 10 * time.Second})
 			start := time.Now()

@@ -30,7 +30,7 @@ func TestInterception(t *testing.T) {
 	corp := testnet.NewCA(t, "Corp Inspection CA", "Contoso")
 	otherPublic := testnet.NewCA(t, "Some Public Root", "Other Trust Services")
 	host := "gbl.his.arc.azure.com"
-	serve := func(ca *testnet.CA) (Target, map[string]string) {
+	serve := func(ca *testnet.CA) (Target, Overrides) {
 		srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host)})
 		return target(t, "https", host, srv.Addr)
 	}
@@ -112,7 +112,7 @@ func TestPrivateDNS(t *testing.T) {
 	res, err := NewServerResolver(dns.Addr)
 	require.NoError(t, err)
 	// Connections go to the loopback server (an override); the private-DNS check still asks DNS.
-	ov := map[string]string{"gbl.his.arc.azure.com:*": "127.0.0.1", "v6.his.arc.azure.com:*": "127.0.0.1", "pas.windows.net:*": "127.0.0.1"}
+	ov := Overrides{"gbl.his.arc.azure.com:*": loopback, "v6.his.arc.azure.com:*": loopback, "pas.windows.net:*": loopback}
 	prober := New(Options{Resolver: res, Overrides: ov, RootCAs: ca.Pool()})
 
 	r := prober.Probe(context.Background(), Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: p, ExpectPrivateDNS: true})

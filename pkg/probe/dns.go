@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -34,15 +33,27 @@ func NewServerResolver(addr string) (*Resolver, error) {
 		}}}, nil
 }
 
-// ParseDNSServer checks a DNS server address, "ip" or "ip:port" (port 53 by default).
+// ParseDNSServer checks a DNS server address, "ip" or "ip:port" (port 53 by default; port 0 is refused).
 func ParseDNSServer(addr string) (netip.AddrPort, error) {
-	if ap, err := netip.ParseAddrPort(addr); err == nil {
+	if ap, err := netip.ParseAddrPort(addr); err == nil && ap.Port() != 0 {
 		return ap, nil
 	}
 	if a, err := netip.ParseAddr(strings.Trim(addr, "[]")); err == nil {
 		return netip.AddrPortFrom(a, 53), nil
 	}
-	return netip.AddrPort{}, fmt.Errorf("%q is not a DNS server address (want IP or IP:PORT, e.g. 10.0.0.4 or 127.0.0.1:5353)", addr)
+	return netip.AddrPort{}, fmt.Errorf("%q is not a DNS server address (want IP or IP:PORT with PORT 1-65535, e.g. 10.0.0.4 or 127.0.0.1:5353)", addr)
+}
+
+// namingServer makes a DNS error name the server that was asked: Go fills DNSError.Server from
+// resolv.conf even when the resolver's Dial sends every query elsewhere.
+func (r *Resolver) namingServer(err error) error {
+	var de *net.DNSError
+	if !r.server.IsValid() || !errors.As(err, &de) {
+		return err
+	}
+	named := *de
+	named.Server = r.server.String()
+	return &named
 }
 
 // Source says where answers come from: the system resolver, or one server.
@@ -61,34 +72,15 @@ func (r *Resolver) Lookup(ctx context.Context, host string) ([]netip.Addr, error
 	}
 	ips, err := res.r.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return nil, err
+		return nil, res.namingServer(err)
 	}
 	if len(ips) == 0 {
-		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+		return nil, res.namingServer(&net.DNSError{Err: "no addresses", Name: host, IsNotFound: true})
 	}
 	for i := range ips {
 		ips[i] = ips[i].Unmap()
 	}
 	return ips, nil
-}
-
-// ParseOverride parses curl's --resolve syntax, HOST:PORT:ADDR (PORT may be *), into key and address.
-func ParseOverride(s string) (key, addr string, err error) {
-	i := strings.Index(s, ":")
-	j := strings.Index(s[i+1:], ":")
-	if i <= 0 || j < 0 {
-		return "", "", fmt.Errorf("%q: want HOST:PORT:ADDRESS (e.g. management.azure.com:443:127.0.0.1)", s)
-	}
-	host, port, a := strings.ToLower(s[:i]), s[i+1:i+1+j], strings.Trim(s[i+2+j:], "[]")
-	if port != "*" {
-		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-			return "", "", fmt.Errorf("%q: bad port %q (want 1-65535 or *)", s, port)
-		}
-	}
-	if _, err := netip.ParseAddr(a); err != nil {
-		return "", "", fmt.Errorf("%q: %q is not an IP address", s, a)
-	}
-	return host + ":" + port, a, nil
 }
 
 // resolve finds the addresses to connect to: an IP literal, an override, or a DNS lookup.
@@ -101,9 +93,9 @@ func (p *Prober) resolve(ctx context.Context, r *Result) ([]netip.Addr, bool) {
 	if a, err := netip.ParseAddr(strings.Trim(t.Host, "[]")); err == nil {
 		phase.Source = DNSSource{Kind: SourceLiteral}
 		addrs = []netip.Addr{a}
-	} else if o, ok := p.override(t); ok {
+	} else if _, o, ok := p.opts.Overrides.Match(t.Host, t.Port); ok {
 		phase.Source = DNSSource{Kind: SourceOverride}
-		addrs = []netip.Addr{o}
+		addrs = o
 	} else {
 		phase.Source = p.opts.Resolver.Source()
 		var err error
@@ -117,18 +109,6 @@ func (p *Prober) resolve(ctx context.Context, r *Result) ([]netip.Addr, bool) {
 	phase.Duration = time.Since(start)
 	phase.Addresses = addressesOf(addrs)
 	return interleave(addrs), true
-}
-
-func (p *Prober) override(t Target) (netip.Addr, bool) {
-	host := strings.ToLower(t.Host)
-	for _, key := range []string{host + ":" + strconv.Itoa(t.Port), host + ":*"} {
-		if a, ok := p.opts.Overrides[key]; ok {
-			if addr, err := netip.ParseAddr(a); err == nil {
-				return addr, true
-			}
-		}
-	}
-	return netip.Addr{}, false
 }
 
 // addressesOf records resolved addresses with whether each is private.

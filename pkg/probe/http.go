@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -19,15 +20,12 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 	defer func() { phase.Duration = time.Since(start) }()
 	resp, err := p.roundTrip(ctx, conn, r.Target, viaProxy)
 	if err != nil {
-		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "no HTTP response: "+firstLine(err.Error()))
+		failRequest(ctx, r, viaProxy != nil, err)
 		return
 	}
 	defer resp.Body.Close()
 	phase.Status, phase.StatusText = resp.StatusCode, resp.Status
-	if viaProxy != nil && isProxyAnswer(resp) {
-		pe := proxyErrorFromResponse(resp)
-		r.Proxy.Status, r.Proxy.AuthSchemes, r.Proxy.ProxyCode = pe.Status, pe.AuthSchemes, pe.ProxyCode
-		r.fail(pe.Class, PhaseProxy, pe.Error())
+	if viaProxy != nil && !judgeProxiedAnswer(r, viaProxy, resp) {
 		return
 	}
 	if body == nil {
@@ -39,7 +37,20 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 		return
 	}
 	if *body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody)); err != nil {
-		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "reading the answer: "+firstLine(err.Error()))
+		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "reading the answer: "+errText(ctx, err))
+	}
+}
+
+// failRequest records why no HTTP answer came. When the probe's deadline ended the wait, through a proxy
+// it is the proxy's silence: it is still trying the endpoint, as with a CONNECT that gets no answer.
+func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
+	switch {
+	case deadlineHit(ctx, err) && viaProxy:
+		r.fail(ClassProxyUpstreamFailed, PhaseProxy, "the proxy did not answer before the timeout: it is still trying the endpoint")
+	case deadlineHit(ctx, err):
+		r.fail(ClassHTTPError, PhaseHTTP, "no HTTP response before the timeout")
+	default:
+		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "no HTTP response: "+errText(ctx, err))
 	}
 }
 
@@ -53,7 +64,7 @@ func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProx
 	if err != nil {
 		return nil, err
 	}
-	req.Host = t.Host
+	req.Host = t.authority() // with the port when it is not the default: the proxy connects there
 	req.Header.Set("User-Agent", p.opts.UserAgent)
 	req.Close = true
 	if viaProxy != nil {
@@ -77,13 +88,43 @@ func classifyHTTP(err error, ctx context.Context) Class {
 	return ClassHTTPError
 }
 
-// isProxyAnswer tells a proxy's own refusal from the endpoint's answer relayed by it.
-func isProxyAnswer(resp *http.Response) bool {
+// judgeProxiedAnswer tells, for an absolute-form request through an HTTP proxy, the proxy's own answer
+// from the endpoint's, records a failure when the answer is not the endpoint's, and reports whether it is.
+// A proxy's refusal and an endpoint's look alike; only squid marks its own (X-Squid-Error). So a 403 or
+// a 5xx the proxy did not mark is unverified, never reachable: the endpoint may not be listening at all.
+func judgeProxiedAnswer(r *Result, px *Proxy, resp *http.Response) bool {
+	code := resp.StatusCode
 	switch {
-	case resp.StatusCode == http.StatusProxyAuthRequired, resp.Header.Get("X-Squid-Error") != "":
-		return true
-	case resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusGatewayTimeout:
-		return true
+	case code == http.StatusProxyAuthRequired, resp.Header.Get("X-Squid-Error") != "",
+		code == http.StatusBadGateway, code == http.StatusGatewayTimeout:
+		pe := proxyErrorFromResponse(resp)
+		r.Proxy.Status, r.Proxy.AuthSchemes, r.Proxy.ProxyCode = pe.Status, pe.AuthSchemes, pe.ProxyCode
+		r.fail(pe.Class, PhaseProxy, pe.Error())
+		return false
+	case resp.Header.Get("X-Transformed-From") != "":
+		// squid relays what is not HTTP as an HTTP/0.9 answer and says so in this header.
+		r.fail(ClassHTTPError, PhaseHTTP, "the endpoint did not answer HTTP: the proxy relayed what it sent as "+
+			"a "+resp.Status+" answer, marked X-Transformed-From: "+resp.Header.Get("X-Transformed-From"))
+		return false
+	case code == http.StatusForbidden, code >= 500:
+		r.fail(ClassHTTPUnverified, PhaseHTTP, "the proxy relayed "+resp.Status+", which may be its own refusal or the "+
+			"endpoint's answer"+proxyHeaders(resp))
+		return false
 	}
-	return false
+	r.Proxy.Authenticated = px.HasCredentials() // sent with the request, and not refused
+	return true
+}
+
+// proxyHeaders names the headers that may tell who answered: Via and Server.
+func proxyHeaders(resp *http.Response) string {
+	var parts []string
+	for _, h := range []string{"Via", "Server"} {
+		if v := resp.Header.Get(h); v != "" {
+			parts = append(parts, h+": "+v)
+		}
+	}
+	if len(parts) == 0 {
+		return " (no Via or Server header)"
+	}
+	return " (" + strings.Join(parts, "; ") + ")"
 }

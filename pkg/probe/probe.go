@@ -8,7 +8,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -34,27 +36,32 @@ type Target struct {
 func (t Target) Address() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
 
 // URL writes the target as a URL, leaving out the scheme's default port.
-func (t Target) URL() string {
-	host := t.Host
-	if ip := net.ParseIP(host); ip != nil && ip.To4() == nil {
-		host = "[" + host + "]"
-	}
+func (t Target) URL() string { return t.Scheme + "://" + t.authority() + t.Path }
+
+// authority is host[:port] as in a URL or a Host header: the port left out when it is the scheme's
+// default, an IPv6 literal (with or without a zone) in brackets.
+func (t Target) authority() string {
 	if !(t.Scheme == "https" && t.Port == 443) && !(t.Scheme == "http" && t.Port == 80) {
-		host = t.Address()
+		return t.Address()
 	}
-	return t.Scheme + "://" + host + t.Path
+	if strings.Contains(t.Host, ":") && !strings.HasPrefix(t.Host, "[") {
+		return "[" + t.Host + "]"
+	}
+	return t.Host
 }
 
 // Options configure a Prober. The zero value probes directly with the system resolver and roots.
 type Options struct {
 	// Timeout bounds each target's whole probe; zero means 10s.
 	Timeout time.Duration
-	// ConnectTimeout bounds the TCP connect within Timeout; zero means Timeout.
+	// ConnectTimeout bounds, within Timeout, the TCP connect: to the target (its addresses share it), or to
+	// the proxy; with socks5:// (names resolved locally) it bounds the tunnels to the target's addresses,
+	// which share it. Zero means Timeout.
 	ConnectTimeout time.Duration
 	// Resolver answers DNS lookups; nil means the system resolver.
 	Resolver *Resolver
-	// Overrides maps "host:port" (or "host:*") to the address to connect to, skipping DNS (curl's --resolve).
-	Overrides map[string]string
+	// Overrides give the addresses to connect to for some hosts and ports, skipping DNS (curl's --resolve).
+	Overrides Overrides
 	// RootCAs verifies servers' certificates; nil means the system roots.
 	RootCAs *x509.CertPool
 	// ReferenceRoots, when set, is the reference set of public roots: a chain the machine trusts that does
@@ -118,6 +125,21 @@ func interrupted(ctx context.Context) bool {
 	return ctx.Err() != nil && !errors.Is(context.Cause(ctx), errTimedOut)
 }
 
+// deadlineHit reports whether err came from the probe's own deadline: the context's, or a connection's
+// deadline set to the same instant, which can fire a moment before the context's.
+func deadlineHit(ctx context.Context, err error) bool {
+	return !interrupted(ctx) && (ctx.Err() != nil || isTimeout(err))
+}
+
+// errText is err's first line, or, once ctx has ended, the context's cause: the connection is closed
+// when it ends, and "use of closed network connection" would hide why.
+func errText(ctx context.Context, err error) string {
+	if ctx.Err() != nil {
+		return context.Cause(ctx).Error()
+	}
+	return firstLine(err.Error())
+}
+
 func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]byte) Result {
 	r := Result{Target: t, Start: time.Now()}
 	if ctx.Err() != nil {
@@ -134,6 +156,10 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 	r.Duration = time.Since(r.Start)
 	if r.Failure == nil {
 		r.Reachable = true
+		if r.Proxy != nil && r.Proxy.Authenticated {
+			r.warn(ClassProxyAuthAgentUnsupported, PhaseProxy, "passed the proxy with the credentials given; the Arc "+
+				"agent cannot authenticate to a proxy, so it will pass only if the proxy lets this server through without them")
+		}
 	}
 	return r
 }
@@ -186,44 +212,73 @@ func (p *Prober) connectViaProxy(ctx context.Context, r *Result, px *Proxy) (con
 	t := r.Target
 	phase := &ProxyPhase{Proxy: px}
 	r.Proxy = phase
-	dest := t.Address()
 	if px.Scheme == "socks5" {
 		addrs, ok := p.resolve(ctx, r)
 		if !ok {
 			return nil, false, false
 		}
-		dest = net.JoinHostPort(addrs[0].String(), strconv.Itoa(t.Port))
-	} else {
-		r.DNS = &DNSPhase{Source: DNSSource{Kind: SourceProxy}}
+		conn, err := p.socksToAddresses(ctx, phase, addrs, t.Port)
+		return conn, proxyOK(ctx, r, err), false
 	}
+	r.DNS = &DNSPhase{Source: DNSSource{Kind: SourceProxy}}
 	start := time.Now()
 	var err error
 	switch {
 	case px.forwardsHTTP() && t.Scheme == "http":
-		d := &HTTPConnectDialer{Proxy: px}
+		d := &HTTPConnectDialer{Proxy: px, ConnectTimeout: p.opts.ConnectTimeout}
 		conn, err = d.dialProxy(ctx)
 		absolute = true
 	case px.forwardsHTTP():
-		d := &HTTPConnectDialer{Proxy: px, UserAgent: p.opts.UserAgent}
-		conn, err = d.DialContext(ctx, "tcp", dest)
+		d := &HTTPConnectDialer{Proxy: px, UserAgent: p.opts.UserAgent, ConnectTimeout: p.opts.ConnectTimeout}
+		conn, err = d.DialContext(ctx, "tcp", t.Address())
 		phase.Status = d.LastStatus
+		phase.Authenticated = err == nil && px.HasCredentials() // sent with every CONNECT
 	default:
-		conn, err = dialSOCKS(ctx, px, dest)
+		var s *socksDial
+		s, err = dialSOCKS(ctx, px, t.Address(), p.opts.ConnectTimeout)
+		conn, phase.Authenticated = s.conn, s.authenticated
 	}
 	phase.Duration = time.Since(start)
-	if err != nil {
-		class := ClassProxyUnreachable
-		var pe *ProxyError
-		if errors.As(err, &pe) {
-			class, phase.Status, phase.AuthSchemes, phase.ProxyCode = pe.Class, pe.Status, pe.AuthSchemes, pe.ProxyCode
-		}
-		if interrupted(ctx) {
-			class = ClassCanceled
-		}
-		r.fail(class, PhaseProxy, firstLine(err.Error()))
-		return nil, false, false
+	return conn, proxyOK(ctx, r, err), absolute
+}
+
+// socksToAddresses opens a SOCKS tunnel to each address in turn (socks5://, names resolved locally) until
+// one works; the tunnels share the connect timeout as direct connections do. A failure of the proxy
+// itself ends the search.
+func (p *Prober) socksToAddresses(ctx context.Context, phase *ProxyPhase, addrs []netip.Addr, port int) (net.Conn, error) {
+	start := time.Now()
+	defer func() { phase.Duration = time.Since(start) }()
+	dial := func(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+		s, err := dialSOCKS(ctx, phase.Proxy, a.String(), p.opts.ConnectTimeout)
+		phase.Authenticated = s.authenticated
+		return s.conn, err
 	}
-	return conn, true, absolute
+	proxyItself := func(err error) bool {
+		var pe *ProxyError
+		return errors.As(err, &pe) && (pe.Class == ClassProxyUnreachable || pe.Class == ClassProxyAuthRequired)
+	}
+	conn, attempts, err := dialShared(ctx, p.opts.ConnectTimeout, addrPorts(addrs, port), dial, proxyItself)
+	phase.Attempts = attempts
+	return conn, err
+}
+
+// proxyOK records the failure to get through the proxy that err stands for, and reports whether err is nil.
+func proxyOK(ctx context.Context, r *Result, err error) bool {
+	if err == nil {
+		return true
+	}
+	phase := r.Proxy
+	class := ClassProxyUnreachable
+	var pe *ProxyError
+	if errors.As(err, &pe) {
+		class, phase.Status, phase.AuthSchemes, phase.ProxyCode = pe.Class, pe.Status, pe.AuthSchemes, pe.ProxyCode
+	}
+	msg := firstLine(err.Error())
+	if interrupted(ctx) {
+		class, msg = ClassCanceled, errText(ctx, err)
+	}
+	r.fail(class, PhaseProxy, msg)
+	return false
 }
 
 // ProbeAll probes every target concurrently, at most concurrency at a time (zero: all at once), within

@@ -17,14 +17,17 @@ import (
 	"github.com/arccheck/arccheck/internal/testnet"
 )
 
-// hostPort splits a loopback server address into an override for host and the port.
-func target(t *testing.T, scheme, host, addr string) (Target, map[string]string) {
+// target makes a target for host on the port of a loopback server's address, and the override that
+// sends host there.
+func target(t *testing.T, scheme, host, addr string) (Target, Overrides) {
 	t.Helper()
-	h, p, err := net.SplitHostPort(addr)
-	require.NoError(t, err)
-	port, _ := strconv.Atoi(p)
-	return Target{Scheme: scheme, Host: host, Port: port}, map[string]string{host + ":" + p: h}
+	ap := netip.MustParseAddrPort(addr)
+	return Target{Scheme: scheme, Host: host, Port: int(ap.Port())},
+		Overrides{host + ":" + strconv.Itoa(int(ap.Port())): {ap.Addr()}}
 }
+
+// loopback is 127.0.0.1, the address of most test servers.
+var loopback = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 
 func TestReachableTLS(t *testing.T) {
 	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
@@ -101,7 +104,7 @@ func TestFailureClasses(t *testing.T) {
 			addr: tlsSrv(testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host), MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}),
 			msg:  "only TLS below 1.2"},
 		{name: "plain server without HTTP", class: ClassHTTPError, phase: "http", scheme: "http", addr: testnet.SilentServer(t).Addr,
-			timeout: 500 * time.Millisecond, msg: "no HTTP response"},
+			timeout: 500 * time.Millisecond, msg: "no HTTP response before the timeout"},
 		{name: "NXDOMAIN", class: ClassDNSNotFound, phase: "dns", dns: testnet.NewDNSServer(t, testnet.DNSNXDomain, nil), msg: "no such host"},
 		{name: "DNS server that never answers", class: ClassDNSTimeout, phase: "dns", dns: testnet.NewDNSServer(t, testnet.DNSSilent, nil),
 			timeout: 700 * time.Millisecond},
@@ -181,29 +184,6 @@ func TestDNSServerAnswersAndPrivateClassification(t *testing.T) {
 	}
 }
 
-func TestOverridesAndDNSServerParsing(t *testing.T) {
-	k, a, err := ParseOverride("Management.Azure.com:443:127.0.0.1")
-	require.NoError(t, err)
-	assert.Equal(t, "management.azure.com:443", k)
-	assert.Equal(t, "127.0.0.1", a)
-	k, a, err = ParseOverride("x.example:*:[::1]")
-	require.NoError(t, err)
-	assert.Equal(t, "x.example:*", k)
-	assert.Equal(t, "::1", a)
-	for _, bad := range []string{"x.example", "x.example:443", "x.example:99999:127.0.0.1", "x.example:443:not-ip", ":443:127.0.0.1"} {
-		_, _, err := ParseOverride(bad)
-		assert.Error(t, err, bad)
-	}
-	s, err := ParseDNSServer("127.0.0.1")
-	require.NoError(t, err)
-	assert.Equal(t, "127.0.0.1:53", s.String())
-	s, err = ParseDNSServer("[::1]:5353")
-	require.NoError(t, err)
-	assert.Equal(t, "[::1]:5353", s.String())
-	_, err = ParseDNSServer("dns.example")
-	assert.Error(t, err)
-}
-
 func TestInterleave(t *testing.T) {
 	in := []netip.Addr{netip.MustParseAddr("2001:db8::1"), netip.MustParseAddr("2001:db8::2"),
 		netip.MustParseAddr("192.0.2.1"), netip.MustParseAddr("192.0.2.2")}
@@ -230,11 +210,11 @@ func TestProbeAllKeepsOrderAndBoundsConcurrency(t *testing.T) {
 	_, port, _ := net.SplitHostPort(srv.Addr)
 	p, _ := strconv.Atoi(port)
 	var targets []Target
-	ov := map[string]string{}
+	ov := Overrides{}
 	for i := range 12 {
 		h := "host" + strconv.Itoa(i) + ".example"
 		targets = append(targets, Target{Scheme: "https", Host: h, Port: p})
-		ov[h+":*"] = "127.0.0.1"
+		ov[h+":*"] = loopback
 	}
 	var calls atomic.Int64
 	results := New(Options{Overrides: ov, RootCAs: ca.Pool()}).ProbeAll(context.Background(), targets, 3,
@@ -295,15 +275,14 @@ func TestCancelMarksTheRestCanceled(t *testing.T) {
 func x509Pool() *x509.CertPool { return x509.NewCertPool() }
 
 // blackHoleTargets returns n targets with distinct names, all pointed at one black-holed address.
-func blackHoleTargets(t *testing.T, n int) ([]Target, map[string]string) {
-	h, port, _ := net.SplitHostPort(testnet.BlackHole(t))
-	p, _ := strconv.Atoi(port)
+func blackHoleTargets(t *testing.T, n int) ([]Target, Overrides) {
+	ap := netip.MustParseAddrPort(testnet.BlackHole(t))
 	var targets []Target
-	ov := map[string]string{}
+	ov := Overrides{}
 	for i := range n {
 		host := "blackhole" + strconv.Itoa(i) + ".example"
-		targets = append(targets, Target{Scheme: "https", Host: host, Port: p})
-		ov[host+":*"] = h
+		targets = append(targets, Target{Scheme: "https", Host: host, Port: int(ap.Port())})
+		ov[host+":*"] = []netip.Addr{ap.Addr()}
 	}
 	return targets, ov
 }

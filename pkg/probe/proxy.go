@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -39,40 +38,6 @@ type Proxy struct {
 	Source string
 	// RootCAs verifies an https proxy's own certificate; nil means the system roots.
 	RootCAs *x509.CertPool
-}
-
-// ParseProxy parses a proxy URL. Errors never repeat the URL, which may hold a password.
-func ParseProxy(raw, source string) (*Proxy, error) {
-	s := strings.TrimSpace(raw)
-	if !strings.Contains(s, "://") {
-		s = "http://" + s // as curl and the agent do
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, errors.New("not a valid URL (want http://[user:password@]host:port; the value is not shown as it may hold a password)")
-	}
-	p := &Proxy{Scheme: strings.ToLower(u.Scheme), Source: source}
-	defaultPort := map[string]string{"http": "80", "https": "443", "socks5": "1080", "socks5h": "1080"}[p.Scheme]
-	if defaultPort == "" {
-		return nil, fmt.Errorf("unsupported scheme %q (valid: http, https, socks5, socks5h)", u.Scheme)
-	}
-	if u.Hostname() == "" || (u.Path != "" && u.Path != "/") {
-		return nil, errors.New("want scheme://[user:password@]host:port with nothing after the port")
-	}
-	port := u.Port()
-	if port == "" {
-		port = defaultPort
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return nil, fmt.Errorf("bad port %q", port)
-	}
-	p.Host = net.JoinHostPort(u.Hostname(), port)
-	if u.User != nil {
-		p.Username = u.User.Username()
-		pw, _ := u.User.Password()
-		p.Password = NewSecret(pw)
-	}
-	return p, nil
 }
 
 // String shows the proxy without credentials: scheme://host:port. It is what every output prints.
@@ -112,9 +77,9 @@ func (e *ProxyError) Error() string {
 		}
 		if len(e.AuthSchemes) > 0 {
 			b.WriteString("; it offers " + strings.Join(e.AuthSchemes, ", ") + " authentication")
-			if !containsFold(e.AuthSchemes, "Basic") {
-				b.WriteString(": arccheck and the Arc agent support only Basic")
-			}
+		}
+		if e.Class == ClassProxyAuthRequired {
+			b.WriteString(": the Arc agent does not authenticate to proxies, so the proxy must let this server through without credentials")
 		}
 	}
 	if e.Err != nil {
@@ -172,6 +137,8 @@ type HTTPConnectDialer struct {
 	UserAgent string
 	// LastStatus is the status line of the last successful CONNECT ("200 Connection established").
 	LastStatus string
+	// ConnectTimeout bounds the TCP connection to the proxy within ctx; zero means ctx alone bounds it.
+	ConnectTimeout time.Duration
 }
 
 var _ xproxy.ContextDialer = (*HTTPConnectDialer)(nil)
@@ -195,6 +162,9 @@ func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr strin
 	}
 	if err := req.Write(conn); err != nil {
 		conn.Close()
+		if ctx.Err() != nil || isTimeout(err) {
+			err = errors.New("the proxy took the connection but not the request before the timeout")
+		}
 		return nil, d.unreachable(ctx, fmt.Errorf("sending CONNECT: %w", err))
 	}
 	br := bufio.NewReader(conn)
@@ -224,8 +194,7 @@ func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr strin
 
 // dialProxy connects to the proxy, with TLS for an https proxy.
 func (d *HTTPConnectDialer) dialProxy(ctx context.Context) (net.Conn, error) {
-	var nd net.Dialer
-	conn, err := nd.DialContext(ctx, "tcp", d.Proxy.Host)
+	conn, err := dialProxyTCP(ctx, d.Proxy, "tcp", d.ConnectTimeout)
 	if err != nil {
 		return nil, d.unreachable(ctx, err)
 	}
@@ -236,16 +205,44 @@ func (d *HTTPConnectDialer) dialProxy(ctx context.Context) (net.Conn, error) {
 	tconn := tls.Client(conn, &tls.Config{ServerName: host, RootCAs: d.Proxy.RootCAs, MinVersion: tls.VersionTLS12})
 	if err := tconn.HandshakeContext(ctx); err != nil {
 		conn.Close()
+		if ctx.Err() != nil || isTimeout(err) {
+			err = errors.New("no handshake before the timeout")
+		}
 		return nil, d.unreachable(ctx, fmt.Errorf("TLS handshake with the proxy: %w", err))
 	}
 	return tconn, nil
 }
 
 func (d *HTTPConnectDialer) unreachable(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
-		err = fmt.Errorf("%w (%v)", err, context.Cause(ctx))
+	return proxyUnreachable(ctx, d.Proxy, err)
+}
+
+// proxyUnreachable is a failure to connect to, or handshake with, the proxy itself.
+func proxyUnreachable(ctx context.Context, px *Proxy, err error) *ProxyError {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w (%v)", err, cause) // the probe's time is up, or the run was interrupted
 	}
-	return &ProxyError{Class: ClassProxyUnreachable, Err: fmt.Errorf("proxy %s: %w", d.Proxy, err)}
+	return &ProxyError{Class: ClassProxyUnreachable, Err: fmt.Errorf("proxy %s: %w", px, err)}
+}
+
+// dialProxyTCP opens the TCP connection to the proxy itself, within connectTimeout (zero: ctx alone).
+func dialProxyTCP(ctx context.Context, px *Proxy, network string, connectTimeout time.Duration) (net.Conn, error) {
+	own := time.Now().Add(connectTimeout)
+	dctx := ctx
+	if connectTimeout > 0 {
+		var cancel context.CancelFunc
+		dctx, cancel = context.WithDeadline(ctx, own)
+		defer cancel()
+	}
+	var nd net.Dialer
+	conn, err := nd.DialContext(dctx, network, px.Host)
+	// Whose deadline ended the attempt is read from the deadlines: the dialer's timeout error can come a
+	// moment before the context reports it.
+	if deadline, ok := ctx.Deadline(); err != nil && connectTimeout > 0 && (!ok || own.Before(deadline)) &&
+		(dctx.Err() != nil || isTimeout(err)) {
+		err = fmt.Errorf("%w (no answer within the connect timeout)", err)
+	}
+	return conn, err
 }
 
 // bufferedConn is a connection whose first bytes were already read into r.
@@ -256,41 +253,96 @@ type bufferedConn struct {
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
-// recordingDialer remembers whether the connection to the proxy itself failed.
-type recordingDialer struct {
-	err error
+// socksDial is one attempt to open a tunnel through a SOCKS5 proxy, and what it saw of the proxy on the
+// way: whether the connection to it failed, whether it answered the greeting, the method it chose.
+type socksDial struct {
+	px             *Proxy
+	connectTimeout time.Duration
+	// dialErr is the failure to connect to the proxy itself.
+	dialErr error
+	// proxyConn is the connection to the proxy, watched.
+	proxyConn *socksConn
+	// conn is the tunnel, once open; authenticated says the proxy asked for and took the credentials.
+	conn          net.Conn
+	authenticated bool
 }
 
-func (d *recordingDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
-	var nd net.Dialer
-	c, err := nd.DialContext(ctx, network, addr)
-	d.err = err
-	return c, err
-}
-
-func (d *recordingDialer) Dial(network, addr string) (net.Conn, error) {
-	return d.DialContext(context.Background(), network, addr)
-}
-
-// dialSOCKS opens a connection to addr through a SOCKS5 proxy and names a failure.
-func dialSOCKS(ctx context.Context, p *Proxy, addr string) (net.Conn, error) {
-	var auth *xproxy.Auth
-	if p.HasCredentials() {
-		auth = &xproxy.Auth{User: p.Username, Password: p.Password.Reveal()}
-	}
-	fwd := &recordingDialer{}
-	d, err := xproxy.SOCKS5("tcp", p.Host, auth, fwd)
+// DialContext connects to the proxy itself: it is the forward dialer of the SOCKS client.
+func (s *socksDial) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
+	c, err := dialProxyTCP(ctx, s.px, network, s.connectTimeout)
 	if err != nil {
-		return nil, &ProxyError{Class: ClassProxyUnreachable, Err: err}
+		s.dialErr = err
+		return nil, err
+	}
+	s.proxyConn = &socksConn{Conn: c}
+	return s.proxyConn, nil
+}
+
+func (s *socksDial) Dial(network, addr string) (net.Conn, error) {
+	return s.DialContext(context.Background(), network, addr)
+}
+
+// socksConn records the first two bytes the proxy sends: its answer to the greeting, the method
+// selection (RFC 1928, 3).
+type socksConn struct {
+	net.Conn
+	read   int
+	method byte
+}
+
+// socksUserPass is the username/password method (RFC 1929).
+const socksUserPass = 2
+
+func (c *socksConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if c.read < 2 && c.read+n >= 2 {
+		c.method = b[1-c.read]
+	}
+	c.read += n
+	return n, err
+}
+
+// greeted reports whether the proxy answered the greeting.
+func (c *socksConn) greeted() bool { return c != nil && c.read >= 2 }
+
+// dialSOCKS opens a connection to addr through a SOCKS5 proxy, connecting to the proxy within
+// connectTimeout, and names a failure. The returned socksDial is never nil.
+func dialSOCKS(ctx context.Context, px *Proxy, addr string, connectTimeout time.Duration) (*socksDial, error) {
+	s := &socksDial{px: px, connectTimeout: connectTimeout}
+	var auth *xproxy.Auth
+	if px.HasCredentials() {
+		auth = &xproxy.Auth{User: px.Username, Password: px.Password.Reveal()}
+	}
+	d, err := xproxy.SOCKS5("tcp", px.Host, auth, s)
+	if err != nil {
+		return s, &ProxyError{Class: ClassProxyUnreachable, Err: err}
 	}
 	conn, err := d.(xproxy.ContextDialer).DialContext(ctx, "tcp", addr)
-	if err == nil {
-		return conn, nil
+	if err != nil {
+		return s, s.failure(ctx, addr, err)
 	}
-	if fwd.err != nil {
-		return nil, &ProxyError{Class: ClassProxyUnreachable, Err: fmt.Errorf("proxy %s: %w", p, fwd.err)}
+	s.conn, s.authenticated = conn, s.proxyConn.method == socksUserPass
+	return s, nil
+}
+
+// failure names why the tunnel failed: the proxy could not be reached, or refused (its reply code), or
+// took too long. A proxy that answered the greeting and then nothing is still trying the destination.
+func (s *socksDial) failure(ctx context.Context, addr string, err error) *ProxyError {
+	if s.dialErr != nil {
+		return proxyUnreachable(ctx, s.px, s.dialErr)
 	}
-	return nil, &ProxyError{Class: classifySOCKS(err), Err: err}
+	if class := classifySOCKS(err); class != ClassProxyUnreachable {
+		return &ProxyError{Class: class, Err: err}
+	}
+	switch {
+	case ctx.Err() == nil && !isTimeout(err):
+		return &ProxyError{Class: ClassProxyUnreachable, Err: err}
+	case s.proxyConn.greeted():
+		return &ProxyError{Class: ClassProxyUpstreamFailed,
+			Err: fmt.Errorf("proxy %s did not answer the SOCKS CONNECT to %s before the timeout: it is still trying the endpoint", s.px, addr)}
+	}
+	return &ProxyError{Class: ClassProxyUnreachable,
+		Err: fmt.Errorf("proxy %s took the connection but did not answer the SOCKS greeting before the timeout", s.px)}
 }
 
 // classifySOCKS maps a SOCKS5 failure (RFC 1928 reply codes, RFC 1929 authentication) to a class.

@@ -65,9 +65,10 @@ func TestConnectDialerReportsRefusals(t *testing.T) {
 		msg    []string
 	}{
 		{"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n",
-			ClassProxyAuthRequired, []string{"407", "NTLM, Negotiate", "support only Basic"}},
+			ClassProxyAuthRequired, []string{"407", "NTLM, Negotiate", "the Arc agent does not authenticate to proxies"}},
 		{"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
-			ClassProxyAuthRequired, []string{"offers Basic authentication"}},
+			ClassProxyAuthRequired, []string{"offers Basic authentication", "the Arc agent does not authenticate to proxies",
+				"let this server through without credentials"}},
 		{"HTTP/1.1 403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Length: 5\r\n\r\nnope!",
 			ClassProxyDenied, []string{"403 Forbidden", "ERR_ACCESS_DENIED"}},
 		{"HTTP/1.1 503 Service Unavailable\r\nX-Squid-Error: ERR_DNS_FAIL 0\r\nContent-Length: 0\r\n\r\n",
@@ -142,7 +143,8 @@ func TestParseProxy(t *testing.T) {
 }
 
 func TestNoProxyMatching(t *testing.T) {
-	np, err := ParseNoProxy("localhost, .azure.com,example.org:8443 10.0.0.0/8,::1,192.168.1.5", "NO_PROXY")
+	np, err := ParseNoProxy("localhost, .azure.com,example.org:8443 10.0.0.0/8,::1,192.168.1.5,fd00::/16,[fd01::1]:8443,"+
+		"bücher.example,_acme.example,*.windows.net", "NO_PROXY")
 	require.NoError(t, err)
 	cases := []struct {
 		host  string
@@ -160,6 +162,12 @@ func TestNoProxyMatching(t *testing.T) {
 		{"192.168.1.5", 80, "192.168.1.5"},
 		{"192.168.1.6", 80, ""},
 		{"LOCALHOST", 80, "localhost"},
+		{"fd00::5", 443, "fd00::/16"},
+		{"fd01::1", 8443, "[fd01::1]:8443"},
+		{"fd01::1", 443, ""},
+		{"xn--bcher-kva.example", 443, "bücher.example"},
+		{"x._acme.example", 443, "_acme.example"},
+		{"login.windows.net", 443, "*.windows.net"},
 	}
 	for _, tc := range cases {
 		got, ok := np.Match(tc.host, tc.port)
@@ -298,14 +306,30 @@ func TestSOCKSRepliesAreClassified(t *testing.T) {
 	for _, tc := range cases {
 		addr := fakeSOCKS5(t, tc.reply, tc.password)
 		px := mustProxy(t, "socks5h://bob:wrong@"+addr)
-		_, err := dialSOCKS(context.Background(), px, "management.azure.com:443")
+		_, err := dialSOCKS(context.Background(), px, "management.azure.com:443", 0)
 		var pe *ProxyError
 		require.ErrorAs(t, err, &pe, "reply %d", tc.reply)
 		assert.Equal(t, tc.class, pe.Class, "reply %d: %v", tc.reply, err)
 		assert.NotContains(t, err.Error(), "wrong")
 	}
 	// The success reply gives a tunnel.
-	conn, err := dialSOCKS(context.Background(), mustProxy(t, "socks5h://"+fakeSOCKS5(t, 0, "")), "management.azure.com:443")
+	s, err := dialSOCKS(context.Background(), mustProxy(t, "socks5h://"+fakeSOCKS5(t, 0, "")), "management.azure.com:443", 0)
 	require.NoError(t, err)
-	conn.Close()
+	assert.False(t, s.authenticated, "no credentials given")
+	s.conn.Close()
+}
+
+// TestEnvironmentNoProxyIsLenient: a NO_PROXY written for other tools (Java's "10.*", Windows' "<local>")
+// does not stop arccheck: those entries match nothing and are reported; the flag's list stays strict.
+func TestEnvironmentNoProxyIsLenient(t *testing.T) {
+	env := map[string]string{"HTTPS_PROXY": "http://a:1", "NO_PROXY": "10.*,<local>,.corp.example"}
+	c, err := ProxyFromEnvironment(func(k string) string { return env[k] }, nil, "")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"10.*", "<local>"}, c.NoProxy.Skipped)
+	entry, ok := c.NoProxy.Match("x.corp.example", 443)
+	assert.True(t, ok)
+	assert.Equal(t, ".corp.example", entry)
+	list := "<local>"
+	_, err = ProxyFromEnvironment(func(k string) string { return env[k] }, &list, "--no-proxy")
+	assert.ErrorContains(t, err, `--no-proxy: "<local>"`)
 }

@@ -1,9 +1,9 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
-	"strconv"
 	"strings"
 )
 
@@ -56,7 +56,10 @@ func (c *ProxyConfig) Route(t Target) (*Proxy, *Bypass) {
 // subdomains (with or without a leading dot); an IP or CIDR matches addresses; ":port" limits an entry.
 type NoProxy struct {
 	// Source is where the list came from: a flag, "NO_PROXY" or "no_proxy".
-	Source  string
+	Source string
+	// Skipped are the entries of an environment variable that are no host, domain, IP or CIDR (Java's
+	// "10.*", Windows' "<local>"): they match nothing, as in curl and Go, and are left out.
+	Skipped []string
 	entries []noProxyEntry
 }
 
@@ -68,46 +71,72 @@ type noProxyEntry struct {
 	all    bool
 }
 
-// ParseNoProxy parses a comma- or space-separated NO_PROXY list.
+// ParseNoProxy parses a comma- or space-separated NO_PROXY list. An entry is "*", a host name (with an
+// optional leading "." or "*."), an IP address or a CIDR prefix, and a name or address may end in ":port".
+// Anything else (an entry with '/' that is not a CIDR prefix, characters a host name cannot have) is an
+// error that names the entry.
 func ParseNoProxy(list, source string) (*NoProxy, error) {
+	return parseNoProxyList(list, source, false)
+}
+
+// parseNoProxyList parses a list; lenient (for a variable the environment set for other tools too)
+// records the entries it cannot read in Skipped instead of failing.
+func parseNoProxyList(list, source string, lenient bool) (*NoProxy, error) {
 	n := &NoProxy{Source: source}
 	for _, raw := range strings.FieldsFunc(list, func(r rune) bool { return r == ',' || r == ' ' }) {
-		e := noProxyEntry{raw: raw}
-		s := strings.ToLower(raw)
-		if s == "*" {
-			e.all = true
+		e, err := parseNoProxyEntry(raw)
+		switch {
+		case err != nil && lenient:
+			n.Skipped = append(n.Skipped, raw)
+		case err != nil:
+			return nil, fmt.Errorf("%s: %q %s", source, raw, err)
+		default:
 			n.entries = append(n.entries, e)
-			continue
 		}
-		if p, err := netip.ParsePrefix(s); err == nil {
-			e.prefix = p.Masked()
-			n.entries = append(n.entries, e)
-			continue
-		}
-		host := s
-		if h, port, ok := strings.Cut(s, "]:"); ok && strings.HasPrefix(s, "[") { // [::1]:443
-			host = h + "]"
-			if e.port, _ = strconv.Atoi(port); e.port == 0 {
-				return nil, fmt.Errorf("%s: bad port in %q", source, raw)
-			}
-		} else if i := strings.LastIndex(s, ":"); i > 0 && strings.Count(s, ":") == 1 {
-			host = s[:i]
-			if e.port, _ = strconv.Atoi(s[i+1:]); e.port == 0 {
-				return nil, fmt.Errorf("%s: bad port in %q", source, raw)
-			}
-		}
-		host = strings.Trim(host, "[]")
-		if a, err := netip.ParseAddr(host); err == nil {
-			e.prefix = netip.PrefixFrom(a, a.BitLen())
-		} else {
-			e.domain = strings.TrimPrefix(strings.TrimPrefix(host, "*"), ".")
-			if e.domain == "" {
-				return nil, fmt.Errorf("%s: empty entry in %q", source, raw)
-			}
-		}
-		n.entries = append(n.entries, e)
 	}
 	return n, nil
+}
+
+func parseNoProxyEntry(raw string) (noProxyEntry, error) {
+	e := noProxyEntry{raw: raw}
+	s := strings.ToLower(raw)
+	if s == "*" {
+		e.all = true
+		return e, nil
+	}
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(strings.Replace(strings.Replace(s, "[", "", 1), "]", "", 1))
+		if err != nil {
+			return e, errors.New("is not a CIDR prefix (e.g. 10.0.0.0/8 or fd00::/8)")
+		}
+		e.prefix = p.Masked()
+		return e, nil
+	}
+	host := s
+	if h, port, ok := strings.Cut(s, "]:"); ok && strings.HasPrefix(s, "[") { // [::1]:443
+		host = h + "]"
+		if e.port, ok = parsePort(port); !ok {
+			return e, errors.New("has a bad port")
+		}
+	} else if i := strings.LastIndex(s, ":"); i > 0 && strings.Count(s, ":") == 1 {
+		host = s[:i]
+		if e.port, ok = parsePort(s[i+1:]); !ok {
+			return e, errors.New("has a bad port")
+		}
+	}
+	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+		e.prefix = netip.PrefixFrom(a, a.BitLen())
+		return e, nil
+	}
+	domain := strings.TrimPrefix(strings.TrimPrefix(host, "*"), ".")
+	if domain == "" {
+		return e, errors.New("is empty")
+	}
+	var err error
+	if e.domain, err = asciiHost(domain); err != nil {
+		return e, errors.New("is not a host name, IP address or CIDR prefix")
+	}
+	return e, nil
 }
 
 // String writes the list back, comma-separated.
@@ -205,11 +234,12 @@ func ProxyFromEnvironment(getenv func(string) string, noProxy *string, noProxySo
 		}
 	}
 	list, source := first("NO_PROXY", "no_proxy")
-	if noProxy != nil {
+	fromEnv := noProxy == nil
+	if !fromEnv {
 		list, source = *noProxy, noProxySource
 	}
 	if list != "" {
-		np, err := ParseNoProxy(list, source)
+		np, err := parseNoProxyList(list, source, fromEnv)
 		if err != nil {
 			return nil, err
 		}

@@ -23,14 +23,15 @@ const (
 	ClassTLSHostnameMismatch Class = "tls_hostname_mismatch" // the certificate is not valid for the host name
 	ClassTLSExpired          Class = "tls_expired"           // the certificate is expired or not yet valid
 	ClassTLSVersionTooOld    Class = "tls_version_too_old"   // the server offers only TLS below 1.2
-	ClassHTTPError           Class = "http_error"            // no HTTP response arrived
+	ClassHTTPError           Class = "http_error"            // no HTTP response arrived, or not an HTTP one
+	ClassHTTPUnverified      Class = "http_unverified"       // a proxy relayed a 403 or 5xx that may be its own refusal or the endpoint's
 	ClassCanceled            Class = "canceled"              // the run was interrupted before this probe finished
 )
 
 // Classes lists every failure class this package returns, in a stable order.
 var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCPRefused, ClassTCPTimeout,
 	ClassTCPReset, ClassTLSHandshakeFailed, ClassTLSUntrusted, ClassTLSHostnameMismatch, ClassTLSExpired,
-	ClassTLSVersionTooOld, ClassHTTPError, ClassCanceled,
+	ClassTLSVersionTooOld, ClassHTTPError, ClassHTTPUnverified, ClassCanceled,
 	ClassProxyUnreachable, ClassProxyAuthRequired, ClassProxyDenied, ClassProxyUpstreamFailed,
 	ClassTLSIntercepted, ClassPrivateDNSPublic}
 
@@ -46,10 +47,13 @@ const (
 	ClassTLS12Max Class = "tls_1_2_max"
 	// ClassPrivateDNSAAAAPublic (warning): the IPv4 answer is private but a public AAAA record also exists.
 	ClassPrivateDNSAAAAPublic Class = "private_link_aaaa_public"
+	// ClassProxyAuthAgentUnsupported (warning): the probe got through the proxy with the credentials of the
+	// proxy URL, which the Arc agent cannot send.
+	ClassProxyAuthAgentUnsupported Class = "proxy_auth_agent_unsupported"
 )
 
 // WarningClasses lists the classes a probe reports as warnings on a reachable row.
-var WarningClasses = []Class{ClassTLSIntercepted, ClassTLS12Max, ClassPrivateDNSAAAAPublic}
+var WarningClasses = []Class{ClassTLSIntercepted, ClassTLS12Max, ClassPrivateDNSAAAAPublic, ClassProxyAuthAgentUnsupported}
 
 // Phase is the step of a probe a finding belongs to.
 type Phase string
@@ -108,6 +112,11 @@ func (r *Result) fail(c Class, phase Phase, msg string) {
 func (r *Result) Private() (private, known bool) {
 	if r.DNS != nil && r.DNS.Source.Kind == SourceProxy {
 		return false, false
+	}
+	if r.Proxy != nil && len(r.Proxy.Attempts) > 0 {
+		if last := r.Proxy.Attempts[len(r.Proxy.Attempts)-1]; last.Error == "" {
+			return IsPrivate(last.Address.Addr()), true
+		}
 	}
 	if r.TCP != nil && r.TCP.Address.IsValid() {
 		return IsPrivate(r.TCP.Address.Addr()), true
@@ -211,6 +220,11 @@ type ProxyPhase struct {
 	AuthSchemes []string
 	// ProxyCode is the proxy's own error code (squid's X-Squid-Error).
 	ProxyCode string
+	// Attempts are the tunnels tried, one per address, when arccheck resolved the name (socks5://).
+	Attempts []Attempt
+	// Authenticated is set when the probe got through the proxy with the credentials of the proxy URL:
+	// a tunnel opened, or an answer relayed, with them sent (Proxy-Authorization, SOCKS username/password).
+	Authenticated bool
 }
 
 // HTTPPhase is the HTTP request.

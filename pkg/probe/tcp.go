@@ -10,9 +10,6 @@ import (
 	"time"
 )
 
-// minAttempt is the least time one address gets when several share the connect timeout.
-const minAttempt = 2 * time.Second
-
 // connect resolves the target and opens a TCP connection to it.
 func (p *Prober) connect(ctx context.Context, r *Result) (net.Conn, bool) {
 	addrs, ok := p.resolve(ctx, r)
@@ -22,48 +19,69 @@ func (p *Prober) connect(ctx context.Context, r *Result) (net.Conn, bool) {
 	return p.dialAddresses(ctx, r, addrs)
 }
 
-// dialAddresses tries each address in turn; several addresses share the connect timeout, as Go's own
-// dialer does, so that one black-holed address does not use it all.
+// dialAddresses tries each address in turn within the connect timeout, recording every attempt.
 func (p *Prober) dialAddresses(ctx context.Context, r *Result, addrs []netip.Addr) (net.Conn, bool) {
-	cctx, cancel := context.WithTimeout(ctx, p.opts.ConnectTimeout)
-	defer cancel()
 	phase := &TCPPhase{}
 	r.TCP = phase
 	start := time.Now()
-	var lastErr error
-	for i, a := range addrs {
-		actx := cctx
-		if deadline, ok := cctx.Deadline(); ok && i < len(addrs)-1 {
-			share := time.Until(deadline) / time.Duration(len(addrs)-i)
-			var c context.CancelFunc
-			actx, c = context.WithTimeout(cctx, max(share, min(minAttempt, time.Until(deadline))))
-			defer c()
-		}
-		addr := netip.AddrPortFrom(a, uint16(r.Target.Port))
-		attemptStart := time.Now()
-		var d net.Dialer
-		conn, err := d.DialContext(actx, "tcp", addr.String())
-		at := Attempt{Address: addr, Duration: time.Since(attemptStart)}
-		if err == nil {
-			phase.Attempts = append(phase.Attempts, at)
-			phase.Address = addr
-			phase.Duration = time.Since(start)
-			return conn, true
-		}
-		at.Error = err.Error()
-		phase.Attempts = append(phase.Attempts, at)
-		lastErr = err
-		if cctx.Err() != nil {
-			break
-		}
+	var d net.Dialer
+	dial := func(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
+		return d.DialContext(ctx, "tcp", a.String())
 	}
+	conn, attempts, err := dialShared(ctx, p.opts.ConnectTimeout, addrPorts(addrs, r.Target.Port), dial, nil)
+	phase.Attempts = attempts
 	phase.Duration = time.Since(start)
-	class := classifyConn(lastErr, ctx, ClassTCPTimeout)
+	if err == nil {
+		phase.Address = attempts[len(attempts)-1].Address
+		return conn, true
+	}
+	class := classifyConn(err, ctx, ClassTCPTimeout)
 	if class == "" {
 		class = ClassTCPRefused // any other local or routing refusal to connect
 	}
-	r.fail(class, PhaseTCP, firstLine(lastErr.Error()))
+	r.fail(class, PhaseTCP, firstLine(err.Error()))
 	return nil, false
+}
+
+// addrPorts pairs each address with the port.
+func addrPorts(addrs []netip.Addr, port int) []netip.AddrPort {
+	out := make([]netip.AddrPort, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, netip.AddrPortFrom(a, uint16(port)))
+	}
+	return out
+}
+
+// dialShared tries dial on each address in turn until one connects, all within budget (and ctx). Each
+// attempt gets an equal share of the time left, with no floor, so that a dead address leaves time for
+// the next, and one that fails at once leaves its share to the rest. It stops early when last says an
+// error ends the search (the proxy itself failed, say). It returns the attempts and the last error.
+func dialShared(ctx context.Context, budget time.Duration, addrs []netip.AddrPort,
+	dial func(context.Context, netip.AddrPort) (net.Conn, error), last func(error) bool) (net.Conn, []Attempt, error) {
+	cctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	var attempts []Attempt
+	var lastErr error
+	for i, a := range addrs {
+		actx, acancel := cctx, context.CancelFunc(func() {})
+		if deadline, ok := cctx.Deadline(); ok && i < len(addrs)-1 {
+			actx, acancel = context.WithTimeout(cctx, time.Until(deadline)/time.Duration(len(addrs)-i))
+		}
+		start := time.Now()
+		conn, err := dial(actx, a)
+		acancel()
+		at := Attempt{Address: a, Duration: time.Since(start)}
+		if err == nil {
+			return conn, append(attempts, at), nil
+		}
+		at.Error = firstLine(err.Error())
+		attempts = append(attempts, at)
+		lastErr = err
+		if cctx.Err() != nil || (last != nil && last(err)) {
+			break
+		}
+	}
+	return nil, attempts, lastErr
 }
 
 // classifyConn names a connection-level error; timeout is the class to use for a timeout in this phase.

@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -149,7 +148,7 @@ func hostForVerify(h string) string { return strings.Trim(h, "[]") }
 func classifyTLS(err, verifyErr error, ctx context.Context) (Class, string) {
 	msg := firstLine(err.Error())
 	if interrupted(ctx) {
-		return ClassCanceled, msg
+		return ClassCanceled, errText(ctx, err)
 	}
 	if verifyErr != nil {
 		var ie *interceptedError
@@ -174,8 +173,10 @@ func classifyTLS(err, verifyErr error, ctx context.Context) (Class, string) {
 	// below 1.2: either it picked an older version, or it sent a protocol_version alert.
 	case strings.Contains(msg, "unsupported protocol version"), strings.Contains(msg, "protocol version not supported"):
 		return ClassTLSVersionTooOld, msg + " (the server offers only TLS below 1.2)"
-	case ctx.Err() != nil || isTimeout(err):
-		return ClassTLSHandshakeFailed, fmt.Sprintf("no TLS handshake from the server before the timeout (%s)", msg)
+	case deadlineHit(ctx, err):
+		// Not the error itself: the connection is closed at the deadline, which reads as "use of closed
+		// network connection".
+		return ClassTLSHandshakeFailed, "no TLS handshake from the server before the timeout"
 	}
 	if c := classifyConn(err, ctx, ClassTLSHandshakeFailed); c != "" {
 		return c, msg

@@ -3,10 +3,13 @@ package report
 import (
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/probe"
 )
 
 // TableOptions shape the check table.
@@ -86,23 +89,36 @@ func resultColumn(r *check.Result, paint func(string, string) string) string {
 }
 
 // shortReason keeps the end of an error message, the part that says what happened.
+// The tail is taken only outside parentheses, so that "… before the timeout (read tcp …: i/o timeout)"
+// never becomes a stray "i/o timeout)".
 func shortReason(msg string) string {
-	if i := strings.LastIndex(msg, ": "); i >= 0 && len(msg)-i > 12 {
-		msg = msg[i+2:]
+	depth, cut := 0, -1
+	for i := 0; i < len(msg); i++ {
+		switch {
+		case msg[i] == '(':
+			depth++
+		case msg[i] == ')' && depth > 0:
+			depth--
+		case depth == 0 && strings.HasPrefix(msg[i:], ": ") && len(msg)-i > 12:
+			cut = i
+		}
+	}
+	if cut >= 0 {
+		msg = msg[cut+2:]
 	}
 	return clip(msg, 70)
 }
 
-// SummaryLine says in one line how the run went.
+// SummaryLine says in one line how the run went, and why any endpoint was not probed to a verdict.
 func SummaryLine(rep *check.Report) string {
 	s := rep.Summary()
-	line := fmt.Sprintf("%d endpoints: %d reachable, %d unreachable (%d required)", s.Endpoints, s.Reachable,
+	line := fmt.Sprintf("%s: %d reachable, %d unreachable (%d required)", plural(s.Endpoints, "endpoint"), s.Reachable,
 		s.Unreachable, s.RequiredUnreachable)
 	if s.Canceled > 0 {
-		line += fmt.Sprintf(", %d canceled", s.Canceled)
+		line += fmt.Sprintf(", %d not probed (%d required: %s)", s.Canceled, s.RequiredCanceled, strings.Join(canceledReasons(rep), "; "))
 	}
 	if s.Warnings > 0 {
-		line += fmt.Sprintf(", %d warnings", s.Warnings)
+		line += ", " + plural(s.Warnings, "warning")
 	}
 	if s.NotTested > 0 {
 		line += fmt.Sprintf("; %d not tested", s.NotTested)
@@ -112,6 +128,26 @@ func SummaryLine(rep *check.Report) string {
 		line += " Interrupted."
 	}
 	return line
+}
+
+// canceledReasons are the distinct reasons endpoints were not probed to a verdict, in a stable order.
+func canceledReasons(rep *check.Report) []string {
+	var out []string
+	for _, r := range rep.Results {
+		if r.Failure != nil && r.Failure.Class == probe.ClassCanceled && !slices.Contains(out, r.Failure.Message) {
+			out = append(out, r.Failure.Message)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// plural writes a count and a noun: "1 endpoint", "2 endpoints".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // ProgressLine says in one line how one endpoint went, for -v/--verbose.

@@ -97,6 +97,7 @@ type SummaryJSON struct {
 	Unreachable         int `json:"unreachable"`
 	RequiredUnreachable int `json:"requiredUnreachable"`
 	Canceled            int `json:"canceled"`
+	RequiredCanceled    int `json:"requiredCanceled"`
 	Warnings            int `json:"warnings"`
 	NotTested           int `json:"notTested"`
 }

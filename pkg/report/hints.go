@@ -137,6 +137,18 @@ var hints = map[probe.Class]hint{
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("%s could not reach %s itself: allow it in the proxy's own outbound firewall and check the proxy's DNS", w.proxy, w.pattern)
 		}},
+	probe.ClassHTTPUnverified: {
+		action: func(w fixWords) string { return "Check the proxy " + w.proxy + "'s log for these requests" },
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("an answer to %s came through %s, but it may be the proxy's own refusal: check the proxy's log, and allow HTTP (TCP %s) to %s on it", w.URL, w.proxy, w.port, w.pattern)
+		}},
+	probe.ClassProxyAuthAgentUnsupported: {
+		action: func(w fixWords) string {
+			return "Let this server through the proxy " + w.proxy + " without authentication (the Arc agent cannot authenticate)"
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("%s was reached through %s only with the credentials given; the Arc agent does not authenticate to proxies, so allow this server (by its address) through %s without authentication", w.Host, w.proxy, w.proxy)
+		}},
 	probe.ClassTLS12Max: fixed("Allow TLS 1.3 through the path", func(w fixWords) string {
 		return fmt.Sprintf("only TLS 1.2 was negotiated with %s, which accepts 1.3: check the proxy or TLS-inspecting device in the path", w.Host)
 	}),
@@ -157,10 +169,20 @@ func interceptor(w fixWords) string {
 	return w.Interceptor
 }
 
+// privateLinkNotFound is the fix for a private endpoint's name that does not resolve: public DNS or a
+// proxy cannot help, the privatelink zone must answer.
+var privateLinkNotFound = fixed("Resolve these names to your private endpoint (privatelink zone or conditional forwarder)",
+	func(w fixWords) string {
+		return fmt.Sprintf("DNS has no address for %s: add the privatelink zone's records for it to your DNS server, or a conditional forwarder to Azure DNS through a forwarder in Azure (a proxy cannot help: the agent must reach your private endpoint)", w.Host)
+	})
+
 // FixOf says in words what to change for a finding.
 func FixOf(f check.Finding) Fix {
 	w := wordsOf(f.Fix)
 	h, ok := hints[f.Class]
+	if f.Class == probe.ClassDNSNotFound && f.Phase == probe.PhasePrivateDNS {
+		h = privateLinkNotFound
+	}
 	if !ok {
 		return Fix{Action: "Investigate " + string(f.Class), Pattern: f.Fix.Pattern,
 			Hint: fmt.Sprintf("%s failed with %s: see the message", f.Fix.Host, f.Class)}

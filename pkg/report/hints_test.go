@@ -76,3 +76,40 @@ func TestClipKeepsWholeCharacters(t *testing.T) {
 	assert.True(t, strings.HasSuffix(got, "..."))
 	assert.Equal(t, "short", clip("short", 70))
 }
+
+func TestShortReasonKeepsParenthesesWhole(t *testing.T) {
+	timeout := "no TLS handshake before the timeout (read tcp 1.2.3.4:443: i/o timeout)"
+	assert.Equal(t, clip(timeout, 70), shortReason(timeout), "not the stray tail \"i/o timeout)\"")
+	assert.Equal(t, "no such host", shortReason("lookup x.example on 10.0.0.4:53: no such host"))
+	assert.Equal(t, "connection refused", shortReason("dial tcp 127.0.0.1:1: connect: connection refused"))
+	for _, msg := range []string{"a (b: c) d: efghijklmnopq (r: stuvwxyz0123)", "proxy answered 403 (x: forbidden by the rules here)",
+		"outer: (inner: a longer inner message) and: a tail that is long"} {
+		got := shortReason(msg)
+		assert.Equal(t, strings.Count(got, "("), strings.Count(got, ")"), "%q → %q", msg, got)
+	}
+}
+
+// TestFixesNameNoPlaceholderOrPath: a fix names what a rule can allow, never a placeholder, a scheme or
+// a URL path; a private endpoint that does not resolve is not told to use public DNS or a proxy.
+func TestFixesNameNoPlaceholderOrPath(t *testing.T) {
+	for _, tc := range []struct{ pattern, host, want string }{
+		{"<region>.his.arc.azure.com", "weu.his.arc.azure.com", "weu.his.arc.azure.com"},
+		{"[Your URL Prefix].gw.arc.azure.com", "contoso.gw.arc.azure.com", "contoso.gw.arc.azure.com"},
+		{"www.microsoft.com/pkiops/certs", "www.microsoft.com", "www.microsoft.com"},
+		{"http://www.microsoft.com/pkiops/certs", "www.microsoft.com", "www.microsoft.com"},
+		{"https://contoso.example:8443/x", "contoso.example", "contoso.example"},
+		{"*.his.arc.azure.com", "gbl.his.arc.azure.com", "*.his.arc.azure.com"},
+	} {
+		pr := probe.Result{Target: probe.Target{Scheme: "https", Host: tc.host, Port: 443},
+			Failure: &probe.Finding{Class: probe.ClassDNSNotFound, Phase: probe.PhaseDNS}}
+		f := FixOf(*check.NewResult(pr, tc.pattern, nil, check.OriginCatalog, true).Failure)
+		assert.Equal(t, tc.want, f.Pattern, tc.pattern)
+		assert.NotRegexp(t, `[<>\[\]{}]|://|/pkiops`, f.Hint, tc.pattern)
+	}
+	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443},
+		Failure: &probe.Finding{Class: probe.ClassDNSNotFound, Phase: probe.PhasePrivateDNS}}
+	f := FixOf(*check.NewResult(pr, "*.his.arc.azure.com", nil, check.OriginCatalog, true).Failure)
+	assert.Contains(t, f.Hint, "privatelink zone")
+	assert.Contains(t, f.Hint, "a proxy cannot help")
+	assert.NotContains(t, f.Hint, "public DNS")
+}

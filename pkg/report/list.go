@@ -161,14 +161,7 @@ func ListPlain(out io.Writer, p *endpoints.Plan) error {
 // ListTable writes the plan for reading: one row per endpoint, then the exclusions and service tags.
 func ListTable(out io.Writer, p *endpoints.Plan) error {
 	w := &errWriter{w: out}
-	fmt.Fprintf(w, "%s (%s), %s, list %s", p.Cloud.Display, p.Cloud.Name, p.Mode, p.List)
-	if p.Location != "" {
-		fmt.Fprintf(w, ", region %s", p.Location)
-	}
-	if len(p.Scenarios) > 0 {
-		fmt.Fprintf(w, ", scenarios %s", strings.Join(p.Scenarios, ","))
-	}
-	fmt.Fprintf(w, ": %d endpoints\n", len(p.Endpoints))
+	fmt.Fprintln(w, listHeading(p))
 	t := newTable(w, []string{"ENDPOINT", "WHEN", "PRIVATE LINK", "PORTS", "TESTED AS", "SOURCE"})
 	for _, ep := range p.Endpoints {
 		e := ep.Entry
@@ -224,4 +217,31 @@ func shortSource(s endpoints.Source) string {
 		return "seed " + s.Document[:3]
 	}
 	return s.Document
+}
+
+// listHeading names the selection in one line: cloud, mode, list, region, scenarios, endpoint count.
+func listHeading(p *endpoints.Plan) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s (%s), %s, list %s", p.Cloud.Display, p.Cloud.Name, p.Mode, p.List)
+	if p.Location != "" {
+		fmt.Fprintf(&b, ", region %s", p.Location)
+	}
+	if len(p.Scenarios) > 0 {
+		fmt.Fprintf(&b, ", scenarios %s", strings.Join(p.Scenarios, ","))
+	}
+	fmt.Fprintf(&b, ": %d endpoints", len(p.Endpoints))
+	return b.String()
+}
+
+// ListSummary says in one line what a selection holds, for -v/--verbose: the heading of the table, how
+// many endpoints are left out, and the catalog files they come from.
+func ListSummary(p *endpoints.Plan) string {
+	var files []string
+	for _, ep := range p.Endpoints {
+		file, _, _ := strings.Cut(ep.Entry.Pos, ":")
+		if !slices.Contains(files, file) {
+			files = append(files, file)
+		}
+	}
+	return fmt.Sprintf("%s, %d left out, from the embedded catalog (%s)", listHeading(p), len(p.Excluded), strings.Join(files, ", "))
 }
