@@ -68,7 +68,7 @@ func (o *checkOptions) given(name string) bool { return o.changed != nil && o.ch
 
 // selectionFlagList are the flags that choose catalog endpoints; they mean nothing with --catalog none.
 var selectionFlagList = []string{"cloud", "location", "mode", "esu", "extensions", "gateway-url", "profile",
-	"proxy-bypass", "enable-pls-check"}
+	"proxy-bypass", "enable-pls-check", "set"}
 
 func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	opts := &checkOptions{globalOptions: g}
@@ -178,7 +178,10 @@ func (o *checkOptions) validateLimits() error {
 
 // checkPlan selects the catalog endpoints, or none with --catalog none.
 func (o *checkOptions) checkPlan() (*endpoints.Plan, error) {
-	sel := o.selection()
+	sel, err := o.selection()
+	if err != nil {
+		return nil, err
+	}
 	if o.PLSCheck {
 		if o.Mode != "" && o.Mode != string(endpoints.ModePrivateLink) {
 			return nil, badInput("-p/--enable-pls-check: conflicts with --mode %s (it means --mode private-link)", o.Mode)

@@ -299,7 +299,7 @@ func TestPublicRootsFlag(t *testing.T) {
 	r = runCLI(t, nil, "check", "-p", "--mode", "gateway")
 	assert.Equal(t, "arccheck: -p/--enable-pls-check: conflicts with --mode gateway (it means --mode private-link)\n", r.stderr)
 	r = runCLI(t, nil, "check", "--proxy-bypass", "everything")
-	assert.Equal(t, "arccheck: --proxy-bypass: unknown category \"everything\" (valid: AAD, ARM, Arc)\n", r.stderr)
+	assert.Equal(t, "arccheck: --proxy-bypass: unknown category \"everything\" (valid: AAD, ARM, Arc, AMA, ArcData)\n", r.stderr)
 }
 
 func hostOf(u string) string {

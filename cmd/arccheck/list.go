@@ -16,6 +16,8 @@ type listOptions struct {
 	Output string
 	// JSON is -j/--json, shorthand for --output json.
 	JSON bool
+	// Changes is --changes: what differs between the seed-era tables and the current ones.
+	Changes bool
 }
 
 func newListCmd(e env, g *globalOptions) *cobra.Command {
@@ -34,6 +36,7 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 	opts.register(cmd.Flags())
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or plain")
 	cmd.Flags().BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
+	cmd.Flags().BoolVar(&opts.Changes, "changes", false, "show what differs between the seed-era tables and the current ones (table or json)")
 	return cmd
 }
 
@@ -47,17 +50,29 @@ func runList(opts *listOptions, e env, version string) error {
 	default:
 		return badInput("-o/--output: unknown format %q (valid: table, json, plain)", opts.Output)
 	}
-	p, err := plan(opts.selection())
+	if opts.Changes && format == "plain" {
+		return badInput("--changes: shows as a table or as json, not with -o plain")
+	}
+	sel, err := opts.selection()
+	if err != nil {
+		return err
+	}
+	p, err := plan(sel)
 	if err != nil {
 		return err
 	}
 	if opts.Verbose {
 		fmt.Fprintln(e.Stderr, "arccheck: "+report.ListSummary(p))
 	}
-	switch format {
-	case "json":
-		err = report.ListJSON(e.Stdout, report.Tool{Name: "arccheck", Version: version}, p)
-	case "plain":
+	tool := report.Tool{Name: "arccheck", Version: version}
+	switch {
+	case opts.Changes && format == "json":
+		err = report.ChangesJSON(e.Stdout, tool, p)
+	case opts.Changes:
+		err = report.ChangesTable(e.Stdout, p)
+	case format == "json":
+		err = report.ListJSON(e.Stdout, tool, p)
+	case format == "plain":
 		err = report.ListPlain(e.Stdout, p)
 	default:
 		err = report.ListTable(e.Stdout, p)

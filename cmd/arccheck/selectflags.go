@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -26,6 +27,8 @@ type selectionFlags struct {
 	Profile string
 	// ProxyBypass is --proxy-bypass (registered by check only: it does not change a listing).
 	ProxyBypass []string
+	// Set is --set NAME=VALUE, repeatable: names only the user knows (workspace-id, dce, vault).
+	Set []string
 }
 
 func (s *selectionFlags) register(fs *pflag.FlagSet) {
@@ -36,11 +39,36 @@ func (s *selectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringSliceVarP(&s.Extensions, "extensions", "e", nil, "include scenario endpoints: sql, wac, ssh, esu, hotpatch or all (comma-separated or repeated)")
 	fs.StringVar(&s.GatewayURL, "gateway-url", "", "your Arc gateway URL, https://<prefix>.gw.arc.azure.com (implies --mode gateway)")
 	fs.StringVar(&s.Profile, "profile", "", "alternative endpoint set: legacy-preview (the 2019 preview)")
+	fs.StringArrayVar(&s.Set, "set", nil, "NAME=VALUE: a name only you know that scenario endpoints contain: "+setNames()+"; repeatable")
 }
 
-func (s *selectionFlags) selection() endpoints.Selection {
-	return endpoints.Selection{Cloud: s.Cloud, Location: s.Location, Mode: endpoints.Mode(s.Mode), ESU: s.ESU,
+// setNames lists the names --set takes, with the scenarios that use them.
+func setNames() string {
+	var out []string
+	for _, v := range endpoints.Values {
+		out = append(out, v.Name+" ("+strings.Join(v.Scenarios, ", ")+")")
+	}
+	return strings.Join(out, ", ")
+}
+
+func (s *selectionFlags) selection() (endpoints.Selection, error) {
+	sel := endpoints.Selection{Cloud: s.Cloud, Location: s.Location, Mode: endpoints.Mode(s.Mode), ESU: s.ESU,
 		Extensions: s.Extensions, GatewayURL: s.GatewayURL, Profile: s.Profile, ProxyBypass: s.ProxyBypass}
+	for _, kv := range s.Set {
+		name, value, ok := strings.Cut(kv, "=")
+		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+		switch {
+		case !ok || name == "" || value == "":
+			return sel, badInput("--set: %q: want NAME=VALUE, one of %s", kv, setNames())
+		case sel.Values[strings.ToLower(name)] != "":
+			return sel, badInput("--set: %s is given twice", name)
+		}
+		if sel.Values == nil {
+			sel.Values = map[string]string{}
+		}
+		sel.Values[strings.ToLower(name)] = value
+	}
+	return sel, nil
 }
 
 // plan loads the embedded catalog and applies the selection.
@@ -63,6 +91,7 @@ var selectionFlagNames = map[endpoints.Field]string{
 	endpoints.FieldGatewayURL:  "--gateway-url",
 	endpoints.FieldProfile:     "--profile",
 	endpoints.FieldProxyBypass: "--proxy-bypass",
+	endpoints.FieldSet:         "--set",
 }
 
 // selectionMessage writes a selection error naming the flags.

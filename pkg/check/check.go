@@ -73,6 +73,8 @@ type Result struct {
 	Required bool
 	// Reachable is the verdict: the probe's, unless the connection mode turns a warning into a failure.
 	Reachable bool
+	// NotCarried is set, in gateway mode, for an endpoint the Arc gateway does not carry: allow it directly.
+	NotCarried bool
 	// Failure is why it is not reachable (nil when it is); Warnings are findings on a reachable row.
 	Failure  *Finding
 	Warnings []Finding
@@ -88,8 +90,10 @@ type NotTested struct {
 	Required bool
 	// Reason is the catalog's reason, in words.
 	Reason string
-	// Needs is the part of the selection that would make it testable ("" when none would).
+	// Needs is the part of the selection that would make it testable ("" when none would); with
+	// endpoints.FieldSet, Value names the value to set.
 	Needs endpoints.Field
+	Value string
 	// Token is the discovery token of a host only a live call can tell; Discovery is that call when it
 	// was made and failed.
 	Token     string
@@ -100,7 +104,7 @@ type NotTested struct {
 
 // key orders not-tested patterns stably, whatever order the goroutines finished in.
 func (n NotTested) key() string {
-	return strings.Join([]string{n.Pattern, n.Reason, string(n.Needs), n.Token, n.Outside}, "\x00")
+	return strings.Join([]string{n.Pattern, n.Reason, string(n.Needs), n.Value, n.Token, n.Outside}, "\x00")
 }
 
 // Discovery is one live call that makes a pattern concrete.
@@ -173,11 +177,12 @@ func (r *Report) Failed() bool {
 
 // job is one target to probe and what it stands for.
 type job struct {
-	target   probe.Target
-	pattern  string
-	entry    *endpoints.Entry
-	origin   Origin
-	required bool
+	target     probe.Target
+	pattern    string
+	entry      *endpoints.Entry
+	origin     Origin
+	required   bool
+	notCarried bool
 }
 
 // discovery is a live call to make, and the endpoints waiting for its answer.
@@ -258,7 +263,7 @@ func (r *run) plan() ([]job, []*discovery) {
 				jobs = append(jobs, r.catalogJob(ep, t))
 			}
 			for _, nt := range ep.NotTested {
-				r.notTested(ep, NotTested{Reason: nt.Reason, Needs: nt.Needs})
+				r.notTested(ep, NotTested{Reason: nt.Reason, Needs: nt.Needs, Value: nt.Value})
 			}
 			discoveries = r.planDiscoveries(discoveries, ep)
 		}
@@ -298,7 +303,8 @@ func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target) job {
 	for _, v := range ep.Entry.TLS {
 		pt.AllowedTLS = append(pt.AllowedTLS, tlsVersions[v])
 	}
-	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: OriginCatalog, required: ep.Required}
+	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: OriginCatalog, required: ep.Required,
+		notCarried: ep.NotCarried}
 }
 
 // discover makes one discovery call, then probes the hosts it answered for every endpoint waiting.
@@ -373,14 +379,22 @@ func (res *Result) judge(failure *probe.Finding, warnings []probe.Finding) {
 
 // verdict applies what the connection mode implies to a probe's result, and attaches the fixes.
 func (r *run) verdict(j job, pr probe.Result) Result {
-	res := Result{Probe: pr, Pattern: j.pattern, Entry: j.entry, Origin: j.origin, Required: j.required}
+	res := Result{Probe: pr, Pattern: j.pattern, Entry: j.entry, Origin: j.origin, Required: j.required,
+		NotCarried: j.notCarried}
 	failure, warnings := pr.Failure, slices.Clone(pr.Warnings)
 	mode := endpoints.ModeDirect
 	if r.opts.Plan != nil {
 		mode = r.opts.Plan.Mode
 	}
-	if mode == endpoints.ModeGateway {
+	if mode == endpoints.ModeGateway && !j.notCarried {
 		failure, warnings = gatewayRules(j, pr, failure, warnings)
+	}
+	if j.entry != nil && j.entry.InspectionUnsupported {
+		failure, warnings = interceptionFails(failure, warnings, "TLS inspection is not supported for this endpoint")
+	}
+	if j.entry != nil && j.entry.ProxyBasicAuth {
+		// The extension that uses it can authenticate to the proxy itself.
+		warnings = slices.DeleteFunc(warnings, func(w probe.Finding) bool { return w.Class == probe.ClassProxyAuthAgentUnsupported })
 	}
 	if j.target.ExpectPrivateDNS && pr.Proxy != nil {
 		warnings = append(warnings, probe.Finding{Class: ClassPrivateLinkViaProxy, Phase: probe.PhaseProxy,
@@ -393,16 +407,22 @@ func (r *run) verdict(j job, pr probe.Result) Result {
 // gatewayRules: the gateway path does not work through TLS inspection (interception fails the row), nor
 // with a NO_PROXY bypass of a gateway endpoint.
 func gatewayRules(j job, pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
-	if i := slices.IndexFunc(warnings, func(w probe.Finding) bool { return w.Class == probe.ClassTLSIntercepted }); i >= 0 && failure == nil {
-		w := warnings[i]
-		failure = &probe.Finding{Class: w.Class, Phase: w.Phase, Message: w.Message + "; the Arc gateway does not work through TLS inspection"}
-		warnings = slices.Delete(warnings, i, i+1)
-	}
+	failure, warnings = interceptionFails(failure, warnings, "the Arc gateway does not work through TLS inspection")
 	if b := pr.Bypass; b != nil && b.By == probe.BypassByNoProxy && j.origin != OriginUser {
 		warnings = append(warnings, probe.Finding{Class: ClassGatewayProxyBypass, Phase: probe.PhaseProxy,
 			Message: b.List + " entry " + b.Entry + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass"})
 	}
 	return failure, warnings
+}
+
+// interceptionFails turns a tls_intercepted warning into the row's failure, saying why.
+func interceptionFails(failure *probe.Finding, warnings []probe.Finding, why string) (*probe.Finding, []probe.Finding) {
+	i := slices.IndexFunc(warnings, func(w probe.Finding) bool { return w.Class == probe.ClassTLSIntercepted })
+	if i < 0 || failure != nil {
+		return failure, warnings
+	}
+	w := warnings[i]
+	return &probe.Finding{Class: w.Class, Phase: w.Phase, Message: w.Message + "; " + why}, slices.Delete(warnings, i, i+1)
 }
 
 // UnusedOverrides returns the keys of the resolve overrides that matched no endpoint the run probed or

@@ -42,13 +42,17 @@ const (
 )
 
 // Lists are the documented tables an entry can belong to.
-var Lists = []string{"standard", "esu", "gateway", "legacy-preview"}
+var Lists = []string{"standard", "esu", "gateway", "legacy-preview", ListExtensions}
+
+// ListExtensions holds the endpoints of extensions (Azure Monitor Agent, Defender, …) that are not rows
+// of the agent's tables: they join whichever list is selected when their scenario is.
+const ListExtensions = "extensions"
 
 // Scenarios are the extension scenarios a Selection accepts in Extensions (besides "all").
-var Scenarios = []string{"sql", "wac", "ssh", "esu", "hotpatch"}
+var Scenarios = []string{"sql", "wac", "ssh", "esu", "hotpatch", "ama", "mde", "update", "keyvault", "hrw"}
 
 // BypassCategories are the agent's proxy.bypass categories an entry can belong to.
-var BypassCategories = []string{"AAD", "ARM", "Arc"}
+var BypassCategories = []string{"AAD", "ARM", "Arc", "AMA", "ArcData"}
 
 // Discovery tokens in Target templates: host names that only a live call can tell.
 const (
@@ -101,6 +105,19 @@ type Entry struct {
 	Notes       []string    // facts that qualify it
 	Sources     []Source    // where it comes from
 	Pos         string      // file:line of its stanza
+	// Since and Until say from and until when it applies: a documentation date or an agent version.
+	// An entry whose Until date has passed is no longer required.
+	Since, Until Bound
+	// Disputed says why documents disagree about it; a disputed entry never fails a run on its own.
+	Disputed string
+	// GatewayDirect is set when the Arc gateway does not carry it: in gateway mode it must still be
+	// allowed directly.
+	GatewayDirect bool
+	// InspectionUnsupported is set when TLS inspection breaks it: a re-signed chain is a failure.
+	InspectionUnsupported bool
+	// ProxyBasicAuth is set when the software that uses it can authenticate to a proxy with Basic
+	// credentials (the Arc agent cannot; Azure Monitor Agent can).
+	ProxyBasicAuth bool
 }
 
 // IsPattern reports whether the documented endpoint has a wildcard or placeholder.
@@ -114,6 +131,17 @@ type ServiceTag struct {
 	Condition string   // when or how it applies, if the documentation qualifies it
 	Lists     []string // the lists it applies to
 	Sources   []Source // where it comes from
+	// Since and Until say from and until when it applies; one whose Until date has passed is not listed.
+	Since, Until Bound
+}
+
+// Notice is a documented fact about a whole selection, such as a scenario that is not available in a
+// cloud. It applies when the selection uses one of its Lists or includes one of its Scenarios.
+type Notice struct {
+	Text      string
+	Lists     []string
+	Scenarios []string
+	Sources   []Source
 }
 
 // Cloud is one Azure cloud with its endpoints, regions and service tags.
@@ -127,6 +155,7 @@ type Cloud struct {
 	Regions               []string // region names Selection.Location accepts
 	PreviewRegions        []string // region names of the 2019 preview (legacy-preview profile)
 	ServiceTags           []ServiceTag
+	Notices               []Notice
 	Entries               []Entry
 }
 
@@ -224,9 +253,11 @@ func (c *Catalog) addRegions(stanzas []stanza) error {
 
 var cloudKeys = []string{"Cloud", "Display", "Aliases", "Issuers", "HISDiscovery", "NotificationAllowlist"}
 var regionKeys = []string{"Cloud", "Regions", "PreviewRegions"}
-var tagKeys = []string{"ServiceTag", "Lists", "Condition", "Source"}
+var tagKeys = []string{"ServiceTag", "Lists", "Condition", "Source", "Since", "Until"}
+var noticeKeys = []string{"Notice", "Lists", "Scenarios", "Source"}
 var entryKeys = []string{"Endpoint", "List", "Description", "When", "Scenarios", "PrivateLink", "Ports",
-	"Target", "NotTested", "Bypass", "TLS", "Legacy", "Note", "Source"}
+	"Target", "NotTested", "Bypass", "TLS", "Legacy", "Note", "Source", "Since", "Until", "Disputed", "Gateway",
+	"Inspection", "ProxyAuth"}
 
 func parseCloudFile(name string, stanzas []stanza) (*Cloud, error) {
 	if len(stanzas) == 0 || stanzas[0].first("Cloud") == "" {
@@ -262,6 +293,12 @@ func parseCloudFile(name string, stanzas []stanza) (*Cloud, error) {
 				return nil, err
 			}
 			cl.ServiceTags = append(cl.ServiceTags, tag)
+		case s.first("Notice") != "":
+			n, err := parseNotice(s)
+			if err != nil {
+				return nil, err
+			}
+			cl.Notices = append(cl.Notices, n)
 		case s.first("Endpoint") != "":
 			e, err := parseEntry(s)
 			if err != nil {
@@ -274,7 +311,7 @@ func parseCloudFile(name string, stanzas []stanza) (*Cloud, error) {
 			seen[key] = e.Pos
 			cl.Entries = append(cl.Entries, e)
 		default:
-			return nil, fmt.Errorf("%s:%d: stanza is neither an Endpoint nor a ServiceTag", s.file, s.line)
+			return nil, fmt.Errorf("%s:%d: stanza is neither an Endpoint, a ServiceTag nor a Notice", s.file, s.line)
 		}
 	}
 	return cl, nil
@@ -307,7 +344,32 @@ func parseServiceTag(s stanza) (ServiceTag, error) {
 	if t.Sources, err = parseSources(s.all("Source")); err != nil {
 		return t, bad(err.Error())
 	}
+	if t.Since, t.Until, err = parseBounds(s); err != nil {
+		return t, bad(err.Error())
+	}
 	return t, nil
+}
+
+func parseNotice(s stanza) (Notice, error) {
+	n := Notice{Text: s.first("Notice"), Lists: splitList(s.first("Lists")), Scenarios: splitList(s.first("Scenarios"))}
+	bad := func(msg string) error { return fmt.Errorf("%s:%d: notice: %s", s.file, s.line, msg) }
+	if err := checkKeys(s, noticeKeys, "notice"); err != nil {
+		return n, err
+	}
+	if len(n.Lists)+len(n.Scenarios) == 0 {
+		return n, bad("needs Lists or Scenarios to say when it applies")
+	}
+	if err := allOf("list", n.Lists, Lists); err != nil {
+		return n, bad(err.Error())
+	}
+	if err := allOf("scenario", n.Scenarios, Scenarios); err != nil {
+		return n, bad(err.Error())
+	}
+	var err error
+	if n.Sources, err = parseSources(s.all("Source")); err != nil {
+		return n, bad(err.Error())
+	}
+	return n, nil
 }
 
 func parseEntry(s stanza) (Entry, error) {
@@ -352,6 +414,35 @@ var entrySteps = []func(*Entry, stanza) error{
 	func(e *Entry, _ stanza) error { return checkPlaceholders(e.Endpoint) },
 	checkTestable,
 	parseEntrySources,
+	parseEntry2026,
+}
+
+// parseEntry2026 reads the keys current documentation needs: Since, Until, Disputed, Gateway, Inspection
+// and ProxyAuth.
+func parseEntry2026(e *Entry, s stanza) error {
+	var err error
+	if e.Since, e.Until, err = parseBounds(s); err != nil {
+		return err
+	}
+	e.Disputed = s.first("Disputed")
+	flags := []struct {
+		key, want string
+		dst       *bool
+	}{
+		{"Gateway", "direct", &e.GatewayDirect},
+		{"Inspection", "unsupported", &e.InspectionUnsupported},
+		{"ProxyAuth", "basic", &e.ProxyBasicAuth},
+	}
+	for _, f := range flags {
+		switch v := s.first(f.key); v {
+		case "":
+		case f.want:
+			*f.dst = true
+		default:
+			return fmt.Errorf("unknown %s %q (valid: %s)", f.key, v, f.want)
+		}
+	}
+	return nil
 }
 
 var whens = []When{WhenInstall, WhenAlways, WhenConnect, WhenScenario, WhenOptional}
@@ -459,10 +550,13 @@ func parsePort(p string) (Port, error) {
 
 // checkPlaceholders allows the documented placeholders only: <region> and [Your URL Prefix].
 func checkPlaceholders(endpoint string) error {
-	rest := strings.ReplaceAll(endpoint, "<region>", "")
-	rest = strings.ReplaceAll(rest, "[Your URL Prefix]", "")
+	valid := append([]string{"<region>", "[Your URL Prefix]"}, valuePlaceholders()...)
+	rest := endpoint
+	for _, ph := range valid {
+		rest = strings.ReplaceAll(rest, ph, "")
+	}
 	if strings.ContainsAny(rest, "<>[]{}") {
-		return fmt.Errorf("unknown placeholder in %q (valid: <region>, [Your URL Prefix])", endpoint)
+		return fmt.Errorf("unknown placeholder in %q (valid: %s)", endpoint, strings.Join(valid, ", "))
 	}
 	return nil
 }
@@ -471,8 +565,12 @@ func checkPlaceholders(endpoint string) error {
 func parseTemplateURL(t string) (*url.URL, error) {
 	concrete := strings.NewReplacer("<region>", "region", TokenHISShard, "shard", TokenNotificationHosts, "hosts",
 		TokenGateway, "gateway").Replace(t)
+	for _, ph := range valuePlaceholders() {
+		concrete = strings.ReplaceAll(concrete, ph, "value")
+	}
 	if strings.ContainsAny(concrete, "<>{}*[]") {
-		return nil, errors.New("unknown token (valid: <region>, {his-shard}, {notification-hosts}, {gateway})")
+		return nil, fmt.Errorf("unknown token (valid: <region>, {his-shard}, {notification-hosts}, {gateway}, %s)",
+			strings.Join(valuePlaceholders(), ", "))
 	}
 	u, err := url.Parse(concrete)
 	if err != nil {

@@ -75,10 +75,9 @@ func TestSelectionsMatchTheDocumentedTables(t *testing.T) {
 		sel  Selection
 		want []string
 	}{
-		{"azure cloud, all scenarios", Selection{Extensions: []string{"all"}}, append(slices.Clone(seed002AzureCloud), currentAzureCloudAdditions...)},
-		{"government, all scenarios", Selection{Cloud: "AzureUSGovernment", Extensions: []string{"all"}}, append(slices.Clone(seed002Government), "guestnotificationservice.azure.us")},
+		// The tables the 2026 documentation changed (all scenarios, the public ESU subset) are in
+		// catalog2026_test.go, as the seed tables plus the 2026 rows.
 		{"21vianet, all scenarios", Selection{Cloud: "AzureChinaCloud", Extensions: []string{"all"}}, vianetUnion},
-		{"esu azure cloud with sql", Selection{ESU: true, Extensions: []string{"sql"}}, append(slices.Clone(esuAzureCloud), "san-af-<region>-prod.azurewebsites.net")},
 		{"esu government", Selection{Cloud: "usgov", ESU: true}, esuGovernment},
 		{"esu 21vianet", Selection{Cloud: "china", ESU: true}, esuVianet},
 		{"gateway", Selection{Mode: ModeGateway}, gatewayList},
@@ -97,7 +96,7 @@ func TestDefaultSelectionLeavesOutScenarioEndpoints(t *testing.T) {
 	p, err := mustLoad(t).Select(Selection{})
 	require.NoError(t, err)
 	got := patterns(p)
-	assert.Len(t, got, 15)
+	assert.Len(t, got, 16, "seed 002's rows, the 2025 additions, and the machine configuration storage of 2026")
 	for _, scenarioOnly := range []string{"*.servicebus.windows.net", "*.waconazure.com", "*.<region>.arcdataservices.com",
 		"www.microsoft.com/pkiops/certs", "dls.microsoft.com", "san-af-<region>-prod.azurewebsites.net"} {
 		assert.NotContains(t, got, scenarioOnly)
@@ -242,10 +241,8 @@ func TestExpansion(t *testing.T) {
 	assert.Equal(t, []string{"http://www.microsoft.com/pkiops/certs", "https://www.microsoft.com/pkiops/certs"}, urls(pki))
 	data := endpoint(t, p, "*.<region>.arcdataservices.com")
 	assert.Equal(t, "*.westeurope.arcdataservices.com", data.Pattern)
-	assert.Empty(t, data.Targets)
-	require.Len(t, data.NotTested, 1)
-	assert.Equal(t, NotTested{Reason: data.Entry.NotTested}, data.NotTested[0], "the catalog's reason, needing no selection part")
-	assert.NotEmpty(t, data.NotTested[0].Reason)
+	assert.Equal(t, []string{"https://dataprocessingservice.westeurope.arcdataservices.com",
+		"https://telemetry.westeurope.arcdataservices.com"}, urls(data), "the concrete hosts the 2026 documentation names")
 	assert.Equal(t, []string{"https://san-af-westeurope-prod.azurewebsites.net"}, urls(endpoint(t, p, "san-af-<region>-prod.azurewebsites.net")))
 	assert.False(t, endpoint(t, p, "dc.services.visualstudio.com").Required, "optional")
 	assert.False(t, endpoint(t, p, "login.windows.net").Required, "legacy")
@@ -309,8 +306,8 @@ func TestSelectRejectsBadInput(t *testing.T) {
 			SelectionError{Field: FieldMode, Value: "vpn", Reason: "unknown mode", Valid: []string{"direct", "gateway", "private-link"}},
 			`mode: unknown mode "vpn" (valid: direct, gateway, private-link)`},
 		{"unknown extension", Selection{Extensions: []string{"sql,Foo"}},
-			SelectionError{Field: FieldExtensions, Value: "Foo", Reason: "unknown extension", Valid: []string{"sql", "wac", "ssh", "esu", "hotpatch", "all"}},
-			`extensions: unknown extension "Foo" (valid: sql, wac, ssh, esu, hotpatch, all)`},
+			SelectionError{Field: FieldExtensions, Value: "Foo", Reason: "unknown extension", Valid: []string{"sql", "wac", "ssh", "esu", "hotpatch", "ama", "mde", "update", "keyvault", "hrw", "all"}},
+			`extensions: unknown extension "Foo" (valid: sql, wac, ssh, esu, hotpatch, ama, mde, update, keyvault, hrw, all)`},
 		{"misspelt region", Selection{Location: "westeurop"},
 			SelectionError{Field: FieldLocation, Value: "westeurop", Reason: "unknown AzureCloud region", Valid: c.Cloud("AzureCloud").Regions, Suggest: []string{"westeurope"}},
 			`location: unknown AzureCloud region "westeurop" (did you mean westeurope?)`},
@@ -354,8 +351,8 @@ func TestSelectRejectsBadInput(t *testing.T) {
 			SelectionError{Field: FieldProfile, Value: "legacy-preview", Reason: "the 2019 preview existed only in AzureCloud", With: FieldCloud, WithValue: "AzureChinaCloud"},
 			`profile: the 2019 preview existed only in AzureCloud (got "legacy-preview" with cloud "AzureChinaCloud")`},
 		{"unknown bypass category", Selection{ProxyBypass: []string{"Arc", "everything"}},
-			SelectionError{Field: FieldProxyBypass, Value: "everything", Reason: "unknown category", Valid: []string{"AAD", "ARM", "Arc"}},
-			`proxy-bypass: unknown category "everything" (valid: AAD, ARM, Arc)`},
+			SelectionError{Field: FieldProxyBypass, Value: "everything", Reason: "unknown category", Valid: []string{"AAD", "ARM", "Arc", "AMA", "ArcData"}},
+			`proxy-bypass: unknown category "everything" (valid: AAD, ARM, Arc, AMA, ArcData)`},
 		{"bypass with the gateway", Selection{GatewayURL: "x.gw.arc.azure.com", ProxyBypass: []string{"ARM"}},
 			SelectionError{Field: FieldProxyBypass, Reason: "the Arc gateway does not support proxy bypass", With: FieldMode, WithValue: "gateway"},
 			`proxy-bypass: the Arc gateway does not support proxy bypass (with mode "gateway")`},
@@ -497,7 +494,7 @@ func TestParseRejectsMalformedData(t *testing.T) {
 		{"bad tls", replace("Ports: https/443", "Ports: https/443\nTLS: 1.4"), `unknown TLS version "1.4"`},
 		{"duplicate", goodCloud + goodEntry + "\n" + goodEntry, `azurecloud.txt:12: entry "example.com": list standard already has it at azurecloud.txt:4`},
 		{"no cloud stanza", goodEntry, `azurecloud.txt: the first stanza must name the Cloud`},
-		{"stray stanza", goodCloud + "Description: x\n", `azurecloud.txt:4: stanza is neither an Endpoint nor a ServiceTag`},
+		{"stray stanza", goodCloud + "Description: x\n", `azurecloud.txt:4: stanza is neither an Endpoint, a ServiceTag nor a Notice`},
 		{"service tag without lists", goodCloud + "ServiceTag: Storage\nSource: 002_13d341821de41fb0.txt | Service tags\n", `service tag "Storage": Lists is missing`},
 	}
 	for _, tc := range cases {

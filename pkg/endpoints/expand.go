@@ -15,7 +15,9 @@ type Discovery struct {
 // NotTested says why (part of) a pattern cannot be probed.
 type NotTested struct {
 	Reason string // why, in words (the catalog's NotTested, or e.g. "needs the server's region to name the regional host")
-	Needs  Field  // the selection part that would make it testable (FieldLocation, FieldGatewayURL), "" when none
+	Needs  Field  // the selection part that would make it testable (FieldLocation, FieldGatewayURL, FieldSet), "" when none
+	// Value is, with Needs FieldSet, the name of the Value to set (e.g. "workspace-id").
+	Value string
 }
 
 // The reasons expand gives when a selection part is missing.
@@ -36,13 +38,17 @@ type Endpoint struct {
 	BypassProxy bool
 	// ExpectPrivate is set when, in private-link mode, the endpoint must resolve to a private address.
 	ExpectPrivate bool
+	// NotCarried is set, in gateway mode, for an endpoint the Arc gateway does not carry: allow it
+	// directly, not via the gateway.
+	NotCarried bool
 }
 
 // expand makes an entry as concrete as is possible offline.
 func (p *Plan) expand(e *Entry) Endpoint {
-	ep := Endpoint{Entry: e, Pattern: p.pattern(e), Required: e.When != WhenOptional && e.Legacy == "",
+	ep := Endpoint{Entry: e, Pattern: p.pattern(e), Required: p.required(e),
 		BypassProxy:   e.Bypass != "" && slices.Contains(p.ProxyBypass, e.Bypass),
-		ExpectPrivate: p.Mode == ModePrivateLink && e.PrivateLink == PrivateLinkPrivate}
+		ExpectPrivate: p.Mode == ModePrivateLink && e.PrivateLink == PrivateLinkPrivate,
+		NotCarried:    p.Mode == ModeGateway && e.GatewayDirect}
 	if e.NotTested != "" {
 		ep.NotTested = append(ep.NotTested, NotTested{Reason: e.NotTested})
 	}
@@ -52,9 +58,33 @@ func (p *Plan) expand(e *Entry) Endpoint {
 	return ep
 }
 
-// pattern is the documented endpoint with the selection's region and gateway filled in.
+// required reports whether an entry's failure fails the run: not when it is optional, legacy, disputed
+// or no longer documented (its Until date has passed).
+func (p *Plan) required(e *Entry) bool {
+	return e.When != WhenOptional && e.Legacy == "" && e.Disputed == "" && !e.Until.Passed(p.now)
+}
+
+// fillValues replaces the placeholders of the values the user gave.
+func (p *Plan) fillValues(s string) string {
+	for ph, v := range p.values {
+		s = strings.ReplaceAll(s, ph, v)
+	}
+	return s
+}
+
+// missingValue returns the first value placeholder of s that the user did not give.
+func (p *Plan) missingValue(s string) (Value, bool) {
+	for _, ph := range valuePlaceholders() {
+		if _, given := p.values[ph]; strings.Contains(s, ph) && !given {
+			return valueFor(ph)
+		}
+	}
+	return Value{}, false
+}
+
+// pattern is the documented endpoint with the selection's region, gateway and values filled in.
 func (p *Plan) pattern(e *Entry) string {
-	s := e.Endpoint
+	s := p.fillValues(e.Endpoint)
 	// Fill <region> only where the hosts really derive from the region name: the gateway list's
 	// <region>.his.arc.azure.com is the identity shard (weu for westeurope), found by discovery.
 	if p.Location != "" && (len(e.Targets) == 0 || slices.ContainsFunc(e.Targets, func(t string) bool {
@@ -74,8 +104,8 @@ func targetTemplates(e *Entry) []string {
 	if len(e.Targets) > 0 {
 		return e.Targets
 	}
-	regionOnly := strings.Contains(e.Endpoint, "<region>") && !strings.Contains(e.Endpoint, "*")
-	if e.IsPattern() && !regionOnly {
+	placeholdersOnly := !strings.ContainsAny(e.Endpoint, "*[{")
+	if e.IsPattern() && !placeholdersOnly {
 		return nil
 	}
 	var out []string
@@ -87,6 +117,11 @@ func targetTemplates(e *Entry) []string {
 
 // fill makes one template a target, a discovery or a reason it cannot be tested.
 func (p *Plan) fill(ep *Endpoint, tpl string) {
+	if v, missing := p.missingValue(tpl); missing {
+		ep.NotTested = appendOnce(ep.NotTested, NotTested{Reason: "needs " + v.Form, Needs: FieldSet, Value: v.Name})
+		return
+	}
+	tpl = p.fillValues(tpl)
 	switch {
 	case strings.Contains(tpl, "<region>") && p.Location == "":
 		ep.NotTested = appendOnce(ep.NotTested, needsLocation)

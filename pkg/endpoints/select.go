@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Mode is how the agent connects to Azure.
@@ -46,9 +47,13 @@ type Selection struct {
 	GatewayURL string
 	// Profile is "" or ProfileLegacyPreview.
 	Profile string
-	// ProxyBypass names the agent's proxy.bypass categories (AAD, ARM, Arc, case-insensitive) whose
-	// endpoints go direct when a proxy is used. Not supported in gateway mode.
+	// ProxyBypass names the agent's proxy.bypass categories (AAD, ARM, Arc, AMA, ArcData,
+	// case-insensitive) whose endpoints go direct when a proxy is used. Not supported in gateway mode.
 	ProxyBypass []string
+	// Values are the names only the user knows (see Values), by name: "workspace-id" → a GUID.
+	Values map[string]string
+	// Now is the date entries' Since and Until are judged against; zero means today.
+	Now time.Time
 }
 
 // Excluded is a catalog entry the selection leaves out on purpose, with the reason.
@@ -69,6 +74,13 @@ type Plan struct {
 	Endpoints   []Endpoint
 	Excluded    []Excluded
 	ServiceTags []ServiceTag
+	// Notices are the documented facts about this selection as a whole (e.g. a scenario not available
+	// in this cloud).
+	Notices []Notice
+	// Values are the values given, by name, as the endpoints use them (lower case).
+	Values map[string]string
+	values map[string]string // the same, by placeholder
+	now    time.Time
 }
 
 // Select applies a selection to the catalog. Every error is a *SelectionError (wrapping
@@ -78,7 +90,10 @@ func (c *Catalog) Select(sel Selection) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Cloud: cloud}
+	p := &Plan{Cloud: cloud, now: sel.Now}
+	if p.now.IsZero() {
+		p.now = time.Now()
+	}
 	if p.Mode, err = resolveMode(sel); err != nil {
 		return nil, err
 	}
@@ -96,6 +111,13 @@ func (c *Catalog) Select(sel Selection) (*Plan, error) {
 	}
 	if p.Location, err = resolveLocation(sel.Location, cloud, p.List); err != nil {
 		return nil, err
+	}
+	if p.values, err = resolveValues(sel.Values, p.Scenarios); err != nil {
+		return nil, err
+	}
+	p.Values = map[string]string{}
+	for name, v := range sel.Values {
+		p.Values[strings.ToLower(name)] = strings.ToLower(v)
 	}
 	p.pick()
 	return p, nil
@@ -259,7 +281,7 @@ func (p *Plan) pick() {
 	for i := range p.Cloud.Entries {
 		e := &p.Cloud.Entries[i]
 		switch {
-		case e.List != p.List:
+		case e.List != p.List && !(e.List == ListExtensions && p.List != ProfileLegacyPreview):
 		case e.When == WhenScenario && !overlaps(e.Scenarios, p.Scenarios):
 		case p.Mode == ModePrivateLink && e.PrivateLink == PrivateLinkNotUsed:
 			p.Excluded = append(p.Excluded, Excluded{Entry: e, Reason: "not used when private link is configured"})
@@ -268,8 +290,13 @@ func (p *Plan) pick() {
 		}
 	}
 	for _, t := range p.Cloud.ServiceTags {
-		if slices.Contains(t.Lists, p.List) {
+		if slices.Contains(t.Lists, p.List) && !t.Until.Passed(p.now) {
 			p.ServiceTags = append(p.ServiceTags, t)
+		}
+	}
+	for _, n := range p.Cloud.Notices {
+		if slices.Contains(n.Lists, p.List) || overlaps(n.Scenarios, p.Scenarios) {
+			p.Notices = append(p.Notices, n)
 		}
 	}
 }

@@ -22,6 +22,7 @@ const (
 	FieldGatewayURL  Field = "gateway-url"
 	FieldProfile     Field = "profile"
 	FieldProxyBypass Field = "proxy-bypass"
+	FieldSet         Field = "set" // a name=value the catalog's endpoints contain (Selection.Values)
 )
 
 // SelectionError is invalid selection input: a value that is wrong on its own, or a part of the

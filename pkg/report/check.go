@@ -49,6 +49,14 @@ func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
 		return err
 	}
 	fmt.Fprintln(w, SummaryLine(rep))
+	if slices.ContainsFunc(rep.Results, func(r check.Result) bool { return r.NotCarried }) {
+		fmt.Fprintln(w, "\n"+notCarriedNote+".")
+	}
+	if rep.Plan != nil {
+		for _, n := range rep.Plan.Notices {
+			fmt.Fprintf(w, "\nNote: %s\n", n.Text)
+		}
+	}
 	if len(rep.NotTested) > 0 {
 		fmt.Fprintln(w, "\nNot tested (allow these patterns as documented):")
 		for _, n := range rep.NotTested {
@@ -79,8 +87,13 @@ func resultColumn(r *check.Result, paint func(string, string) string) string {
 	case r.Required:
 	case r.Entry != nil && r.Entry.Legacy != "":
 		lines[0] += " (legacy)"
+	case r.Entry != nil && r.Entry.Disputed != "":
+		lines[0] += " (disputed)"
 	default:
 		lines[0] += " (optional)"
+	}
+	if r.NotCarried {
+		lines[0] += " (not via the gateway)"
 	}
 	for _, w := range r.Warnings {
 		lines = append(lines, paint(ansiYellow, "warn "+string(w.Class))+": "+clip(w.Message, 70))

@@ -87,6 +87,7 @@ type CheckDocument struct {
 	Excluded    []ExcludedJSON  `json:"excluded"`
 	Discoveries []DiscoveryJSON `json:"discoveries"`
 	WhatToFix   []FixGroupJSON  `json:"whatToFix"`
+	Notices     []NoticeJSON    `json:"notices"`
 	Interrupt   bool            `json:"interrupted"`
 }
 
@@ -181,6 +182,8 @@ type ResultJSON struct {
 	Fix       *FixJSON      `json:"fix"`
 	Warnings  []WarningJSON `json:"warnings"`
 	Catalog   string        `json:"catalog,omitempty"`
+	// NotCarried is set in gateway mode for an endpoint the Arc gateway does not carry: allow it directly.
+	NotCarried bool `json:"notCarriedByGateway,omitempty"`
 	// PrivateDNS is the private-link DNS check (private-link mode, private endpoints only).
 	PrivateDNS *DNSJSON `json:"privateLinkDns,omitempty"`
 }
@@ -248,7 +251,8 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 	s := rep.Summary()
 	doc := CheckDocument{Schema: CheckSchema, Tool: tool, StartedAt: rep.Start.UTC(), DurationMs: ms(rep.Duration),
 		Host: host, Settings: settings, Summary: SummaryJSON(s), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
-		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Interrupt: rep.Interrupted}
+		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Notices: []NoticeJSON{},
+		Interrupt: rep.Interrupted}
 	for _, g := range WhatToFix(rep) {
 		doc.WhatToFix = append(doc.WhatToFix, FixGroupJSON(g))
 	}
@@ -263,6 +267,7 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 	}
 	if rep.Plan != nil {
 		doc.Excluded = excludedJSON(rep.Plan)
+		doc.Notices = noticesJSON(rep.Plan)
 	}
 	return doc
 }
@@ -327,6 +332,7 @@ func resultJSON(r *check.Result) ResultJSON {
 		Reachable: r.Reachable, Private: PrivateColumn(p), TLSColumn: TLSColumn(p), Proxy: ProxyColumn(p),
 		DNS: dnsJSON(p.DNS), PrivateDNS: dnsJSON(p.PrivateDNS), Bypassed: bypassWord(p.Bypass), Warnings: []WarningJSON{}}
 	j.Timings.Total = ms(p.Duration)
+	j.NotCarried = r.NotCarried
 	if r.Entry != nil {
 		j.Catalog = r.Entry.Pos
 	}

@@ -22,13 +22,22 @@ type ListDocument struct {
 	Endpoints   []ListEndpoint   `json:"endpoints"`
 	Excluded    []ExcludedJSON   `json:"excluded"`
 	ServiceTags []ServiceTagJSON `json:"serviceTags"`
+	Notices     []NoticeJSON     `json:"notices"`
 }
 
 // ServiceTagJSON is an Azure service tag a firewall may allow instead of host names.
 type ServiceTagJSON struct {
 	Name      string       `json:"name"`
 	Condition string       `json:"condition,omitempty"`
+	Since     string       `json:"since,omitempty"`
+	Until     string       `json:"until,omitempty"`
 	Sources   []SourceJSON `json:"sources"`
+}
+
+// NoticeJSON is a documented fact about the whole selection.
+type NoticeJSON struct {
+	Notice  string       `json:"notice"`
+	Sources []SourceJSON `json:"sources"`
 }
 
 // SourceJSON says where an entry comes from: a document and the table or section in it.
@@ -51,6 +60,8 @@ type SelectionJSON struct {
 	List       string   `json:"list"`
 	Scenarios  []string `json:"scenarios"`
 	GatewayURL string   `json:"gatewayUrl,omitempty"`
+	// Values are the --set values, by name (never secrets: workspace IDs, vault names).
+	Values map[string]string `json:"values,omitempty"`
 }
 
 // ListEndpoint is one selected catalog entry.
@@ -72,6 +83,15 @@ type ListEndpoint struct {
 	NotTested   []string       `json:"notTested"`
 	Sources     []SourceJSON   `json:"sources"`
 	Catalog     string         `json:"catalog"`
+	Since       string         `json:"since,omitempty"`
+	Until       string         `json:"until,omitempty"`
+	Disputed    string         `json:"disputed,omitempty"`
+	// NotCarried is set in gateway mode for an endpoint the gateway does not carry: allow it directly.
+	NotCarried bool `json:"notCarriedByGateway,omitempty"`
+	// GatewayDirect, InspectionUnsupported and ProxyBasicAuth are the catalog's facts (see data/README.md).
+	GatewayDirect         bool `json:"gatewayDirect,omitempty"`
+	InspectionUnsupported bool `json:"inspectionUnsupported,omitempty"`
+	ProxyBasicAuth        bool `json:"proxyBasicAuth,omitempty"`
 }
 
 // DiscoverJSON is a part of a pattern found at run time.
@@ -89,7 +109,7 @@ type ExcludedJSON struct {
 // NewSelectionJSON records a plan's selection.
 func NewSelectionJSON(p *endpoints.Plan) SelectionJSON {
 	return SelectionJSON{Cloud: p.Cloud.Name, Location: p.Location, Mode: string(p.Mode), List: p.List,
-		Scenarios: nonNil(p.Scenarios), GatewayURL: p.GatewayURL}
+		Scenarios: nonNil(p.Scenarios), GatewayURL: p.GatewayURL, Values: p.Values}
 }
 
 // NewListDocument builds the JSON form of a plan.
@@ -97,8 +117,10 @@ func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
 	doc := ListDocument{Schema: ListSchema, Tool: tool, Selection: NewSelectionJSON(p),
 		Endpoints: []ListEndpoint{}, Excluded: excludedJSON(p), ServiceTags: []ServiceTagJSON{}}
 	for _, t := range p.ServiceTags {
-		doc.ServiceTags = append(doc.ServiceTags, ServiceTagJSON{Name: t.Name, Condition: t.Condition, Sources: sourcesJSON(t.Sources)})
+		doc.ServiceTags = append(doc.ServiceTags, ServiceTagJSON{Name: t.Name, Condition: t.Condition, Since: t.Since.Raw,
+			Until: t.Until.Raw, Sources: sourcesJSON(t.Sources)})
 	}
+	doc.Notices = noticesJSON(p)
 	for _, ep := range p.Endpoints {
 		e := ep.Entry
 		le := ListEndpoint{
@@ -106,6 +128,8 @@ func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
 			Scenarios: nonNil(e.Scenarios), Required: ep.Required, PrivateLink: string(e.PrivateLink),
 			Bypass: e.Bypass, TLS: e.TLS, Legacy: e.Legacy, Notes: nonNil(e.Notes), Targets: []string{},
 			Discover: []DiscoverJSON{}, NotTested: endpointReasons(ep), Sources: sourcesJSON(e.Sources), Catalog: e.Pos,
+			Since: e.Since.Raw, Until: e.Until.Raw, Disputed: e.Disputed, NotCarried: ep.NotCarried,
+			GatewayDirect: e.GatewayDirect, InspectionUnsupported: e.InspectionUnsupported, ProxyBasicAuth: e.ProxyBasicAuth,
 		}
 		for _, port := range e.Ports {
 			le.Ports = append(le.Ports, port.String())
@@ -119,6 +143,14 @@ func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
 		doc.Endpoints = append(doc.Endpoints, le)
 	}
 	return doc
+}
+
+func noticesJSON(p *endpoints.Plan) []NoticeJSON {
+	out := []NoticeJSON{}
+	for _, n := range p.Notices {
+		out = append(out, NoticeJSON{Notice: n.Text, Sources: sourcesJSON(n.Sources)})
+	}
+	return out
 }
 
 func sourcesJSON(sources []endpoints.Source) []SourceJSON {
@@ -162,16 +194,12 @@ func ListPlain(out io.Writer, p *endpoints.Plan) error {
 func ListTable(out io.Writer, p *endpoints.Plan) error {
 	w := &errWriter{w: out}
 	fmt.Fprintln(w, listHeading(p))
+	for _, n := range p.Notices {
+		fmt.Fprintf(w, "note: %s\n", n.Text)
+	}
 	t := newTable(w, []string{"ENDPOINT", "WHEN", "PRIVATE LINK", "PORTS", "TESTED AS", "SOURCE"})
 	for _, ep := range p.Endpoints {
 		e := ep.Entry
-		when := string(e.When)
-		if e.When == endpoints.WhenScenario {
-			when = strings.Join(e.Scenarios, ",")
-		}
-		if e.Legacy != "" {
-			when += " (legacy)"
-		}
 		var ports, tested, sources []string
 		for _, port := range e.Ports {
 			ports = append(ports, port.String())
@@ -188,11 +216,14 @@ func ListTable(out io.Writer, p *endpoints.Plan) error {
 		for _, s := range e.Sources {
 			sources = append(sources, shortSource(s))
 		}
-		t.Append([]string{ep.Pattern, when, string(e.PrivateLink), strings.Join(ports, " "),
+		t.Append([]string{ep.Pattern, whenColumn(ep), string(e.PrivateLink), strings.Join(ports, " "),
 			strings.Join(tested, "\n"), strings.Join(slices.Compact(sources), "\n")})
 	}
 	if err := t.Render(); err != nil && w.err == nil {
 		return err
+	}
+	if slices.ContainsFunc(p.Endpoints, func(ep endpoints.Endpoint) bool { return ep.NotCarried }) {
+		fmt.Fprintln(w, notCarriedNote)
 	}
 	for _, x := range p.Excluded {
 		fmt.Fprintf(w, "left out: %s (%s)\n", x.Entry.Endpoint, x.Reason)
@@ -244,4 +275,33 @@ func ListSummary(p *endpoints.Plan) string {
 		}
 	}
 	return fmt.Sprintf("%s, %d left out, from the embedded catalog (%s)", listHeading(p), len(p.Excluded), strings.Join(files, ", "))
+}
+
+// notCarriedNote explains the rows marked as not carried by the Arc gateway.
+const notCarriedNote = "not via the gateway: the Arc gateway does not carry these endpoints; allow them directly (or on your proxy)"
+
+// whenColumn says when an endpoint is needed, and qualifies it: legacy, disputed, since and until when,
+// and in gateway mode whether the gateway carries it.
+func whenColumn(ep endpoints.Endpoint) string {
+	e := ep.Entry
+	lines := []string{string(e.When)}
+	if e.When == endpoints.WhenScenario {
+		lines[0] = strings.Join(e.Scenarios, ",")
+	}
+	switch {
+	case e.Legacy != "":
+		lines[0] += " (legacy)"
+	case e.Disputed != "":
+		lines[0] += " (disputed)"
+	}
+	if !e.Since.IsZero() {
+		lines = append(lines, "since "+e.Since.Raw)
+	}
+	if !e.Until.IsZero() {
+		lines = append(lines, "until "+e.Until.Raw)
+	}
+	if ep.NotCarried {
+		lines = append(lines, "not via the gateway")
+	}
+	return strings.Join(lines, "\n")
 }

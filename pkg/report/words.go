@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -112,6 +113,8 @@ func notTestedReason(n check.NotTested) string {
 		return tokenName(n.Token) + ": found by a discovery call that needs -l/--location"
 	case n.Outside != "":
 		return fmt.Sprintf("discovery answered %s, which is not under %s; not probed", n.Outside, n.Pattern)
+	case n.Needs == endpoints.FieldSet:
+		return fmt.Sprintf("needs --set %s=VALUE (%s)", n.Value, strings.TrimPrefix(n.Reason, "needs "))
 	case n.Needs != "" && needsWords[n.Needs] != "":
 		return needsWords[n.Needs]
 	}
@@ -122,7 +125,7 @@ func notTestedReason(n check.NotTested) string {
 func endpointReasons(ep endpoints.Endpoint) []string {
 	out := []string{}
 	for _, n := range ep.NotTested {
-		out = append(out, notTestedReason(check.NotTested{Pattern: ep.Pattern, Reason: n.Reason, Needs: n.Needs}))
+		out = append(out, notTestedReason(check.NotTested{Pattern: ep.Pattern, Reason: n.Reason, Needs: n.Needs, Value: n.Value}))
 	}
 	return out
 }
