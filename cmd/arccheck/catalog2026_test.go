@@ -133,3 +133,13 @@ func TestListChanges(t *testing.T) {
 	r = runCLI(t, nil, "list", "--changes", "-o", "plain")
 	assert.Equal(t, exitBadInput, r.code)
 }
+
+func listJSONFrom(t *testing.T, r result) report.ListDocument {
+	t.Helper()
+	require.Equal(t, exitOK, r.code, r.stderr)
+	dec := json.NewDecoder(strings.NewReader(r.stdout))
+	dec.DisallowUnknownFields()
+	var doc report.ListDocument
+	require.NoError(t, dec.Decode(&doc), r.stdout)
+	return doc
+}

@@ -59,12 +59,7 @@ type checkOptions struct {
 	PublicRoots string
 	// PLSCheck is -p/--enable-pls-check, azcmagent's name for --mode private-link.
 	PLSCheck bool
-	// changed reports whether a flag was given; nil means none was.
-	changed func(name string) bool
 }
-
-// given reports whether the named flag was given on the command line.
-func (o *checkOptions) given(name string) bool { return o.changed != nil && o.changed(name) }
 
 // selectionFlagList are the flags that choose catalog endpoints; they mean nothing with --catalog none.
 var selectionFlagList = []string{"cloud", "location", "mode", "esu", "extensions", "gateway-url", "profile",
@@ -124,8 +119,9 @@ type checkRun struct {
 	settings report.Settings
 }
 
-// validate checks every option and builds the run; it changes nothing in o.
-func (o *checkOptions) validate(getenv func(string) string, version string) (*checkRun, error) {
+// validate checks every option and builds the run; it changes nothing in o. view is the installed
+// agent (nil when there is none or --agent off).
+func (o *checkOptions) validate(getenv func(string) string, version string, view *agentView) (*checkRun, error) {
 	run := &checkRun{}
 	var err error
 	if run.format, err = o.format(); err != nil {
@@ -134,7 +130,7 @@ func (o *checkOptions) validate(getenv func(string) string, version string) (*ch
 	if err := o.validateLimits(); err != nil {
 		return nil, err
 	}
-	if run.plan, err = o.checkPlan(); err != nil {
+	if run.plan, err = o.checkPlan(view); err != nil {
 		return nil, err
 	}
 	if run.extra, err = o.extraEndpoints(); err != nil {
@@ -144,10 +140,10 @@ func (o *checkOptions) validate(getenv func(string) string, version string) (*ch
 		return nil, err
 	}
 	var proxy report.ProxySetting
-	if run.prober.Proxy, proxy, err = o.proxyConfig(getenv); err != nil {
+	if run.prober.Proxy, proxy, err = o.proxyConfig(getenv, view); err != nil {
 		return nil, err
 	}
-	run.settings = o.settings(run, proxy)
+	run.settings = o.settings(run, proxy, view)
 	return run, nil
 }
 
@@ -177,10 +173,13 @@ func (o *checkOptions) validateLimits() error {
 }
 
 // checkPlan selects the catalog endpoints, or none with --catalog none.
-func (o *checkOptions) checkPlan() (*endpoints.Plan, error) {
+func (o *checkOptions) checkPlan(view *agentView) (*endpoints.Plan, error) {
 	sel, err := o.selection()
 	if err != nil {
 		return nil, err
+	}
+	if o.Catalog == "embedded" {
+		view.applySelection(&sel, o.given)
 	}
 	if o.PLSCheck {
 		if o.Mode != "" && o.Mode != string(endpoints.ModePrivateLink) {
@@ -190,7 +189,7 @@ func (o *checkOptions) checkPlan() (*endpoints.Plan, error) {
 	}
 	switch o.Catalog {
 	case "embedded":
-		return plan(sel)
+		return view.plan(sel)
 	case "none":
 		if len(o.Endpoints) == 0 {
 			return nil, badInput("--catalog none: give the endpoints to check with --endpoint URL")
@@ -252,7 +251,7 @@ func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
 
 // settings records how the check runs, for the JSON report. It never holds a password: endpoints are
 // the parsed URLs and proxies are shown by their String form.
-func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting) report.Settings {
+func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting, view *agentView) report.Settings {
 	s := report.Settings{Proxy: proxy, PublicRoots: cmp.Or(o.PublicRoots, "embedded"), Catalog: o.Catalog,
 		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: o.ConnectTimeout.Milliseconds(),
 		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: o.Resolve, CAFile: o.CAFile, HTTP: o.HTTP}
@@ -264,11 +263,35 @@ func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting) report
 		s.Selection = &sel
 		s.ProxyBypass = run.plan.ProxyBypass
 	}
+	s.Sources = o.sources(view, proxy)
+	if view != nil {
+		s.Agent = report.NewAgentJSON(view.s)
+	}
 	return s
 }
 
+// sources says where each setting in force came from.
+func (o *checkOptions) sources(view *agentView, proxy report.ProxySetting) map[string]string {
+	out := o.selectionFlags.sources(view)
+	switch {
+	case o.given("proxy"):
+		out["proxy"] = "flag"
+	case proxy.Source == agentSource || proxy.HTTPSSource == agentSource:
+		out["proxy"] = agentSource
+	case proxy.HTTPSSource != "" || proxy.HTTPSource != "":
+		out["proxy"] = "environment"
+	}
+	return out
+}
+
 // proxyConfig applies probe.ChooseProxy to the flags, loads --proxy-ca-file, and records the setting.
-func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConfig, report.ProxySetting, error) {
+func (o *checkOptions) proxyConfig(getenv func(string) string, view *agentView) (*probe.ProxyConfig, report.ProxySetting, error) {
+	if view != nil && !o.given("proxy") {
+		return o.agentProxyConfig(getenv, view)
+	}
+	if view != nil && o.Proxy != "" {
+		o.warnProxyDiffers(view)
+	}
 	if strings.EqualFold(o.Proxy, "none") {
 		for _, name := range []string{"no-proxy", "proxy-ca-file"} {
 			if o.given(name) {
@@ -294,6 +317,65 @@ func (o *checkOptions) proxyConfig(getenv func(string) string) (*probe.ProxyConf
 		}
 	}
 	return cfg, report.NewProxySetting(cfg), nil
+}
+
+// agentSource is ProxySetting.Source when the proxy is the installed agent's.
+const agentSource = "agent"
+
+// agentProxyConfig uses the proxy the installed agent uses, as the agent chooses it; a proxy in the
+// shell's environment that the agent does not use is ignored, with a warning.
+func (o *checkOptions) agentProxyConfig(getenv func(string) string, view *agentView) (*probe.ProxyConfig, report.ProxySetting, error) {
+	used := view.proxy()
+	for _, name := range []string{"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"} {
+		if v := getenv(name); v != "" && !sameProxy(v, used) {
+			agentUses := "no proxy"
+			if used != "" {
+				agentUses = "its own proxy setting"
+			}
+			view.warnings = append(view.warnings, name+" is set in this shell, but the Arc agent uses "+agentUses+
+				" and will not use it: checking the agent's path (--proxy tests another one)")
+			break
+		}
+	}
+	if used == "" {
+		return nil, report.ProxySetting{Source: agentSource}, nil
+	}
+	choice := probe.ProxyChoice{URL: used, URLSource: agentSource, NoProxySource: "--no-proxy"}
+	if o.NoProxySet {
+		choice.NoProxy = &o.NoProxy
+	}
+	cfg, err := probe.ChooseProxy(choice, getenv)
+	if err != nil {
+		// The agent's own setting cannot be used: say so and check without it rather than fail.
+		view.warnings = append(view.warnings, "the Arc agent's proxy cannot be used ("+err.Error()+"); checking without a proxy")
+		return nil, report.ProxySetting{Source: agentSource}, nil
+	}
+	if o.ProxyCAFile != "" {
+		if err := setProxyRoots(cfg, o.ProxyCAFile); err != nil {
+			return nil, report.ProxySetting{}, err
+		}
+	}
+	return cfg, report.NewProxySetting(cfg), nil
+}
+
+// warnProxyDiffers says when --proxy tests another path than the agent's.
+func (o *checkOptions) warnProxyDiffers(view *agentView) {
+	used := view.proxy()
+	if strings.EqualFold(o.Proxy, "none") && used == "" || sameProxy(o.Proxy, used) {
+		return
+	}
+	agentUses := "no proxy"
+	if used != "" {
+		agentUses = "another proxy"
+	}
+	view.warnings = append(view.warnings, "--proxy tests another path than the Arc agent's, which uses "+agentUses)
+}
+
+// sameProxy compares two proxy URLs by scheme, host and port (never by their credentials).
+func sameProxy(a, b string) bool {
+	pa, errA := probe.ParseProxy(a, "")
+	pb, errB := probe.ParseProxy(b, "")
+	return errA == nil && errB == nil && pa.String() == pb.String()
 }
 
 // setProxyRoots makes the https:// proxies in force verify their certificates with the file's CAs; a
@@ -339,8 +421,15 @@ func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 }
 
 func runCheck(o *checkOptions, e env, version string) error {
-	run, err := o.validate(e.Getenv, version)
+	view, err := o.agentView(e)
 	if err != nil {
+		return err
+	}
+	run, err := o.validate(e.Getenv, version, view)
+	if err != nil {
+		return err
+	}
+	if err := view.report(e, run.format == "table", run.settings.Sources["proxy"] == agentSource); err != nil {
 		return err
 	}
 	if c := run.prober.Proxy; c != nil && c.NoProxy != nil {

@@ -28,7 +28,8 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 		Long: "list prints the endpoints of the embedded catalog that apply to the selection, as documented,\n" +
 			"with when they are required, how they behave with Private Link, and where each comes from.\n" +
 			"-o plain prints one host or pattern per line, ready for an allowlist.",
-		Args: noArgs,
+		Args:   noArgs,
+		PreRun: func(cmd *cobra.Command, args []string) { opts.changed = cmd.Flags().Changed },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runList(opts, e, cmd.Root().Version)
 		},
@@ -53,12 +54,20 @@ func runList(opts *listOptions, e env, version string) error {
 	if opts.Changes && format == "plain" {
 		return badInput("--changes: shows as a table or as json, not with -o plain")
 	}
+	view, err := opts.agentView(e)
+	if err != nil {
+		return err
+	}
 	sel, err := opts.selection()
 	if err != nil {
 		return err
 	}
-	p, err := plan(sel)
+	view.applySelection(&sel, opts.given)
+	p, err := view.plan(sel)
 	if err != nil {
+		return err
+	}
+	if err := view.report(e, format == "table" && !opts.Changes, false); err != nil {
 		return err
 	}
 	if opts.Verbose {
@@ -71,7 +80,7 @@ func runList(opts *listOptions, e env, version string) error {
 	case opts.Changes:
 		err = report.ChangesTable(e.Stdout, p)
 	case format == "json":
-		err = report.ListJSON(e.Stdout, tool, p)
+		err = report.ListJSON(e.Stdout, tool, p, opts.sources(view), view.json())
 	case format == "plain":
 		err = report.ListPlain(e.Stdout, p)
 	default:

@@ -35,6 +35,8 @@ type env struct {
 	Context context.Context
 	// Hostname returns the machine's name for reports.
 	Hostname func() (string, error)
+	// RunAgent runs an azcmagent command and returns its output; nil runs the real process.
+	RunAgent func(ctx context.Context, path string, args ...string) ([]byte, error)
 }
 
 func newSystemEnv() env {

@@ -29,6 +29,25 @@ type selectionFlags struct {
 	ProxyBypass []string
 	// Set is --set NAME=VALUE, repeatable: names only the user knows (workspace-id, dce, vault).
 	Set []string
+	// Agent is --agent: auto reads the installed Arc agent's settings, off ignores it.
+	Agent string
+	// changed reports whether a flag was given; nil means none was.
+	changed func(name string) bool
+}
+
+// given reports whether the named flag was given on the command line.
+func (s *selectionFlags) given(name string) bool { return s.changed != nil && s.changed(name) }
+
+// agentView reads the installed agent as --agent says, and takes from it the selection settings not
+// given as flags.
+func (s *selectionFlags) agentView(e env) (*agentView, error) {
+	switch s.Agent {
+	case "auto":
+		return readAgent(e, s.Agent), nil
+	case "off":
+		return nil, nil
+	}
+	return nil, badInput("--agent: unknown value %q (valid: auto, off)", s.Agent)
 }
 
 func (s *selectionFlags) register(fs *pflag.FlagSet) {
@@ -39,6 +58,7 @@ func (s *selectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringSliceVarP(&s.Extensions, "extensions", "e", nil, "include scenario endpoints: sql, wac, ssh, esu, hotpatch or all (comma-separated or repeated)")
 	fs.StringVar(&s.GatewayURL, "gateway-url", "", "your Arc gateway URL, https://<prefix>.gw.arc.azure.com (implies --mode gateway)")
 	fs.StringVar(&s.Profile, "profile", "", "alternative endpoint set: legacy-preview (the 2019 preview)")
+	fs.StringVar(&s.Agent, "agent", "auto", "auto: take the cloud, region, mode, proxy, proxy bypass and extensions not given as flags from the installed Arc agent; off: ignore it")
 	fs.StringArrayVar(&s.Set, "set", nil, "NAME=VALUE: a name only you know that scenario endpoints contain: "+setNames()+"; repeatable")
 }
 
@@ -97,4 +117,18 @@ var selectionFlagNames = map[endpoints.Field]string{
 // selectionMessage writes a selection error naming the flags.
 func selectionMessage(e *endpoints.SelectionError) string {
 	return e.Message(func(f endpoints.Field) string { return selectionFlagNames[f] })
+}
+
+// sources says where each selection setting in force came from: "flag" or "agent".
+func (s *selectionFlags) sources(view *agentView) map[string]string {
+	out := map[string]string{}
+	for _, f := range view.fields() {
+		out[string(f)] = "agent"
+	}
+	for _, name := range []string{"cloud", "location", "mode", "gateway-url", "proxy-bypass", "extensions"} {
+		if s.given(name) {
+			out[name] = "flag"
+		}
+	}
+	return out
 }

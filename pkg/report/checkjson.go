@@ -35,6 +35,10 @@ type Settings struct {
 	Proxy          ProxySetting   `json:"proxy"`
 	ProxyBypass    []string       `json:"proxyBypass"`
 	PublicRoots    string         `json:"publicRoots"`
+	// Sources says where each setting came from: "flag", "agent" (the installed Arc agent), "environment".
+	Sources map[string]string `json:"sources,omitempty"`
+	// Agent is the installed Arc agent the settings were read from, if any.
+	Agent *AgentJSON `json:"agent,omitempty"`
 }
 
 // ProxySetting records the proxies in force, without passwords.

@@ -23,6 +23,10 @@ type ListDocument struct {
 	Excluded    []ExcludedJSON   `json:"excluded"`
 	ServiceTags []ServiceTagJSON `json:"serviceTags"`
 	Notices     []NoticeJSON     `json:"notices"`
+	// Sources says where each selection setting came from ("flag", "agent"); Agent is the installed Arc
+	// agent they were read from, if any.
+	Sources map[string]string `json:"sources,omitempty"`
+	Agent   *AgentJSON        `json:"agent,omitempty"`
 }
 
 // ServiceTagJSON is an Azure service tag a firewall may allow instead of host names.
@@ -170,9 +174,12 @@ func excludedJSON(p *endpoints.Plan) []ExcludedJSON {
 	return out
 }
 
-// ListJSON writes the plan as indented JSON.
-func ListJSON(w io.Writer, tool Tool, p *endpoints.Plan) error {
-	return writeJSON(w, NewListDocument(tool, p))
+// ListJSON writes the plan as indented JSON; sources and agent (both may be nil) say where the
+// selection's settings came from.
+func ListJSON(w io.Writer, tool Tool, p *endpoints.Plan, sources map[string]string, agent *AgentJSON) error {
+	doc := NewListDocument(tool, p)
+	doc.Sources, doc.Agent = sources, agent
+	return writeJSON(w, doc)
 }
 
 // ListPlain writes one host or pattern per line, ready for an allowlist: each selected endpoint as

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+)
+
+// fakeAgent writes an azcmagent script that answers each command as the documented one does, and
+// returns a PATH holding it. An answer "!hang" never answers; "!fail" exits 1.
+func fakeAgent(t *testing.T, answers map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	var script strings.Builder
+	script.WriteString("#!/bin/sh\ncase \"$*\" in\n")
+	for cmd, out := range answers {
+		file := filepath.Join(dir, strings.ReplaceAll(cmd, " ", "_")+".out")
+		switch out {
+		case "!hang":
+			fmt.Fprintf(&script, "%q) exec sleep 30 ;;\n", cmd)
+		case "!fail":
+			fmt.Fprintf(&script, "%q) echo 'azcmagent: failed' >&2; exit 1 ;;\n", cmd)
+		default:
+			require.NoError(t, os.WriteFile(file, []byte(out), 0o644))
+			fmt.Fprintf(&script, "%q) cat %q ;;\n", cmd, file)
+		}
+	}
+	script.WriteString("*) exit 2 ;;\nesac\n")
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "azcmagent"), []byte(script.String()), 0o755))
+	return dir
+}
+
+// connected is what an onboarded agent in westeurope with a proxy, a bypass and two extensions says.
+func connected(proxy string) map[string]string {
+	return map[string]string{
+		"show -j":                 `{"status":"Connected","agentVersion":"1.61","location":"westeurope","cloud":"AzureCloud","httpsProxy":"` + proxy + `"}`,
+		"config get proxy.url":    proxy + "\n",
+		"config get proxy.bypass": "[Arc]\n",
+		"extension list":          "AzureMonitorLinuxAgent  Succeeded\nLinuxAgent.SqlServer  Succeeded\n",
+	}
+}
+
+func TestSettingsComeFromTheAgent(t *testing.T) {
+	path := fakeAgent(t, connected("http://127.0.0.1:1"))
+	r := runCLI(t, map[string]string{"PATH": path}, "check", "-o", "json", "--timeout", "2s", "--resolve", "*:*:127.0.0.1")
+	require.Equal(t, exitUnreachable, r.code, r.stderr)
+	doc := decodeCheck(t, r)
+	require.NotNil(t, doc.Settings.Selection)
+	assert.Equal(t, "westeurope", doc.Settings.Selection.Location)
+	assert.Equal(t, "AzureCloud", doc.Settings.Selection.Cloud)
+	assert.Equal(t, []string{"ama", "sql"}, doc.Settings.Selection.Scenarios, "the installed extensions")
+	assert.Equal(t, []string{"Arc"}, doc.Settings.ProxyBypass)
+	assert.Equal(t, "http://127.0.0.1:1", doc.Settings.Proxy.HTTPS, "the agent's proxy")
+	assert.Equal(t, map[string]string{"location": "agent", "cloud": "agent", "extensions": "agent", "proxy-bypass": "agent", "proxy": "agent"},
+		doc.Settings.Sources)
+	require.NotNil(t, doc.Settings.Agent)
+	assert.Equal(t, filepath.Join(path, "azcmagent"), doc.Settings.Agent.Path)
+	assert.Equal(t, "1.61", doc.Settings.Agent.Version)
+	assert.Equal(t, "proxy bypass", resultFor(t, doc, "https://gbl.his.arc.azure.com").Bypassed, "Arc endpoints bypass the agent's proxy")
+
+	// The table says where the settings came from, above it.
+	r = runCLI(t, map[string]string{"PATH": path}, "list")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.True(t, strings.HasPrefix(r.stdout, "Settings from the Arc agent at "+filepath.Join(path, "azcmagent")+": cloud, "), r.stdout)
+	assert.Contains(t, strings.SplitN(r.stdout, "\n", 2)[0], "region")
+
+	// Flags given explicitly win; --agent off ignores the agent.
+	r = runCLI(t, map[string]string{"PATH": path}, "list", "-o", "json", "-l", "northeurope", "-e", "ssh")
+	doc2 := listJSONFrom(t, r)
+	assert.Equal(t, "northeurope", doc2.Selection.Location)
+	assert.Equal(t, []string{"ssh"}, doc2.Selection.Scenarios)
+	assert.Equal(t, "flag", doc2.Sources["location"])
+	r = runCLI(t, map[string]string{"PATH": path}, "list", "-o", "json", "--agent", "off")
+	doc2 = listJSONFrom(t, r)
+	assert.Empty(t, doc2.Selection.Location)
+	assert.Nil(t, doc2.Agent)
+	assert.Equal(t, exitBadInput, runCLI(t, map[string]string{"PATH": path}, "list", "--agent", "maybe").code)
+}
+
+func TestGatewayAndPrivateLinkModesComeFromTheAgent(t *testing.T) {
+	squid := testnet.StartSquid(t, testnet.SquidOptions{})
+	path := fakeAgent(t, map[string]string{
+		"show -j": `{"status":"Connected","location":"westeurope","httpsProxy":"http://localhost:40343","upstreamProxy":"http://` + squid.Addr +
+			`","gatewayUrl":"https://contoso.gw.arc.azure.com"}`,
+		"config get proxy.url": "http://localhost:40343\n", "config get proxy.bypass": "[]\n", "extension list": "",
+	})
+	r := runCLI(t, map[string]string{"PATH": path}, "check", "-o", "json", "--timeout", "3s")
+	require.Equal(t, exitUnreachable, r.code, r.stderr)
+	doc := decodeCheck(t, r)
+	assert.Equal(t, "gateway", doc.Settings.Selection.Mode)
+	assert.Equal(t, "https://contoso.gw.arc.azure.com", doc.Settings.Selection.GatewayURL)
+	assert.Equal(t, "http://"+squid.Addr, doc.Settings.Proxy.HTTPS, "the enterprise proxy behind the agent's local Arc proxy")
+	assert.Equal(t, "agent", doc.Settings.Sources["gateway-url"])
+
+	path = fakeAgent(t, map[string]string{
+		"show -j":              `{"status":"Connected","location":"westeurope","privateLinkScope":"/subscriptions/x/resourceGroups/y/providers/Microsoft.HybridCompute/privateLinkScopes/z"}`,
+		"config get proxy.url": "", "config get proxy.bypass": "", "extension list": "",
+	})
+	r = runCLI(t, map[string]string{"PATH": path}, "list", "-o", "json")
+	assert.Equal(t, "private-link", listJSONFrom(t, r).Selection.Mode)
+}
+
+// TestShellProxyTheAgentDoesNotUse: HTTPS_PROXY in the shell does not make the check pass through a
+// proxy the agent will not use; a warning says so.
+func TestShellProxyTheAgentDoesNotUse(t *testing.T) {
+	path := fakeAgent(t, connected(""))
+	r := runCLI(t, map[string]string{"PATH": path, "HTTPS_PROXY": "http://127.0.0.1:1"}, "check", "-o", "json",
+		"--timeout", "2s", "--resolve", "*:*:127.0.0.1")
+	doc := decodeCheck(t, r)
+	assert.Empty(t, doc.Settings.Proxy.HTTPS, "the agent goes direct, and so does the check")
+	assert.Contains(t, r.stderr, "arccheck: warning: HTTPS_PROXY is set in this shell, but the Arc agent uses no proxy and will not use it")
+	r = runCLI(t, map[string]string{"PATH": path}, "check", "-o", "json", "--timeout", "2s", "--resolve", "*:*:127.0.0.1",
+		"--proxy", "http://127.0.0.1:1")
+	assert.Equal(t, "http://127.0.0.1:1", decodeCheck(t, r).Settings.Proxy.HTTPS, "--proxy wins")
+	assert.Contains(t, r.stderr, "--proxy tests another path than the Arc agent's, which uses no proxy")
+}
+
+// TestBrokenAgentDoesNotBreakTheRun: a failing, garbled or hanging azcmagent costs one line on stderr
+// and at most its short timeout; the run goes on with what could be read.
+func TestBrokenAgentDoesNotBreakTheRun(t *testing.T) {
+	path := fakeAgent(t, map[string]string{
+		"show -j": "<html>garbled</html>", "config get proxy.url": "!fail", "config get proxy.bypass": "!hang",
+		"extension list": "AzureMonitorWindowsAgent Succeeded\n",
+	})
+	start := time.Now()
+	r := runCLI(t, map[string]string{"PATH": path}, "list", "-o", "json")
+	assert.Less(t, time.Since(start), 3*time.Second+time.Second, "bounded by the agent's timeout")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"ama"}, listJSONFrom(t, r).Selection.Scenarios, "what could be read is used")
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+	assert.Contains(t, r.stderr, "could not be read fully (azcmagent show -j: not a JSON object")
+	assert.Contains(t, r.stderr, "azcmagent config get proxy.bypass: no answer within 3s")
+
+	// An agent on an unknown cloud or region is ignored for that setting, with a warning; never bad input.
+	path = fakeAgent(t, map[string]string{"show -j": `{"cloud":"Azure.Local","location":"atlantis"}`,
+		"config get proxy.url": "", "config get proxy.bypass": "", "extension list": ""})
+	r = runCLI(t, map[string]string{"PATH": path}, "list", "-o", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "ignoring the agent's cloud")
+	assert.Contains(t, r.stderr, "ignoring the agent's location")
+}

@@ -1,0 +1,108 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// fake answers each command from a table, as azcmagent would.
+func fake(answers map[string]string, fail map[string]error) func(context.Context, string, ...string) ([]byte, error) {
+	return func(ctx context.Context, _ string, args ...string) ([]byte, error) {
+		key := ""
+		for _, a := range args {
+			key += a + " "
+		}
+		key = key[:len(key)-1]
+		if err := fail[key]; err != nil {
+			return nil, err
+		}
+		return []byte(answers[key]), nil
+	}
+}
+
+func TestReadParsesTheDocumentedShapes(t *testing.T) {
+	run := fake(map[string]string{
+		"show -j": `{"Status":"Connected","agentVersion":"1.61.02989.1843","LOCATION":"westeurope","cloud":"AzureCloud",
+			"httpsProxy":"http://localhost:40343","upstreamProxy":"http://proxy.corp:3128","gatewayUrl":"https://contoso.gw.arc.azure.com",
+			"privateLinkScope":"","resourceName":"srv01"}`,
+		"config get proxy.url":    "http://proxy.corp:3128\n",
+		"config get proxy.bypass": "[AAD, Arc]\n",
+		"extension list": "Name                      Type                       Status\n" +
+			"AzureMonitorLinuxAgent    AzureMonitorLinuxAgent     Succeeded\n" +
+			"MDE.Linux                 MDE.Linux                  Succeeded\n" +
+			"LinuxAgent.SqlServer      LinuxAgent.SqlServer       Succeeded\n",
+		"winhttp show proxy": "Current WinHTTP proxy settings:\n\n    Proxy Server(s) :  proxy.corp:8080\n    Bypass List     :  (none)\n",
+	}, nil)
+	s, problems := Read(context.Background(), "/opt/azcmagent/bin/azcmagent", Options{Run: run, GOOS: "windows"})
+	require.Empty(t, problems)
+	assert.Equal(t, Settings{Path: "/opt/azcmagent/bin/azcmagent", Version: "1.61.02989.1843", Status: "Connected",
+		Cloud: "AzureCloud", Location: "westeurope", GatewayURL: "https://contoso.gw.arc.azure.com",
+		HTTPSProxy: "http://localhost:40343", UpstreamProxy: "http://proxy.corp:3128", ProxyURL: "http://proxy.corp:3128",
+		ProxyBypass: []string{"AAD", "Arc"}, Extensions: []string{"ama", "mde", "sql"}, WinHTTPProxy: "proxy.corp:8080"}, s)
+}
+
+func TestReadBypassShapes(t *testing.T) {
+	for out, want := range map[string][]string{
+		"[]\n": nil, "": nil, `["ARM","AAD"]`: {"ARM", "AAD"}, "ArcData,AMA": {"ArcData", "AMA"}, "Arc\nARM\n": {"Arc", "ARM"},
+	} {
+		var s Settings
+		require.NoError(t, parseBypass(&s, []byte(out)), out)
+		assert.Equal(t, want, s.ProxyBypass, out)
+	}
+	var s Settings
+	assert.Error(t, parseBypass(&s, []byte("<html>oops</html>")))
+}
+
+// TestBrokenAgentIsNeverFatal: a failing, garbled or hanging azcmagent is a problem per command, and
+// the rest is still read; a hanging one costs at most the timeout.
+func TestBrokenAgentIsNeverFatal(t *testing.T) {
+	run := func(ctx context.Context, _ string, args ...string) ([]byte, error) {
+		switch args[0] {
+		case "show":
+			return []byte("not json at all"), nil
+		case "extension":
+			<-ctx.Done() // hangs until the timeout
+			return nil, errors.New("no answer")
+		}
+		if args[2] == "proxy.url" {
+			return nil, errors.New("exit status 1")
+		}
+		return []byte("[Arc]"), nil
+	}
+	start := time.Now()
+	s, problems := Read(context.Background(), "azcmagent", Options{Run: run, GOOS: "linux", Timeout: 300 * time.Millisecond})
+	assert.Less(t, time.Since(start), time.Second)
+	assert.Equal(t, []string{"Arc"}, s.ProxyBypass, "what could be read is used")
+	require.Len(t, problems, 3)
+	assert.Contains(t, problems[0].Error(), "azcmagent show -j: not a JSON object")
+}
+
+func TestFindLooksOnPathThenAtTheInstallLocation(t *testing.T) {
+	dir := t.TempDir()
+	_, err := Find(Options{Getenv: func(string) string { return dir }, GOOS: "linux"})
+	if _, statErr := os.Stat("/opt/azcmagent/bin/azcmagent"); statErr != nil {
+		assert.ErrorIs(t, err, ErrNotFound, "no agent: the normal case before onboarding")
+	}
+	bin := filepath.Join(dir, "azcmagent")
+	require.NoError(t, os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755))
+	got, err := Find(Options{Getenv: func(string) string { return "/nonexistent" + string(os.PathListSeparator) + dir }, GOOS: "linux"})
+	require.NoError(t, err)
+	assert.Equal(t, bin, got)
+
+	// Windows: %ProgramW6432%\AzureConnectedMachineAgent\azcmagent.exe when it is not on PATH.
+	pf := t.TempDir()
+	exe := filepath.Join(pf, "AzureConnectedMachineAgent", "azcmagent.exe")
+	require.NoError(t, os.MkdirAll(filepath.Dir(exe), 0o755))
+	require.NoError(t, os.WriteFile(exe, nil, 0o644))
+	env := map[string]string{"PATH": t.TempDir(), "ProgramW6432": pf}
+	got, err = Find(Options{Getenv: func(k string) string { return env[k] }, GOOS: "windows"})
+	require.NoError(t, err)
+	assert.Equal(t, exe, got)
+}
