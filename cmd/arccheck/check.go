@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,10 @@ type checkOptions struct {
 	JSON bool
 	// NoColor is --no-color.
 	NoColor bool
+	// FailOn is --fail-on: error (the default) or warning, which makes warnings fail the run too.
+	FailOn string
+	// Quiet is -q/--quiet: no live progress line.
+	Quiet bool
 	*globalOptions
 	// Timeout is --timeout, per endpoint.
 	Timeout time.Duration
@@ -70,6 +75,12 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Probe every endpoint the agent needs and say which are reachable, and why not",
+		Example: "  arccheck check -l westeurope\n" +
+			"  arccheck check -l westeurope --proxy http://proxy.corp:3128 -e sql,esu\n" +
+			"  arccheck check -l westeurope -o json > arc.json          # for a support ticket\n" +
+			"  arccheck check -l westeurope -o junit --fail-on warning  # for a CI pipeline\n" +
+			"  arccheck check -l westeurope -o prometheus > /var/lib/node_exporter/textfile/arccheck.prom\n" +
+			"  arccheck check --catalog none --endpoint https://contoso.example",
 		Long: "check probes every endpoint of the selection concurrently (DNS, TCP, TLS, HTTP) and prints\n" +
 			"azcmagent's Reachable table with arccheck's diagnosis of each failure. Exit code 0: every required\n" +
 			"endpoint is reachable; 1: a required endpoint is not; 2: bad input; 130: interrupted.",
@@ -82,7 +93,9 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	opts.register(f)
 	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
 	f.BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
-	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR=1)")
+	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR=1 or TERM=dumb)")
+	f.StringVar(&opts.FailOn, "fail-on", "error", "what fails the run (exit 1): error, or warning to fail on warnings too")
+	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress line on the terminal")
 	f.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "time allowed for each endpoint (all run at once)")
 	f.DurationVar(&opts.ConnectTimeout, "connect-timeout", 0, "time allowed for the TCP connect within --timeout (default: --timeout)")
 	f.IntVar(&opts.Concurrency, "concurrency", maxConcurrency, fmt.Sprintf("endpoints probed at once (1-%d); the default covers every selection", maxConcurrency))
@@ -98,6 +111,11 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	f.StringSliceVar(&opts.ProxyBypass, "proxy-bypass", nil, "endpoints that bypass the proxy, as the agent's proxy.bypass: AAD, ARM, Arc (comma-separated)")
 	f.StringVar(&opts.PublicRoots, "public-roots", "", "PEM file that replaces the embedded public roots used to detect TLS inspection (labs, air-gapped tests)")
 	f.BoolVarP(&opts.PLSCheck, "enable-pls-check", "p", false, "check that private-link endpoints resolve to private addresses (same as --mode private-link)")
+	completeSelection(cmd, &opts.selectionFlags)
+	completeValues(cmd, "output", checkFormats)
+	completeValues(cmd, "fail-on", []string{"error", "warning"})
+	completeValues(cmd, "proxy-bypass", endpoints.BypassCategories)
+	completeValues(cmd, "catalog", []string{"embedded", "none"})
 	cmd.PreRun = func(cmd *cobra.Command, args []string) {
 		opts.NoProxySet = cmd.Flags().Changed("no-proxy")
 		opts.changed = cmd.Flags().Changed
@@ -152,11 +170,17 @@ func (o *checkOptions) format() (string, error) {
 	if o.JSON {
 		format = "json"
 	}
-	if format != "table" && format != "json" {
-		return "", badInput("-o/--output: unknown format %q (valid: table, json)", o.Output)
+	if !slices.Contains(checkFormats, format) {
+		return "", badInput("-o/--output: unknown format %q (valid: %s)", o.Output, strings.Join(checkFormats, ", "))
+	}
+	if o.FailOn != "error" && o.FailOn != "warning" {
+		return "", badInput("--fail-on: unknown value %q (valid: error, warning)", o.FailOn)
 	}
 	return format, nil
 }
+
+// checkFormats are the formats check writes.
+var checkFormats = []string{"table", "json", "junit", "markdown", "prometheus"}
 
 func (o *checkOptions) validateLimits() error {
 	switch {
@@ -438,37 +462,60 @@ func runCheck(o *checkOptions, e env, version string) error {
 				c.NoProxy.Source, entry)
 		}
 	}
-	var mu sync.Mutex
-	progress := func(r check.Result) {
-		if !o.Verbose {
-			return
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		fmt.Fprintln(e.Stderr, "arccheck: "+report.ProgressLine(&r))
-	}
-	rep := check.Run(e.Context, check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober),
-		Concurrency: o.Concurrency, Progress: progress})
+	rep := check.Run(e.Context, o.runOptions(e, run))
 	for _, key := range check.UnusedOverrides(run.prober.Overrides, rep) {
 		fmt.Fprintf(e.Stderr, "arccheck: warning: --resolve %s matches no endpoint of this run\n", key)
 	}
-
-	tool := report.Tool{Name: "arccheck", Version: version}
-	if run.format == "json" {
-		hostname, _ := e.Hostname()
-		err = report.CheckJSON(e.Stdout, tool, report.Host{OS: runtime.GOOS, Arch: runtime.GOARCH, Hostname: hostname},
-			run.settings, rep)
-	} else {
-		color := e.StdoutIsTerminal && !o.NoColor && e.Getenv("NO_COLOR") == ""
-		err = report.CheckTable(e.Stdout, rep, report.TableOptions{Color: color})
+	if err := o.write(e, version, run, rep); err != nil {
+		return writeFailed(err)
 	}
 	switch {
-	case err != nil:
-		return writeFailed(err)
 	case rep.Interrupted:
 		return interruption(e.Context)
-	case rep.Failed():
+	case rep.Failed(), o.FailOn == "warning" && rep.Summary().Warnings > 0:
 		return &exitError{code: exitUnreachable}
 	}
 	return nil
+}
+
+// runOptions wires the run to the terminal: -v prints each result on stderr as it comes; on a terminal
+// (and without -q) a live progress line shows how far the run is, until the run ends.
+func (o *checkOptions) runOptions(e env, run *checkRun) check.Options {
+	opts := check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober), Concurrency: o.Concurrency}
+	var mu sync.Mutex
+	var live *progress
+	if e.StderrIsTerminal && !o.Quiet && !o.Verbose {
+		live = startProgress(e.Stderr, e.StderrWidth)
+		opts.Queued = live.queued
+		opts.Done = live.end
+	}
+	opts.Progress = func(r check.Result) {
+		if live != nil {
+			live.result(r)
+		}
+		if o.Verbose {
+			mu.Lock()
+			defer mu.Unlock()
+			fmt.Fprintln(e.Stderr, "arccheck: "+report.ProgressLine(&r))
+		}
+	}
+	return opts
+}
+
+// write writes the report in the chosen format.
+func (o *checkOptions) write(e env, version string, run *checkRun, rep *check.Report) error {
+	tool := report.Tool{Name: "arccheck", Version: version}
+	hostname, _ := e.Hostname()
+	host := report.Host{OS: runtime.GOOS, Arch: runtime.GOARCH, Hostname: hostname}
+	switch run.format {
+	case "json":
+		return report.CheckJSON(e.Stdout, tool, host, run.settings, rep)
+	case "junit":
+		return report.CheckJUnit(e.Stdout, tool, host, run.settings, rep, report.JUnitOptions{FailOnWarning: o.FailOn == "warning"})
+	case "markdown":
+		return report.CheckMarkdown(e.Stdout, tool, host, run.settings, rep)
+	case "prometheus":
+		return report.CheckPrometheus(e.Stdout, rep)
+	}
+	return report.CheckTable(e.Stdout, rep, report.TableOptions{Color: colorAllowed(e) && !o.NoColor, Width: e.StdoutWidth})
 }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/report"
 )
 
@@ -25,6 +29,11 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the endpoints the agent needs for a cloud, region, mode and scenario",
+		Example: "  arccheck list -l westeurope\n" +
+			"  arccheck list --cloud usgov --esu -o json\n" +
+			"  arccheck list -l westeurope -e ama --set workspace-id=<GUID> -o allowlist\n" +
+			"  arccheck list --gateway-url https://contoso.gw.arc.azure.com -l westeurope\n" +
+			"  arccheck list --changes                 # what changed since the seed-era tables",
 		Long: "list prints the endpoints of the embedded catalog that apply to the selection, as documented,\n" +
 			"with when they are required, how they behave with Private Link, and where each comes from.\n" +
 			"-o plain prints one host or pattern per line, ready for an allowlist.",
@@ -37,6 +46,8 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 	opts.register(cmd.Flags())
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or plain")
 	cmd.Flags().BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
+	completeSelection(cmd, &opts.selectionFlags)
+	completeValues(cmd, "output", listFormats)
 	cmd.Flags().BoolVar(&opts.Changes, "changes", false, "show what differs between the seed-era tables and the current ones (table or json)")
 	return cmd
 }
@@ -46,13 +57,11 @@ func runList(opts *listOptions, e env, version string) error {
 	if opts.JSON {
 		format = "json"
 	}
-	switch format {
-	case "table", "json", "plain":
-	default:
-		return badInput("-o/--output: unknown format %q (valid: table, json, plain)", opts.Output)
+	if !slices.Contains(listFormats, format) {
+		return badInput("-o/--output: unknown format %q (valid: %s)", opts.Output, strings.Join(listFormats, ", "))
 	}
-	if opts.Changes && format == "plain" {
-		return badInput("--changes: shows as a table or as json, not with -o plain")
+	if opts.Changes && format != "table" && format != "json" {
+		return badInput("--changes: shows as a table or as json, not with -o %s", format)
 	}
 	view, err := opts.agentView(e)
 	if err != nil {
@@ -73,6 +82,16 @@ func runList(opts *listOptions, e env, version string) error {
 	if opts.Verbose {
 		fmt.Fprintln(e.Stderr, "arccheck: "+report.ListSummary(p))
 	}
+	if export, ok := exports[format]; ok {
+		unfilled, err := export(e.Stdout, p)
+		for _, l := range unfilled.Lines() {
+			fmt.Fprintln(e.Stderr, "arccheck: "+l)
+		}
+		if err != nil {
+			return writeFailed(err)
+		}
+		return nil
+	}
 	tool := report.Tool{Name: "arccheck", Version: version}
 	switch {
 	case opts.Changes && format == "json":
@@ -84,10 +103,22 @@ func runList(opts *listOptions, e env, version string) error {
 	case format == "plain":
 		err = report.ListPlain(e.Stdout, p)
 	default:
-		err = report.ListTable(e.Stdout, p)
+		err = report.ListTable(e.Stdout, p, report.TableOptions{Width: e.StdoutWidth})
 	}
 	if err != nil {
 		return writeFailed(err)
 	}
 	return nil
+}
+
+// listFormats are the formats list writes.
+var listFormats = []string{"table", "json", "plain", "allowlist", "csv", "squid", "azure-firewall"}
+
+// exports are the formats for firewall and proxy teams: rules, never a placeholder (the endpoints that
+// still need a value are said on stderr).
+var exports = map[string]func(io.Writer, *endpoints.Plan) (report.Unfilled, error){
+	"allowlist":      report.ListAllowlist,
+	"csv":            report.ListCSV,
+	"squid":          report.ListSquid,
+	"azure-firewall": report.ListAzureFirewall,
 }

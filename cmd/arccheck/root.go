@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"golang.org/x/term"
 
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
@@ -29,8 +30,13 @@ type env struct {
 	Stdout, Stderr io.Writer
 	// Getenv reads an environment variable.
 	Getenv func(string) string
-	// StdoutIsTerminal reports whether stdout is a terminal (colour and table layout).
+	// StdoutIsTerminal reports whether stdout is a terminal (colour and table layout); StdoutWidth is
+	// its width in columns (0 when not a terminal, or unknown).
 	StdoutIsTerminal bool
+	StdoutWidth      int
+	// StderrIsTerminal reports whether stderr is a terminal (live progress); StderrWidth its width.
+	StderrIsTerminal bool
+	StderrWidth      int
 	// Context is cancelled by Ctrl-C, SIGTERM or SIGHUP (the cause says which).
 	Context context.Context
 	// Hostname returns the machine's name for reports.
@@ -40,15 +46,28 @@ type env struct {
 }
 
 func newSystemEnv() env {
-	return env{
-		Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
-		StdoutIsTerminal: isTerminal(os.Stdout), Context: signalContext(), Hostname: os.Hostname,
-	}
+	e := env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Context: signalContext(), Hostname: os.Hostname}
+	e.StdoutIsTerminal, e.StdoutWidth = terminal(os.Stdout)
+	e.StderrIsTerminal, e.StderrWidth = terminal(os.Stderr)
+	return e
 }
 
-func isTerminal(f *os.File) bool {
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+// terminal reports whether f is a terminal, and its width in columns (0 when unknown).
+func terminal(f *os.File) (bool, int) {
+	fd := int(f.Fd())
+	if !term.IsTerminal(fd) {
+		return false, 0
+	}
+	w, _, err := term.GetSize(fd)
+	if err != nil {
+		return true, 0
+	}
+	return true, w
+}
+
+// colorAllowed applies the conventions: colour only on a terminal, never with NO_COLOR or TERM=dumb.
+func colorAllowed(e env) bool {
+	return e.StdoutIsTerminal && e.Getenv("NO_COLOR") == "" && e.Getenv("TERM") != "dumb"
 }
 
 // exitError carries the exit code of a failed command; err is nil when there is nothing more to say.
@@ -118,10 +137,12 @@ func newRootCmd(version string, e env) *cobra.Command {
 		Short: "Check the network endpoints the Azure Arc Connected Machine agent needs",
 		Long: "arccheck tells whether every network endpoint the Azure Connected Machine agent needs is\n" +
 			"reachable from this server, and when one is not, why and what to change.",
-		Version:           version,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Example: "  arccheck check -l westeurope              # is every endpoint the agent needs reachable?\n" +
+			"  arccheck list -l westeurope -o allowlist  # the rules to hand to the firewall team\n" +
+			"  source <(arccheck completion bash)        # completion of commands, flags and values",
 		// Positional arguments reach RunE, which refuses them as bad input: cobra's own handling would
 		// print help and succeed, or fail with an untyped error.
 		Args: cobra.ArbitraryArgs,

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/spf13/pflag"
 
@@ -131,4 +135,50 @@ func (s *selectionFlags) sources(view *agentView) map[string]string {
 		}
 	}
 	return out
+}
+
+// completeSelection registers the completion of the selection flags' values: the catalog's clouds, the
+// regions of the cloud given (or AzureCloud), the scenarios, the modes.
+func completeSelection(cmd *cobra.Command, s *selectionFlags) {
+	values := func(list func() []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return list(), cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	catalog := func() *endpoints.Catalog {
+		c, _ := endpoints.Load()
+		return c
+	}
+	_ = cmd.RegisterFlagCompletionFunc("cloud", values(func() []string { return catalog().CloudNames() }))
+	_ = cmd.RegisterFlagCompletionFunc("location", values(func() []string {
+		c := catalog()
+		if cl := c.Cloud(cmp.Or(s.Cloud, "AzureCloud")); cl != nil {
+			return cl.Regions
+		}
+		return nil
+	}))
+	_ = cmd.RegisterFlagCompletionFunc("extensions", values(func() []string { return append(slices.Clone(endpoints.Scenarios), "all") }))
+	_ = cmd.RegisterFlagCompletionFunc("mode", values(func() []string {
+		var out []string
+		for _, m := range endpoints.Modes {
+			out = append(out, string(m))
+		}
+		return out
+	}))
+	_ = cmd.RegisterFlagCompletionFunc("agent", values(func() []string { return []string{"auto", "off"} }))
+	_ = cmd.RegisterFlagCompletionFunc("profile", values(func() []string { return []string{endpoints.ProfileLegacyPreview} }))
+	_ = cmd.RegisterFlagCompletionFunc("set", values(func() []string {
+		var out []string
+		for _, v := range endpoints.Values {
+			out = append(out, v.Name+"=")
+		}
+		return out
+	}))
+}
+
+// completeValues registers the completion of a flag's fixed values.
+func completeValues(cmd *cobra.Command, flag string, valid []string) {
+	_ = cmd.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return valid, cobra.ShellCompDirectiveNoFileComp
+	})
 }

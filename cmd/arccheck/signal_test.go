@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,12 +21,7 @@ import (
 // CI runners, systemd) and SIGHUP: the results so far are printed, the rest marked canceled, and the exit
 // code is 128 plus the signal's number, as a shell reports it.
 func TestSignalsOnTheBinary(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "arccheck")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	bin := binary(t)
 	_, port, _ := net.SplitHostPort(testnet.BlackHole(t))
 	srv := testnet.HTTPServer(t, "")
 	_, okPort, _ := net.SplitHostPort(srv.Addr)

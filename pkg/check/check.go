@@ -51,8 +51,12 @@ type Options struct {
 	Prober *probe.Prober
 	// Concurrency bounds the probes in flight; zero means all at once.
 	Concurrency int
-	// Progress, if set, is called as each endpoint's result is ready (from any goroutine).
+	// Queued, if set, is called with each URL as it is queued for probing (from any goroutine), so that
+	// progress can count the total; Progress, if set, as each endpoint's result is ready.
+	Queued   func(url string)
 	Progress func(Result)
+	// Done, if set, is called once every probe has ended, before Run returns.
+	Done func()
 }
 
 // Finding is a failure or warning with the facts of what to change for it.
@@ -221,6 +225,9 @@ func Run(ctx context.Context, opts Options) *Report {
 	}
 	r.wg.Wait() // discoveries first: they add to the batch
 	r.batch.Wait()
+	if opts.Done != nil {
+		opts.Done()
+	}
 	rep := r.rep
 	rep.Results = r.results
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].URL() < rep.Results[j].URL() })
@@ -240,6 +247,9 @@ func (r *run) launch(j job) {
 	r.mu.Unlock()
 	if dup {
 		return
+	}
+	if r.opts.Queued != nil {
+		r.opts.Queued(u)
 	}
 	r.batch.Go(j.target, func(pr probe.Result) {
 		res := r.verdict(j, pr)

@@ -12,93 +12,93 @@ import (
 	"github.com/arccheck/arccheck/pkg/probe"
 )
 
-// TableOptions shape the check table.
-type TableOptions struct {
-	// Color adds ANSI colours (only on a terminal, and never with --no-color or NO_COLOR).
-	Color bool
-}
-
-const (
-	ansiRed    = "\x1b[31m"
-	ansiGreen  = "\x1b[32m"
-	ansiYellow = "\x1b[33m"
-	ansiReset  = "\x1b[0m"
-)
-
 // CheckTable writes the results as azcmagent's Reachable table (ENDPOINT, REACHABLE, PRIVATE, TLS, PROXY,
-// in its vocabulary) followed by arccheck's own columns, a summary line and what was not tested.
+// in its vocabulary) followed by arccheck's own columns, a summary line and what was not tested. On a
+// terminal (o.Width) the table and the text after it fit its width: TIME goes first, then ENDPOINT,
+// PROXY and RESULT wrap.
 func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
 	w := &errWriter{w: out}
-	paint := func(color, s string) string {
-		if !o.Color {
-			return s
-		}
-		return color + s + ansiReset
-	}
-	t := newTable(w, []string{"ENDPOINT", "REACHABLE", "PRIVATE", "TLS", "PROXY", "TIME", "RESULT"})
+	g := &grid{header: []string{"ENDPOINT", "REACHABLE", "PRIVATE", "TLS", "PROXY", "TIME", "RESULT"},
+		drop: []int{5}, flex: []int{6, 0, 4}}
 	for i := range rep.Results {
 		r := &rep.Results[i]
-		reachable := paint(ansiGreen, "true")
+		reachable := painted("true", ansiGreen)
 		if !r.Reachable {
-			reachable = paint(ansiRed, "false")
+			reachable = painted("false", failureColor(r))
 		}
-		t.Append([]string{r.URL(), reachable, PrivateColumn(&r.Probe), TLSColumn(&r.Probe), ProxyColumn(&r.Probe),
-			formatDuration(r.Probe.Duration), resultColumn(r, paint)})
+		g.add(plain(r.URL()), reachable, plain(PrivateColumn(&r.Probe)), plain(TLSColumn(&r.Probe)), plain(ProxyColumn(&r.Probe)),
+			plain(formatDuration(r.Probe.Duration)), resultCell(r))
 	}
-	if err := t.Render(); err != nil && w.err == nil {
+	if err := g.render(w, o.Width, o.Color); err != nil && w.err == nil {
 		return err
 	}
-	fmt.Fprintln(w, SummaryLine(rep))
+	para := func(s string) { fmt.Fprintln(w, wrapText(sanitize(s), o.Width, "  ")) }
+	item := func(s string) { fmt.Fprintln(w, wrapText("  "+sanitize(s), o.Width, "      ")) }
+	para(SummaryLine(rep))
 	if slices.ContainsFunc(rep.Results, func(r check.Result) bool { return r.NotCarried }) {
-		fmt.Fprintln(w, "\n"+notCarriedNote+".")
+		fmt.Fprintln(w)
+		para(notCarriedNote + ".")
 	}
 	if rep.Plan != nil {
 		for _, n := range rep.Plan.Notices {
-			fmt.Fprintf(w, "\nNote: %s\n", n.Text)
+			fmt.Fprintln(w)
+			para("Note: " + n.Text)
 		}
 	}
 	if len(rep.NotTested) > 0 {
 		fmt.Fprintln(w, "\nNot tested (allow these patterns as documented):")
 		for _, n := range rep.NotTested {
-			fmt.Fprintf(w, "  %s: %s\n", n.Pattern, notTestedReason(n))
+			item(n.Pattern + ": " + notTestedReason(n))
 		}
 	}
 	if rep.Plan != nil && len(rep.Plan.Excluded) > 0 {
 		fmt.Fprintln(w, "\nLeft out:")
 		for _, x := range rep.Plan.Excluded {
-			fmt.Fprintf(w, "  %s: %s\n", x.Entry.Endpoint, x.Reason)
+			item(x.Entry.Endpoint + ": " + x.Reason)
 		}
 	}
 	if groups := WhatToFix(rep); len(groups) > 0 {
 		fmt.Fprintln(w, "\nWhat to fix:")
 		for _, g := range groups {
-			fmt.Fprintf(w, "  - %s: %s\n", g.Action, strings.Join(g.Patterns, ", "))
+			item("- " + g.Action + ": " + strings.Join(g.Patterns, ", "))
 		}
 	}
 	return w.err
 }
 
-func resultColumn(r *check.Result, paint func(string, string) string) string {
-	lines := []string{"ok"}
+// failureColor is red for a required endpoint's failure, dim for one that never fails a run.
+func failureColor(r *check.Result) string {
+	if r.Required {
+		return ansiRed
+	}
+	return ansiDim
+}
+
+// resultCell says how the endpoint went: ok or the failure's class and reason, qualified (legacy,
+// optional, not via the gateway), then a line per warning.
+func resultCell(r *check.Result) cell {
+	first := line{text: "ok"}
 	if r.Failure != nil {
-		lines[0] = paint(ansiRed, string(r.Failure.Class)) + ": " + shortReason(r.Failure.Message)
+		first = line{text: string(r.Failure.Class) + ": " + shortReason(r.Failure.Message), color: failureColor(r)}
 	}
 	switch {
 	case r.Required:
 	case r.Entry != nil && r.Entry.Legacy != "":
-		lines[0] += " (legacy)"
+		first.text += " (legacy)"
 	case r.Entry != nil && r.Entry.Disputed != "":
-		lines[0] += " (disputed)"
+		first.text += " (disputed)"
 	default:
-		lines[0] += " (optional)"
+		first.text += " (optional)"
 	}
 	if r.NotCarried {
-		lines[0] += " (not via the gateway)"
+		first.text += " (not via the gateway)"
 	}
+	first.text = sanitize(first.text)
+	c := cell{first}
 	for _, w := range r.Warnings {
-		lines = append(lines, paint(ansiYellow, "warn "+string(w.Class))+": "+clip(w.Message, 70))
+		c = append(c, line{text: sanitize("warn " + string(w.Class) + ": " + clip(w.Message, 70)), color: ansiYellow})
 	}
-	return strings.Join(lines, "\n")
+	return c
 }
 
 // shortReason keeps the end of an error message, the part that says what happened.
@@ -170,4 +170,17 @@ func ProgressLine(r *check.Result) string {
 		status = string(r.Failure.Class) + ": " + r.Failure.Message
 	}
 	return fmt.Sprintf("%s %s (%s)", r.URL(), status, r.Probe.Duration.Round(time.Millisecond))
+}
+
+// ProgressStatus is the live progress line: how many endpoints are done of how many, how many failed so
+// far, and the one the run has waited on longest.
+func ProgressStatus(done, total, failing int, waiting string) string {
+	line := fmt.Sprintf("checking: %d/%d done", done, total)
+	if failing > 0 {
+		line += fmt.Sprintf(", %d failing", failing)
+	}
+	if waiting != "" {
+		line += ", waiting on " + sanitize(waiting)
+	}
+	return line
 }

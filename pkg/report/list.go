@@ -198,13 +198,15 @@ func ListPlain(out io.Writer, p *endpoints.Plan) error {
 }
 
 // ListTable writes the plan for reading: one row per endpoint, then the exclusions and service tags.
-func ListTable(out io.Writer, p *endpoints.Plan) error {
+func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 	w := &errWriter{w: out}
-	fmt.Fprintln(w, listHeading(p))
+	para := func(s string) { fmt.Fprintln(w, wrapText(sanitize(s), o.Width, "  ")) }
+	para(listHeading(p))
 	for _, n := range p.Notices {
-		fmt.Fprintf(w, "note: %s\n", n.Text)
+		para("note: " + n.Text)
 	}
-	t := newTable(w, []string{"ENDPOINT", "WHEN", "PRIVATE LINK", "PORTS", "TESTED AS", "SOURCE"})
+	g := &grid{header: []string{"ENDPOINT", "WHEN", "PRIVATE LINK", "PORTS", "TESTED AS", "SOURCE"},
+		drop: []int{5, 2}, flex: []int{4, 0, 1, 3}}
 	for _, ep := range p.Endpoints {
 		e := ep.Entry
 		var ports, tested, sources []string
@@ -223,17 +225,17 @@ func ListTable(out io.Writer, p *endpoints.Plan) error {
 		for _, s := range e.Sources {
 			sources = append(sources, shortSource(s))
 		}
-		t.Append([]string{ep.Pattern, whenColumn(ep), string(e.PrivateLink), strings.Join(ports, " "),
-			strings.Join(tested, "\n"), strings.Join(slices.Compact(sources), "\n")})
+		g.add(plain(ep.Pattern), plain(whenColumn(ep)), plain(string(e.PrivateLink)), plain(strings.Join(ports, " ")),
+			plain(strings.Join(tested, "\n")), plain(strings.Join(slices.Compact(sources), "\n")))
 	}
-	if err := t.Render(); err != nil && w.err == nil {
+	if err := g.render(w, o.Width, false); err != nil && w.err == nil {
 		return err
 	}
 	if slices.ContainsFunc(p.Endpoints, func(ep endpoints.Endpoint) bool { return ep.NotCarried }) {
-		fmt.Fprintln(w, notCarriedNote)
+		para(notCarriedNote)
 	}
 	for _, x := range p.Excluded {
-		fmt.Fprintf(w, "left out: %s (%s)\n", x.Entry.Endpoint, x.Reason)
+		para(fmt.Sprintf("left out: %s (%s)", x.Entry.Endpoint, x.Reason))
 	}
 	if len(p.ServiceTags) > 0 {
 		var tags []string
@@ -244,7 +246,7 @@ func ListTable(out io.Writer, p *endpoints.Plan) error {
 			}
 			tags = append(tags, s)
 		}
-		fmt.Fprintf(w, "service tags: %s\n", strings.Join(tags, "; "))
+		para("service tags: " + strings.Join(tags, "; "))
 	}
 	return w.err
 }

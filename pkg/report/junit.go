@@ -1,0 +1,140 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+
+	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/endpoints"
+)
+
+// JUnitOptions shape the JUnit report.
+type JUnitOptions struct {
+	// FailOnWarning makes a warning a failed test case, as --fail-on warning makes it fail the run.
+	FailOnWarning bool
+}
+
+// CheckJUnit writes the results as JUnit XML, which Azure DevOps, GitHub Actions, GitLab and Jenkins
+// publish as test results: a test suite per scenario (the agent's own endpoints, each extension
+// scenario, the user's endpoints), a test case per endpoint, failed when the endpoint fails the run
+// (message: the class and the fix), skipped for patterns that could not be tested, and the run's
+// settings as the suites' properties. The XML is written by github.com/jstemmer/go-junit-report.
+func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check.Report, o JUnitOptions) error {
+	suites := map[string]*junit.Testsuite{}
+	took := map[string]float64{}
+	var order []string
+	suite := func(name string) *junit.Testsuite {
+		if s, ok := suites[name]; ok {
+			return s
+		}
+		s := &junit.Testsuite{Name: "arccheck " + name, Hostname: host.Hostname, ID: len(order)}
+		s.SetTimestamp(rep.Start)
+		for _, p := range junitProperties(tool, host, settings) {
+			s.AddProperty(p.Name, p.Value)
+		}
+		suites[name] = s
+		order = append(order, name)
+		return s
+	}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		name := suiteOf(r.Entry, r.Origin)
+		suite(name).AddTestcase(junitCase(r, o))
+		took[name] += r.Probe.Duration.Seconds()
+	}
+	for _, n := range rep.NotTested {
+		suite(suiteOf(entryOf(rep.Plan, n.Pattern), check.OriginCatalog)).AddTestcase(junit.Testcase{
+			Name: n.Pattern, Classname: "arccheck.not-tested",
+			Skipped: &junit.Result{Message: sanitizeXML("not tested: " + notTestedReason(n))}})
+	}
+	all := junit.Testsuites{Name: "arccheck", Time: seconds(rep.Duration.Seconds())}
+	slices.Sort(order)
+	for _, name := range order {
+		s := suites[name]
+		s.Time = seconds(took[name])
+		all.AddSuite(*s)
+	}
+	return all.WriteXML(w)
+}
+
+// suiteOf names the suite of an endpoint: its scenarios, "agent" for the agent's own, "endpoints"
+// for the user's.
+func suiteOf(e *endpoints.Entry, origin check.Origin) string {
+	switch {
+	case origin == check.OriginUser:
+		return "endpoints"
+	case e != nil && e.When == endpoints.WhenScenario:
+		return strings.Join(e.Scenarios, ",")
+	}
+	return "agent"
+}
+
+// entryOf finds the catalog entry of a pattern in the plan.
+func entryOf(p *endpoints.Plan, pattern string) *endpoints.Entry {
+	if p == nil {
+		return nil
+	}
+	for _, ep := range p.Endpoints {
+		if ep.Pattern == pattern {
+			return ep.Entry
+		}
+	}
+	return nil
+}
+
+// junitCase is one endpoint: failed when it fails the run (or, with FailOnWarning, has a warning).
+func junitCase(r *check.Result, o JUnitOptions) junit.Testcase {
+	tc := junit.Testcase{Name: r.URL(), Classname: "arccheck." + sanitizeXML(r.Pattern), Time: seconds(r.Probe.Duration.Seconds())}
+	var out []string
+	if f := r.Failure; f != nil {
+		fix := FixOf(*f)
+		text := fmt.Sprintf("%s (%s phase): %s\nfix: %s", f.Class, f.Phase, f.Message, fix.Hint)
+		if r.Required {
+			tc.Failure = &junit.Result{Message: sanitizeXML(string(f.Class) + ": " + fix.Action), Type: string(f.Class), Data: sanitizeXML(text)}
+		} else {
+			out = append(out, "unreachable, but this endpoint never fails a run: "+text)
+		}
+	}
+	for _, w := range r.Warnings {
+		fix := FixOf(w)
+		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, w.Message, fix.Hint)
+		if o.FailOnWarning && tc.Failure == nil {
+			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + fix.Action), Type: string(w.Class), Data: sanitizeXML(text)}
+			continue
+		}
+		out = append(out, text)
+	}
+	if len(out) > 0 {
+		tc.SystemOut = &junit.Output{Data: sanitizeXML(strings.Join(out, "\n"))}
+	}
+	return tc
+}
+
+// junitProperties are the settings a run was made with.
+func junitProperties(tool Tool, host Host, s Settings) []junit.Property {
+	props := []junit.Property{{Name: "arccheck.version", Value: tool.Version}, {Name: "host.os", Value: host.OS + "/" + host.Arch},
+		{Name: "catalog", Value: s.Catalog}, {Name: "timeout", Value: strconv.FormatInt(s.TimeoutMs, 10) + "ms"},
+		{Name: "proxy", Value: s.Proxy.HTTPS}}
+	if sel := s.Selection; sel != nil {
+		props = append(props, junit.Property{Name: "cloud", Value: sel.Cloud}, junit.Property{Name: "location", Value: sel.Location},
+			junit.Property{Name: "mode", Value: sel.Mode}, junit.Property{Name: "list", Value: sel.List},
+			junit.Property{Name: "scenarios", Value: strings.Join(sel.Scenarios, ",")})
+	}
+	return props
+}
+
+func seconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
+
+// sanitizeXML keeps text XML can carry: untrusted control characters shown as escapes.
+func sanitizeXML(s string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		out = append(out, sanitize(l))
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,97 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/arccheck/arccheck/pkg/check"
+)
+
+// CheckMarkdown writes the results for a ticket or a pull request: the summary, the table, what to fix,
+// what was not tested and the environment. Markdown renders in Azure DevOps, GitHub and most ticket
+// tools. Every string that came from the network is escaped, so that a hostile certificate name can
+// neither inject a link nor break the table.
+func CheckMarkdown(out io.Writer, tool Tool, host Host, settings Settings, rep *check.Report) error {
+	w := &errWriter{w: out}
+	s := rep.Summary()
+	verdict := "passed"
+	if rep.Failed() {
+		verdict = "failed"
+	}
+	fmt.Fprintf(w, "# arccheck: %s (%d of %s reachable)\n\n", verdict, s.Reachable, plural(s.Endpoints, "endpoint"))
+	fmt.Fprintf(w, "%s\n\n", markdownText(SummaryLine(rep)))
+	fmt.Fprintln(w, "| Endpoint | Reachable | Private | TLS | Proxy | Result |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		var result []string
+		for _, l := range resultCell(r) {
+			result = append(result, markdownText(l.text))
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", markdownText(r.URL()), boolWord(r.Reachable),
+			markdownText(PrivateColumn(&r.Probe)), markdownText(TLSColumn(&r.Probe)), markdownText(ProxyColumn(&r.Probe)),
+			strings.Join(result, "<br>"))
+	}
+	if groups := WhatToFix(rep); len(groups) > 0 {
+		fmt.Fprintln(w, "\n## What to fix")
+		for _, g := range groups {
+			fmt.Fprintf(w, "\n- %s: %s", markdownText(g.Action), markdownCodes(g.Patterns))
+		}
+		fmt.Fprintln(w)
+	}
+	if len(rep.NotTested) > 0 {
+		fmt.Fprintln(w, "\n## Not tested\n\nAllow these patterns as documented:")
+		for _, n := range rep.NotTested {
+			fmt.Fprintf(w, "\n- %s: %s", markdownCodes([]string{n.Pattern}), markdownText(notTestedReason(n)))
+		}
+		fmt.Fprintln(w)
+	}
+	if rep.Plan != nil && len(rep.Plan.Notices) > 0 {
+		fmt.Fprintln(w, "\n## Notes")
+		for _, n := range rep.Plan.Notices {
+			fmt.Fprintf(w, "\n- %s", markdownText(n.Text))
+		}
+		fmt.Fprintln(w)
+	}
+	markdownEnvironment(w, tool, host, settings, rep)
+	return w.err
+}
+
+// markdownEnvironment lists what a support engineer needs to know about where and how the check ran.
+func markdownEnvironment(w io.Writer, tool Tool, host Host, s Settings, rep *check.Report) {
+	fmt.Fprintln(w, "\n## Environment")
+	rows := [][2]string{
+		{"arccheck", tool.Version}, {"host", host.Hostname + " (" + host.OS + "/" + host.Arch + ")"},
+		{"started", rep.Start.UTC().Format("2006-01-02 15:04:05 MST")}, {"took", formatDuration(rep.Duration)},
+		{"timeout", fmt.Sprintf("%dms", s.TimeoutMs)}, {"proxy", orNone(s.Proxy.HTTPS)},
+	}
+	if sel := s.Selection; sel != nil {
+		rows = append(rows, [2]string{"cloud", sel.Cloud}, [2]string{"region", orNone(sel.Location)}, [2]string{"mode", sel.Mode},
+			[2]string{"scenarios", orNone(strings.Join(sel.Scenarios, ", "))})
+	}
+	if s.Agent != nil {
+		rows = append(rows, [2]string{"Arc agent", s.Agent.Path + " " + s.Agent.Version})
+	}
+	fmt.Fprintln(w)
+	for _, r := range rows {
+		fmt.Fprintf(w, "- %s: %s\n", r[0], markdownText(r[1]))
+	}
+}
+
+// markdownCodes writes patterns as inline code, which shows them as typed (backquotes cannot occur in
+// a host name; any other character is literal inside code).
+func markdownCodes(patterns []string) string {
+	var out []string
+	for _, p := range patterns {
+		out = append(out, "`"+strings.ReplaceAll(sanitize(p), "`", "'")+"`")
+	}
+	return strings.Join(out, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

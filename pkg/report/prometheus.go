@@ -1,0 +1,109 @@
+package report
+
+import (
+	"io"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/probe"
+)
+
+// CheckPrometheus writes the results in the Prometheus text format, for node_exporter's textfile
+// collector: per endpoint whether it is reachable (with its failure class as a label), its phase
+// durations, TLS version and certificate expiry; per run its duration, counts and time. The metrics are
+// built and written by github.com/prometheus/client_golang and prometheus/common/expfmt.
+func CheckPrometheus(w io.Writer, rep *check.Report) error {
+	reg := prometheus.NewRegistry()
+	labels := []string{"endpoint", "pattern", "required"}
+	reachable := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_endpoint_reachable",
+		Help: "1 when the endpoint was reachable with a verified handshake, 0 when not; class is the failure class."},
+		append(labels, "class"))
+	phase := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_endpoint_phase_duration_seconds",
+		Help: "Time each phase of the probe took."}, []string{"endpoint", "phase"})
+	tlsVersion := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_endpoint_tls_version_info",
+		Help: "The TLS version negotiated with the endpoint (value 1)."}, []string{"endpoint", "version"})
+	expiry := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_endpoint_certificate_expiry_timestamp_seconds",
+		Help: "When the endpoint's certificate expires, in Unix seconds."}, []string{"endpoint"})
+	warnings := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_endpoint_warnings",
+		Help: "Warnings on a reachable endpoint, by class."}, []string{"endpoint", "class"})
+	run := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_run_endpoints",
+		Help: "Endpoints of the last run by state."}, []string{"state"})
+	duration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_duration_seconds", Help: "How long the last run took."})
+	last := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_timestamp_seconds", Help: "When the last run started, in Unix seconds."})
+	success := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_success",
+		Help: "1 when every required endpoint was probed and reachable."})
+	reg.MustRegister(reachable, phase, tlsVersion, expiry, warnings, run, duration, last, success)
+
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		u := r.URL()
+		class := ""
+		if r.Failure != nil {
+			class = string(r.Failure.Class)
+		}
+		reachable.WithLabelValues(u, r.Pattern, strconv.FormatBool(r.Required), class).Set(boolGauge(r.Reachable))
+		for name, d := range phaseDurations(&r.Probe) {
+			phase.WithLabelValues(u, name).Set(d)
+		}
+		if t := r.Probe.TLS; t != nil && t.Version != 0 {
+			tlsVersion.WithLabelValues(u, tlsVersionName(t.Version)).Set(1)
+		}
+		if t := r.Probe.TLS; t != nil && t.Leaf != nil {
+			expiry.WithLabelValues(u).Set(float64(t.Leaf.NotAfter.Unix()))
+		}
+		for _, w := range r.Warnings {
+			warnings.WithLabelValues(u, string(w.Class)).Inc()
+		}
+	}
+	s := rep.Summary()
+	for state, n := range map[string]int{"reachable": s.Reachable, "unreachable": s.Unreachable, "not_probed": s.Canceled,
+		"not_tested": s.NotTested, "required_unreachable": s.RequiredUnreachable} {
+		run.WithLabelValues(state).Set(float64(n))
+	}
+	duration.Set(rep.Duration.Seconds())
+	last.Set(float64(rep.Start.Unix()))
+	success.Set(boolGauge(!rep.Failed() && !rep.Interrupted))
+
+	families, err := reg.Gather()
+	if err != nil {
+		return err
+	}
+	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, f := range families {
+		if err := enc.Encode(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// phaseDurations are the durations of the phases that ran, in seconds.
+func phaseDurations(r *probe.Result) map[string]float64 {
+	out := map[string]float64{"total": r.Duration.Seconds()}
+	if r.DNS != nil {
+		out["dns"] = r.DNS.Duration.Seconds()
+	}
+	if r.TCP != nil {
+		out["connect"] = r.TCP.Duration.Seconds()
+	}
+	if r.Proxy != nil {
+		out["proxy"] = r.Proxy.Duration.Seconds()
+	}
+	if r.TLS != nil {
+		out["tls"] = r.TLS.Duration.Seconds()
+	}
+	if r.HTTP != nil {
+		out["http"] = r.HTTP.Duration.Seconds()
+	}
+	return out
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
