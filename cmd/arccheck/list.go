@@ -52,16 +52,25 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-func runList(opts *listOptions, e env, version string) error {
+// format is the output format chosen, checked.
+func (opts *listOptions) format() (string, error) {
 	format := opts.Output
 	if opts.JSON {
 		format = "json"
 	}
 	if !slices.Contains(listFormats, format) {
-		return badInput("-o/--output: unknown format %q (valid: %s)", opts.Output, strings.Join(listFormats, ", "))
+		return "", badInput("-o/--output: unknown format %q (valid: %s)", opts.Output, strings.Join(listFormats, ", "))
 	}
 	if opts.Changes && format != "table" && format != "json" {
-		return badInput("--changes: shows as a table or as json, not with -o %s", format)
+		return "", badInput("--changes: shows as a table or as json, not with -o %s", format)
+	}
+	return format, nil
+}
+
+func runList(opts *listOptions, e env, version string) error {
+	format, err := opts.format()
+	if err != nil {
+		return err
 	}
 	view, err := opts.agentView(e)
 	if err != nil {

@@ -1,0 +1,376 @@
+package report
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/jstemmer/go-junit-report/v2/junit"
+)
+
+// FleetSchema is the version tag of the JSON that `arccheck merge -o json` writes.
+const FleetSchema = "arccheck.fleet/v1"
+
+// ErrNotACheckReport is wrapped by the error for a file that is not an arccheck check report this
+// version can read.
+var ErrNotACheckReport = errors.New("not an arccheck check report")
+
+// ReadCheckReport reads one `arccheck check -o json` report. Reports of any arccheck version with the
+// schema arccheck.check/v1 are read (fields added since are ignored); any other schema is refused.
+func ReadCheckReport(r io.Reader) (CheckDocument, error) {
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	if err != nil {
+		return CheckDocument{}, err
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return CheckDocument{}, fmt.Errorf("%w: not JSON (%v)", ErrNotACheckReport, err)
+	}
+	if head.Schema != CheckSchema {
+		return CheckDocument{}, fmt.Errorf("%w: its schema is %q, and this arccheck reads %q (write it again with this version's check -o json)",
+			ErrNotACheckReport, head.Schema, CheckSchema)
+	}
+	var doc CheckDocument
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return CheckDocument{}, fmt.Errorf("%w: %v", ErrNotACheckReport, err)
+	}
+	return doc, nil
+}
+
+// Fleet is what many servers' reports say together.
+type Fleet struct {
+	// Servers are the reports, in the order given, by host name (or file when it has none).
+	Servers []FleetServer
+	// Endpoints are every endpoint probed anywhere, the most failing first.
+	Endpoints []FleetEndpoint
+	// Fixes are the changes to make, with the patterns and how many servers need each.
+	Fixes []FleetFix
+	// Proxies are the proxies the servers used, with how many servers used each and how many failed.
+	Proxies []FleetProxy
+}
+
+// FleetServer is one report.
+type FleetServer struct {
+	Name, File, Version, Proxy string
+	Failed                     bool
+	Unreachable                int
+}
+
+// FleetEndpoint is one endpoint across the fleet.
+type FleetEndpoint struct {
+	Endpoint string
+	Pattern  string
+	Required bool
+	// Servers probed it; Failed is on how many it failed, by class, and which.
+	Servers, Failed int
+	Classes         map[string]int
+	FailedOn        []string
+}
+
+// FleetFix is one action and the patterns it applies to, with the servers that need it.
+type FleetFix struct {
+	Action   string
+	Patterns []string
+	Servers  []string
+}
+
+// FleetProxy is one proxy (or "not used") and the servers behind it.
+type FleetProxy struct {
+	Proxy           string
+	Servers, Failed int
+}
+
+// NewFleet merges reports; names are the servers' names, one per report.
+func NewFleet(reports []CheckDocument, files []string) *Fleet {
+	f := &Fleet{}
+	eps := map[string]*FleetEndpoint{}
+	fixes := map[string]*FleetFix{}
+	proxies := map[string]*FleetProxy{}
+	for i, doc := range reports {
+		name := doc.Host.Hostname
+		if name == "" {
+			name = files[i]
+		}
+		proxy := cmpOrNone(doc.Settings.Proxy.HTTPS)
+		s := FleetServer{Name: name, File: files[i], Version: doc.Tool.Version, Proxy: proxy,
+			Failed: doc.Summary.RequiredUnreachable+doc.Summary.RequiredCanceled > 0, Unreachable: doc.Summary.Unreachable}
+		f.Servers = append(f.Servers, s)
+		px := proxies[proxy]
+		if px == nil {
+			px = &FleetProxy{Proxy: proxy}
+			proxies[proxy] = px
+		}
+		px.Servers++
+		if s.Failed {
+			px.Failed++
+		}
+		for _, r := range doc.Results {
+			f.addResult(eps, name, r)
+		}
+		for _, g := range doc.WhatToFix {
+			fx := fixes[g.Action]
+			if fx == nil {
+				fx = &FleetFix{Action: g.Action}
+				fixes[g.Action] = fx
+			}
+			for _, p := range g.Patterns {
+				if !slices.Contains(fx.Patterns, p) {
+					fx.Patterns = append(fx.Patterns, p)
+				}
+			}
+			if !slices.Contains(fx.Servers, name) {
+				fx.Servers = append(fx.Servers, name)
+			}
+		}
+	}
+	f.sort(eps, fixes, proxies)
+	return f
+}
+
+func (f *Fleet) addResult(eps map[string]*FleetEndpoint, server string, r ResultJSON) {
+	e := eps[r.Endpoint]
+	if e == nil {
+		e = &FleetEndpoint{Endpoint: r.Endpoint, Pattern: r.Pattern, Classes: map[string]int{}}
+		eps[r.Endpoint] = e
+	}
+	e.Servers++
+	e.Required = e.Required || r.Required
+	if r.Failure != nil {
+		e.Failed++
+		e.Classes[string(r.Failure.Class)]++
+		e.FailedOn = append(e.FailedOn, server)
+	}
+}
+
+func (f *Fleet) sort(eps map[string]*FleetEndpoint, fixes map[string]*FleetFix, proxies map[string]*FleetProxy) {
+	for _, e := range eps {
+		f.Endpoints = append(f.Endpoints, *e)
+	}
+	sort.Slice(f.Endpoints, func(i, j int) bool {
+		a, b := f.Endpoints[i], f.Endpoints[j]
+		if a.Failed != b.Failed {
+			return a.Failed > b.Failed
+		}
+		return a.Endpoint < b.Endpoint
+	})
+	for _, fx := range fixes {
+		f.Fixes = append(f.Fixes, *fx)
+	}
+	sort.Slice(f.Fixes, func(i, j int) bool {
+		if len(f.Fixes[i].Servers) != len(f.Fixes[j].Servers) {
+			return len(f.Fixes[i].Servers) > len(f.Fixes[j].Servers)
+		}
+		return f.Fixes[i].Action < f.Fixes[j].Action
+	})
+	for _, p := range proxies {
+		f.Proxies = append(f.Proxies, *p)
+	}
+	sort.Slice(f.Proxies, func(i, j int) bool { return f.Proxies[i].Proxy < f.Proxies[j].Proxy })
+}
+
+// Failed reports whether any server's report failed.
+func (f *Fleet) Failed() bool {
+	return slices.ContainsFunc(f.Servers, func(s FleetServer) bool { return s.Failed })
+}
+
+func cmpOrNone(proxy string) string {
+	if proxy == "" {
+		return "not used"
+	}
+	return proxy
+}
+
+// classWords writes a class count map in a stable order: "tcp_timeout ×3, dns_not_found ×1".
+func classWords(classes map[string]int) string {
+	var names []string
+	for c := range classes {
+		names = append(names, c)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if classes[names[i]] != classes[names[j]] {
+			return classes[names[i]] > classes[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	var out []string
+	for _, c := range names {
+		out = append(out, fmt.Sprintf("%s ×%d", c, classes[c]))
+	}
+	return strings.Join(out, ", ")
+}
+
+// FleetTable writes the fleet view: per endpoint on how many servers it failed and with which classes,
+// then the fixes by how many servers need them, and the proxies.
+func FleetTable(out io.Writer, f *Fleet, o TableOptions) error {
+	w := &errWriter{w: out}
+	failed := 0
+	for _, s := range f.Servers {
+		if s.Failed {
+			failed++
+		}
+	}
+	fmt.Fprintf(w, "%s merged: %d failed, %d passed.\n", plural(len(f.Servers), "report"), failed, len(f.Servers)-failed)
+	g := &grid{header: []string{"ENDPOINT", "FAILED ON", "CLASSES", "SERVERS"}, drop: []int{3}, flex: []int{0, 2, 3}}
+	for _, e := range f.Endpoints {
+		failedOn := fmt.Sprintf("%d of %d", e.Failed, e.Servers)
+		if !e.Required {
+			failedOn += " (optional)"
+		}
+		color := ""
+		if e.Failed > 0 {
+			color = ansiRed
+		}
+		g.add(plain(e.Endpoint), painted(failedOn, color), plain(classWords(e.Classes)), plain(strings.Join(e.FailedOn, ", ")))
+	}
+	if err := g.render(w, o.Width, o.Color); err != nil && w.err == nil {
+		return err
+	}
+	item := func(s string) { fmt.Fprintln(w, wrapText("  "+sanitize(s), o.Width, "      ")) }
+	if len(f.Fixes) > 0 {
+		fmt.Fprintln(w, "\nWhat to fix, by the servers that need it:")
+		for _, fx := range f.Fixes {
+			item(fmt.Sprintf("- %s: %s (%s: %s)", fx.Action, strings.Join(fx.Patterns, ", "),
+				plural(len(fx.Servers), "server"), strings.Join(fx.Servers, ", ")))
+		}
+	}
+	fmt.Fprintln(w, "\nBy proxy:")
+	for _, p := range f.Proxies {
+		item(fmt.Sprintf("- %s: %s, %d failed", p.Proxy, plural(p.Servers, "server"), p.Failed))
+	}
+	versions := fleetVersions(f)
+	if len(versions) > 1 {
+		item("Reports from arccheck " + strings.Join(versions, ", ") + ": compare them with care.")
+	}
+	return w.err
+}
+
+func fleetVersions(f *Fleet) []string {
+	var out []string
+	for _, s := range f.Servers {
+		if !slices.Contains(out, s.Version) {
+			out = append(out, s.Version)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// FleetDocument is the JSON form of the fleet view.
+type FleetDocument struct {
+	Schema    string              `json:"schema"`
+	Tool      Tool                `json:"tool"`
+	Servers   []FleetServerJSON   `json:"servers"`
+	Endpoints []FleetEndpointJSON `json:"endpoints"`
+	WhatToFix []FleetFixJSON      `json:"whatToFix"`
+	Proxies   []FleetProxyJSON    `json:"proxies"`
+}
+
+// FleetServerJSON is one merged report.
+type FleetServerJSON struct {
+	Name        string `json:"name"`
+	File        string `json:"file"`
+	Version     string `json:"arccheckVersion"`
+	Proxy       string `json:"proxy"`
+	Failed      bool   `json:"failed"`
+	Unreachable int    `json:"unreachable"`
+}
+
+// FleetEndpointJSON is one endpoint across the fleet.
+type FleetEndpointJSON struct {
+	Endpoint string         `json:"endpoint"`
+	Pattern  string         `json:"pattern"`
+	Required bool           `json:"required"`
+	Servers  int            `json:"servers"`
+	Failed   int            `json:"failed"`
+	Classes  map[string]int `json:"classes"`
+	FailedOn []string       `json:"failedOn"`
+}
+
+// FleetFixJSON is one change and the servers that need it.
+type FleetFixJSON struct {
+	Action   string   `json:"action"`
+	Patterns []string `json:"patterns"`
+	Servers  []string `json:"servers"`
+}
+
+// FleetProxyJSON is one proxy and the servers behind it.
+type FleetProxyJSON struct {
+	Proxy   string `json:"proxy"`
+	Servers int    `json:"servers"`
+	Failed  int    `json:"failed"`
+}
+
+// FleetJSON writes the fleet view as indented JSON.
+func FleetJSON(w io.Writer, tool Tool, f *Fleet) error {
+	doc := FleetDocument{Schema: FleetSchema, Tool: tool, Servers: []FleetServerJSON{}, Endpoints: []FleetEndpointJSON{},
+		WhatToFix: []FleetFixJSON{}, Proxies: []FleetProxyJSON{}}
+	for _, s := range f.Servers {
+		doc.Servers = append(doc.Servers, FleetServerJSON(s))
+	}
+	for _, e := range f.Endpoints {
+		doc.Endpoints = append(doc.Endpoints, FleetEndpointJSON{Endpoint: e.Endpoint, Pattern: e.Pattern, Required: e.Required,
+			Servers: e.Servers, Failed: e.Failed, Classes: e.Classes, FailedOn: nonNil(e.FailedOn)})
+	}
+	for _, fx := range f.Fixes {
+		doc.WhatToFix = append(doc.WhatToFix, FleetFixJSON(fx))
+	}
+	for _, p := range f.Proxies {
+		doc.Proxies = append(doc.Proxies, FleetProxyJSON(p))
+	}
+	return writeJSON(w, doc)
+}
+
+// FleetMarkdown writes the fleet view for a ticket.
+func FleetMarkdown(out io.Writer, f *Fleet) error {
+	w := &errWriter{w: out}
+	fmt.Fprintf(w, "# arccheck fleet view: %s\n\n", plural(len(f.Servers), "server"))
+	fmt.Fprintln(w, "| Endpoint | Failed on | Classes | Servers |")
+	fmt.Fprintln(w, "| --- | --- | --- | --- |")
+	for _, e := range f.Endpoints {
+		fmt.Fprintf(w, "| %s | %d of %d | %s | %s |\n", markdownText(e.Endpoint), e.Failed, e.Servers,
+			markdownText(classWords(e.Classes)), markdownText(strings.Join(e.FailedOn, ", ")))
+	}
+	if len(f.Fixes) > 0 {
+		fmt.Fprintln(w, "\n## What to fix")
+		for _, fx := range f.Fixes {
+			fmt.Fprintf(w, "\n- %s: %s (%s)", markdownText(fx.Action), markdownCodes(fx.Patterns), markdownText(strings.Join(fx.Servers, ", ")))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "\n## By proxy")
+	for _, p := range f.Proxies {
+		fmt.Fprintf(w, "\n- %s: %s, %d failed", markdownText(p.Proxy), plural(p.Servers, "server"), p.Failed)
+	}
+	fmt.Fprintln(w)
+	return w.err
+}
+
+// FleetJUnit writes the fleet view as JUnit XML: a test suite per server, a test case per endpoint it
+// probed, failed where it failed (for a pipeline that checks many servers at once).
+func FleetJUnit(w io.Writer, reports []CheckDocument, f *Fleet) error {
+	all := junit.Testsuites{Name: "arccheck fleet"}
+	for i, doc := range reports {
+		s := junit.Testsuite{Name: f.Servers[i].Name, Hostname: doc.Host.Hostname, ID: i, Time: seconds(doc.DurationMs / 1000)}
+		s.SetTimestamp(doc.StartedAt)
+		for _, r := range doc.Results {
+			tc := junit.Testcase{Name: sanitize(r.Endpoint), Classname: "arccheck." + sanitize(r.Pattern), Time: seconds(r.Timings.Total / 1000)}
+			if r.Failure != nil && r.Required {
+				action := ""
+				if r.Fix != nil {
+					action = r.Fix.Action
+				}
+				tc.Failure = &junit.Result{Message: sanitizeXML(string(r.Failure.Class) + ": " + action), Type: string(r.Failure.Class),
+					Data: sanitizeXML(r.Failure.Message)}
+			}
+			s.AddTestcase(tc)
+		}
+		all.AddSuite(s)
+	}
+	return all.WriteXML(w)
+}
