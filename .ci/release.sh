@@ -38,4 +38,6 @@ echo "== the .rpm's metadata and files"
 rpmfile=$(ls dist/arccheck_*_linux_amd64.rpm)
 rpm -qip "$rpmfile" 2>/dev/null | grep -E '^(Name|Version|Architecture|Summary)'
 rpm -qip "$rpmfile" 2>/dev/null | grep -q '^Name *: arccheck$'
-rpm -qlp "$rpmfile" 2>/dev/null | tee /dev/stderr | grep -qx /usr/bin/arccheck
+files=$(rpm -qlp "$rpmfile" 2>/dev/null)
+echo "$files"
+grep -qx /usr/bin/arccheck <<<"$files"
