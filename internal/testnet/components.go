@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -81,8 +82,9 @@ func freePort(t testing.TB) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// daemon runs a program until the test ends and waits until it listens on addr.
-func daemon(t testing.TB, name string, addr string, logFile string, cmd *exec.Cmd) {
+// daemon runs a program until the test ends and waits until it listens on addr. It returns a function
+// that kills it (and its children) at once, as a crash would, and waits for it to go.
+func daemon(t testing.TB, name string, addr string, logFile string, cmd *exec.Cmd) (kill func()) {
 	t.Helper()
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -92,10 +94,14 @@ func daemon(t testing.TB, name string, addr string, logFile string, cmd *exec.Cm
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	})
+	var once sync.Once
+	kill = func() {
+		once.Do(func() {
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		})
+	}
+	t.Cleanup(kill)
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
@@ -106,11 +112,12 @@ func daemon(t testing.TB, name string, addr string, logFile string, cmd *exec.Cm
 		}
 		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
 			c.Close()
-			return
+			return kill
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	t.Fatalf("%s did not listen on %s within 10s: %s", name, addr, out.String())
+	return kill
 }
 
 func tail(s string, n int) string {
@@ -141,6 +148,9 @@ type SquidOptions struct {
 	UpstreamCA *CA
 	// TLS, if set, makes squid an https:// proxy (https_port) with a certificate for 127.0.0.1 from this CA.
 	TLS *CA
+	// DNS, if set, is the DNS server squid asks (an IP address; port 53); otherwise a server that answers
+	// NXDOMAIN to everything.
+	DNS string
 }
 
 // Squid is a squid proxy a test started on loopback.
@@ -150,7 +160,11 @@ type Squid struct {
 	// Dir holds its configuration and logs.
 	Dir   string
 	https bool
+	kill  func()
 }
+
+// Kill stops squid at once (SIGKILL), as a crash would: open connections are torn down.
+func (s *Squid) Kill() { s.kill() }
 
 // URL returns the proxy URL, with credentials when user is not empty.
 func (s *Squid) URL(user, password string) string {
@@ -177,8 +191,11 @@ func StartSquid(t testing.TB, o SquidOptions) *Squid {
 	bin := RequireBinary(t, "squid", "squid-openssl")
 	RequireRoot(t, "squid drops privileges to the proxy user")
 	dir := sharedDir(t, "arccheck-squid-")
-	dnsIP := RandomLoopback()
-	NewDNSServerAt(t, dnsIP+":53", DNSNXDomain, nil)
+	dnsIP := o.DNS
+	if dnsIP == "" {
+		dnsIP = RandomLoopback()
+		NewDNSServerAt(t, dnsIP+":53", DNSNXDomain, nil)
+	}
 	port := freePort(t)
 	s := &Squid{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir}
 
@@ -231,7 +248,10 @@ http_access deny CONNECT !SSL_ports
 	}
 	conf := filepath.Join(dir, "squid.conf")
 	write(t, conf, c.String())
-	daemon(t, "squid", s.Addr, filepath.Join(dir, "cache.log"), exec.Command(bin, "-N", "-f", conf))
+	// A service name of its own (-n): squid names its shared-memory segments after it, so squids that
+	// tests of several packages start at once would otherwise collide ("shm_open … File exists").
+	service := fmt.Sprintf("arccheck%d", port)
+	s.kill = daemon(t, "squid", s.Addr, filepath.Join(dir, "cache.log"), exec.Command(bin, "-N", "-n", service, "-f", conf))
 	return s
 }
 
@@ -306,6 +326,8 @@ type SOCKSOptions struct {
 	// DNS is how the DNS server asked for names outside Hosts behaves: DNSSilent makes every such lookup
 	// hang (for a second, microsocks's resolver timeout); the zero value answers NXDOMAIN.
 	DNS DNSBehaviour
+	// DNSServer, if set, is the DNS server to ask instead (an IP address; port 53); DNS is then unused.
+	DNSServer string
 }
 
 // StartSOCKSWith is StartSOCKS with options.
@@ -315,8 +337,11 @@ func StartSOCKSWith(t testing.TB, o SOCKSOptions) *SOCKS {
 	unshare := RequireBinary(t, "unshare", "util-linux")
 	RequireRoot(t, "microsocks gets its own /etc/hosts in a private mount namespace")
 	dir := sharedDir(t, "arccheck-socks-")
-	dnsIP := RandomLoopback()
-	NewDNSServerAt(t, dnsIP+":53", o.DNS, nil)
+	dnsIP := o.DNSServer
+	if dnsIP == "" {
+		dnsIP = RandomLoopback()
+		NewDNSServerAt(t, dnsIP+":53", o.DNS, nil)
+	}
 	var h strings.Builder
 	h.WriteString("127.0.0.1 localhost\n")
 	for n, a := range o.Hosts {

@@ -26,6 +26,8 @@ type CA struct {
 	Key  *ecdsa.PrivateKey
 	// PEM is the CA certificate, PEM-encoded.
 	PEM []byte
+	// parent is the CA that signed this one, nil for a root.
+	parent *CA
 }
 
 // nextSerial returns a random 128-bit serial number; safe to call from concurrent handshakes.
@@ -40,6 +42,11 @@ func nextSerial() *big.Int {
 // NewCA mints a self-signed root CA with the given common name and organisation.
 func NewCA(t testing.TB, commonName, org string) *CA {
 	t.Helper()
+	return mintCA(t, commonName, org, nil)
+}
+
+// mintCA mints a CA signed by parent, or a self-signed root when parent is nil.
+func mintCA(t testing.TB, commonName, org string, parent *CA) *CA {
 	key := newKey(t)
 	tmpl := &x509.Certificate{
 		SerialNumber:          nextSerial(),
@@ -50,12 +57,16 @@ func NewCA(t testing.TB, commonName, org string) *CA {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	signer, signerKey := tmpl, key
+	if parent != nil {
+		signer, signerKey = parent.Cert, parent.Key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cert, _ := x509.ParseCertificate(der)
-	return &CA{Cert: cert, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
+	return &CA{Cert: cert, Key: key, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), parent: parent}
 }
 
 func newKey(t testing.TB) *ecdsa.PrivateKey {
@@ -94,27 +105,75 @@ func (ca *CA) WritePEM(t testing.TB) string {
 // Leaf mints a server certificate for the names (DNS names or IPs), valid in [notBefore, notAfter].
 func (ca *CA) Leaf(t testing.TB, names []string, notBefore, notAfter time.Time) tls.Certificate {
 	t.Helper()
+	return ca.LeafWith(t, LeafOptions{Names: names, NotBefore: notBefore, NotAfter: notAfter})
+}
+
+// LeafOptions shape a server certificate.
+type LeafOptions struct {
+	// Names are the DNS names or IPs it is for; the first is also its common name.
+	Names []string
+	// NotBefore and NotAfter bound its validity; zero means from an hour ago for a day.
+	NotBefore, NotAfter time.Time
+	// CommonNameOnly leaves out the subject alternative names: the name is in the common name only, which
+	// clients stopped reading.
+	CommonNameOnly bool
+	// ExtKeyUsage replaces serverAuth.
+	ExtKeyUsage []x509.ExtKeyUsage
+}
+
+// LeafWith mints a server certificate as o says. When ca is an intermediate, the chain presented is
+// the leaf and the intermediate; drop Certificate[1] for an incomplete chain.
+func (ca *CA) LeafWith(t testing.TB, o LeafOptions) tls.Certificate {
+	t.Helper()
 	key := newKey(t)
+	if o.NotBefore.IsZero() {
+		o.NotBefore, o.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber: nextSerial(),
-		Subject:      pkix.Name{CommonName: names[0], Organization: []string{"arccheck test server"}},
-		NotBefore:    notBefore,
-		NotAfter:     notAfter,
+		Subject:      pkix.Name{CommonName: o.Names[0], Organization: []string{"arccheck test server"}},
+		NotBefore:    o.NotBefore,
+		NotAfter:     o.NotAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
-	for _, n := range names {
-		if ip := net.ParseIP(n); ip != nil {
+	if o.ExtKeyUsage != nil {
+		tmpl.ExtKeyUsage = o.ExtKeyUsage
+	}
+	for _, n := range o.Names {
+		switch ip := net.ParseIP(n); {
+		case o.CommonNameOnly:
+		case ip != nil:
 			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
-		} else {
+		default:
 			tmpl.DNSNames = append(tmpl.DNSNames, n)
 		}
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.Cert, &key.PublicKey, ca.Key)
+	signer, signerKey := ca.Cert, ca.Key
+	if ca.Cert == nil { // self-signed
+		signer, signerKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+	chain := [][]byte{der}
+	if ca.parent != nil {
+		chain = append(chain, ca.Cert.Raw)
+	}
+	return tls.Certificate{Certificate: chain, PrivateKey: key}
+}
+
+// SelfSigned mints a self-signed server certificate for the names.
+func SelfSigned(t testing.TB, names ...string) tls.Certificate {
+	t.Helper()
+	return (&CA{}).LeafWith(t, LeafOptions{Names: names})
+}
+
+// Intermediate mints an intermediate CA under ca. Its leaves are presented with it (see LeafWith).
+func (ca *CA) Intermediate(t testing.TB, commonName, org string) *CA {
+	t.Helper()
+	return mintCA(t, commonName, org, ca)
 }
 
 // ValidLeaf mints a server certificate for the names, valid from an hour ago for a day.

@@ -53,6 +53,12 @@ func listen(t testing.TB, addr string, handle func(net.Conn)) *Server {
 	if err != nil {
 		t.Fatalf("listen %s: %v", addr, err)
 	}
+	return ServeOn(t, ln, handle)
+}
+
+// ServeOn serves the connections of ln (a listener in a test namespace, say) with handle, which may
+// return at any time: the connection is closed after it. It stops when the test ends.
+func ServeOn(t testing.TB, ln net.Listener, handle func(net.Conn)) *Server {
 	s := &Server{ln: ln, Addr: ln.Addr().String(), Port: ln.Addr().(*net.TCPAddr).Port, conns: map[net.Conn]struct{}{}}
 	s.wg.Add(1)
 	go func() {
@@ -96,38 +102,55 @@ type TLSOptions struct {
 	GetCertificate func(*tls.ClientHelloInfo) (*tls.Certificate, error)
 	// MinVersion and MaxVersion bound the TLS versions offered.
 	MinVersion, MaxVersion uint16
+	// CipherSuites, if set, are the only TLS 1.2 (and older) suites the server accepts.
+	CipherSuites []uint16
 	// Delay is waited before each handshake (injected latency).
 	Delay time.Duration
+	// Trickle, if set, makes the server send one byte at a time with this pause between bytes.
+	Trickle time.Duration
 	// Handler answers HTTP requests after the handshake; nil answers 200 to everything.
 	Handler http.Handler
 }
 
 // TLSServer serves TLS on loopback and answers any HTTP request with 200.
 func TLSServer(t testing.TB, o TLSOptions) *Server {
+	return listen(t, o.Addr, HandleTLS(o))
+}
+
+// HandleTLS is what TLSServer does with each connection, for ServeOn; o.Addr is not used.
+func HandleTLS(o TLSOptions) func(net.Conn) {
 	cfg := &tls.Config{Certificates: []tls.Certificate{o.Certificate}, GetCertificate: o.GetCertificate,
-		MinVersion: o.MinVersion, MaxVersion: o.MaxVersion}
+		MinVersion: o.MinVersion, MaxVersion: o.MaxVersion, CipherSuites: o.CipherSuites}
 	if cfg.MinVersion == 0 {
 		cfg.MinVersion = tls.VersionTLS12
 	}
-	return listen(t, o.Addr, func(c net.Conn) {
+	return func(c net.Conn) {
 		if o.Delay > 0 {
 			time.Sleep(o.Delay)
 		}
 		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if o.Trickle > 0 {
+			c = &trickleConn{Conn: c, pause: o.Trickle}
+		}
 		tc := tls.Server(c, cfg)
 		if err := tc.Handshake(); err != nil {
 			return
 		}
 		serveHTTP(tc, o.Handler)
-	})
+	}
 }
 
 // HTTPServer serves plain HTTP on loopback, answering every request with 200.
 func HTTPServer(t testing.TB, addr string) *Server {
-	return listen(t, addr, func(c net.Conn) {
+	return listen(t, addr, HandleHTTP(nil))
+}
+
+// HandleHTTP answers one HTTP request on each connection with h (200 to everything when nil), for ServeOn.
+func HandleHTTP(h http.Handler) func(net.Conn) {
+	return func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(10 * time.Second))
-		serveHTTP(c, nil)
-	})
+		serveHTTP(c, h)
+	}
 }
 
 // serveHTTP answers one request on c with h, or with 200 OK when h is nil.
@@ -150,20 +173,42 @@ func serveHTTP(c net.Conn, h http.Handler) {
 
 // SilentServer accepts connections and never sends a byte.
 func SilentServer(t testing.TB) *Server {
-	return listen(t, "", func(c net.Conn) { io.Copy(io.Discard, c) })
+	return listen(t, "", HandleSilent)
 }
+
+// HandleSilent reads whatever the client sends and never answers, until the client closes.
+func HandleSilent(c net.Conn) { io.Copy(io.Discard, c) }
 
 // ResetServer accepts connections and resets them (RST, not FIN) once the client has sent its first
 // bytes, as a firewall that filters on the TLS ClientHello does. Waiting for those bytes keeps the reset
 // out of the client's connect: a reset sent right after accept can race it.
 func ResetServer(t testing.TB) *Server {
-	return listen(t, "", func(c net.Conn) {
-		c.SetReadDeadline(time.Now().Add(5 * time.Second))
-		c.Read(make([]byte, 1))
-		if tc, ok := c.(*net.TCPConn); ok {
-			tc.SetLinger(0)
+	return listen(t, "", HandleReset)
+}
+
+// HandleReset resets the connection (RST) once the client has sent its first bytes.
+func HandleReset(c net.Conn) {
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	c.Read(make([]byte, 1))
+	if tc, ok := c.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+}
+
+// HandleClose closes the connection (FIN) once the client has sent its first bytes. It reads all the
+// client sent first: closing with unread data would send a RST instead.
+func HandleClose(c net.Conn) {
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 4096)
+	if _, err := c.Read(buf); err != nil {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	for {
+		if _, err := c.Read(buf); err != nil {
+			return
 		}
-	})
+	}
 }
 
 // RefusedPort returns a loopback address where nothing listens: connections are refused.
@@ -246,11 +291,16 @@ func blackHoleAt(t testing.TB, ap netip.AddrPort) (string, error) {
 // NonHTTPServer accepts connections, writes banner (bytes that are not an HTTP response, such as an SSH
 // banner) and closes them, as a server that does not speak HTTP where HTTP is expected.
 func NonHTTPServer(t testing.TB, banner string) *Server {
-	return listen(t, "", func(c net.Conn) {
+	return listen(t, "", HandleBanner(banner))
+}
+
+// HandleBanner reads the client's first bytes, answers banner and closes.
+func HandleBanner(banner string) func(net.Conn) {
+	return func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		c.Read(make([]byte, 4096)) // the request, or its start
 		io.WriteString(c, banner)
-	})
+	}
 }
 
 // RefusingProxy is an HTTP proxy that answers every request, CONNECT or absolute-form, with status and

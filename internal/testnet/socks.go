@@ -18,6 +18,9 @@ const (
 	// StallAfterGreeting: it answers the greeting (no authentication) and never answers the CONNECT, as a
 	// proxy still trying a destination that drops its packets.
 	StallAfterGreeting
+	// StallAtAuthentication: it asks for a username and password (RFC 1929) and never answers them, as a
+	// proxy whose user directory does not answer.
+	StallAtAuthentication
 )
 
 // StallingSOCKS starts a SOCKS5 server on loopback that goes silent at stall. It holds each connection
@@ -25,15 +28,14 @@ const (
 func StallingSOCKS(t testing.TB, stall SOCKSStall) *SOCKS {
 	srv := listen(t, "", func(c net.Conn) {
 		c.SetDeadline(time.Now().Add(30 * time.Second))
-		hdr := make([]byte, 2)
-		if _, err := io.ReadFull(c, hdr); err != nil {
+		if !readSOCKSGreeting(c) {
 			return
 		}
-		if _, err := io.ReadFull(c, make([]byte, hdr[1])); err != nil { // the offered methods
-			return
-		}
-		if stall == StallAfterGreeting {
+		switch stall {
+		case StallAfterGreeting:
 			c.Write([]byte{5, 0})
+		case StallAtAuthentication:
+			c.Write([]byte{5, 2})
 		}
 		io.Copy(io.Discard, c)
 	})

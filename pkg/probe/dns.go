@@ -13,11 +13,30 @@ import (
 // Resolver answers DNS lookups: the system's resolver, or one DNS server.
 type Resolver struct {
 	server netip.AddrPort // invalid for the system resolver
-	r      *net.Resolver
 }
 
 // SystemResolver uses the operating system's configuration.
-func SystemResolver() *Resolver { return &Resolver{r: net.DefaultResolver} }
+func SystemResolver() *Resolver { return &Resolver{} }
+
+// netResolver returns a resolver for one lookup. A net.Resolver shares concurrent lookups of a name and
+// lets a shared lookup run on, past the deadlines of all who asked, until the DNS configuration's own
+// timeouts (seconds); a resolver of its own makes each lookup end with its probe's context, and the
+// dialer closes its connection then, which a DNS exchange does not watch.
+func (r *Resolver) netResolver() *net.Resolver {
+	server := r.server
+	return &net.Resolver{PreferGo: server.IsValid(), Dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		if server.IsValid() {
+			addr = server.String()
+		}
+		var d net.Dialer
+		c, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		context.AfterFunc(ctx, func() { c.Close() }) // ctx ends with the exchange at the latest
+		return c, nil
+	}}
+}
 
 // NewServerResolver sends every lookup to the DNS server at addr ("ip" or "ip:port"; port 53 by default).
 // The hosts file still applies first, as it does for the agent.
@@ -26,11 +45,7 @@ func NewServerResolver(addr string) (*Resolver, error) {
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	return &Resolver{server: server, r: &net.Resolver{PreferGo: true,
-		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, network, server.String())
-		}}}, nil
+	return &Resolver{server: server}, nil
 }
 
 // ParseDNSServer checks a DNS server address, "ip" or "ip:port" (port 53 by default; port 0 is refused).
@@ -70,7 +85,7 @@ func (r *Resolver) Lookup(ctx context.Context, host string) ([]netip.Addr, error
 	if res == nil {
 		res = SystemResolver()
 	}
-	ips, err := res.r.LookupNetIP(ctx, "ip", host)
+	ips, err := res.netResolver().LookupNetIP(ctx, "ip", host)
 	if err != nil {
 		return nil, res.namingServer(err)
 	}

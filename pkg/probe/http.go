@@ -90,13 +90,15 @@ func classifyHTTP(err error, ctx context.Context) Class {
 
 // judgeProxiedAnswer tells, for an absolute-form request through an HTTP proxy, the proxy's own answer
 // from the endpoint's, records a failure when the answer is not the endpoint's, and reports whether it is.
-// A proxy's refusal and an endpoint's look alike; only squid marks its own (X-Squid-Error). So a 403 or
-// a 5xx the proxy did not mark is unverified, never reachable: the endpoint may not be listening at all.
+// A proxy's refusal and an endpoint's look alike; only squid marks its own (X-Squid-Error), so what squid
+// alone relayed without that mark is the endpoint's, whatever its status. From any other proxy a 403 or
+// a 5xx is unverified, never reachable: the endpoint may not be listening at all.
 func judgeProxiedAnswer(r *Result, px *Proxy, resp *http.Response) bool {
 	code := resp.StatusCode
+	squid := relayedBySquidAlone(resp)
 	switch {
 	case code == http.StatusProxyAuthRequired, resp.Header.Get("X-Squid-Error") != "",
-		code == http.StatusBadGateway, code == http.StatusGatewayTimeout:
+		!squid && (code == http.StatusBadGateway || code == http.StatusGatewayTimeout):
 		pe := proxyErrorFromResponse(resp)
 		r.Proxy.Status, r.Proxy.AuthSchemes, r.Proxy.ProxyCode = pe.Status, pe.AuthSchemes, pe.ProxyCode
 		r.fail(pe.Class, PhaseProxy, pe.Error())
@@ -106,13 +108,20 @@ func judgeProxiedAnswer(r *Result, px *Proxy, resp *http.Response) bool {
 		r.fail(ClassHTTPError, PhaseHTTP, "the endpoint did not answer HTTP: the proxy relayed what it sent as "+
 			"a "+resp.Status+" answer, marked X-Transformed-From: "+resp.Header.Get("X-Transformed-From"))
 		return false
-	case code == http.StatusForbidden, code >= 500:
+	case !squid && (code == http.StatusForbidden || code >= 500):
 		r.fail(ClassHTTPUnverified, PhaseHTTP, "the proxy relayed "+resp.Status+", which may be its own refusal or the "+
 			"endpoint's answer"+proxyHeaders(resp))
 		return false
 	}
 	r.Proxy.Authenticated = px.HasCredentials() // sent with the request, and not refused
 	return true
+}
+
+// relayedBySquidAlone reports whether the answer passed through squid and no other proxy: one Via entry,
+// squid's ("1.1 proxy.corp (squid/5.7)").
+func relayedBySquidAlone(resp *http.Response) bool {
+	hops := strings.Split(strings.Join(resp.Header.Values("Via"), ","), ",")
+	return len(hops) == 1 && strings.Contains(hops[0], "(squid")
 }
 
 // proxyHeaders names the headers that may tell who answered: Via and Server.

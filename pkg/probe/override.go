@@ -54,7 +54,9 @@ func ParseOverride(s string) (key string, addrs []netip.Addr, err error) {
 			return "", nil, fmt.Errorf("%q: %v", s, err)
 		}
 	}
-	if _, ok := parsePort(port); !ok && port != "*" {
+	if n, ok := parsePort(port); ok {
+		port = strconv.Itoa(n) // "0443" is port 443, the key Match looks for
+	} else if port != "*" {
 		return "", nil, fmt.Errorf("%q: bad port %q (want 1-65535 or *)", s, port)
 	}
 	for _, a := range strings.Split(list, ",") {
@@ -97,6 +99,9 @@ func normalHost(h string) string {
 // asciiHost checks a host name and returns it in lower case, converting a Unicode name to punycode.
 // Letters, digits, '-', '_' and '.' are allowed; a label does not start with '-'.
 func asciiHost(h string) (string, error) {
+	if !utf8.ValidString(h) {
+		return "", fmt.Errorf("%q is not a host name (not valid UTF-8)", h)
+	}
 	if !isASCII(h) {
 		a, err := idna.Lookup.ToASCII(h)
 		if err != nil {

@@ -34,6 +34,7 @@ func TestParseOverride(t *testing.T) {
 		{"x.example:443:fe80::1%eth0", "x.example:443", addrs("fe80::1%eth0")},
 		{"*:443:127.0.0.1", "*:443", addrs("127.0.0.1")},
 		{"*:*:127.0.0.1", "*:*", addrs("127.0.0.1")},
+		{"x.example:0443:127.0.0.1", "x.example:443", addrs("127.0.0.1")}, // the key Match looks for
 		{"bücher.example:443:127.0.0.1", "xn--bcher-kva.example:443", addrs("127.0.0.1")},
 		{"BÜCHER.example:80:127.0.0.1", "xn--bcher-kva.example:80", addrs("127.0.0.1")},
 	}
@@ -46,7 +47,7 @@ func TestParseOverride(t *testing.T) {
 	for _, bad := range []string{"x.example", "x.example:443", "x.example:443:", "x.example:99999:127.0.0.1",
 		"x.example:0:127.0.0.1", "x.example:+443:127.0.0.1", "x.example:443:not-ip", ":443:127.0.0.1",
 		"+x.example:443:127.0.0.1", "-x.example:443:127.0.0.1", "x.example:443:127.0.0.1,", "x.example:443:[::1",
-		"x.example:443:127.0.0.1,bad", "x y.example:443:127.0.0.1", "x/y.example:443:127.0.0.1"} {
+		"x.example:443:127.0.0.1,bad", "x y.example:443:127.0.0.1", "x/y.example:443:127.0.0.1", "x.e\xb0ample:443:127.0.0.1"} {
 		_, _, err := ParseOverride(bad)
 		require.Error(t, err, bad)
 		assert.Contains(t, err.Error(), strconv.Quote(bad), "the error shows the entry")

@@ -126,9 +126,16 @@ func interrupted(ctx context.Context) bool {
 }
 
 // deadlineHit reports whether err came from the probe's own deadline: the context's, or a connection's
-// deadline set to the same instant, which can fire a moment before the context's.
+// deadline set to the same instant, which can fire a moment before the context's. A read cut short by
+// it may not say so (a partial line reads as a malformed one), so a deadline passed counts too.
 func deadlineHit(ctx context.Context, err error) bool {
-	return !interrupted(ctx) && (ctx.Err() != nil || isTimeout(err))
+	return !interrupted(ctx) && (ctx.Err() != nil || isTimeout(err) || deadlinePassed(ctx))
+}
+
+// deadlinePassed reports whether ctx's deadline is behind us, whether or not its timer has fired yet.
+func deadlinePassed(ctx context.Context) bool {
+	d, ok := ctx.Deadline()
+	return ok && !time.Now().Before(d)
 }
 
 // errText is err's first line, or, once ctx has ended, the context's cause: the connection is closed
@@ -146,11 +153,15 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 		r.fail(ClassCanceled, PhaseQueue, "not started: "+context.Cause(ctx).Error())
 		return r
 	}
-	deadline := time.Now().Add(p.opts.Timeout)
-	if !until.IsZero() && until.Before(deadline) {
-		deadline = until
+	var pctx context.Context
+	var cancel context.CancelFunc
+	if deadline := time.Now().Add(p.opts.Timeout); until.IsZero() || deadline.Before(until) {
+		pctx, cancel = context.WithDeadlineCause(ctx, deadline, errTimedOut)
+	} else {
+		// ctx is the batch's, which ends at until for errTimedOut: one timer for the whole batch rather
+		// than one per probe, which at the deadline all fire at once, each in a goroutine of its own.
+		pctx, cancel = context.WithCancel(ctx)
 	}
-	pctx, cancel := context.WithDeadlineCause(ctx, deadline, errTimedOut)
 	defer cancel()
 	p.run(pctx, &r, body)
 	r.Duration = time.Since(r.Start)
@@ -304,11 +315,14 @@ func (p *Prober) ProbeAll(ctx context.Context, targets []Target, concurrency int
 // callback, say). A target still waiting for a slot when the deadline passes is not probed: its result
 // is canceled with a message that says so, never a timeout it did not have.
 type Batch struct {
-	p     *Prober
-	ctx   context.Context
-	sem   chan struct{}
-	until time.Time
-	wg    sync.WaitGroup
+	p   *Prober
+	ctx context.Context
+	// probeCtx is ctx ending at until, for errTimedOut: the probes' context. end ends it with Wait.
+	probeCtx context.Context
+	end      context.CancelFunc
+	sem      chan struct{}
+	until    time.Time
+	wg       sync.WaitGroup
 }
 
 // NewBatch starts a batch; concurrency zero or less means no bound.
@@ -316,7 +330,9 @@ func (p *Prober) NewBatch(ctx context.Context, concurrency int) *Batch {
 	if concurrency <= 0 {
 		concurrency = 1 << 16
 	}
-	return &Batch{p: p, ctx: ctx, sem: make(chan struct{}, concurrency), until: time.Now().Add(p.opts.Timeout)}
+	b := &Batch{p: p, ctx: ctx, sem: make(chan struct{}, concurrency), until: time.Now().Add(p.opts.Timeout)}
+	b.probeCtx, b.end = context.WithDeadlineCause(ctx, b.until, errTimedOut)
+	return b
 }
 
 // Go probes t in its own goroutine and calls done with the result (from that goroutine).
@@ -334,11 +350,15 @@ func (b *Batch) Go(t Target, done func(Result)) {
 			r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue,
 				Message: "not started before the run's deadline"}}
 		} else {
-			r = b.p.probe(b.ctx, t, b.until, nil)
+			r = b.p.probe(b.probeCtx, t, b.until, nil)
 		}
 		done(r)
 	}()
 }
 
-// Wait returns when every target given to Go, including those added meanwhile, has its result.
-func (b *Batch) Wait() { b.wg.Wait() }
+// Wait returns when every target given to Go, including those added meanwhile, has its result. The
+// batch is over then: a target given to it later is not probed (its result is canceled).
+func (b *Batch) Wait() {
+	b.wg.Wait()
+	b.end()
+}

@@ -150,6 +150,12 @@ func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr strin
 	if err != nil {
 		return nil, err
 	}
+	return d.connect(ctx, conn, addr)
+}
+
+// connect asks the proxy at the other end of conn for a tunnel to addr, and returns it; only a 200 answer
+// opens one. conn is closed unless it is returned.
+func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr string) (net.Conn, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	if deadline, ok := ctx.Deadline(); ok {
@@ -167,11 +173,18 @@ func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr strin
 		}
 		return nil, d.unreachable(ctx, fmt.Errorf("sending CONNECT: %w", err))
 	}
-	br := bufio.NewReader(conn)
+	counted := &countingReader{r: conn}
+	br := bufio.NewReader(counted)
 	resp, err := http.ReadResponse(br, req)
 	if err != nil {
 		conn.Close()
-		if ctx.Err() != nil || isTimeout(err) {
+		late := ctx.Err() != nil || isTimeout(err) || deadlinePassed(ctx)
+		switch {
+		case late && counted.n > 0:
+			// It began its answer and did not finish it: the proxy, or the way to it, is the trouble.
+			return nil, d.unreachable(ctx, fmt.Errorf("the proxy began its answer to CONNECT %s (%d bytes) but did "+
+				"not finish it before the timeout", addr, counted.n))
+		case late:
 			// The proxy took the connection but did not answer in time: it is still trying the endpoint.
 			return nil, &ProxyError{Class: ClassProxyUpstreamFailed,
 				Err: fmt.Errorf("proxy %s did not answer CONNECT %s before the timeout", d.Proxy, addr)}
@@ -190,6 +203,18 @@ func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr strin
 		return &bufferedConn{Conn: conn, r: br}, nil
 	}
 	return conn, nil
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
 }
 
 // dialProxy connects to the proxy, with TLS for an https proxy.
@@ -305,6 +330,12 @@ func (c *socksConn) Read(b []byte) (int, error) {
 // greeted reports whether the proxy answered the greeting.
 func (c *socksConn) greeted() bool { return c != nil && c.read >= 2 }
 
+// authenticating reports whether the proxy asked for a username and password (RFC 1929) and has not
+// answered them: the CONNECT is not sent yet.
+func (c *socksConn) authenticating() bool {
+	return c.greeted() && c.method == socksUserPass && c.read < 4
+}
+
 // dialSOCKS opens a connection to addr through a SOCKS5 proxy, connecting to the proxy within
 // connectTimeout, and names a failure. The returned socksDial is never nil.
 func dialSOCKS(ctx context.Context, px *Proxy, addr string, connectTimeout time.Duration) (*socksDial, error) {
@@ -337,6 +368,9 @@ func (s *socksDial) failure(ctx context.Context, addr string, err error) *ProxyE
 	switch {
 	case ctx.Err() == nil && !isTimeout(err):
 		return &ProxyError{Class: ClassProxyUnreachable, Err: err}
+	case s.proxyConn.authenticating():
+		return &ProxyError{Class: ClassProxyUnreachable,
+			Err: fmt.Errorf("proxy %s asked for a username and password and did not answer them before the timeout", s.px)}
 	case s.proxyConn.greeted():
 		return &ProxyError{Class: ClassProxyUpstreamFailed,
 			Err: fmt.Errorf("proxy %s did not answer the SOCKS CONNECT to %s before the timeout: it is still trying the endpoint", s.px, addr)}
@@ -358,7 +392,9 @@ func classifySOCKS(err error) Class {
 		strings.Contains(msg, "connection refused"), strings.Contains(msg, "TTL expired"),
 		strings.Contains(msg, "general SOCKS server failure"):
 		return ClassProxyUpstreamFailed
-	case strings.Contains(msg, "command not supported"), strings.Contains(msg, "address type not supported"):
+	case strings.Contains(msg, "command not supported"), strings.Contains(msg, "address type not supported"),
+		strings.Contains(msg, "unknown code"):
+		// A reply code RFC 1928 does not assign is still the proxy's refusal of this CONNECT.
 		return ClassProxyDenied
 	}
 	return ClassProxyUnreachable

@@ -1,10 +1,12 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"strings"
@@ -50,6 +52,8 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 				if err != nil {
 					err = &interceptedError{by: by, err: err}
 				}
+			} else {
+				err = explainUnknownAuthority(err, cs.PeerCertificates)
 			}
 			verifyErr = err
 			return err
@@ -91,13 +95,17 @@ func (e *interceptedError) Unwrap() error { return e.err }
 // it must verify against the reference public roots, and, where the target names expected issuers, one
 // of them must appear in it. Only targets that expect a public chain (ExpectIssuers) are judged, and only
 // when the machine either trusts the chain or fails it for an unknown authority: an expired or
-// wrong-host certificate keeps its own class. It returns the re-signing CA's name.
+// wrong-host certificate keeps its own class. Nor is a self-signed certificate a re-signing (inspection
+// products sign with a CA), nor a chain the expected issuer signed that lacks its intermediate. It
+// returns the re-signing CA's name.
 func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.VerifyOptions, machine [][]*x509.Certificate, machineErr error) (string, bool) {
 	if p.opts.ReferenceRoots == nil || len(t.ExpectIssuers) == 0 {
 		return "", false
 	}
 	var unknown x509.UnknownAuthorityError
-	if machineErr != nil && !errors.As(machineErr, &unknown) {
+	issuedByExpected := slices.ContainsFunc(certs[len(certs)-1].Issuer.Organization,
+		func(o string) bool { return containsFold(t.ExpectIssuers, o) })
+	if machineErr != nil && (!errors.As(machineErr, &unknown) || selfSigned(certs[0]) || issuedByExpected) {
 		return "", false
 	}
 	opts.Roots = p.opts.ReferenceRoots
@@ -140,6 +148,31 @@ func PublicRoots() *x509.CertPool {
 		}
 	}
 	return pool
+}
+
+// explainUnknownAuthority says, for a chain that does not verify for an unknown authority, whether the
+// certificate is self-signed or the server left out the certificate of the CA that issued its last one
+// (an incomplete chain, which a browser may mend from its cache but the agent does not).
+func explainUnknownAuthority(err error, certs []*x509.Certificate) error {
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &unknown) {
+		return err
+	}
+	last := certs[len(certs)-1]
+	switch {
+	case selfSigned(certs[0]):
+		return fmt.Errorf("the server's certificate is self-signed (%s): %w", certs[0].Subject, err)
+	case !selfSigned(last):
+		return fmt.Errorf("the server did not send the certificate of %s, which issued its chain's last certificate: "+
+			"the chain is incomplete, or that CA is not trusted here: %w", last.Issuer, err)
+	}
+	return err
+}
+
+// selfSigned reports whether c is signed by its own key.
+func selfSigned(c *x509.Certificate) bool {
+	return bytes.Equal(c.RawIssuer, c.RawSubject) &&
+		c.CheckSignature(c.SignatureAlgorithm, c.RawTBSCertificate, c.Signature) == nil
 }
 
 // hostForVerify strips the brackets of an IPv6 literal.
