@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 )
@@ -35,6 +36,10 @@ func ParseTarget(raw string) (Target, error) {
 		return Target{}, fmt.Errorf("%q: not a valid URL: %w", raw, parseReason(err))
 	}
 	shown := shownURL(u)
+	if u.Scheme == "" && strings.Contains(raw, "@") {
+		// No scheme: the whole input is a path, which may hold user information. Never show it.
+		return Target{}, errors.New("not a valid http:// or https:// URL (not shown: it may hold a password)")
+	}
 	if u.User != nil {
 		return Target{}, fmt.Errorf("%q: user information (user:password@) is not used by a reachability check; remove it", shown)
 	}
@@ -42,7 +47,7 @@ func ParseTarget(raw string) (Target, error) {
 		return Target{}, fmt.Errorf("%q: want an http:// or https:// URL", shown)
 	}
 	host := u.Hostname()
-	if host == "" || strings.ContainsAny(host, "*<>{}[] ") {
+	if host == "" || strings.ContainsAny(host, "*<>{}[] ") || !utf8.ValidString(host) {
 		return Target{}, fmt.Errorf("%q: want a concrete host name", shown)
 	}
 	if host, err = asciiHost(host); err != nil {
@@ -88,12 +93,14 @@ func targetPort(u *url.URL) (int, error) {
 
 // String writes the target as a URL, leaving out the scheme's default port.
 func (t Target) String() string {
-	host := t.Host
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
+	// An IPv6 zone is written %25zone in a URL (RFC 6874), so that the URL parses back.
+	h := strings.Replace(t.Host, "%", "%25", 1)
+	host := h
+	if strings.Contains(h, ":") {
+		host = "[" + h + "]"
 	}
 	if !(t.Scheme == "https" && t.Port == 443) && !(t.Scheme == "http" && t.Port == 80) {
-		host = net.JoinHostPort(t.Host, strconv.Itoa(t.Port))
+		host = net.JoinHostPort(h, strconv.Itoa(t.Port))
 	}
 	return t.Scheme + "://" + host + t.Path
 }

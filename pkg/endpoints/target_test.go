@@ -100,3 +100,23 @@ func TestGatewayURLMustBeAnArcGateway(t *testing.T) {
 		assert.NotContains(t, err.Error(), "bob")
 	}
 }
+
+// TestParseTargetFuzzFindings are the inputs fuzzing found wrong, kept as regressions.
+func TestParseTargetFuzzFindings(t *testing.T) {
+	_, err := ParseTarget("https://\xdd0.example")
+	assert.Error(t, err, "a host that is not valid UTF-8")
+	_, err = ParseTarget("https://%80.example")
+	assert.Error(t, err, "a host that decodes to invalid UTF-8")
+
+	tg, err := ParseTarget("https://[fe80::1%25eth0]:8443/x")
+	require.NoError(t, err)
+	assert.Equal(t, "https://[fe80::1%25eth0]:8443/x", tg.URL, "an IPv6 zone written as URLs write it")
+	again, err := ParseTarget(tg.URL)
+	require.NoError(t, err)
+	assert.Equal(t, tg, again)
+
+	_, err = ParseTarget("/://bob:Secr3t@host")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "Secr3t")
+	assert.NotContains(t, err.Error(), "bob")
+}
