@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 GORELEASER_VERSION=2.15.4
 GOBIN="$(go env GOPATH)/bin"
-if ! "$GOBIN/goreleaser" --version 2>/dev/null | grep -q "GitVersion: *$GORELEASER_VERSION\$"; then
+if ! "$GOBIN/goreleaser" --version 2>/dev/null | grep -q "GitVersion: *v$GORELEASER_VERSION\$"; then
   echo "installing goreleaser v$GORELEASER_VERSION (a few minutes, once per machine)"
   go install "github.com/goreleaser/goreleaser/v2@v$GORELEASER_VERSION"
 fi
@@ -40,4 +40,7 @@ rpm -qip "$rpmfile" 2>/dev/null | grep -E '^(Name|Version|Architecture|Summary)'
 rpm -qip "$rpmfile" 2>/dev/null | grep -q '^Name *: arccheck$'
 files=$(rpm -qlp "$rpmfile" 2>/dev/null)
 echo "$files"
-grep -qx /usr/bin/arccheck <<<"$files"
+for f in /usr/bin/arccheck /usr/share/doc/arccheck/README.md /usr/share/bash-completion/completions/arccheck \
+         /usr/share/zsh/vendor-completions/_arccheck /usr/share/fish/vendor_completions.d/arccheck.fish; do
+  grep -qx "$f" <<<"$files" || { echo "the .rpm lacks $f"; exit 1; }
+done

@@ -23,10 +23,7 @@ type agentView struct {
 
 // readAgent reads the installed agent, unless --agent off. It returns nil when there is none (the
 // normal case before onboarding) and says on stderr, in one line, what could not be read.
-func readAgent(e env, mode string) *agentView {
-	if mode == "off" {
-		return nil
-	}
+func readAgent(e env) *agentView {
 	o := agent.Options{Getenv: e.Getenv, Run: e.RunAgent}
 	path, err := agent.Find(o)
 	if err != nil {
@@ -86,18 +83,26 @@ func (v *agentView) plan(sel endpoints.Selection) (*endpoints.Plan, error) {
 		if v == nil || !errors.As(err, &se) {
 			return p, err
 		}
-		undo, fromAgent := v.took[se.Field]
-		if !fromAgent && se.Field == endpoints.FieldMode {
-			undo, fromAgent = v.took[endpoints.FieldGatewayURL]
+		field := se.Field
+		if _, ok := v.took[field]; !ok && field == endpoints.FieldMode {
+			field = endpoints.FieldGatewayURL // the gateway mode the agent's gateway URL implied
 		}
+		undo, fromAgent := v.took[field]
 		if !fromAgent {
 			return p, err
 		}
-		v.warnings = append(v.warnings, "ignoring the agent's "+string(se.Field)+": "+se.Error())
+		v.warnings = append(v.warnings, "ignoring the agent's "+string(field)+" ("+se.Reason+valueOf(se)+")")
 		undo(&sel)
-		delete(v.took, se.Field)
-		delete(v.took, endpoints.FieldGatewayURL)
+		delete(v.took, field)
 	}
+}
+
+// valueOf quotes a selection error's value, if it has one.
+func valueOf(se *endpoints.SelectionError) string {
+	if se.Value == "" {
+		return ""
+	}
+	return fmt.Sprintf(" %q", se.Value)
 }
 
 // arcProxyPort is where the agent's own local proxy listens in gateway mode; arccheck tests the path

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -146,4 +147,30 @@ func TestBrokenAgentDoesNotBreakTheRun(t *testing.T) {
 	require.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stderr, "ignoring the agent's cloud")
 	assert.Contains(t, r.stderr, "ignoring the agent's location")
+}
+
+// TestAgentSettingsSurviveAnotherBeingDropped: the agent's unknown cloud is dropped with a warning that
+// names it once; its gateway mode stays, and the sources say so.
+func TestAgentSettingsSurviveAnotherBeingDropped(t *testing.T) {
+	path := fakeAgent(t, map[string]string{
+		"show -j":              `{"cloud":"Azure.Local","location":"westeurope","gatewayUrl":"https://contoso.gw.arc.azure.com"}`,
+		"config get proxy.url": "", "config get proxy.bypass": "", "extension list": "",
+	})
+	r := runCLI(t, map[string]string{"PATH": path}, "list", "-o", "json")
+	doc := listJSONFrom(t, r)
+	assert.Equal(t, "gateway", doc.Selection.Mode)
+	assert.Equal(t, "agent", doc.Sources["gateway-url"])
+	assert.Equal(t, "agent", doc.Sources["location"])
+	assert.NotContains(t, doc.Sources, "cloud")
+	assert.Equal(t, 1, strings.Count(r.stderr, "ignoring the agent's cloud (unknown cloud \"Azure.Local\")"), r.stderr)
+}
+
+// TestInterruptedWhileReadingTheAgent: Ctrl-C while the agent is read ends list with 130, not a listing.
+func TestInterruptedWhileReadingTheAgent(t *testing.T) {
+	path := fakeAgent(t, connected(""))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := runCLIContext(t, ctx, map[string]string{"PATH": path}, "list")
+	assert.Equal(t, exitInterrupted, r.code)
+	assert.Empty(t, r.stdout)
 }

@@ -44,7 +44,7 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 		},
 	}
 	opts.register(cmd.Flags())
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or plain")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: "+strings.Join(listFormats, ", "))
 	cmd.Flags().BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
 	completeSelection(cmd, &opts.selectionFlags)
 	completeValues(cmd, "output", listFormats)
@@ -56,6 +56,9 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 func (opts *listOptions) format() (string, error) {
 	format := opts.Output
 	if opts.JSON {
+		if opts.given("output") && opts.Output != "json" {
+			return "", badInput("-j/--json: conflicts with -o %s (give one of them)", opts.Output)
+		}
 		format = "json"
 	}
 	if !slices.Contains(listFormats, format) {
@@ -75,6 +78,9 @@ func runList(opts *listOptions, e env, version string) error {
 	view, err := opts.agentView(e)
 	if err != nil {
 		return err
+	}
+	if e.Context.Err() != nil { // stopped while the agent was read
+		return interruption(e.Context)
 	}
 	sel, err := opts.selection()
 	if err != nil {

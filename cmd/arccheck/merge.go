@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 
 // mergeOptions are the options of `arccheck merge`.
 type mergeOptions struct {
+	*globalOptions
 	// Output is -o/--output: table, json, markdown or junit.
 	Output string
 	// NoColor is --no-color.
@@ -25,8 +27,8 @@ type mergeOptions struct {
 // mergeFormats are the formats merge writes.
 var mergeFormats = []string{"table", "json", "markdown", "junit"}
 
-func newMergeCmd(e env) *cobra.Command {
-	opts := &mergeOptions{}
+func newMergeCmd(e env, g *globalOptions) *cobra.Command {
+	opts := &mergeOptions{globalOptions: g}
 	cmd := &cobra.Command{
 		Use:   "merge FILE|DIR...",
 		Short: "Merge many servers' check reports (-o json) into a fleet view",
@@ -51,17 +53,34 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 	if len(args) == 0 {
 		return badInput("merge: give the reports to merge: files or directories of arccheck check -o json output")
 	}
-	files, err := reportFiles(args)
+	sources, err := reportFiles(args)
 	if err != nil {
 		return err
 	}
 	var reports []report.CheckDocument
-	for _, file := range files {
-		doc, err := readReport(file)
+	var files []string
+	for _, src := range sources {
+		doc, err := readReport(src.path)
+		var notReport bool
 		if err != nil {
+			notReport = errors.Is(err, report.ErrNotACheckReport)
+		}
+		switch {
+		case err != nil && src.fromDir && notReport:
+			// Another JSON file in a directory of reports (a fleet view written there, say): left out.
+			fmt.Fprintf(e.Stderr, "arccheck: warning: %s\n", strings.TrimPrefix(oneLine(err), "merge: "))
+			continue
+		case err != nil:
 			return err
 		}
 		reports = append(reports, doc)
+		files = append(files, src.path)
+	}
+	if len(reports) == 0 {
+		return badInput("merge: no arccheck check report among %s", strings.Join(args, ", "))
+	}
+	if o.Verbose {
+		fmt.Fprintf(e.Stderr, "arccheck: merging %d reports: %s\n", len(files), strings.Join(files, ", "))
 	}
 	fleet := report.NewFleet(reports, files)
 	switch o.Output {
@@ -83,16 +102,28 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 	return nil
 }
 
-// reportFiles expands the arguments: files as given, directories searched for *.json, sorted.
-func reportFiles(args []string) ([]string, error) {
-	var files []string
+// reportSource is a file to read, and whether it was found in a directory (rather than named).
+type reportSource struct {
+	path    string
+	fromDir bool
+}
+
+// reportFiles expands the arguments: files as given, directories searched for *.json, sorted; a file
+// given twice is read once.
+func reportFiles(args []string) ([]reportSource, error) {
+	var files []reportSource
+	add := func(path string, fromDir bool) {
+		if !slices.ContainsFunc(files, func(s reportSource) bool { return filepath.Clean(s.path) == filepath.Clean(path) }) {
+			files = append(files, reportSource{path: path, fromDir: fromDir})
+		}
+	}
 	for _, a := range args {
 		fi, err := os.Stat(a)
 		if err != nil {
 			return nil, badInput("merge: %s: %v", a, pathError(err))
 		}
 		if !fi.IsDir() {
-			files = append(files, a)
+			add(a, false)
 			continue
 		}
 		var found []string
@@ -109,7 +140,9 @@ func reportFiles(args []string) ([]string, error) {
 			return nil, badInput("merge: %s holds no *.json report", a)
 		}
 		sort.Strings(found)
-		files = append(files, found...)
+		for _, f := range found {
+			add(f, true)
+		}
 	}
 	return files, nil
 }
@@ -122,7 +155,7 @@ func readReport(file string) (report.CheckDocument, error) {
 	defer f.Close()
 	doc, err := report.ReadCheckReport(f)
 	if err != nil {
-		return doc, badInput("merge: %s: %v", file, err)
+		return doc, badInput("merge: %s: %w", file, err)
 	}
 	return doc, nil
 }

@@ -80,9 +80,11 @@ func TestMergeRefusesWhatItCannotRead(t *testing.T) {
 		return p
 	}
 	for _, tc := range []struct{ file, says string }{
-		{write("list.json", list.stdout), `its schema is "arccheck.list/v1", and this arccheck reads "arccheck.check/v1"`},
-		{write("v2.json", `{"schema":"arccheck.check/v2","results":[]}`), `its schema is "arccheck.check/v2"`},
-		{write("garbage.json", "<html>"), "not an arccheck check report: not JSON"},
+		{write("list.json", list.stdout), `its schema is "arccheck.list/v1" (merge reads the reports of arccheck check -o json, "arccheck.check/v1")`},
+		{write("v2.json", `{"schema":"arccheck.check/v2","results":[]}`), `its schema is "arccheck.check/v2", which a newer arccheck writes`},
+		{write("garbage.json", "<html>"), "not an arccheck check report: not a JSON object"},
+		{write("array.json", "[1, 2]"), "not an arccheck check report: not a JSON object"},
+		{write("empty.json", `{"schema":"arccheck.check/v1"}`), "not an arccheck check report: it has no results"},
 		{filepath.Join(dir, "missing.json"), "no such file or directory"},
 	} {
 		r := runCLI(t, nil, "merge", tc.file)
@@ -93,4 +95,15 @@ func TestMergeRefusesWhatItCannotRead(t *testing.T) {
 	}
 	assert.Equal(t, exitBadInput, runCLI(t, nil, "merge").code)
 	assert.Contains(t, runCLI(t, nil, "merge", t.TempDir()).stderr, "holds no *.json report")
+
+	// In a directory of reports, another JSON file (a fleet view written there) is left out with a
+	// warning; the same report given twice counts once.
+	reports := fleetReports(t)
+	r := runCLI(t, nil, "merge", reports, "-o", "json")
+	require.NoError(t, os.WriteFile(filepath.Join(reports, "fleet.json"), []byte(r.stdout), 0o644))
+	r = runCLI(t, nil, "merge", reports, filepath.Join(reports, "nested", "a.json"), "-v")
+	assert.Equal(t, exitUnreachable, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "3 reports merged")
+	assert.Contains(t, r.stderr, `fleet.json: not an arccheck check report: its schema is "arccheck.fleet/v1"`)
+	assert.Contains(t, r.stderr, "arccheck: merging 3 reports: ")
 }

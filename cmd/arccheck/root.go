@@ -147,6 +147,7 @@ func newRootCmd(version string, e env) *cobra.Command {
 		// print help and succeed, or fail with an untyped error.
 		Args: cobra.ArbitraryArgs,
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.RunE = func(c *cobra.Command, args []string) error {
 		if len(args) == 0 {
 			return c.Help()
@@ -167,8 +168,33 @@ func newRootCmd(version string, e env) *cobra.Command {
 	// -v is --verbose everywhere, as in azcmagent; --version keeps only its long form.
 	root.PersistentFlags().BoolVarP(&g.Verbose, "verbose", "v", false, "say more on stderr as the command runs")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error { return rejectEmptyValues(c) }
-	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g), newMergeCmd(e))
+	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g), newMergeCmd(e, g))
+	strictCompletion(root)
 	return root
+}
+
+// strictCompletion makes cobra's completion command refuse what it does not know as bad input: by
+// itself it prints help and succeeds for an unknown shell, and fails with an untyped error on an extra
+// argument.
+func strictCompletion(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		c.Args = func(c *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return badInput("completion: unknown shell %q (valid: bash, zsh, fish, powershell)", args[0])
+			}
+			return nil
+		}
+		c.RunE = func(c *cobra.Command, args []string) error {
+			return badInput("completion: name the shell: bash, zsh, fish or powershell")
+		}
+		for _, shell := range c.Commands() {
+			shell.Args = noArgs
+		}
+	}
 }
 
 // globalOptions are the flags every command has.

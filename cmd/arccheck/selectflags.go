@@ -47,7 +47,7 @@ func (s *selectionFlags) given(name string) bool { return s.changed != nil && s.
 func (s *selectionFlags) agentView(e env) (*agentView, error) {
 	switch s.Agent {
 	case "auto":
-		return readAgent(e, s.Agent), nil
+		return readAgent(e), nil
 	case "off":
 		return nil, nil
 	}
@@ -55,11 +55,11 @@ func (s *selectionFlags) agentView(e env) (*agentView, error) {
 }
 
 func (s *selectionFlags) register(fs *pflag.FlagSet) {
-	fs.StringVar(&s.Cloud, "cloud", "AzureCloud", "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud (case-insensitive; aliases public, usgov, china)")
+	fs.StringVar(&s.Cloud, "cloud", "AzureCloud", "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud (case-insensitive; aliases such as public, usgov, gov, fairfax, china, 21vianet, mooncake)")
 	fs.StringVarP(&s.Location, "location", "l", "", "Azure region of the server's resource (e.g. westeurope); fills <region> endpoints")
 	fs.StringVar(&s.Mode, "mode", "", "connection mode: direct, gateway or private-link (default direct, or gateway with --gateway-url)")
 	fs.BoolVar(&s.ESU, "esu", false, "use the ESU-only subset of endpoints (servers used only for Extended Security Updates)")
-	fs.StringSliceVarP(&s.Extensions, "extensions", "e", nil, "include scenario endpoints: sql, wac, ssh, esu, hotpatch or all (comma-separated or repeated)")
+	fs.StringSliceVarP(&s.Extensions, "extensions", "e", nil, "include scenario endpoints: "+strings.Join(endpoints.Scenarios, ", ")+" or all (comma-separated or repeated)")
 	fs.StringVar(&s.GatewayURL, "gateway-url", "", "your Arc gateway URL, https://<prefix>.gw.arc.azure.com (implies --mode gateway)")
 	fs.StringVar(&s.Profile, "profile", "", "alternative endpoint set: legacy-preview (the 2019 preview)")
 	fs.StringVar(&s.Agent, "agent", "auto", "auto: take the cloud, region, mode, proxy, proxy bypass and extensions not given as flags from the installed Arc agent; off: ignore it")

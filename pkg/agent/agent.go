@@ -53,9 +53,11 @@ type Settings struct {
 	// ProxyURL is the agent's own proxy.url setting; ProxyBypass its proxy.bypass categories.
 	ProxyURL    string
 	ProxyBypass []string
-	// Extensions are the installed extensions as scenarios (ama, mde, sql, …), sorted; ExtensionNames
-	// the lines of azcmagent's listing they were recognised in.
+	// Extensions are the installed extensions as scenarios (ama, mde, sql, …), sorted.
 	Extensions []string
+	// ProxyKnown is set when the commands that say which proxy the agent uses (show -j and config get
+	// proxy.url) were both read: only then is an empty proxy the agent's word that it uses none.
+	ProxyKnown bool
 	// WinHTTPProxy is Windows' system proxy (netsh winhttp show proxy), which Windows uses for
 	// certificate revocation checks though the agent does not; "" when direct or not on Windows.
 	WinHTTPProxy string
@@ -133,8 +135,11 @@ func runProcess(ctx context.Context, path string, args ...string) ([]byte, error
 	cmd.Stdout = &out
 	cmd.WaitDelay = 100 * time.Millisecond
 	err := cmd.Run()
-	if ctx.Err() != nil {
+	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
 		return nil, fmt.Errorf("no answer within %s", timeoutOf(ctx))
+	case ctx.Err() != nil:
+		return nil, errors.New("interrupted")
 	}
 	if err != nil {
 		return nil, err
@@ -186,6 +191,7 @@ func Read(ctx context.Context, path string, o Options) (Settings, []Problem) {
 	}
 	wg.Wait()
 	var problems []Problem
+	s.ProxyKnown = true
 	for i, r := range reads {
 		err := errs[i]
 		if err == nil {
@@ -193,6 +199,9 @@ func Read(ctx context.Context, path string, o Options) (Settings, []Problem) {
 		}
 		if err != nil {
 			problems = append(problems, Problem{Command: r.name, Err: err})
+			if i < 2 { // show -j, config get proxy.url
+				s.ProxyKnown = false
+			}
 		}
 	}
 	return s, problems
@@ -202,7 +211,7 @@ func Read(ctx context.Context, path string, o Options) (Settings, []Problem) {
 func parseShow(s *Settings, out []byte) error {
 	var raw map[string]any
 	if err := json.Unmarshal(bytes.TrimSpace(out), &raw); err != nil {
-		return fmt.Errorf("not a JSON object (%s)", shorten(out))
+		return fmt.Errorf("not a JSON object (%s)", describe(out))
 	}
 	get := func(key string) string {
 		for k, v := range raw {
@@ -225,7 +234,7 @@ func parseShow(s *Settings, out []byte) error {
 func parseProxyURL(s *Settings, out []byte) error {
 	v := strings.Trim(strings.TrimSpace(string(out)), `"`)
 	if strings.ContainsAny(v, "\n\r\t ") {
-		return fmt.Errorf("not a single value (%s)", shorten(out))
+		return fmt.Errorf("not a single value (%s)", describe(out))
 	}
 	s.ProxyURL = v
 	return nil
@@ -241,7 +250,7 @@ func parseBypass(s *Settings, out []byte) error {
 	for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
 		item = strings.Trim(item, `"'`)
 		if !bypassItem.MatchString(item) {
-			return fmt.Errorf("%q is not a proxy bypass category (%s)", item, shorten(out))
+			return fmt.Errorf("an item is not a proxy bypass category (%s)", describe(out))
 		}
 		s.ProxyBypass = append(s.ProxyBypass, item)
 	}
@@ -286,5 +295,7 @@ func parseWinHTTP(s *Settings, out []byte) error {
 	return nil
 }
 
-// shorten quotes at most 60 characters of an answer, for an error message.
-func shorten(out []byte) string { return fmt.Sprintf("%.60q", bytes.TrimSpace(out)) }
+// describe says what an unreadable answer was like without quoting it: it may hold a proxy password.
+func describe(out []byte) string {
+	return fmt.Sprintf("%d bytes on %d lines; not shown, as it may hold a password", len(out), bytes.Count(bytes.TrimSpace(out), []byte("\n"))+1)
+}

@@ -45,7 +45,7 @@ func TestReadParsesTheDocumentedShapes(t *testing.T) {
 	assert.Equal(t, Settings{Path: "/opt/azcmagent/bin/azcmagent", Version: "1.61.02989.1843", Status: "Connected",
 		Cloud: "AzureCloud", Location: "westeurope", GatewayURL: "https://contoso.gw.arc.azure.com",
 		HTTPSProxy: "http://localhost:40343", UpstreamProxy: "http://proxy.corp:3128", ProxyURL: "http://proxy.corp:3128",
-		ProxyBypass: []string{"AAD", "Arc"}, Extensions: []string{"ama", "mde", "sql"}, WinHTTPProxy: "proxy.corp:8080"}, s)
+		ProxyBypass: []string{"AAD", "Arc"}, Extensions: []string{"ama", "mde", "sql"}, ProxyKnown: true, WinHTTPProxy: "proxy.corp:8080"}, s)
 }
 
 func TestReadBypassShapes(t *testing.T) {
@@ -82,6 +82,17 @@ func TestBrokenAgentIsNeverFatal(t *testing.T) {
 	assert.Equal(t, []string{"Arc"}, s.ProxyBypass, "what could be read is used")
 	require.Len(t, problems, 3)
 	assert.Contains(t, problems[0].Error(), "azcmagent show -j: not a JSON object")
+	assert.False(t, s.ProxyKnown, "the proxy could not be read: the caller must not take it for 'none'")
+
+	// An answer is never quoted: it may hold a proxy password.
+	leaky := func(context.Context, string, ...string) ([]byte, error) {
+		return []byte("Proxy URL: http://alice:s3cret@proxy:3128"), nil
+	}
+	_, problems = Read(context.Background(), "azcmagent", Options{Run: leaky, GOOS: "linux"})
+	require.NotEmpty(t, problems)
+	for _, p := range problems {
+		assert.NotContains(t, p.Error(), "s3cret")
+	}
 }
 
 func TestFindLooksOnPathThenAtTheInstallLocation(t *testing.T) {

@@ -225,6 +225,10 @@ func resolveGatewayURL(raw string, mode Mode) (string, error) {
 
 // normaliseGatewayURL turns a gateway host or URL into https://host[:port].
 func normaliseGatewayURL(raw string) (string, error) {
+	if strings.Contains(raw, "@") {
+		return "", &SelectionError{Field: FieldGatewayURL, Reason: "user information (user:password@) is not allowed in a gateway URL; remove it (the value is not shown: it may hold a password)",
+			Valid: []string{gatewayURLForm}}
+	}
 	u, err := url.Parse(withDefaultScheme(raw))
 	if err != nil || u.Scheme != "https" || !isGatewayHost(u.Hostname()) || (u.Port() != "" && u.Port() != "443") ||
 		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {

@@ -27,6 +27,10 @@ type Target struct {
 // name or host:port means https. A URL with user information is refused: a reachability check does not
 // use it, and no error shows it.
 func ParseTarget(raw string) (Target, error) {
+	if strings.Contains(raw, "@") {
+		// User information, however the URL is spelt ("https:/u:pw@host" included): never shown.
+		return Target{}, errors.New("user information (user:password@) is not used by a reachability check; remove it (the value is not shown: it may hold a password)")
+	}
 	s := withDefaultScheme(raw)
 	u, err := url.Parse(s)
 	if err != nil {

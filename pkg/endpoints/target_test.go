@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,22 +49,12 @@ func TestParseTargetRefusesBadURLs(t *testing.T) {
 }
 
 func TestParseTargetNeverShowsUserInformation(t *testing.T) {
-	cases := map[string]string{
-		"https://bob:Secr3t@host":          `"https://host": user information (user:password@) is not used by a reachability check; remove it`,
-		"bob:Secr3t@host:8443/p?q=1":       `"https://host:8443/p": user information (user:password@) is not used by a reachability check; remove it`,
-		"http://bob@host":                  `"http://host": user information (user:password@) is not used by a reachability check; remove it`,
-		"ftp://bob:Secr3t@host":            `"ftp://host": user information (user:password@) is not used by a reachability check; remove it`,
-		"https://bob:Secr3t@host:bad":      `not a valid URL (not shown: it may hold a password)`,
-		"https://bob:Secr3t@ho st":         `not a valid URL (not shown: it may hold a password)`,
-		"https://bob:Secr3t%zz@host/":      `not a valid URL (not shown: it may hold a password)`,
-		"https://bob:Secr3t@*.example.com": `"https://*.example.com": user information (user:password@) is not used by a reachability check; remove it`,
-	}
-	for raw, want := range cases {
+	const want = "user information (user:password@) is not used by a reachability check; remove it (the value is not shown: it may hold a password)"
+	for _, raw := range []string{"https://bob:Secr3t@host", "bob:Secr3t@host:8443/p?q=1", "http://bob@host", "ftp://bob:Secr3t@host",
+		"https://bob:Secr3t@host:bad", "https://bob:Secr3t@ho st", "https://bob:Secr3t%zz@host/", "https://bob:Secr3t@*.example.com"} {
 		_, err := ParseTarget(raw)
 		require.Error(t, err, raw)
 		assert.Equal(t, want, err.Error(), raw)
-		assert.NotContains(t, err.Error(), "Secr3t", raw)
-		assert.NotContains(t, err.Error(), "bob", raw)
 	}
 }
 
@@ -119,4 +110,25 @@ func TestParseTargetFuzzFindings(t *testing.T) {
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "Secr3t")
 	assert.NotContains(t, err.Error(), "bob")
+}
+
+// TestUserInformationIsNeverShown: however a URL with user information is spelt, it is refused and
+// never echoed (the review found "https:/u:pw@host", one slash short, probed as the host "https").
+func TestUserInformationIsNeverShown(t *testing.T) {
+	for _, raw := range []string{"https:/u:s3cret@localhost:18443", "https//u:s3cret@host", "u:s3cret@host", "https://u:s3cret@host"} {
+		_, err := ParseTarget(raw)
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "s3cret", raw)
+		c, err2 := Load()
+		require.NoError(t, err2)
+		_, err = c.Select(Selection{GatewayURL: strings.Replace(raw, "host", "x.gw.arc.azure.com", 1)})
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "s3cret", raw)
+	}
+	c, err := Load()
+	require.NoError(t, err)
+	for vault, ok := range map[string]bool{"kv1": true, "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p": false, "a--b": false, strings.Repeat("a", 24): true, strings.Repeat("a", 25): false} {
+		_, err := c.Select(Selection{Extensions: []string{"keyvault"}, Values: map[string]string{"vault": vault}})
+		assert.Equal(t, ok, err == nil, "vault %q: %v", vault, err)
+	}
 }

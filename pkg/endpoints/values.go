@@ -32,7 +32,7 @@ var Values = []Value{
 		valid: regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)},
 	{Name: "vault", Placeholders: []string{"<vault>", "<azure-keyvault-name>"}, Scenarios: []string{"keyvault", "sql"},
 		Form:  "a Key Vault name: 3 to 24 letters, digits and single hyphens, starting with a letter",
-		valid: regexp.MustCompile(`^[a-zA-Z](?:-?[a-zA-Z0-9]){2,23}$`)},
+		valid: regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)},
 }
 
 // valueNames are the names of Values, for errors.
@@ -73,7 +73,7 @@ func resolveValues(given map[string]string, scenarios []string) (map[string]stri
 			return nil, &SelectionError{Field: FieldSet, Reason: v.Name + " is used only by the scenarios " +
 				strings.Join(v.Scenarios, ", ") + ", none of which is selected", With: FieldExtensions, WithValue: strings.Join(scenarios, ",")}
 		}
-		if !v.valid.MatchString(raw) {
+		if !v.valid.MatchString(raw) || strings.Contains(raw, "--") {
 			return nil, &SelectionError{Field: FieldSet, Value: name + "=" + raw, Reason: "malformed value", Valid: []string{v.Form}}
 		}
 		for _, ph := range v.Placeholders {

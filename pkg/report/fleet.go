@@ -22,23 +22,32 @@ var ErrNotACheckReport = errors.New("not an arccheck check report")
 // ReadCheckReport reads one `arccheck check -o json` report. Reports of any arccheck version with the
 // schema arccheck.check/v1 are read (fields added since are ignored); any other schema is refused.
 func ReadCheckReport(r io.Reader) (CheckDocument, error) {
-	var head struct {
-		Schema string `json:"schema"`
-	}
+	var head map[string]json.RawMessage
 	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
 	if err != nil {
 		return CheckDocument{}, err
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return CheckDocument{}, fmt.Errorf("%w: not JSON (%v)", ErrNotACheckReport, err)
+		return CheckDocument{}, fmt.Errorf("%w: not a JSON object", ErrNotACheckReport)
 	}
-	if head.Schema != CheckSchema {
-		return CheckDocument{}, fmt.Errorf("%w: its schema is %q, and this arccheck reads %q (write it again with this version's check -o json)",
-			ErrNotACheckReport, head.Schema, CheckSchema)
+	var schema string
+	_ = json.Unmarshal(head["schema"], &schema)
+	switch {
+	case schema == "":
+		return CheckDocument{}, fmt.Errorf("%w: it has no schema", ErrNotACheckReport)
+	case schema != CheckSchema && strings.HasPrefix(schema, "arccheck.check/"):
+		return CheckDocument{}, fmt.Errorf("%w: its schema is %q, which a newer arccheck writes; this one reads %q (merge with the newer arccheck)",
+			ErrNotACheckReport, schema, CheckSchema)
+	case schema != CheckSchema:
+		return CheckDocument{}, fmt.Errorf("%w: its schema is %q (merge reads the reports of arccheck check -o json, %q)",
+			ErrNotACheckReport, schema, CheckSchema)
 	}
 	var doc CheckDocument
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return CheckDocument{}, fmt.Errorf("%w: %v", ErrNotACheckReport, err)
+		return CheckDocument{}, fmt.Errorf("%w: a field has the wrong type", ErrNotACheckReport)
+	}
+	if doc.Results == nil {
+		return CheckDocument{}, fmt.Errorf("%w: it has no results", ErrNotACheckReport)
 	}
 	return doc, nil
 }
@@ -73,11 +82,11 @@ type FleetEndpoint struct {
 	FailedOn        []string
 }
 
-// FleetFix is one action and the patterns it applies to, with the servers that need it.
+// FleetFix is one action for one pattern, with the servers that need it.
 type FleetFix struct {
-	Action   string
-	Patterns []string
-	Servers  []string
+	Action  string
+	Pattern string
+	Servers []string
 }
 
 // FleetProxy is one proxy (or "not used") and the servers behind it.
@@ -90,12 +99,16 @@ type FleetProxy struct {
 func NewFleet(reports []CheckDocument, files []string) *Fleet {
 	f := &Fleet{}
 	eps := map[string]*FleetEndpoint{}
-	fixes := map[string]*FleetFix{}
+	fixes := map[[2]string]*FleetFix{}
 	proxies := map[string]*FleetProxy{}
+	seen := map[string]int{}
+	for _, doc := range reports {
+		seen[doc.Host.Hostname]++
+	}
 	for i, doc := range reports {
 		name := doc.Host.Hostname
-		if name == "" {
-			name = files[i]
+		if name == "" || seen[name] > 1 {
+			name = strings.TrimSpace(name + " (" + files[i] + ")") // two reports of one host stay apart
 		}
 		proxy := cmpOrNone(doc.Settings.Proxy.HTTPS)
 		s := FleetServer{Name: name, File: files[i], Version: doc.Tool.Version, Proxy: proxy,
@@ -114,18 +127,16 @@ func NewFleet(reports []CheckDocument, files []string) *Fleet {
 			f.addResult(eps, name, r)
 		}
 		for _, g := range doc.WhatToFix {
-			fx := fixes[g.Action]
-			if fx == nil {
-				fx = &FleetFix{Action: g.Action}
-				fixes[g.Action] = fx
-			}
 			for _, p := range g.Patterns {
-				if !slices.Contains(fx.Patterns, p) {
-					fx.Patterns = append(fx.Patterns, p)
+				key := [2]string{g.Action, p}
+				fx := fixes[key]
+				if fx == nil {
+					fx = &FleetFix{Action: g.Action, Pattern: p}
+					fixes[key] = fx
 				}
-			}
-			if !slices.Contains(fx.Servers, name) {
-				fx.Servers = append(fx.Servers, name)
+				if !slices.Contains(fx.Servers, name) {
+					fx.Servers = append(fx.Servers, name)
+				}
 			}
 		}
 	}
@@ -148,7 +159,7 @@ func (f *Fleet) addResult(eps map[string]*FleetEndpoint, server string, r Result
 	}
 }
 
-func (f *Fleet) sort(eps map[string]*FleetEndpoint, fixes map[string]*FleetFix, proxies map[string]*FleetProxy) {
+func (f *Fleet) sort(eps map[string]*FleetEndpoint, fixes map[[2]string]*FleetFix, proxies map[string]*FleetProxy) {
 	for _, e := range eps {
 		f.Endpoints = append(f.Endpoints, *e)
 	}
@@ -163,10 +174,14 @@ func (f *Fleet) sort(eps map[string]*FleetEndpoint, fixes map[string]*FleetFix, 
 		f.Fixes = append(f.Fixes, *fx)
 	}
 	sort.Slice(f.Fixes, func(i, j int) bool {
-		if len(f.Fixes[i].Servers) != len(f.Fixes[j].Servers) {
-			return len(f.Fixes[i].Servers) > len(f.Fixes[j].Servers)
+		a, b := f.Fixes[i], f.Fixes[j]
+		if len(a.Servers) != len(b.Servers) {
+			return len(a.Servers) > len(b.Servers)
 		}
-		return f.Fixes[i].Action < f.Fixes[j].Action
+		if a.Action != b.Action {
+			return a.Action < b.Action
+		}
+		return a.Pattern < b.Pattern
 	})
 	for _, p := range proxies {
 		f.Proxies = append(f.Proxies, *p)
@@ -174,10 +189,19 @@ func (f *Fleet) sort(eps map[string]*FleetEndpoint, fixes map[string]*FleetFix, 
 	sort.Slice(f.Proxies, func(i, j int) bool { return f.Proxies[i].Proxy < f.Proxies[j].Proxy })
 }
 
-// Failed reports whether any server's report failed.
-func (f *Fleet) Failed() bool {
-	return slices.ContainsFunc(f.Servers, func(s FleetServer) bool { return s.Failed })
+// FailedServers counts the servers whose report failed.
+func (f *Fleet) FailedServers() int {
+	n := 0
+	for _, s := range f.Servers {
+		if s.Failed {
+			n++
+		}
+	}
+	return n
 }
+
+// Failed reports whether any server's report failed.
+func (f *Fleet) Failed() bool { return f.FailedServers() > 0 }
 
 func cmpOrNone(proxy string) string {
 	if proxy == "" {
@@ -209,18 +233,13 @@ func classWords(classes map[string]int) string {
 // then the fixes by how many servers need them, and the proxies.
 func FleetTable(out io.Writer, f *Fleet, o TableOptions) error {
 	w := &errWriter{w: out}
-	failed := 0
-	for _, s := range f.Servers {
-		if s.Failed {
-			failed++
-		}
-	}
+	failed := f.FailedServers()
 	fmt.Fprintf(w, "%s merged: %d failed, %d passed.\n", plural(len(f.Servers), "report"), failed, len(f.Servers)-failed)
 	g := &grid{header: []string{"ENDPOINT", "FAILED ON", "CLASSES", "SERVERS"}, drop: []int{3}, flex: []int{0, 2, 3}}
 	for _, e := range f.Endpoints {
 		failedOn := fmt.Sprintf("%d of %d", e.Failed, e.Servers)
 		if !e.Required {
-			failedOn += " (optional)"
+			failedOn += " (never fails a run)"
 		}
 		color := ""
 		if e.Failed > 0 {
@@ -235,8 +254,7 @@ func FleetTable(out io.Writer, f *Fleet, o TableOptions) error {
 	if len(f.Fixes) > 0 {
 		fmt.Fprintln(w, "\nWhat to fix, by the servers that need it:")
 		for _, fx := range f.Fixes {
-			item(fmt.Sprintf("- %s: %s (%s: %s)", fx.Action, strings.Join(fx.Patterns, ", "),
-				plural(len(fx.Servers), "server"), strings.Join(fx.Servers, ", ")))
+			item(fmt.Sprintf("- %s: %s (%s: %s)", fx.Action, fx.Pattern, plural(len(fx.Servers), "server"), strings.Join(fx.Servers, ", ")))
 		}
 	}
 	fmt.Fprintln(w, "\nBy proxy:")
@@ -292,11 +310,11 @@ type FleetEndpointJSON struct {
 	FailedOn []string       `json:"failedOn"`
 }
 
-// FleetFixJSON is one change and the servers that need it.
+// FleetFixJSON is one change for one pattern and the servers that need it.
 type FleetFixJSON struct {
-	Action   string   `json:"action"`
-	Patterns []string `json:"patterns"`
-	Servers  []string `json:"servers"`
+	Action  string   `json:"action"`
+	Pattern string   `json:"pattern"`
+	Servers []string `json:"servers"`
 }
 
 // FleetProxyJSON is one proxy and the servers behind it.
@@ -339,7 +357,7 @@ func FleetMarkdown(out io.Writer, f *Fleet) error {
 	if len(f.Fixes) > 0 {
 		fmt.Fprintln(w, "\n## What to fix")
 		for _, fx := range f.Fixes {
-			fmt.Fprintf(w, "\n- %s: %s (%s)", markdownText(fx.Action), markdownCodes(fx.Patterns), markdownText(strings.Join(fx.Servers, ", ")))
+			fmt.Fprintf(w, "\n- %s: %s (%s)", markdownText(fx.Action), markdownCodes([]string{fx.Pattern}), markdownText(strings.Join(fx.Servers, ", ")))
 		}
 		fmt.Fprintln(w)
 	}
