@@ -174,3 +174,16 @@ func TestInterruptedWhileReadingTheAgent(t *testing.T) {
 	assert.Equal(t, exitInterrupted, r.code)
 	assert.Empty(t, r.stdout)
 }
+
+// TestUnreadableAgentIsNotADirectAgent: an agent whose proxy settings cannot be read (azcmagent fails,
+// as it does without root) is not taken to use no proxy: the environment's proxy is used, as without it.
+func TestUnreadableAgentIsNotADirectAgent(t *testing.T) {
+	path := fakeAgent(t, map[string]string{"show -j": "!fail", "config get proxy.url": "!fail",
+		"config get proxy.bypass": "!fail", "extension list": "!fail"})
+	r := runCLI(t, map[string]string{"PATH": path, "HTTPS_PROXY": "http://127.0.0.1:1"}, "check", "--catalog", "none",
+		"--endpoint", "https://app.example", "--timeout", "2s", "-o", "json")
+	doc := decodeCheck(t, r)
+	assert.Equal(t, "http://127.0.0.1:1", doc.Settings.Proxy.HTTPS)
+	assert.Equal(t, "environment", doc.Settings.Sources["proxy"])
+	assert.NotContains(t, r.stderr, "uses no proxy")
+}

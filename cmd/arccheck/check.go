@@ -64,6 +64,8 @@ type checkOptions struct {
 	PublicRoots string
 	// PLSCheck is -p/--enable-pls-check, azcmagent's name for --mode private-link.
 	PLSCheck bool
+	// AllAddresses is --all-addresses: TCP and TLS to every address of each name, all of which must pass.
+	AllAddresses bool
 }
 
 // selectionFlagList are the flags that choose catalog endpoints; they mean nothing with --catalog none.
@@ -83,7 +85,9 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 			"  arccheck check --catalog none --endpoint https://contoso.example",
 		Long: "check probes every endpoint of the selection concurrently (DNS, TCP, TLS, HTTP) and prints\n" +
 			"azcmagent's Reachable table with arccheck's diagnosis of each failure. Exit code 0: every required\n" +
-			"endpoint is reachable; 1: a required endpoint is not; 2: bad input; 130: interrupted.",
+			"endpoint was probed and is reachable; 1: a required endpoint is not (or was not probed, or a warning\n" +
+			"with --fail-on warning); 2: bad input; 3: the report could not be written; 4: another error;\n" +
+			"130, 143, 129: interrupted by Ctrl-C, SIGTERM, SIGHUP.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(opts, e, cmd.Root().Version)
@@ -91,7 +95,7 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	}
 	f := cmd.Flags()
 	opts.register(f)
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: table or json")
+	f.StringVarP(&opts.Output, "output", "o", "table", "output format: "+strings.Join(checkFormats, ", "))
 	f.BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
 	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR=1 or TERM=dumb)")
 	f.StringVar(&opts.FailOn, "fail-on", "error", "what fails the run (exit 1): error, or warning to fail on warnings too")
@@ -108,8 +112,9 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.Proxy, "proxy", "", "proxy URL: http://, https://, socks5:// or socks5h://[user:password@]host:port, or none (default: HTTPS_PROXY, ALL_PROXY)")
 	f.StringVar(&opts.NoProxy, "no-proxy", "", "comma-separated hosts, domains, IPs or CIDRs that bypass the proxy (overrides NO_PROXY)")
 	f.StringVar(&opts.ProxyCAFile, "proxy-ca-file", "", "PEM file of CA certificates that verify an https:// proxy's own certificate")
-	f.StringSliceVar(&opts.ProxyBypass, "proxy-bypass", nil, "endpoints that bypass the proxy, as the agent's proxy.bypass: AAD, ARM, Arc (comma-separated)")
+	f.StringSliceVar(&opts.ProxyBypass, "proxy-bypass", nil, "endpoints that bypass the proxy, as the agent's proxy.bypass: "+strings.Join(endpoints.BypassCategories, ", ")+" (comma-separated)")
 	f.StringVar(&opts.PublicRoots, "public-roots", "", "PEM file that replaces the embedded public roots used to detect TLS inspection (labs, air-gapped tests)")
+	f.BoolVar(&opts.AllAddresses, "all-addresses", false, "also probe TCP and TLS to every A and AAAA address of each name (direct connections); a row passes only when all do")
 	f.BoolVarP(&opts.PLSCheck, "enable-pls-check", "p", false, "check that private-link endpoints resolve to private addresses (same as --mode private-link)")
 	completeSelection(cmd, &opts.selectionFlags)
 	completeValues(cmd, "output", checkFormats)
@@ -168,6 +173,9 @@ func (o *checkOptions) validate(getenv func(string) string, version string, view
 func (o *checkOptions) format() (string, error) {
 	format := o.Output
 	if o.JSON {
+		if o.given("output") && o.Output != "json" {
+			return "", badInput("-j/--json: conflicts with -o %s (give one of them)", o.Output)
+		}
 		format = "json"
 	}
 	if !slices.Contains(checkFormats, format) {
@@ -242,7 +250,7 @@ func (o *checkOptions) extraEndpoints() ([]endpoints.Target, error) {
 
 // proberOptions turns the probing flags into probe options (all but the proxy).
 func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
-	po := probe.Options{Timeout: o.Timeout, ConnectTimeout: o.ConnectTimeout, HTTPS: o.HTTP,
+	po := probe.Options{Timeout: o.Timeout, ConnectTimeout: o.ConnectTimeout, HTTPS: o.HTTP, AllAddresses: o.AllAddresses,
 		UserAgent: "arccheck/" + strings.TrimPrefix(version, "v"), ReferenceRoots: probe.PublicRoots()}
 	var err error
 	if o.DNSServer != "" {
@@ -278,7 +286,8 @@ func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
 func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting, view *agentView) report.Settings {
 	s := report.Settings{Proxy: proxy, PublicRoots: cmp.Or(o.PublicRoots, "embedded"), Catalog: o.Catalog,
 		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: o.ConnectTimeout.Milliseconds(),
-		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: o.Resolve, CAFile: o.CAFile, HTTP: o.HTTP}
+		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: o.Resolve, CAFile: o.CAFile, HTTP: o.HTTP,
+		AllAddresses: o.AllAddresses}
 	for _, t := range run.extra {
 		s.Endpoints = append(s.Endpoints, t.URL)
 	}
@@ -310,7 +319,7 @@ func (o *checkOptions) sources(view *agentView, proxy report.ProxySetting) map[s
 
 // proxyConfig applies probe.ChooseProxy to the flags, loads --proxy-ca-file, and records the setting.
 func (o *checkOptions) proxyConfig(getenv func(string) string, view *agentView) (*probe.ProxyConfig, report.ProxySetting, error) {
-	if view != nil && !o.given("proxy") {
+	if view != nil && !o.given("proxy") && view.s.ProxyKnown {
 		return o.agentProxyConfig(getenv, view)
 	}
 	if view != nil && o.Proxy != "" {
@@ -324,23 +333,14 @@ func (o *checkOptions) proxyConfig(getenv func(string) string, view *agentView) 
 		}
 		return nil, report.ProxySetting{Source: "--proxy none"}, nil
 	}
-	choice := probe.ProxyChoice{URL: o.Proxy, URLSource: "--proxy", NoProxySource: "--no-proxy"}
-	if o.NoProxySet {
-		choice.NoProxy = &o.NoProxy
-	}
-	cfg, err := probe.ChooseProxy(choice, getenv)
+	cfg, err := probe.ChooseProxy(o.proxyChoice(o.Proxy, "--proxy"), getenv)
 	if err != nil {
 		return nil, report.ProxySetting{}, badInput("%v", err)
 	}
 	if cfg == nil && o.NoProxySet {
 		return nil, report.ProxySetting{}, badInput("--no-proxy: no proxy is in use (from --proxy or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY) for it to bypass")
 	}
-	if o.ProxyCAFile != "" {
-		if err := setProxyRoots(cfg, o.ProxyCAFile); err != nil {
-			return nil, report.ProxySetting{}, err
-		}
-	}
-	return cfg, report.NewProxySetting(cfg), nil
+	return o.finishProxy(cfg)
 }
 
 // agentSource is ProxySetting.Source when the proxy is the installed agent's.
@@ -364,16 +364,26 @@ func (o *checkOptions) agentProxyConfig(getenv func(string) string, view *agentV
 	if used == "" {
 		return nil, report.ProxySetting{Source: agentSource}, nil
 	}
-	choice := probe.ProxyChoice{URL: used, URLSource: agentSource, NoProxySource: "--no-proxy"}
-	if o.NoProxySet {
-		choice.NoProxy = &o.NoProxy
-	}
-	cfg, err := probe.ChooseProxy(choice, getenv)
+	cfg, err := probe.ChooseProxy(o.proxyChoice(used, agentSource), getenv)
 	if err != nil {
 		// The agent's own setting cannot be used: say so and check without it rather than fail.
 		view.warnings = append(view.warnings, "the Arc agent's proxy cannot be used ("+err.Error()+"); checking without a proxy")
 		return nil, report.ProxySetting{Source: agentSource}, nil
 	}
+	return o.finishProxy(cfg)
+}
+
+// proxyChoice is the proxy URL given (by a flag or the agent) with --no-proxy, if given.
+func (o *checkOptions) proxyChoice(url, source string) probe.ProxyChoice {
+	choice := probe.ProxyChoice{URL: url, URLSource: source, NoProxySource: "--no-proxy"}
+	if o.NoProxySet {
+		choice.NoProxy = &o.NoProxy
+	}
+	return choice
+}
+
+// finishProxy applies --proxy-ca-file to the proxies in force and records the setting.
+func (o *checkOptions) finishProxy(cfg *probe.ProxyConfig) (*probe.ProxyConfig, report.ProxySetting, error) {
 	if o.ProxyCAFile != "" {
 		if err := setProxyRoots(cfg, o.ProxyCAFile); err != nil {
 			return nil, report.ProxySetting{}, err

@@ -146,6 +146,9 @@ type SquidOptions struct {
 	Bump *CA
 	// UpstreamCA is the CA squid trusts for the servers behind it when bumping.
 	UpstreamCA *CA
+	// DenyBumped, with Bump, lets every CONNECT through and denies the requests inside the bumped tunnel,
+	// so that squid answers them with its own error page (ERR_ACCESS_DENIED).
+	DenyBumped bool
 	// TLS, if set, makes squid an https:// proxy (https_port) with a certificate for 127.0.0.1 from this CA.
 	TLS *CA
 	// DNS, if set, is the DNS server squid asks (an IP address; port 53); otherwise a server that answers
@@ -240,6 +243,9 @@ http_access deny CONNECT !SSL_ports
 		helper := RequireBinary(t, "basic_ncsa_auth", "squid-openssl")
 		fmt.Fprintf(&c, "auth_param basic program %s %s/passwd\nauth_param basic realm arccheck test\n"+
 			"acl authed proxy_auth REQUIRED\nhttp_access deny !authed\n", helper, dir)
+	}
+	if o.DenyBumped {
+		c.WriteString("http_access allow CONNECT\nhttp_access deny all\n")
 	}
 	if len(o.Allow) > 0 {
 		fmt.Fprintf(&c, "acl allowed dstdomain %s\nhttp_access allow allowed\nhttp_access deny all\n", strings.Join(o.Allow, " "))

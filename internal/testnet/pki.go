@@ -5,12 +5,16 @@
 package testnet
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"net"
@@ -42,11 +46,11 @@ func nextSerial() *big.Int {
 // NewCA mints a self-signed root CA with the given common name and organisation.
 func NewCA(t testing.TB, commonName, org string) *CA {
 	t.Helper()
-	return mintCA(t, commonName, org, nil)
+	return mintCA(t, commonName, org, nil, RevocationURLs{})
 }
 
-// mintCA mints a CA signed by parent, or a self-signed root when parent is nil.
-func mintCA(t testing.TB, commonName, org string, parent *CA) *CA {
+// mintCA mints a CA signed by parent, or a self-signed root when parent is nil, naming the URLs.
+func mintCA(t testing.TB, commonName, org string, parent *CA, urls RevocationURLs) *CA {
 	key := newKey(t)
 	tmpl := &x509.Certificate{
 		SerialNumber:          nextSerial(),
@@ -57,6 +61,7 @@ func mintCA(t testing.TB, commonName, org string, parent *CA) *CA {
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}
+	urls.apply(tmpl)
 	signer, signerKey := tmpl, key
 	if parent != nil {
 		signer, signerKey = parent.Cert, parent.Key
@@ -119,13 +124,36 @@ type LeafOptions struct {
 	CommonNameOnly bool
 	// ExtKeyUsage replaces serverAuth.
 	ExtKeyUsage []x509.ExtKeyUsage
+	// Revocation are the CRL, OCSP and CA-issuer URLs the certificate names.
+	Revocation RevocationURLs
+	// RSA makes the key RSA (2048 bits) rather than ECDSA P-256: TLS 1.2 ECDHE_RSA suites need one.
+	RSA bool
+	// NegativeSerial gives the certificate a negative serial number, as some inspection appliances do.
+	NegativeSerial bool
+}
+
+// RevocationURLs are the URLs a certificate names for revocation checks and its issuer's certificate.
+type RevocationURLs struct {
+	CRL, OCSP, CAIssuers []string
+}
+
+// apply puts the URLs into a certificate template.
+func (u RevocationURLs) apply(tmpl *x509.Certificate) {
+	tmpl.CRLDistributionPoints, tmpl.OCSPServer, tmpl.IssuingCertificateURL = u.CRL, u.OCSP, u.CAIssuers
 }
 
 // LeafWith mints a server certificate as o says. When ca is an intermediate, the chain presented is
 // the leaf and the intermediate; drop Certificate[1] for an incomplete chain.
 func (ca *CA) LeafWith(t testing.TB, o LeafOptions) tls.Certificate {
 	t.Helper()
-	key := newKey(t)
+	var key crypto.Signer = newKey(t)
+	if o.RSA {
+		rk, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key = rk
+	}
 	if o.NotBefore.IsZero() {
 		o.NotBefore, o.NotAfter = time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour)
 	}
@@ -140,6 +168,10 @@ func (ca *CA) LeafWith(t testing.TB, o LeafOptions) tls.Certificate {
 	if o.ExtKeyUsage != nil {
 		tmpl.ExtKeyUsage = o.ExtKeyUsage
 	}
+	if o.RSA {
+		tmpl.KeyUsage |= x509.KeyUsageKeyEncipherment
+	}
+	o.Revocation.apply(tmpl)
 	for _, n := range o.Names {
 		switch ip := net.ParseIP(n); {
 		case o.CommonNameOnly:
@@ -149,13 +181,17 @@ func (ca *CA) LeafWith(t testing.TB, o LeafOptions) tls.Certificate {
 			tmpl.DNSNames = append(tmpl.DNSNames, n)
 		}
 	}
-	signer, signerKey := ca.Cert, ca.Key
+	var signerKey crypto.Signer = ca.Key
+	signer := ca.Cert
 	if ca.Cert == nil { // self-signed
 		signer, signerKey = tmpl, key
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, &key.PublicKey, signerKey)
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, signer, key.Public(), signerKey)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.NegativeSerial {
+		der = negateSerial(t, der, signerKey)
 	}
 	chain := [][]byte{der}
 	if ca.parent != nil {
@@ -173,7 +209,55 @@ func SelfSigned(t testing.TB, names ...string) tls.Certificate {
 // Intermediate mints an intermediate CA under ca. Its leaves are presented with it (see LeafWith).
 func (ca *CA) Intermediate(t testing.TB, commonName, org string) *CA {
 	t.Helper()
-	return mintCA(t, commonName, org, ca)
+	return mintCA(t, commonName, org, ca, RevocationURLs{})
+}
+
+// IntermediateWith mints an intermediate CA under ca whose certificate names the revocation URLs.
+func (ca *CA) IntermediateWith(t testing.TB, commonName, org string, urls RevocationURLs) *CA {
+	t.Helper()
+	return mintCA(t, commonName, org, ca, urls)
+}
+
+// negateSerial re-signs a certificate with its serial number made negative: crypto/x509 refuses to mint
+// one, so the TBSCertificate is rewritten and signed again by the issuer's key (ECDSA with SHA-256).
+func negateSerial(t testing.TB, der []byte, signer crypto.Signer) []byte {
+	var cert struct {
+		TBS    asn1.RawValue
+		SigAlg asn1.RawValue
+		Sig    asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(der, &cert); err != nil {
+		t.Fatal(err)
+	}
+	var tbs []asn1.RawValue
+	if _, err := asn1.Unmarshal(cert.TBS.FullBytes, &tbs); err != nil {
+		t.Fatal(err)
+	}
+	// tbs[0] is the explicit version, tbs[1] the serial number.
+	serial, err := asn1.Marshal(new(big.Int).Neg(nextSerial()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := append([]byte{}, tbs[0].FullBytes...)
+	body = append(body, serial...)
+	for _, v := range tbs[2:] {
+		body = append(body, v.FullBytes...)
+	}
+	newTBS, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: body})
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := sha256.Sum256(newTBS)
+	sig, err := signer.Sign(rand.Reader, digest[:], crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert.TBS, cert.Sig = asn1.RawValue{FullBytes: newTBS}, asn1.BitString{Bytes: sig, BitLength: len(sig) * 8}
+	out, err := asn1.Marshal(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // ValidLeaf mints a server certificate for the names, valid from an hour ago for a day.

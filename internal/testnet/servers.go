@@ -249,12 +249,30 @@ func BlackHoleOn(t testing.TB, port int) string {
 	return ""
 }
 
+// BlackHole6On returns a black-holed address (see BlackHole) on ::1 and the given port, for a name whose
+// IPv6 path is black-holed beside a working IPv4 address.
+func BlackHole6On(t testing.TB, port int) string {
+	t.Helper()
+	addr, err := blackHoleAt(t, netip.AddrPortFrom(netip.IPv6Loopback(), uint16(port)))
+	if err != nil {
+		t.Fatalf("no IPv6 black hole on port %d: %v", port, err)
+	}
+	return addr
+}
+
 func blackHoleAt(t testing.TB, ap netip.AddrPort) (string, error) {
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+	var family int
+	var sa syscall.Sockaddr
+	if ap.Addr().Is6() {
+		family, sa = syscall.AF_INET6, &syscall.SockaddrInet6{Addr: ap.Addr().As16(), Port: int(ap.Port())}
+	} else {
+		family, sa = syscall.AF_INET, &syscall.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}
+	}
+	fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
 	if err != nil {
 		return "", err
 	}
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: ap.Addr().As4(), Port: int(ap.Port())}); err != nil {
+	if err := syscall.Bind(fd, sa); err != nil {
 		syscall.Close(fd)
 		return "", err
 	}
@@ -262,11 +280,18 @@ func blackHoleAt(t testing.TB, ap netip.AddrPort) (string, error) {
 	if err := syscall.Listen(fd, 0); err != nil {
 		return "", err
 	}
-	sa, err := syscall.Getsockname(fd)
+	sa, err = syscall.Getsockname(fd)
 	if err != nil {
 		return "", err
 	}
-	addr := net.JoinHostPort(ap.Addr().String(), strconv.Itoa(sa.(*syscall.SockaddrInet4).Port))
+	port := 0
+	switch bound := sa.(type) {
+	case *syscall.SockaddrInet4:
+		port = bound.Port
+	case *syscall.SockaddrInet6:
+		port = bound.Port
+	}
+	addr := net.JoinHostPort(ap.Addr().String(), strconv.Itoa(port))
 	// Fill the accept queue; once it is full the kernel drops further SYNs.
 	var fill []net.Conn
 	t.Cleanup(func() {

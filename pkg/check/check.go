@@ -39,7 +39,8 @@ const (
 
 // Classes lists every class a check can report, failures and warnings: the probe's and the check's own.
 var Classes = slices.Concat(probe.Classes, probe.WarningClasses,
-	[]probe.Class{ClassGatewayProxyBypass, ClassPrivateLinkViaProxy})
+	[]probe.Class{ClassGatewayProxyBypass, ClassPrivateLinkViaProxy, ClassCipherUnsupportedByAgent, ClassNegativeSerial,
+		ClassRevocationUnreachable, ClassClockSkew})
 
 // Options configure a run.
 type Options struct {
@@ -82,6 +83,8 @@ type Result struct {
 	// Failure is why it is not reachable (nil when it is); Warnings are findings on a reachable row.
 	Failure  *Finding
 	Warnings []Finding
+	// Revocation are the revocation URLs its chain names (see Report.Revocation for their probes).
+	Revocation []string
 }
 
 // URL is the concrete URL probed.
@@ -133,6 +136,12 @@ type Report struct {
 	Discoveries []Discovery
 	// Interrupted is set when the run was cancelled before it finished.
 	Interrupted bool
+	// Revocation are the revocation URLs the chains presented name, sorted by URL, each probed once.
+	Revocation []Revocation
+	// Clock compares this machine's clock with the servers' Date headers; nil when no answer had one.
+	Clock *Clock
+	// Warnings are findings about the run rather than one endpoint (clock_skew).
+	Warnings []Finding
 }
 
 // Summary counts a report's results.
@@ -151,7 +160,7 @@ type Summary struct {
 
 // Summary counts the results.
 func (r *Report) Summary() Summary {
-	s := Summary{Endpoints: len(r.Results), NotTested: len(r.NotTested)}
+	s := Summary{Endpoints: len(r.Results), NotTested: len(r.NotTested), Warnings: len(r.Warnings)}
 	for _, res := range r.Results {
 		s.Warnings += len(res.Warnings)
 		switch {
@@ -204,6 +213,9 @@ type run struct {
 	wg      sync.WaitGroup // the discovery calls
 	seen    map[string]bool
 	results []Result
+	// revocation are the revocation URLs seen, by URL; clockProbes the answers read only for their Date.
+	revocation  map[string]*Revocation
+	clockProbes []probe.Result
 }
 
 // Run checks every endpoint of the options. Discovery calls run alongside the other probes and their
@@ -211,8 +223,9 @@ type run struct {
 // cancelled (the rest marked canceled).
 func Run(ctx context.Context, opts Options) *Report {
 	r := &run{opts: opts, rep: &Report{Start: time.Now(), Plan: opts.Plan}, seen: map[string]bool{},
-		batch: opts.Prober.NewBatch(ctx, opts.Concurrency)}
+		batch: opts.Prober.NewBatch(ctx, opts.Concurrency), revocation: map[string]*Revocation{}}
 	jobs, discoveries := r.plan()
+	r.clockRequest(ctx, jobs, discoveries)
 	for _, j := range jobs {
 		r.launch(j)
 	}
@@ -228,6 +241,8 @@ func Run(ctx context.Context, opts Options) *Report {
 	if opts.Done != nil {
 		opts.Done()
 	}
+	r.judgeRevocation()
+	r.judgeClock()
 	rep := r.rep
 	rep.Results = r.results
 	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].URL() < rep.Results[j].URL() })
@@ -252,6 +267,7 @@ func (r *run) launch(j job) {
 		r.opts.Queued(u)
 	}
 	r.batch.Go(j.target, func(pr probe.Result) {
+		r.probeRevocation(pr)
 		res := r.verdict(j, pr)
 		r.mu.Lock()
 		r.results = append(r.results, res)
@@ -279,8 +295,8 @@ func (r *run) plan() ([]job, []*discovery) {
 		}
 	}
 	for _, t := range r.opts.Extra {
-		jobs = append(jobs, job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path},
-			pattern: t.URL, origin: OriginUser, required: true})
+		jobs = append(jobs, job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
+			AcceptedSuites: AgentTLS12Suites}, pattern: t.URL, origin: OriginUser, required: true})
 	}
 	return jobs, discoveries
 }
@@ -309,9 +325,14 @@ var tlsVersions = map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionT
 func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target) job {
 	pt := probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
 		ExpectIssuers: slices.Clone(r.opts.Plan.Cloud.Issuers),
-		NoProxy:       ep.BypassProxy, ExpectPrivateDNS: ep.ExpectPrivate}
+		NoProxy:       ep.BypassProxy, ExpectPrivateDNS: ep.ExpectPrivate, AcceptedSuites: AgentTLS12Suites}
 	for _, v := range ep.Entry.TLS {
 		pt.AllowedTLS = append(pt.AllowedTLS, tlsVersions[v])
+	}
+	for _, x := range ep.Expect {
+		if x.Host == t.Host && x.Port == t.Port {
+			pt.Expect = &probe.Expectation{Path: x.Path, Status: x.Status}
+		}
 	}
 	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: OriginCatalog, required: ep.Required,
 		notCarried: ep.NotCarried}
@@ -324,6 +345,9 @@ func (r *run) discover(ctx context.Context, d *discovery) {
 	ct, _ := endpoints.ParseTarget(d.url)
 	body, res := r.opts.Prober.Fetch(ctx, r.catalogJob(d.waiting[0], ct).target)
 	rec := Discovery{Token: d.token, URL: d.url, Failure: res.Failure}
+	r.mu.Lock()
+	r.clockProbes = append(r.clockProbes, res)
+	r.mu.Unlock()
 	if res.Failure == nil {
 		var err error
 		if rec.Hosts, err = parseDiscovery(d.token, body); err != nil {
@@ -406,6 +430,7 @@ func (r *run) verdict(j job, pr probe.Result) Result {
 		// The extension that uses it can authenticate to the proxy itself.
 		warnings = slices.DeleteFunc(warnings, func(w probe.Finding) bool { return w.Class == probe.ClassProxyAuthAgentUnsupported })
 	}
+	failure, warnings = agentRules(pr, failure, warnings)
 	if j.target.ExpectPrivateDNS && pr.Proxy != nil {
 		warnings = append(warnings, probe.Finding{Class: ClassPrivateLinkViaProxy, Phase: probe.PhaseProxy,
 			Message: "reached through the proxy " + pr.Proxy.Proxy.String() + ", which resolves the name itself rather than to your private endpoint"})

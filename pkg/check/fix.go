@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/arccheck/arccheck/pkg/probe"
 )
@@ -28,6 +29,14 @@ type Fix struct {
 	Issuer string
 	// Interceptor is the CA that re-signed the chain, when it was re-signed.
 	Interceptor string
+	// Suite is the TLS suite the path spoke (the legacy one when only a legacy handshake succeeded).
+	Suite uint16
+	// Revocation are the revocation URLs that could not be reached (revocation_unreachable).
+	Revocation []string
+	// ClockOffset is how far this machine's clock is behind the servers' (clock_skew).
+	ClockOffset time.Duration
+	// BlockedBy names the proxy that answered in the endpoint's place (http_blocked_by_proxy).
+	BlockedBy string
 }
 
 // fixFacts collects the facts of a result that its fixes name.
@@ -43,8 +52,14 @@ func fixFacts(r *Result) Fix {
 	if p.TCP != nil && len(p.TCP.Attempts) > 0 {
 		f.Address = p.TCP.Attempts[len(p.TCP.Attempts)-1].Address
 	}
+	if p.HTTP != nil {
+		f.BlockedBy = p.HTTP.BlockedBy
+	}
 	if p.TLS != nil {
-		f.Interceptor = p.TLS.Interceptor
+		f.Interceptor, f.Suite = p.TLS.Interceptor, p.TLS.CipherSuite
+		if p.TLS.Legacy != nil && p.TLS.Legacy.Suite != 0 {
+			f.Suite = p.TLS.Legacy.Suite
+		}
 		if p.TLS.Leaf != nil {
 			f.Issuer = p.TLS.Leaf.Issuer
 		}

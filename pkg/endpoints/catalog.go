@@ -118,6 +118,14 @@ type Entry struct {
 	// ProxyBasicAuth is set when the software that uses it can authenticate to a proxy with Basic
 	// credentials (the Arc agent cannot; Azure Monitor Agent can).
 	ProxyBasicAuth bool
+	// Expect are documented answers: a GET of a URL (template) answers a status.
+	Expect []Expectation
+}
+
+// Expectation is a documented answer: a GET of URL (a template, as Target lines are) answers Status.
+type Expectation struct {
+	URL    string
+	Status int
 }
 
 // IsPattern reports whether the documented endpoint has a wildcard or placeholder.
@@ -257,7 +265,7 @@ var tagKeys = []string{"ServiceTag", "Lists", "Condition", "Source", "Since", "U
 var noticeKeys = []string{"Notice", "Lists", "Scenarios", "Source"}
 var entryKeys = []string{"Endpoint", "List", "Description", "When", "Scenarios", "PrivateLink", "Ports",
 	"Target", "NotTested", "Bypass", "TLS", "Legacy", "Note", "Source", "Since", "Until", "Disputed", "Gateway",
-	"Inspection", "ProxyAuth"}
+	"Inspection", "ProxyAuth", "Expect"}
 
 func parseCloudFile(name string, stanzas []stanza) (*Cloud, error) {
 	if len(stanzas) == 0 || stanzas[0].first("Cloud") == "" {
@@ -415,6 +423,23 @@ var entrySteps = []func(*Entry, stanza) error{
 	checkTestable,
 	parseEntrySources,
 	parseEntry2026,
+	parseExpect,
+}
+
+// parseExpect reads the Expect lines: `URL STATUS`, the URL a template as Target lines are.
+func parseExpect(e *Entry, s stanza) error {
+	for _, line := range s.all("Expect") {
+		u, code, ok := strings.Cut(strings.TrimSpace(line), " ")
+		status, err := strconv.Atoi(strings.TrimSpace(code))
+		if !ok || err != nil || status < 100 || status > 599 {
+			return fmt.Errorf("an Expect line %q: want a URL and an HTTP status (https://host/path 200)", line)
+		}
+		if _, err := parseTemplateURL(u); err != nil {
+			return fmt.Errorf("an Expect line %q: %w", line, err)
+		}
+		e.Expect = append(e.Expect, Expectation{URL: u, Status: status})
+	}
+	return nil
 }
 
 // parseEntry2026 reads the keys current documentation needs: Since, Until, Disputed, Gateway, Inspection

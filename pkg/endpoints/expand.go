@@ -41,6 +41,17 @@ type Endpoint struct {
 	// NotCarried is set, in gateway mode, for an endpoint the Arc gateway does not carry: allow it
 	// directly, not via the gateway.
 	NotCarried bool
+	// Expect are the documented answers of its targets, made concrete.
+	Expect []Expected
+}
+
+// Expected is a documented answer of a concrete target: a GET of Path (with its query) on Host and
+// Port answers Status.
+type Expected struct {
+	Host   string
+	Port   int
+	Path   string
+	Status int
 }
 
 // expand makes an entry as concrete as is possible offline.
@@ -54,6 +65,15 @@ func (p *Plan) expand(e *Entry) Endpoint {
 	}
 	for _, tpl := range targetTemplates(e) {
 		p.fill(&ep, tpl)
+	}
+	for _, x := range e.Expect {
+		if strings.Contains(x.URL, "<region>") && p.Location == "" {
+			continue // its target is not tested either
+		}
+		s := strings.ReplaceAll(p.fillValues(x.URL), "<region>", p.Location)
+		if t, err := ParseTarget(s); err == nil {
+			ep.Expect = append(ep.Expect, Expected{Host: t.Host, Port: t.Port, Path: t.Path, Status: x.Status})
+		}
 	}
 	return ep
 }

@@ -2,10 +2,13 @@ package probe
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -24,8 +27,14 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 		return
 	}
 	defer resp.Body.Close()
-	phase.Status, phase.StatusText = resp.StatusCode, resp.Status
+	phase.Status, phase.StatusText, phase.Received = resp.StatusCode, resp.Status, time.Now()
+	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		phase.Date = d
+	}
 	if viaProxy != nil && !judgeProxiedAnswer(r, viaProxy, resp) {
+		return
+	}
+	if viaProxy == nil && !judgeAnswer(r, resp) {
 		return
 	}
 	if body == nil {
@@ -57,6 +66,9 @@ func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
 // roundTrip writes a GET for the target (in absolute form to viaProxy, if set) and reads the response head.
 func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProxy *Proxy) (*http.Response, error) {
 	path := t.Path
+	if t.Expect != nil && t.Expect.Path != "" {
+		path = t.Expect.Path
+	}
 	if path == "" {
 		path = "/"
 	}
@@ -137,3 +149,74 @@ func proxyHeaders(resp *http.Response) string {
 	}
 	return " (" + strings.Join(parts, "; ") + ")"
 }
+
+// judgeAnswer tells an answer over a direct connection or a tunnel that a proxy in the path produced
+// (its block page, a redirect to its portal, an error with its headers) from the endpoint's, and judges
+// the endpoint's against Target.Expect. It records the failure or warning, and reports whether the
+// answer is the endpoint's.
+func judgeAnswer(r *Result, resp *http.Response) bool {
+	t := r.Target
+	if by, ok := blockedBy(t, resp); ok {
+		r.HTTP.BlockedBy = by
+		msg := by + " answered " + resp.Status + " in the endpoint's place"
+		if code := resp.Header.Get("X-Squid-Error"); code != "" {
+			msg += " (X-Squid-Error: " + code + ")"
+		}
+		if loc := resp.Header.Get("Location"); isRedirect(resp.StatusCode) && loc != "" {
+			msg += ", redirecting to " + loc
+		}
+		r.fail(ClassHTTPBlockedByProxy, PhaseHTTP, msg+": the request never reached the endpoint")
+		return false
+	}
+	if t.Expect != nil && t.Expect.Status != 0 && resp.StatusCode != t.Expect.Status {
+		r.warn(ClassHTTPUnexpectedAnswer, PhaseHTTP, "answered "+resp.Status+" where "+strconv.Itoa(t.Expect.Status)+
+			" is documented"+proxyHeaders(resp))
+	}
+	return true
+}
+
+// proxyProducts are names in a Server header that only proxies and secure web gateways send.
+var proxyProducts = []string{"squid", "zscaler", "bluecoat", "proxysg", "mcafee web gateway", "skyhigh", "forcepoint",
+	"websense", "fortigate", "fortiproxy", "palo alto", "pan-os", "ironport", "cisco wsa", "sophos", "barracuda",
+	"netskope", "check point", "untangle", "privoxy", "tinyproxy", "ziproxy"}
+
+// blockedBy reports whether a proxy produced the answer, and names it: squid's own error mark, an error
+// status or redirect with a proxy's Server or Via header, or a redirect to another host where the
+// documented answer is no redirect.
+func blockedBy(t Target, resp *http.Response) (string, bool) {
+	name := proxyName(resp)
+	code := resp.StatusCode
+	errorish := code == http.StatusForbidden || code == http.StatusProxyAuthRequired ||
+		code == http.StatusUnavailableForLegalReasons || code >= 500 || isRedirect(code)
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	elsewhere := isRedirect(code) && loc != nil && loc.Hostname() != "" && !strings.EqualFold(loc.Hostname(), t.Host)
+	switch {
+	case resp.Header.Get("X-Squid-Error") != "":
+		return cmp.Or(name, "squid"), true
+	case name != "" && errorish:
+		return name, true
+	case elsewhere && t.Expect != nil && !isRedirect(t.Expect.Status):
+		return cmp.Or(name, "a proxy or portal at "+loc.Hostname()), true
+	}
+	return "", false
+}
+
+// proxyName names the proxy an answer's headers point to: a Server header of a proxy product, else the
+// Via header; "" when neither says.
+func proxyName(resp *http.Response) string {
+	server := resp.Header.Get("Server")
+	for _, p := range proxyProducts {
+		if strings.Contains(strings.ToLower(server), p) {
+			if via := resp.Header.Get("Via"); via != "" {
+				return server + " (Via: " + via + ")"
+			}
+			return server
+		}
+	}
+	if via := resp.Header.Get("Via"); via != "" {
+		return "the proxy " + via
+	}
+	return ""
+}
+
+func isRedirect(code int) bool { return code >= 300 && code < 400 }

@@ -30,6 +30,19 @@ type Target struct {
 	NoProxy bool
 	// ExpectPrivateDNS requires the name to resolve, locally, to a private address (a private endpoint).
 	ExpectPrivateDNS bool
+	// AcceptedSuites are the TLS 1.2 suites the client that matters accepts: when a TLS 1.2 handshake
+	// ends in another suite, one more handshake offering only these tells whether the path can speak one
+	// (TLSPhase.SuiteRetry). Empty means any.
+	AcceptedSuites []uint16
+	// Expect is the documented answer to a request, judged when an HTTP request is sent; nil means any.
+	Expect *Expectation
+}
+
+// Expectation is a documented answer: the status a GET of Path answers.
+type Expectation struct {
+	// Path is the path (and query) to request instead of Target.Path.
+	Path   string
+	Status int
 }
 
 // Address returns host:port.
@@ -75,6 +88,10 @@ type Options struct {
 	Proxy *ProxyConfig
 	// Now returns the time for certificate validity; nil means time.Now.
 	Now func() time.Time
+	// AllAddresses also probes, in parallel and within the same timeout, TCP (and TLS for https) to every
+	// address of the name when it connects directly: the target passes only when all do
+	// (ClassAddressUnreachable otherwise; Result.Addresses).
+	AllAddresses bool
 }
 
 // Prober probes targets with fixed options. It is safe for concurrent use.
@@ -98,6 +115,9 @@ func New(opts Options) *Prober {
 	}
 	return &Prober{opts: opts}
 }
+
+// SendsHTTPS reports whether probes send an HTTP request over https targets (Options.HTTPS).
+func (p *Prober) SendsHTTPS() bool { return p.opts.HTTPS }
 
 // Probe checks one target within the per-target timeout and returns what happened in each phase.
 // It returns by the deadline (or at once when ctx is cancelled) and leaves no goroutine behind.
@@ -180,40 +200,71 @@ func (p *Prober) run(ctx context.Context, r *Result, body *[]byte) {
 	if t.ExpectPrivateDNS && !p.checkPrivateDNS(ctx, r) {
 		return // never connect to the public address a private endpoint's name resolved to
 	}
-	px, bypass := p.opts.Proxy.Route(t)
-	r.Bypass = bypass
-	var conn net.Conn
-	var ok, absolute bool
-	if px != nil {
-		conn, ok, absolute = p.connectViaProxy(ctx, r, px)
-		if !absolute {
-			px = nil // a tunnel: requests inside it are the endpoint's
-		}
-	} else {
-		conn, ok = p.connect(ctx, r)
+	var every *addressProbes
+	if p.opts.AllAddresses {
+		every = &addressProbes{}
+		defer every.judge(r)
 	}
+	conn, px, ok := p.open(ctx, r, every)
 	if !ok {
 		return
 	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer func() {
-		stop()
-		conn.Close()
-	}()
-	if deadline, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(deadline)
-	}
+	defer conn.Close()
 	if t.Scheme == "https" {
 		tconn, ok := p.handshake(ctx, conn, r)
 		if !ok {
+			p.diagnoseNoCommonSuite(ctx, r)
 			return
 		}
+		p.checkSuite(ctx, r)
 		if p.opts.HTTPS || body != nil {
 			p.request(ctx, tconn, r, nil, body)
 		}
 		return
 	}
 	p.request(ctx, conn, r, px, body)
+}
+
+// open gets a connection to the target as the proxy settings route it: direct, through a tunnel, or to
+// an HTTP proxy for an absolute-form request (px is then that proxy). The connection closes when ctx
+// ends and has ctx's deadline. every, if set, receives the probes of every address of a direct connection.
+func (p *Prober) open(ctx context.Context, r *Result, every *addressProbes) (conn net.Conn, px *Proxy, ok bool) {
+	px, bypass := p.opts.Proxy.Route(r.Target)
+	r.Bypass = bypass
+	var absolute bool
+	if px != nil {
+		conn, ok, absolute = p.connectViaProxy(ctx, r, px)
+		if !absolute {
+			px = nil // a tunnel: requests inside it are the endpoint's
+		}
+	} else {
+		conn, ok = p.connect(ctx, r, every)
+	}
+	if !ok {
+		return nil, nil, false
+	}
+	return p.hook(ctx, conn), px, true
+}
+
+// hook gives conn ctx's deadline and closes it when ctx ends (or when it is closed first).
+func (p *Prober) hook(ctx context.Context, conn net.Conn) net.Conn {
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(deadline)
+	}
+	return &stopConn{Conn: conn, stop: stop}
+}
+
+// stopConn is a connection that, once closed, no longer waits for its context to close it.
+type stopConn struct {
+	net.Conn
+	stop func() bool
+}
+
+// Close closes the connection and drops the context's hook.
+func (c *stopConn) Close() error {
+	c.stop()
+	return c.Conn.Close()
 }
 
 // connectViaProxy gets a connection to the target through the proxy: a CONNECT or SOCKS tunnel, or, for a

@@ -94,6 +94,9 @@ func parseNoProxyList(list, source string, lenient bool) (*NoProxy, error) {
 			n.entries = append(n.entries, e)
 		}
 	}
+	if !lenient && len(n.entries) == 0 {
+		return nil, fmt.Errorf("%s: no host, domain, IP or CIDR in %q", source, list)
+	}
 	return n, nil
 }
 

@@ -23,6 +23,10 @@ const proxySyntax = "want scheme://[user:password@]host:port"
 func ParseProxy(raw, source string) (*Proxy, error) {
 	s := strings.TrimSpace(raw)
 	scheme, rest, ok := strings.Cut(s, "://")
+	if before, after, found := strings.Cut(s, ":"); !ok && found && isScheme(before) && strings.HasPrefix(after, "/") {
+		// "http:/user:pw@host": a scheme with its "//" misspelt, not a user named "http".
+		return nil, fmt.Errorf("the scheme %q is not followed by \"://\" (want scheme://[user:password@]host:port; the value is not shown, as it may hold a password)", before)
+	}
 	if !ok || !isScheme(scheme) {
 		scheme, rest = "http", s // no scheme; a "://" after a character a scheme cannot have is in a password
 	}

@@ -82,3 +82,16 @@ func TestNoProxyStrictness(t *testing.T) {
 	_, err := ParseNoProxy("[::1]/128,fd00::/8", "NO_PROXY")
 	assert.NoError(t, err, "an IPv6 prefix, in brackets or not")
 }
+
+// TestProxyURLWithAMisspeltScheme: "http:/user:pw@host" is not a user named "http" (the review found it
+// accepted); the error never shows the value.
+func TestProxyURLWithAMisspeltScheme(t *testing.T) {
+	for _, raw := range []string{"http:/alice:s3cret@127.0.0.1:1", "socks5:/alice:s3cret@h:1080"} {
+		_, err := ParseProxy(raw, "--proxy")
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "s3cret")
+		assert.NotContains(t, err.Error(), "alice")
+	}
+	_, err := ParseNoProxy(",", "--no-proxy")
+	assert.EqualError(t, err, `--no-proxy: no host, domain, IP or CIDR in ","`)
+}

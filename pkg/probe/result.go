@@ -26,6 +26,12 @@ const (
 	ClassHTTPError           Class = "http_error"            // no HTTP response arrived, or not an HTTP one
 	ClassHTTPUnverified      Class = "http_unverified"       // a proxy relayed a 403 or 5xx that may be its own refusal or the endpoint's
 	ClassCanceled            Class = "canceled"              // the run was interrupted before this probe finished
+	// ClassAddressUnreachable: with Options.AllAddresses, the name's first working address answered, but
+	// another of its addresses did not (TCP or TLS): clients that pick that one fail.
+	ClassAddressUnreachable Class = "address_unreachable"
+	// ClassHTTPBlockedByProxy: the answer to the HTTP request came from a proxy in the path (its block
+	// page, a redirect to its portal, an error status with its headers), not from the endpoint.
+	ClassHTTPBlockedByProxy Class = "http_blocked_by_proxy"
 )
 
 // Classes lists every failure class this package returns, in a stable order.
@@ -33,7 +39,7 @@ var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCP
 	ClassTCPReset, ClassTLSHandshakeFailed, ClassTLSUntrusted, ClassTLSHostnameMismatch, ClassTLSExpired,
 	ClassTLSVersionTooOld, ClassHTTPError, ClassHTTPUnverified, ClassCanceled,
 	ClassProxyUnreachable, ClassProxyAuthRequired, ClassProxyDenied, ClassProxyUpstreamFailed,
-	ClassTLSIntercepted, ClassPrivateDNSPublic}
+	ClassTLSIntercepted, ClassPrivateDNSPublic, ClassAddressUnreachable, ClassHTTPBlockedByProxy}
 
 // Diagnoses that are failures, or warnings on a reachable row.
 const (
@@ -50,10 +56,14 @@ const (
 	// ClassProxyAuthAgentUnsupported (warning): the probe got through the proxy with the credentials of the
 	// proxy URL, which the Arc agent cannot send.
 	ClassProxyAuthAgentUnsupported Class = "proxy_auth_agent_unsupported"
+	// ClassHTTPUnexpectedAnswer (warning): the endpoint answered the request of Target.Expect with another
+	// status than the documented one, and nothing marks the answer as a proxy's.
+	ClassHTTPUnexpectedAnswer Class = "http_unexpected_answer"
 )
 
 // WarningClasses lists the classes a probe reports as warnings on a reachable row.
-var WarningClasses = []Class{ClassTLSIntercepted, ClassTLS12Max, ClassPrivateDNSAAAAPublic, ClassProxyAuthAgentUnsupported}
+var WarningClasses = []Class{ClassTLSIntercepted, ClassTLS12Max, ClassPrivateDNSAAAAPublic, ClassProxyAuthAgentUnsupported,
+	ClassHTTPUnexpectedAnswer}
 
 // Phase is the step of a probe a finding belongs to.
 type Phase string
@@ -94,6 +104,17 @@ type Result struct {
 	PrivateDNS *DNSPhase
 	Failure    *Finding
 	Warnings   []Finding
+	// Addresses are the probes of every address of the name, one each (Options.AllAddresses, direct
+	// connections to a name with more than one address); nil otherwise.
+	Addresses []AddressResult
+}
+
+// AddressResult is the probe of one address of a name: TCP, then TLS for an https target.
+type AddressResult struct {
+	Address  netip.AddrPort
+	Duration time.Duration
+	// Failure is why this address failed (nil when it passed).
+	Failure *Finding
 }
 
 func (r *Result) warn(c Class, phase Phase, msg string) {
@@ -190,6 +211,34 @@ type TLSPhase struct {
 	// re-signed it.
 	Intercepted bool
 	Interceptor string
+	// SuiteRetry is the second handshake made when a TLS 1.2 handshake ended in a suite outside
+	// Target.AcceptedSuites, offering only those; nil when none was needed.
+	SuiteRetry *SuiteRetry
+	// Legacy is the handshake made, offering legacy suites too, after the server refused every suite
+	// offered (a handshake_failure alert right after the ClientHello); nil when none was made. It says
+	// what the server would have spoken and is never a reason to call the target reachable.
+	Legacy *LegacyHandshake
+}
+
+// SuiteRetry is a handshake offering only a set of TLS 1.2 suites.
+type SuiteRetry struct {
+	// Offered are the suites offered.
+	Offered []uint16
+	// OK is set when the server accepted one of them: Suite.
+	OK    bool
+	Suite uint16
+	// Error is why the handshake failed.
+	Error string
+}
+
+// LegacyHandshake is a handshake offering Go's legacy suites (RC4, 3DES, static RSA, CBC) and TLS 1.0
+// to 1.2, with no certificate verification.
+type LegacyHandshake struct {
+	// Version and Suite are what the server chose; 0 when it refused these too.
+	Version uint16
+	Suite   uint16
+	// Error is why it failed.
+	Error string
 }
 
 // Certificate holds the facts about a certificate that explain a failure.
@@ -201,11 +250,20 @@ type Certificate struct {
 	DNSNames           []string
 	NotBefore          time.Time
 	NotAfter           time.Time
+	// NegativeSerial is set when the serial number is negative (RFC 5280 forbids it).
+	NegativeSerial bool
+	// CRL, OCSP and CAIssuers are the certificate's CRL distribution points, OCSP responders and
+	// CA-issuer URLs (authority information access).
+	CRL       []string
+	OCSP      []string
+	CAIssuers []string
 }
 
 func certificateOf(c *x509.Certificate) Certificate {
 	return Certificate{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SubjectOrg: c.Subject.Organization,
-		IssuerOrganization: c.Issuer.Organization, DNSNames: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter}
+		IssuerOrganization: c.Issuer.Organization, DNSNames: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter,
+		NegativeSerial: c.SerialNumber != nil && c.SerialNumber.Sign() < 0,
+		CRL:            c.CRLDistributionPoints, OCSP: c.OCSPServer, CAIssuers: c.IssuingCertificateURL}
 }
 
 // ProxyPhase is getting a connection through a proxy.
@@ -233,6 +291,12 @@ type HTTPPhase struct {
 	Status   int
 	// StatusText is the status line's text ("200 OK").
 	StatusText string
+	// Date is the answer's Date header (zero when absent or unreadable); Received is this machine's
+	// clock when the answer's head arrived, to compare the two.
+	Date     time.Time
+	Received time.Time
+	// BlockedBy names the proxy that produced the answer (ClassHTTPBlockedByProxy), from its headers.
+	BlockedBy string
 }
 
 var privatePrefixes = []netip.Prefix{

@@ -10,11 +10,15 @@ import (
 	"time"
 )
 
-// connect resolves the target and opens a TCP connection to it.
-func (p *Prober) connect(ctx context.Context, r *Result) (net.Conn, bool) {
+// connect resolves the target and opens a TCP connection to it. With every set and several addresses,
+// every address is also probed on its own, alongside.
+func (p *Prober) connect(ctx context.Context, r *Result, every *addressProbes) (net.Conn, bool) {
 	addrs, ok := p.resolve(ctx, r)
 	if !ok {
 		return nil, false
+	}
+	if every != nil && len(addrs) > 1 {
+		every.start(ctx, p, r.Target, addrs)
 	}
 	return p.dialAddresses(ctx, r, addrs)
 }

@@ -35,6 +35,9 @@ func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
 	para := func(s string) { fmt.Fprintln(w, wrapText(sanitize(s), o.Width, "  ")) }
 	item := func(s string) { fmt.Fprintln(w, wrapText("  "+sanitize(s), o.Width, "      ")) }
 	para(SummaryLine(rep))
+	for _, warning := range rep.Warnings {
+		para("warn " + string(warning.Class) + ": " + warning.Message)
+	}
 	if slices.ContainsFunc(rep.Results, func(r check.Result) bool { return r.NotCarried }) {
 		fmt.Fprintln(w)
 		para(notCarriedNote + ".")
@@ -63,7 +66,26 @@ func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
 			item("- " + g.Action + ": " + strings.Join(g.Patterns, ", "))
 		}
 	}
+	if len(rep.Revocation) > 0 {
+		fmt.Fprintln(w, "\nRevocation endpoints (named by the certificate chains; Windows checks them):")
+		for _, rv := range rep.Revocation {
+			item(revocationLine(rv))
+		}
+	}
 	return w.err
+}
+
+// revocationLine says how one revocation URL went, and for how many endpoints.
+func revocationLine(rv check.Revocation) string {
+	status := "ok"
+	if f := rv.Probe.Failure; f != nil {
+		status = string(f.Class) + ": " + shortReason(f.Message)
+	}
+	via := ""
+	if rv.Probe.Proxy != nil {
+		via = " via " + ProxyColumn(&rv.Probe)
+	}
+	return fmt.Sprintf("%s (%s)%s: %s; named by %s", rv.URL, rv.Kind, via, status, plural(len(rv.NeededBy), "endpoint"))
 }
 
 // failureColor is red for a required endpoint's failure, dim for one that never fails a run.

@@ -35,6 +35,8 @@ type Settings struct {
 	Proxy          ProxySetting   `json:"proxy"`
 	ProxyBypass    []string       `json:"proxyBypass"`
 	PublicRoots    string         `json:"publicRoots"`
+	// AllAddresses records --all-addresses: TCP and TLS to every address of each name.
+	AllAddresses bool `json:"allAddresses"`
 	// Sources says where each setting came from: "flag", "agent" (the installed Arc agent), "environment".
 	Sources map[string]string `json:"sources,omitempty"`
 	// Agent is the installed Arc agent the settings were read from, if any.
@@ -93,6 +95,46 @@ type CheckDocument struct {
 	WhatToFix   []FixGroupJSON  `json:"whatToFix"`
 	Notices     []NoticeJSON    `json:"notices"`
 	Interrupt   bool            `json:"interrupted"`
+	// Revocation are the revocation URLs the chains named, each probed once.
+	Revocation []RevocationJSON `json:"revocation"`
+	// Clock compares this machine's clock with the servers' Date headers (null when none had one).
+	Clock *ClockJSON `json:"clock"`
+	// Warnings are findings about the whole run (clock_skew).
+	Warnings []WarningJSON `json:"warnings"`
+}
+
+// RevocationJSON is one revocation URL and its probe.
+type RevocationJSON struct {
+	URL       string       `json:"url"`
+	Kind      string       `json:"kind"`
+	Reachable bool         `json:"reachable"`
+	Proxy     string       `json:"proxy"`
+	Failure   *FailureJSON `json:"failure"`
+	NeededBy  []string     `json:"neededBy"`
+}
+
+// RevocationRefJSON is a revocation URL a result's chain names, and whether it was reachable.
+type RevocationRefJSON struct {
+	URL       string `json:"url"`
+	Kind      string `json:"kind"`
+	Reachable bool   `json:"reachable"`
+}
+
+// ClockJSON is this machine's clock offset from the servers' Date headers.
+type ClockJSON struct {
+	// OffsetMs is how far this machine's clock is behind the servers' (negative: ahead).
+	OffsetMs float64 `json:"offsetMs"`
+	Source   string  `json:"source"`
+	Answers  int     `json:"answers"`
+	Skewed   bool    `json:"skewed"`
+}
+
+// AddressProbeJSON is the probe of one address of a name (--all-addresses).
+type AddressProbeJSON struct {
+	Address   string       `json:"address"`
+	Family    string       `json:"family"`
+	Reachable bool         `json:"reachable"`
+	Failure   *FailureJSON `json:"failure"`
 }
 
 // SummaryJSON counts a check's results.
@@ -148,6 +190,10 @@ type CertificateJSON struct {
 	DNSNames           []string  `json:"dnsNames,omitempty"`
 	NotBefore          time.Time `json:"notBefore"`
 	NotAfter           time.Time `json:"notAfter"`
+	NegativeSerial     bool      `json:"negativeSerial,omitempty"`
+	CRL                []string  `json:"crl,omitempty"`
+	OCSP               []string  `json:"ocsp,omitempty"`
+	CAIssuers          []string  `json:"caIssuers,omitempty"`
 }
 
 // DiscoveryJSON is one live discovery call.
@@ -190,6 +236,10 @@ type ResultJSON struct {
 	NotCarried bool `json:"notCarriedByGateway,omitempty"`
 	// PrivateDNS is the private-link DNS check (private-link mode, private endpoints only).
 	PrivateDNS *DNSJSON `json:"privateLinkDns,omitempty"`
+	// Addresses are the probes of every address of the name (--all-addresses).
+	Addresses []AddressProbeJSON `json:"addresses,omitempty"`
+	// Revocation are the revocation URLs its chain names.
+	Revocation []RevocationRefJSON `json:"revocation,omitempty"`
 }
 
 // Timings are per-phase durations in milliseconds (0 for a phase that did not run).
@@ -223,12 +273,34 @@ type TLSJSON struct {
 	Interceptor string            `json:"interceptor,omitempty"`
 	Leaf        *CertificateJSON  `json:"leaf"`
 	Chain       []CertificateJSON `json:"chain"`
+	// SuiteRetry is the handshake offering only the agent's TLS 1.2 suites, made when the path chose another.
+	SuiteRetry *SuiteRetryJSON `json:"agentSuiteRetry,omitempty"`
+	// Legacy is the handshake offering legacy suites, made when the server refused every suite offered.
+	Legacy *LegacyJSON `json:"legacyHandshake,omitempty"`
+}
+
+// SuiteRetryJSON is a handshake offering only some suites.
+type SuiteRetryJSON struct {
+	Offered  []string `json:"offered"`
+	Accepted bool     `json:"accepted"`
+	Cipher   string   `json:"cipher,omitempty"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// LegacyJSON is what a server that refused every current suite would have spoken.
+type LegacyJSON struct {
+	Version string `json:"version,omitempty"`
+	Cipher  string `json:"cipher,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // HTTPJSON is the HTTP response.
 type HTTPJSON struct {
 	Status     int    `json:"status"`
 	StatusText string `json:"statusText"`
+	// Date is the answer's Date header; BlockedBy the proxy that answered in the endpoint's place.
+	Date      *time.Time `json:"date,omitempty"`
+	BlockedBy string     `json:"blockedBy,omitempty"`
 }
 
 // ProxyJSON is the hop through a proxy.
@@ -256,7 +328,10 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 	doc := CheckDocument{Schema: CheckSchema, Tool: tool, StartedAt: rep.Start.UTC(), DurationMs: ms(rep.Duration),
 		Host: host, Settings: settings, Summary: SummaryJSON(s), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
 		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Notices: []NoticeJSON{},
-		Interrupt: rep.Interrupted}
+		Interrupt: rep.Interrupted, Revocation: revocationJSON(rep), Clock: clockJSON(rep.Clock), Warnings: []WarningJSON{}}
+	for _, w := range rep.Warnings {
+		doc.Warnings = append(doc.Warnings, WarningJSON{Class: w.Class, Message: w.Message, Fix: fixJSON(w)})
+	}
 	for _, g := range WhatToFix(rep) {
 		doc.WhatToFix = append(doc.WhatToFix, FixGroupJSON(g))
 	}
@@ -264,7 +339,9 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 		doc.Discoveries = append(doc.Discoveries, DiscoveryJSON{Token: d.Token, URL: d.URL, Hosts: nonNil(d.Hosts), Failure: failureJSON(d.Failure)})
 	}
 	for i := range rep.Results {
-		doc.Results = append(doc.Results, resultJSON(&rep.Results[i]))
+		j := resultJSON(&rep.Results[i])
+		j.Revocation = revocationRefs(rep, &rep.Results[i])
+		doc.Results = append(doc.Results, j)
 	}
 	for _, n := range rep.NotTested {
 		doc.NotTested = append(doc.NotTested, NotTestedJSON{Pattern: n.Pattern, Reason: notTestedReason(n), Required: n.Required})
@@ -327,7 +404,62 @@ func tlsJSON(t *probe.TLSPhase) *TLSJSON {
 	for _, c := range t.Chain {
 		j.Chain = append(j.Chain, certificateJSON(c))
 	}
+	if r := t.SuiteRetry; r != nil {
+		j.SuiteRetry = &SuiteRetryJSON{Offered: []string{}, Accepted: r.OK, Error: r.Error}
+		for _, s := range r.Offered {
+			j.SuiteRetry.Offered = append(j.SuiteRetry.Offered, tls.CipherSuiteName(s))
+		}
+		if r.OK {
+			j.SuiteRetry.Cipher = tls.CipherSuiteName(r.Suite)
+		}
+	}
+	if l := t.Legacy; l != nil {
+		j.Legacy = &LegacyJSON{Error: l.Error}
+		if l.Suite != 0 {
+			j.Legacy.Version, j.Legacy.Cipher = tlsVersionName(l.Version), tls.CipherSuiteName(l.Suite)
+		}
+	}
 	return j
+}
+
+// revocationJSON lists the run's revocation URLs.
+func revocationJSON(rep *check.Report) []RevocationJSON {
+	out := []RevocationJSON{}
+	for _, rv := range rep.Revocation {
+		out = append(out, RevocationJSON{URL: rv.URL, Kind: string(rv.Kind), Reachable: rv.Probe.Reachable,
+			Proxy: ProxyColumn(&rv.Probe), Failure: failureJSON(rv.Probe.Failure), NeededBy: nonNil(rv.NeededBy)})
+	}
+	return out
+}
+
+// revocationRefs lists the revocation URLs of a result's chain with their reachability.
+func revocationRefs(rep *check.Report, r *check.Result) []RevocationRefJSON {
+	var out []RevocationRefJSON
+	for _, u := range r.Revocation {
+		for _, rv := range rep.Revocation {
+			if rv.URL == u {
+				out = append(out, RevocationRefJSON{URL: u, Kind: string(rv.Kind), Reachable: rv.Probe.Reachable})
+			}
+		}
+	}
+	return out
+}
+
+func clockJSON(c *check.Clock) *ClockJSON {
+	if c == nil {
+		return nil
+	}
+	return &ClockJSON{OffsetMs: ms(c.Offset), Source: c.Source, Answers: c.Answers, Skewed: c.Skewed()}
+}
+
+// addressesJSON lists the per-address probes.
+func addressesJSON(as []probe.AddressResult) []AddressProbeJSON {
+	var out []AddressProbeJSON
+	for _, a := range as {
+		out = append(out, AddressProbeJSON{Address: a.Address.String(), Family: familyWord(a.Address.Addr()),
+			Reachable: a.Failure == nil, Failure: failureJSON(a.Failure)})
+	}
+	return out
 }
 
 func resultJSON(r *check.Result) ResultJSON {
@@ -358,8 +490,13 @@ func resultJSON(r *check.Result) ResultJSON {
 	}
 	if h := p.HTTP; h != nil {
 		j.Timings.HTTP = ms(h.Duration)
-		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText}
+		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText, BlockedBy: h.BlockedBy}
+		if !h.Date.IsZero() {
+			d := h.Date.UTC()
+			j.HTTP.Date = &d
+		}
 	}
+	j.Addresses = addressesJSON(p.Addresses)
 	if f := r.Failure; f != nil {
 		j.Failure = failureJSON(&f.Finding)
 		fix := fixJSON(*f)

@@ -1,10 +1,15 @@
 package report
 
 import (
+	"cmp"
+	"crypto/tls"
 	"fmt"
 	"net"
+	"net/url"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/probe"
@@ -155,9 +160,91 @@ var hints = map[probe.Class]hint{
 	check.ClassGatewayProxyBypass: fixed("Remove gateway endpoints from NO_PROXY", func(w fixWords) string {
 		return fmt.Sprintf("remove %s from NO_PROXY: the Arc gateway does not support proxy bypass", w.pattern)
 	}),
+	probe.ClassAddressUnreachable: {
+		action: func(w fixWords) string {
+			return "Allow outbound TCP " + w.port + " to every address of these names, or fix the dead path"
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("some addresses of %s do not answer (see the message): allow outbound TCP %s to all of %s's addresses, fix the route of that family (IPv6 often), or remove the dead DNS records", w.Host, w.port, w.pattern)
+		}},
+	probe.ClassHTTPBlockedByProxy: {
+		action: func(w fixWords) string { return "Allow on " + blocker(w) + " (it answers in the endpoints' place)" },
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("the request to %s was answered by %s, not by the endpoint: allow %s in its URL filtering (after TLS inspection too)", w.Host, blocker(w), w.pattern)
+		}},
+	probe.ClassHTTPUnexpectedAnswer: fixed("Check what answers for these endpoints", func(w fixWords) string {
+		return fmt.Sprintf("%s did not give its documented answer: check whether a device in the path answers for %s", w.Host, w.pattern)
+	}),
+	check.ClassCipherUnsupportedByAgent: {
+		action: func(w fixWords) string {
+			return "Offer the Arc agent's TLS suites (TLS 1.3, or TLS 1.2 ECDHE-RSA with AES-GCM) on " + suiteBox(w)
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("%s speaks %s, which the Arc agent does not accept: enable TLS 1.3, or TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, on %s", w.Host, suiteWord(w.Suite), suiteBox(w))
+		}},
+	check.ClassNegativeSerial: fixed("Reissue certificates that have a negative serial number before "+rejectMonth(), func(w fixWords) string {
+		return fmt.Sprintf("%s presents a certificate with a negative serial number (issued by %s): the Arc agent rejects it from %s; have that CA (often a TLS-inspection appliance) issue positive serial numbers, or exempt %s from inspection", w.Host, cmp.Or(w.Issuer, "its CA"), rejectMonth(), w.pattern)
+	}),
+	check.ClassRevocationUnreachable: {
+		action: func(w fixWords) string {
+			if w.Proxy != "" {
+				return "Allow HTTP (TCP 80) on the proxy " + w.proxy + " to the certificate revocation endpoints"
+			}
+			return "Allow outbound HTTP (TCP 80) to the certificate revocation endpoints"
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("the certificate chain of %s names revocation endpoints this server cannot reach: allow HTTP (TCP 80) to %s, which Windows asks before it trusts the chain", w.Host, strings.Join(revocationHosts(w.Fix), ", "))
+		}},
+	check.ClassClockSkew: fixed("Synchronise this server's clock (NTP; on Windows w32tm)", func(w fixWords) string {
+		return fmt.Sprintf("this server's clock is %s off the time %s answered: synchronise it with NTP (Linux: chrony or systemd-timesyncd; Windows: w32tm /config /syncfromflags:domhier /update, then w32tm /resync)", clockWord(w.ClockOffset), w.Host)
+	}),
 	check.ClassPrivateLinkViaProxy: fixed("Bypass the proxy for private endpoints (azcmagent config set proxy.bypass Arc)", func(w fixWords) string {
 		return fmt.Sprintf("%s went through %s: set the agent's proxy bypass for Arc (azcmagent config set proxy.bypass Arc; here --proxy-bypass Arc) so it reaches your private endpoint", w.Host, w.proxy)
 	}),
+}
+
+// blocker names the proxy that answered in the endpoint's place.
+func blocker(w fixWords) string { return cmp.Or(w.BlockedBy, w.proxy) }
+
+// suiteBox is the box whose TLS settings to change: the inspecting proxy, or the server.
+func suiteBox(w fixWords) string {
+	if w.Interceptor != "" || w.Proxy != "" {
+		return w.inspector + " (it terminates TLS), or the server " + w.Host
+	}
+	return "the server or load balancer that answers for " + w.Host
+}
+
+// suiteWord names a TLS suite, or says none is known.
+func suiteWord(s uint16) string {
+	if s == 0 {
+		return "only suites"
+	}
+	return tls.CipherSuiteName(s)
+}
+
+// rejectMonth is when the agent starts rejecting negative serial numbers, as "February 2027".
+func rejectMonth() string { return check.NegativeSerialRejectedFrom.Format("January 2006") }
+
+// revocationHosts are the hosts of the unreachable revocation URLs, once each, or the endpoint's host.
+func revocationHosts(f check.Fix) []string {
+	var out []string
+	for _, raw := range f.Revocation {
+		if u, err := url.Parse(raw); err == nil && !slices.Contains(out, u.Hostname()) {
+			out = append(out, u.Hostname())
+		}
+	}
+	if len(out) == 0 {
+		return []string{f.Host}
+	}
+	return out
+}
+
+// clockWord says how far and which way the clock is off.
+func clockWord(d time.Duration) string {
+	if d < 0 {
+		return (-d).String() + " ahead of"
+	}
+	return d.String() + " behind"
 }
 
 func allowTCP(w fixWords) string { return "Allow outbound TCP " + w.port + " in the firewall" }
@@ -187,7 +274,11 @@ func FixOf(f check.Finding) Fix {
 		return Fix{Action: "Investigate " + string(f.Class), Pattern: f.Fix.Pattern,
 			Hint: fmt.Sprintf("%s failed with %s: see the message", f.Fix.Host, f.Class)}
 	}
-	return Fix{Action: h.action(w), Pattern: f.Fix.Pattern, Hint: h.hint(w)}
+	pattern := f.Fix.Pattern
+	if f.Class == check.ClassRevocationUnreachable && len(f.Fix.Revocation) > 0 {
+		pattern = strings.Join(revocationHosts(f.Fix), ", ") // what to allow is the revocation hosts
+	}
+	return Fix{Action: h.action(w), Pattern: pattern, Hint: h.hint(w)}
 }
 
 // FixGroup is one action and the patterns it applies to.
@@ -208,6 +299,9 @@ func WhatToFix(rep *check.Report) []FixGroup {
 		if !slices.Contains(groups[i].Patterns, f.Pattern) {
 			groups[i].Patterns = append(groups[i].Patterns, f.Pattern)
 		}
+	}
+	for _, w := range rep.Warnings {
+		add(FixOf(w))
 	}
 	for _, res := range rep.Results {
 		if res.Failure != nil && res.Required && res.Failure.Class != probe.ClassCanceled {

@@ -1,0 +1,88 @@
+package check
+
+import (
+	"crypto/tls"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/arccheck/arccheck/pkg/probe"
+)
+
+// Classes of the agent's own requirements, which a probe reports only as facts.
+const (
+	// ClassCipherUnsupportedByAgent: the path speaks TLS 1.2 only with suites the agent does not accept
+	// (a failure in the agent's sense, though a browser gets through).
+	ClassCipherUnsupportedByAgent probe.Class = "cipher_unsupported_by_agent"
+	// ClassNegativeSerial (warning): a certificate of the chain has a negative serial number, which the
+	// agent rejects from NegativeSerialRejectedFrom.
+	ClassNegativeSerial probe.Class = "negative_serial"
+)
+
+// AgentTLS12Suites are the TLS 1.2 suites the Arc agent accepts (agent 1.56 and later on Windows); in TLS
+// 1.3 it accepts TLS_AES_256_GCM_SHA384 and TLS_AES_128_GCM_SHA256, which every TLS 1.3 server offers.
+var AgentTLS12Suites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
+
+// NegativeSerialRejectedFrom is when the agent starts rejecting certificates with a negative serial number.
+var NegativeSerialRejectedFrom = time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
+
+// agentRules applies the agent's TLS requirements to a probe's findings: the suite the path speaks, and
+// negative serial numbers in the chain.
+func agentRules(pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
+	t := pr.TLS
+	if t == nil {
+		return failure, warnings
+	}
+	if f := suiteFailure(pr); f != nil && (failure == nil || failure.Class == probe.ClassTLSHandshakeFailed) {
+		failure = f
+	}
+	if issuers := negativeSerialIssuers(t); len(issuers) > 0 {
+		warnings = append(warnings, probe.Finding{Class: ClassNegativeSerial, Phase: probe.PhaseTLS,
+			Message: "a certificate of the chain issued by " + strings.Join(issuers, " and ") + " has a negative serial number: " +
+				"the Arc agent accepts it until " + NegativeSerialRejectedFrom.Format("January 2006") + " and rejects it from then on"})
+	}
+	return failure, warnings
+}
+
+// suiteFailure is the cipher_unsupported_by_agent failure a result's handshakes show, or nil.
+func suiteFailure(pr probe.Result) *probe.Finding {
+	t := pr.TLS
+	box := "the server"
+	if t.Intercepted || pr.Proxy != nil {
+		box = "the server or the TLS-inspecting proxy in the path"
+	}
+	switch {
+	case t.SuiteRetry != nil && !t.SuiteRetry.OK:
+		return &probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS,
+			Message: "the path negotiated TLS 1.2 with " + tls.CipherSuiteName(t.CipherSuite) + " and refused a handshake " +
+				"offering only the suites the Arc agent accepts (" + suiteNames(t.SuiteRetry.Offered) + "): " + box +
+				" must offer one of them (" + t.SuiteRetry.Error + ")"}
+	case t.Legacy != nil && t.Legacy.Suite != 0 && pr.Failure != nil:
+		return &probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS,
+			Message: pr.Failure.Message + ", which the Arc agent does not accept: " + box + " must offer " + suiteNames(AgentTLS12Suites)}
+	}
+	return nil
+}
+
+func suiteNames(ids []uint16) string {
+	names := make([]string, len(ids))
+	for i, id := range ids {
+		names[i] = tls.CipherSuiteName(id)
+	}
+	return strings.Join(names, ", ")
+}
+
+// negativeSerialIssuers names the issuers of the certificates presented with a negative serial number.
+func negativeSerialIssuers(t *probe.TLSPhase) []string {
+	var out []string
+	certs := t.Chain
+	if t.Leaf != nil {
+		certs = append([]probe.Certificate{*t.Leaf}, certs...)
+	}
+	for _, c := range certs {
+		if c.NegativeSerial && !slices.Contains(out, c.Issuer) {
+			out = append(out, c.Issuer)
+		}
+	}
+	return out
+}
