@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -165,4 +166,34 @@ func assertFits(t *testing.T, out string, width int) {
 	for _, l := range strings.Split(out, "\n") {
 		assert.LessOrEqual(t, displayWidth(l), width, "%d columns: %q", width, l)
 	}
+}
+
+// TestRunFindingsInEveryFormat: the clock and the revocation endpoints reach JUnit and Prometheus too.
+func TestRunFindingsInEveryFormat(t *testing.T) {
+	rep := sampleReport(t)
+	rep.Clock = &check.Clock{Offset: 10 * time.Minute, Source: "https://management.azure.com", Answers: 3}
+	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP,
+		Message: "this machine's clock is 10m0s behind the servers'"}}}
+	rep.Revocation = []check.Revocation{{URL: "http://crl.example/ca.crl", Kind: check.RevocationCRL,
+		NeededBy: []string{"https://management.azure.com"}}}
+
+	var prom bytes.Buffer
+	require.NoError(t, CheckPrometheus(&prom, rep))
+	parser := expfmt.NewTextParser(model.LegacyValidation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(prom.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, 600.0, families["arccheck_run_clock_offset_seconds"].GetMetric()[0].GetGauge().GetValue())
+	assert.Equal(t, 1.0, families["arccheck_run_warnings"].GetMetric()[0].GetGauge().GetValue())
+	assert.Zero(t, families["arccheck_revocation_reachable"].GetMetric()[0].GetGauge().GetValue())
+
+	var xmlOut bytes.Buffer
+	require.NoError(t, CheckJUnit(&xmlOut, sampleTool, sampleHost, sampleSettings(rep), rep, JUnitOptions{FailOnWarning: true}))
+	assert.Contains(t, xmlOut.String(), `<testcase name="run" classname="arccheck.run">`)
+	assert.Contains(t, xmlOut.String(), `<failure message="clock_skew: `)
+	assert.Contains(t, xmlOut.String(), "revocation crl http://crl.example/ca.crl: unreachable")
+	xmllint := testnet.RequireBinary(t, "xmllint", "libxml2-utils")
+	file := filepath.Join(t.TempDir(), "report.xml")
+	require.NoError(t, os.WriteFile(file, xmlOut.Bytes(), 0o644))
+	out, err := exec.Command(xmllint, "--noout", "--schema", filepath.Join("testdata", "junit.xsd"), file).CombinedOutput()
+	require.NoError(t, err, "%s", out)
 }

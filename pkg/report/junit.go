@@ -52,6 +52,9 @@ func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check
 			Name: n.Pattern, Classname: "arccheck.not-tested",
 			Skipped: &junit.Result{Message: sanitizeXML("not tested: " + notTestedReason(n))}})
 	}
+	if len(rep.Warnings) > 0 || len(rep.Revocation) > 0 {
+		suite("run").AddTestcase(junitRunCase(rep, o))
+	}
 	all := junit.Testsuites{Name: "arccheck", Time: seconds(rep.Duration.Seconds())}
 	slices.Sort(order)
 	for _, name := range order {
@@ -137,4 +140,30 @@ func sanitizeXML(s string) string {
 		out = append(out, sanitize(l))
 	}
 	return strings.Join(out, "\n")
+}
+
+// junitRunCase is the run's own findings as one test case: the clock and the revocation endpoints,
+// failed only for a warning with FailOnWarning, as the run is.
+func junitRunCase(rep *check.Report, o JUnitOptions) junit.Testcase {
+	tc := junit.Testcase{Name: "run", Classname: "arccheck.run"}
+	var out []string
+	for _, w := range rep.Warnings {
+		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, w.Message, FixOf(w).Hint)
+		if o.FailOnWarning && tc.Failure == nil {
+			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + FixOf(w).Action), Type: string(w.Class), Data: sanitizeXML(text)}
+			continue
+		}
+		out = append(out, text)
+	}
+	for _, rv := range rep.Revocation {
+		state := "reachable"
+		if !rv.Probe.Reachable {
+			state = "unreachable"
+		}
+		out = append(out, fmt.Sprintf("revocation %s %s: %s", rv.Kind, rv.URL, state))
+	}
+	if len(out) > 0 {
+		tc.SystemOut = &junit.Output{Data: sanitizeXML(strings.Join(out, "\n"))}
+	}
+	return tc
 }

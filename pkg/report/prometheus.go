@@ -35,7 +35,23 @@ func CheckPrometheus(w io.Writer, rep *check.Report) error {
 	last := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_timestamp_seconds", Help: "When the last run started, in Unix seconds."})
 	success := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_success",
 		Help: "1 when every required endpoint was probed and reachable."})
-	reg.MustRegister(reachable, phase, tlsVersion, expiry, warnings, run, duration, last, success)
+	revocation := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_revocation_reachable",
+		Help: "1 when a CRL, OCSP or CA-issuer URL named by a presented chain answered, 0 when not."}, []string{"url", "kind"})
+	clock := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_clock_offset_seconds",
+		Help: "How far this machine's clock is behind the servers' Date headers (negative: ahead)."})
+	runWarnings := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_run_warnings",
+		Help: "Warnings about the whole run, by class (clock_skew)."}, []string{"class"})
+	reg.MustRegister(reachable, phase, tlsVersion, expiry, warnings, run, duration, last, success, revocation, runWarnings)
+	for _, rv := range rep.Revocation {
+		revocation.WithLabelValues(rv.URL, string(rv.Kind)).Set(boolGauge(rv.Probe.Reachable))
+	}
+	if rep.Clock != nil {
+		reg.MustRegister(clock)
+		clock.Set(rep.Clock.Offset.Seconds())
+	}
+	for _, w := range rep.Warnings {
+		runWarnings.WithLabelValues(string(w.Class)).Inc()
+	}
 
 	for i := range rep.Results {
 		r := &rep.Results[i]
