@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -103,29 +102,6 @@ func valueOf(se *endpoints.SelectionError) string {
 		return ""
 	}
 	return fmt.Sprintf(" %q", se.Value)
-}
-
-// arcProxyPort is where the agent's own local proxy listens in gateway mode; arccheck tests the path
-// beyond it.
-const arcProxyPort = "40343"
-
-// proxy is the proxy the agent uses, as it chooses it: the one it reports using (in gateway mode, the
-// enterprise proxy behind its local Arc proxy), else its proxy.url setting. "" means none.
-func (v *agentView) proxy() string {
-	if v.s.GatewayURL != "" {
-		return v.s.UpstreamProxy
-	}
-	for _, p := range []string{v.s.HTTPSProxy, v.s.ProxyURL} {
-		if p != "" && !isArcProxy(p) {
-			return p
-		}
-	}
-	return ""
-}
-
-func isArcProxy(p string) bool {
-	u, err := url.Parse(p)
-	return err == nil && u.Port() == arcProxyPort && slices.Contains([]string{"localhost", "127.0.0.1", "::1"}, u.Hostname())
 }
 
 // fields lists the settings taken from the agent, for the line above the table and the JSON.

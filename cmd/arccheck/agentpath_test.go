@@ -126,7 +126,10 @@ func TestClockSkew(t *testing.T) {
 		assert.Contains(t, doc.Warnings[0].Fix.Hint, "w32tm /resync")
 		assert.Equal(t, 1, doc.Summary.Warnings)
 	}
-	r := runCLI(t, nil, append([]string{"check"}, base...)...)
+	r := runCLI(t, nil, append([]string{"check", "--fail-on", "warning"}, base...)...)
+	assert.Equal(t, exitUnreachable, r.code, "--fail-on warning fails on the run's warning: %s", r.stderr)
+	r = runCLI(t, nil, append([]string{"check"}, base...)...)
+	assert.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "\nwarn clock_skew: this server's clock is 10m0s behind the Date of "+url)
 	assert.Contains(t, r.stdout, "  - Synchronise this server's clock (NTP; on Windows w32tm): "+host+"\n")
 }
@@ -247,6 +250,9 @@ func TestNegativeSerialWarns(t *testing.T) {
 	assert.Contains(t, res.Warnings[0].Message, "issued by CN=Appliance CA,O=Contoso")
 	assert.Contains(t, res.Warnings[0].Message, "February 2027")
 	assert.True(t, res.TLS.Leaf.NegativeSerial)
+
+	r = runCLI(t, nil, append([]string{"check", "--fail-on", "warning", "--catalog", "none", "--ca-file", ca.WritePEM(t)}, endpointArgs(host, srv.Port)...)...)
+	assert.Equal(t, exitUnreachable, r.code, "--fail-on warning fails on a row's warning: %s", r.stderr)
 }
 
 // TestAllDiagnosesInOneTimeout runs every diagnosis of this file at once: the revocation probes, the

@@ -349,7 +349,7 @@ const agentSource = "agent"
 // agentProxyConfig uses the proxy the installed agent uses, as the agent chooses it; a proxy in the
 // shell's environment that the agent does not use is ignored, with a warning.
 func (o *checkOptions) agentProxyConfig(getenv func(string) string, view *agentView) (*probe.ProxyConfig, report.ProxySetting, error) {
-	used := view.proxy()
+	used := view.s.UsedProxy()
 	for _, name := range []string{"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"} {
 		if v := getenv(name); v != "" && !sameProxy(v, used) {
 			agentUses := "no proxy"
@@ -394,7 +394,7 @@ func (o *checkOptions) finishProxy(cfg *probe.ProxyConfig) (*probe.ProxyConfig, 
 
 // warnProxyDiffers says when --proxy tests another path than the agent's.
 func (o *checkOptions) warnProxyDiffers(view *agentView) {
-	used := view.proxy()
+	used := view.s.UsedProxy()
 	if strings.EqualFold(o.Proxy, "none") && used == "" || sameProxy(o.Proxy, used) {
 		return
 	}

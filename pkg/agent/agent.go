@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,6 +62,30 @@ type Settings struct {
 	// WinHTTPProxy is Windows' system proxy (netsh winhttp show proxy), which Windows uses for
 	// certificate revocation checks though the agent does not; "" when direct or not on Windows.
 	WinHTTPProxy string
+}
+
+// arcProxyPort is where the agent's own local Arc proxy listens in gateway mode.
+const arcProxyPort = "40343"
+
+// UsedProxy is the proxy the agent uses, as it chooses it, beyond its own local Arc proxy: in gateway
+// mode the enterprise proxy behind that local proxy, else the proxy it reports using, else its
+// proxy.url setting. "" means none.
+func (s Settings) UsedProxy() string {
+	if s.GatewayURL != "" {
+		return s.UpstreamProxy
+	}
+	for _, p := range []string{s.HTTPSProxy, s.ProxyURL} {
+		if p != "" && !isArcProxy(p) {
+			return p
+		}
+	}
+	return ""
+}
+
+// isArcProxy tells whether p is the agent's local Arc proxy on this machine.
+func isArcProxy(p string) bool {
+	u, err := url.Parse(p)
+	return err == nil && u.Port() == arcProxyPort && slices.Contains([]string{"localhost", "127.0.0.1", "::1"}, u.Hostname())
 }
 
 // Problem is a part of the agent's settings that could not be read: the command and why.

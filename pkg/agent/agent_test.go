@@ -117,3 +117,22 @@ func TestFindLooksOnPathThenAtTheInstallLocation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, exe, got)
 }
+
+func TestUsedProxyIsThePathBeyondTheLocalArcProxy(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		s    Settings
+		want string
+	}{
+		{"gateway mode: the upstream proxy", Settings{GatewayURL: "https://gw.arc.azure.com", HTTPSProxy: "http://localhost:40343", UpstreamProxy: "http://proxy.corp:3128"}, "http://proxy.corp:3128"},
+		{"gateway mode without an upstream proxy: direct", Settings{GatewayURL: "https://gw.arc.azure.com", HTTPSProxy: "http://localhost:40343", ProxyURL: "http://proxy.corp:3128"}, ""},
+		{"the proxy it reports using", Settings{HTTPSProxy: "http://a.corp:8080", ProxyURL: "http://b.corp:3128"}, "http://a.corp:8080"},
+		{"its proxy.url setting", Settings{ProxyURL: "http://b.corp:3128"}, "http://b.corp:3128"},
+		{"the local Arc proxy is skipped", Settings{HTTPSProxy: "http://127.0.0.1:40343", ProxyURL: "http://b.corp:3128"}, "http://b.corp:3128"},
+		{"the local Arc proxy over IPv6 is skipped", Settings{HTTPSProxy: "http://[::1]:40343"}, ""},
+		{"port 40343 elsewhere is a real proxy", Settings{HTTPSProxy: "http://proxy.corp:40343"}, "http://proxy.corp:40343"},
+		{"none", Settings{}, ""},
+	} {
+		assert.Equal(t, c.want, c.s.UsedProxy(), c.name)
+	}
+}
