@@ -84,6 +84,16 @@ func TestSettingsComeFromTheAgent(t *testing.T) {
 	assert.Empty(t, doc2.Selection.Location)
 	assert.Nil(t, doc2.Agent)
 	assert.Equal(t, exitBadInput, runCLI(t, map[string]string{"PATH": path}, "list", "--agent", "maybe").code)
+
+	// check --agent off probes without the agent's proxy, bypass and extensions.
+	r = runCLI(t, map[string]string{"PATH": path}, "check", "-o", "json", "--agent", "off", "-l", "westeurope",
+		"--timeout", "2s", "--resolve", "*:*:127.0.0.1")
+	doc = decodeCheck(t, r)
+	assert.Nil(t, doc.Settings.Agent)
+	assert.Empty(t, doc.Settings.Proxy.HTTPS, "not the agent's proxy")
+	assert.Empty(t, doc.Settings.ProxyBypass)
+	assert.Empty(t, doc.Settings.Selection.Scenarios)
+	assert.Equal(t, map[string]string{"location": "flag"}, doc.Settings.Sources)
 }
 
 func TestGatewayAndPrivateLinkModesComeFromTheAgent(t *testing.T) {

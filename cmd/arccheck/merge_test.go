@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net"
 	"os"
@@ -106,4 +107,20 @@ func TestMergeRefusesWhatItCannotRead(t *testing.T) {
 	assert.Contains(t, r.stdout, "3 reports merged")
 	assert.Contains(t, r.stderr, `fleet.json: not an arccheck check report: its schema is "arccheck.fleet/v1"`)
 	assert.Contains(t, r.stderr, "arccheck: merging 3 reports: ")
+}
+
+// TestMergeColour: on a terminal the fleet table colours failures; --no-color and NO_COLOR turn it off.
+func TestMergeColour(t *testing.T) {
+	dir := fleetReports(t)
+	run := func(terminal bool, vars map[string]string, extra ...string) string {
+		var out, errb strings.Builder
+		e := env{Stdout: &out, Stderr: &errb, Context: context.Background(), StdoutIsTerminal: terminal,
+			Getenv: func(k string) string { return vars[k] }, Hostname: func() (string, error) { return "h", nil }}
+		Execute("test", append([]string{"merge", dir}, extra...), e)
+		return out.String()
+	}
+	assert.Contains(t, run(true, nil), "\x1b[31m")
+	assert.NotContains(t, run(false, nil), "\x1b[")
+	assert.NotContains(t, run(true, map[string]string{"NO_COLOR": "1"}), "\x1b[")
+	assert.NotContains(t, run(true, nil, "--no-color"), "\x1b[")
 }

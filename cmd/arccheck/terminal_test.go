@@ -137,6 +137,20 @@ func TestProgressOnATerminalOnly(t *testing.T) {
 	assert.Empty(t, r.stderr, "piped: no progress")
 }
 
+// TestQuietHasNoProgressLine: with -q, the same run on a terminal shows its table but no progress line.
+func TestQuietHasNoProgressLine(t *testing.T) {
+	_, port, _ := net.SplitHostPort(testnet.BlackHole(t))
+	cmd := exec.Command(binary(t), "check", "-q", "--catalog", "none", "--timeout", "1500ms", "--endpoint",
+		"https://stuck.example:"+port, "--resolve", "stuck.example:*:127.0.0.1")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 80})
+	require.NoError(t, err)
+	defer f.Close()
+	out, _ := io.ReadAll(f) // ends with EIO when the run exits
+	_ = cmd.Wait()
+	assert.Contains(t, string(out), "1 endpoint: 0 reachable, 1 unreachable", "the table is shown")
+	assert.NotContains(t, string(out), "checking:", "-q: no progress line")
+}
+
 func TestCompletion(t *testing.T) {
 	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
 		r := runCLI(t, nil, "completion", shell)
