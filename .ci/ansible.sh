@@ -8,7 +8,8 @@ work=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"' EXIT
 
-# A plain-HTTP endpoint on loopback for the check to reach, the way the tests' own servers do.
+# A plain-HTTP endpoint on loopback for the check to reach, the way the tests' own servers do; named,
+# since loopback addresses never go through a proxy (Go's rules, which arccheck follows as the agent does).
 mkdir -p "$work/www" && echo ok > "$work/www/index.html"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 python3 -m http.server --bind 127.0.0.1 --directory "$work/www" "$port" >/dev/null 2>&1 &
@@ -19,7 +20,7 @@ secret='Ansibl3-S3cret'
 export ANSIBLE_LOG_PATH="$work/ansible.log" ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=False
 ansible-playbook -i localhost, -c local examples/ansible/arccheck.yml \
   -e arccheck_binaries="$PWD/dist" -e arccheck_reports="$work/reports" \
-  -e "{\"arccheck_args\": [\"--catalog\", \"none\", \"--endpoint\", \"http://127.0.0.1:$port\", \"--timeout\", \"5s\"]}" \
+  -e "{\"arccheck_args\": [\"--catalog\", \"none\", \"--endpoint\", \"http://ansible-lab.example:$port\", \"--resolve\", \"ansible-lab.example:$port:127.0.0.1\", \"--timeout\", \"5s\"]}" \
   -e "arccheck_proxy=http://bob:$secret@127.0.0.1:1" \
   -e arccheck_controller="$PWD/dist/arccheck_linux_amd64_v1/arccheck" > "$work/ansible.out" 2>&1 || { cat "$work/ansible.out"; exit 1; }
 

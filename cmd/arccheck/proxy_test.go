@@ -229,8 +229,10 @@ func TestProxyFromEnvironmentAndNoProxy(t *testing.T) {
 	got := proxyOf(map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".azure.com"})
 	assert.Equal(t, "not used", got["https://management.azure.com"])
 	assert.Equal(t, sq, got["https://login.microsoftonline.com"])
-	// ALL_PROXY applies when HTTPS_PROXY is unset; lower-case no_proxy counts too.
-	got = proxyOf(map[string]string{"ALL_PROXY": sq, "no_proxy": "login.microsoftonline.com"})
+	// ALL_PROXY is curl's and Go ignores it, as the agent does: not used; lower-case no_proxy counts.
+	got = proxyOf(map[string]string{"ALL_PROXY": sq})
+	assert.Equal(t, "not used", got["https://management.azure.com"])
+	got = proxyOf(map[string]string{"https_proxy": sq, "no_proxy": "login.microsoftonline.com"})
 	assert.Equal(t, sq, got["https://management.azure.com"])
 	assert.Equal(t, "not used", got["https://login.microsoftonline.com"])
 	// --no-proxy overrides NO_PROXY.
@@ -265,6 +267,6 @@ func TestSquidHTTPSProxy(t *testing.T) {
 	// Without the proxy's CA, the TLS handshake with the proxy fails: the proxy is unreachable.
 	r = runCLI(t, nil, args...)
 	require.Equal(t, 1, r.code)
-	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "proxy_unreachable")
-	assert.Contains(t, r.stdout, "Fix the proxy setting")
+	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "proxy_tls_untrusted")
+	assert.Contains(t, r.stdout, "Trust the certificate of the https proxy")
 }

@@ -4,10 +4,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -77,8 +79,25 @@ func NewLab(t testing.TB, o LabOptions) *Lab {
 	tlsOpts.GetCertificate = getCert
 	tlsOpts.Handler = o.Handler
 	lab.HTTPS = TLSServer(t, tlsOpts)
-	lab.HTTP = HTTPServer(t, lab.IP+":80")
+	lab.HTTP = listen(t, lab.IP+":80", HandleHTTP(lab.pki(nil)))
 	return lab
+}
+
+// pki serves the lab CA's certificate for any path ending in .crt (a CA-issuers URL, the proof of the
+// plain-HTTP certificate endpoints) and its CRL for .crl, and hands every other request to h (nil: 200).
+func (l *Lab) pki(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, ".crt"):
+			w.Header().Set(EvidenceHeader, OriginRequestID)
+			w.Write(l.CA.Cert.Raw)
+		case h != nil:
+			h.ServeHTTP(w, r)
+		default:
+			w.Header().Set(EvidenceHeader, OriginRequestID)
+			io.WriteString(w, "arccheck test lab: "+r.Host+r.URL.Path+"\n")
+		}
+	})
 }
 
 // ResolveArgs returns --resolve flags that send every host to the lab (any port).

@@ -153,6 +153,13 @@ func HandleHTTP(h http.Handler) func(net.Conn) {
 	}
 }
 
+// EvidenceHeader and OriginRequestID are what the test servers' default handler adds to every answer,
+// as Azure's front ends add a request id: the endpoint's own evidence, which no proxy adds.
+const (
+	EvidenceHeader  = "X-Ms-Request-Id"
+	OriginRequestID = "arccheck-test-origin"
+)
+
 // serveHTTP answers one request on c with h, or with 200 OK when h is nil.
 func serveHTTP(c net.Conn, h http.Handler) {
 	req, err := http.ReadRequest(bufio.NewReader(c))
@@ -161,6 +168,7 @@ func serveHTTP(c net.Conn, h http.Handler) {
 	}
 	if h == nil {
 		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set(EvidenceHeader, OriginRequestID)
 			io.WriteString(w, "arccheck test server: "+r.Host+r.URL.Path+"\n")
 		})
 	}

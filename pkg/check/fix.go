@@ -37,6 +37,8 @@ type Fix struct {
 	ClockOffset time.Duration
 	// BlockedBy names the proxy that answered in the endpoint's place (http_blocked_by_proxy).
 	BlockedBy string
+	// UpstreamDNS is set when the proxy said it could not resolve the name.
+	UpstreamDNS bool
 }
 
 // fixFacts collects the facts of a result that its fixes name.
@@ -44,7 +46,7 @@ func fixFacts(r *Result) Fix {
 	p := &r.Probe
 	f := Fix{Pattern: allowable(r.Pattern, p.Target.Host), Host: p.Target.Host, Port: p.Target.Port, URL: p.Target.URL()}
 	if p.Proxy != nil {
-		f.Proxy = p.Proxy.Proxy.Host
+		f.Proxy, f.UpstreamDNS = p.Proxy.Proxy.Host, p.Proxy.UpstreamDNS
 	}
 	if p.DNS != nil && p.DNS.Source.Kind == probe.SourceServer {
 		f.DNSServer = p.DNS.Source.Server

@@ -437,7 +437,7 @@ func faults() []fault {
 		{"https proxy with an untrusted certificate", func(t *testing.T, l *faultLab, host string) *endpoint {
 			squid := testnet.StartSquid(t, testnet.SquidOptions{DNS: l.dnsIP(), TLS: testnet.NewCA(t, "Proxy CA", "Corp")})
 			return l.throughHTTPProxy(t, host, squid.URL("", ""))
-		}, viaHTTPProxy(ClassProxyUnreachable)},
+		}, viaHTTPProxy(ClassProxyTLSUntrusted)},
 		{"proxy killed mid-run", func(t *testing.T, l *faultLab, host string) *endpoint {
 			squid := testnet.StartSquid(t, testnet.SquidOptions{DNS: l.dnsIP()})
 			e := l.throughHTTPProxy(t, host, squid.URL("", ""))

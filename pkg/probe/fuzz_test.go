@@ -181,7 +181,7 @@ func FuzzConnectReply(f *testing.F) {
 		}()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
-		conn, err := (&HTTPConnectDialer{Proxy: px}).connect(ctx, client, "management.azure.com:443")
+		conn, err := (&HTTPConnectDialer{Proxy: px}).connect(ctx, client, "management.azure.com:443", true)
 		if err != nil {
 			var pe *ProxyError
 			if !asProxyError(err, &pe) {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -13,15 +14,30 @@ import (
 	"time"
 )
 
-// request sends one GET over conn and reads the response head. Any HTTP response means reachable.
-// With viaProxy set, conn goes to that HTTP proxy and the request is sent in absolute form.
+// request sends one GET over conn and reads the response head, then judges whose answer it is: the
+// endpoint's, or a proxy's or an inspecting box's in its place (see judge). With viaProxy set, conn goes
+// to that HTTP proxy and the request is sent in absolute form (credentials only after a challenge).
 // With body set, the body of a 200 answer is kept there and any other status fails.
 func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy *Proxy, body *[]byte) {
 	phase := &HTTPPhase{}
 	r.HTTP = phase
 	start := time.Now()
 	defer func() { phase.Duration = time.Since(start) }()
-	resp, err := p.roundTrip(ctx, conn, r.Target, viaProxy)
+	resp, err := p.roundTrip(ctx, conn, r.Target, viaProxy, false)
+	credentialsSent := false
+	if err == nil && viaProxy != nil && proxyChallenged(resp) && viaProxy.HasCredentials() {
+		// Asked for credentials: send them, on a new connection, as proxies may close the one they refused.
+		resp.Body.Close()
+		credentialsSent = true
+		d := &HTTPConnectDialer{Proxy: viaProxy, ConnectTimeout: p.opts.ConnectTimeout}
+		if conn, err = d.dialProxy(ctx); err != nil {
+			proxyOK(ctx, r, err)
+			return
+		}
+		conn = p.hook(ctx, conn)
+		defer conn.Close()
+		resp, err = p.roundTrip(ctx, conn, r.Target, viaProxy, true)
+	}
 	if err != nil {
 		failRequest(ctx, r, viaProxy != nil, err)
 		return
@@ -31,10 +47,12 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		phase.Date = d
 	}
-	if viaProxy != nil && !judgeProxiedAnswer(r, viaProxy, resp) {
+	phase.Evidence = evidenceOf(resp)
+	if !p.judge(ctx, r, viaProxy, resp, credentialsSent, body != nil) {
 		return
 	}
-	if viaProxy == nil && !judgeAnswer(r, resp) {
+	if r.Target.Proof != nil {
+		p.prove(ctx, r, viaProxy, resp)
 		return
 	}
 	if body == nil {
@@ -50,6 +68,18 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 	}
 }
 
+// judge decides whose answer resp is, records the failure when it is not the endpoint's, and reports
+// whether it may be. fetch is set for Fetch, whose caller checks the content itself.
+func (p *Prober) judge(ctx context.Context, r *Result, viaProxy *Proxy, resp *http.Response, credentialsSent, fetch bool) bool {
+	switch {
+	case viaProxy != nil:
+		return p.judgeProxiedAnswer(ctx, r, viaProxy, resp, credentialsSent)
+	case r.TLS != nil && r.TLS.Intercepted:
+		return judgeInspectedAnswer(r, resp, fetch)
+	}
+	return judgeAnswer(r, resp)
+}
+
 // failRequest records why no HTTP answer came. When the probe's deadline ended the wait, through a proxy
 // it is the proxy's silence: it is still trying the endpoint, as with a CONNECT that gets no answer.
 func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
@@ -58,15 +88,22 @@ func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
 		r.fail(ClassProxyUpstreamFailed, PhaseProxy, "the proxy did not answer before the timeout: it is still trying the endpoint")
 	case deadlineHit(ctx, err):
 		r.fail(ClassHTTPError, PhaseHTTP, "no HTTP response before the timeout")
+	case viaProxy && r.Proxy != nil && r.Proxy.Proxy.Scheme == "http" && speaksSOCKS5(ctx, r.Proxy.Proxy, 0):
+		r.fail(ClassProxySchemeMismatch, PhaseProxy, "proxy "+r.Proxy.Proxy.String()+" answers SOCKS5, not HTTP: give it as socks5h://"+
+			r.Proxy.Proxy.Host+" ("+errText(ctx, err)+")")
 	default:
 		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "no HTTP response: "+errText(ctx, err))
 	}
 }
 
-// roundTrip writes a GET for the target (in absolute form to viaProxy, if set) and reads the response head.
-func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProxy *Proxy) (*http.Response, error) {
+// roundTrip writes a GET for the target (in absolute form to viaProxy, if set, with its credentials when
+// withCredentials) and reads the response head.
+func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProxy *Proxy, withCredentials bool) (*http.Response, error) {
 	path := t.Path
-	if t.Expect != nil && t.Expect.Path != "" {
+	switch {
+	case t.Proof != nil && t.Proof.Path != "":
+		path = t.Proof.Path
+	case t.Expect != nil && t.Expect.Path != "":
 		path = t.Expect.Path
 	}
 	if path == "" {
@@ -80,7 +117,9 @@ func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProx
 	req.Header.Set("User-Agent", p.opts.UserAgent)
 	req.Close = true
 	if viaProxy != nil {
-		viaProxy.authorize(req.Header)
+		if withCredentials {
+			viaProxy.authorize(req.Header)
+		}
 		err = req.WriteProxy(conn)
 	} else {
 		err = req.Write(conn)
@@ -101,18 +140,23 @@ func classifyHTTP(err error, ctx context.Context) Class {
 }
 
 // judgeProxiedAnswer tells, for an absolute-form request through an HTTP proxy, the proxy's own answer
-// from the endpoint's, records a failure when the answer is not the endpoint's, and reports whether it is.
-// A proxy's refusal and an endpoint's look alike; only squid marks its own (X-Squid-Error), so what squid
-// alone relayed without that mark is the endpoint's, whatever its status. From any other proxy a 403 or
-// a 5xx is unverified, never reachable: the endpoint may not be listening at all.
-func judgeProxiedAnswer(r *Result, px *Proxy, resp *http.Response) bool {
+// from the endpoint's, records a failure when the answer is not proven to be the endpoint's, and reports
+// whether it may be. The proxy's marks decide first (a challenge, squid's X-Squid-Error, squid's
+// X-Transformed-From). Then, for a target with a Proof, its content decides (see prove). Otherwise the
+// answer counts only when squid alone relayed it (squid marks every answer of its own) or it carries the
+// endpoint's own evidence (evidenceOf); anything else is unverified, or, when the address refuses
+// CONNECT as a web server does, proxy_not_a_proxy.
+func (p *Prober) judgeProxiedAnswer(ctx context.Context, r *Result, px *Proxy, resp *http.Response, credentialsSent bool) bool {
 	code := resp.StatusCode
-	squid := relayedBySquidAlone(resp)
 	switch {
-	case code == http.StatusProxyAuthRequired, resp.Header.Get("X-Squid-Error") != "",
-		!squid && (code == http.StatusBadGateway || code == http.StatusGatewayTimeout):
+	case proxyChallenged(resp), resp.Header.Get("X-Squid-Error") != "",
+		!relayedBySquidAlone(resp) && r.HTTP.Evidence == "" && (code == http.StatusBadGateway || code == http.StatusGatewayTimeout):
 		pe := proxyErrorFromResponse(resp)
-		r.Proxy.Status, r.Proxy.AuthSchemes, r.Proxy.ProxyCode = pe.Status, pe.AuthSchemes, pe.ProxyCode
+		pe.CredentialsSent = credentialsSent && proxyChallenged(resp)
+		if pe.Class == ClassProxyNotAProxy {
+			pe.Class = ClassProxyDenied // a 400 to a well-formed request is a refusal here, not a web server
+		}
+		r.Proxy.Status, r.Proxy.AuthSchemes, r.Proxy.ProxyCode, r.Proxy.UpstreamDNS = pe.Status, pe.AuthSchemes, pe.ProxyCode, pe.UpstreamDNS
 		r.fail(pe.Class, PhaseProxy, pe.Error())
 		return false
 	case resp.Header.Get("X-Transformed-From") != "":
@@ -120,13 +164,68 @@ func judgeProxiedAnswer(r *Result, px *Proxy, resp *http.Response) bool {
 		r.fail(ClassHTTPError, PhaseHTTP, "the endpoint did not answer HTTP: the proxy relayed what it sent as "+
 			"a "+resp.Status+" answer, marked X-Transformed-From: "+resp.Header.Get("X-Transformed-From"))
 		return false
-	case !squid && (code == http.StatusForbidden || code >= 500):
-		r.fail(ClassHTTPUnverified, PhaseHTTP, "the proxy relayed "+resp.Status+", which may be its own refusal or the "+
-			"endpoint's answer"+proxyHeaders(resp))
+	}
+	r.Proxy.Authenticated = credentialsSent // asked for, sent with the request, and not refused
+	if class, dns, ok := boxAnswer(r.Target, resp); ok && proxyProduct(resp) != "" && r.HTTP.Evidence == "" {
+		// The proxy's own page, as its marks say (tinyproxy's "500 Unable to connect", Server: tinyproxy).
+		failBox(r, class, dns, proxyName(resp), resp)
 		return false
 	}
-	r.Proxy.Authenticated = px.HasCredentials() // sent with the request, and not refused
-	return true
+	if r.Target.Proof != nil || relayedBySquidAlone(resp) || r.HTTP.Evidence != "" {
+		return true
+	}
+	p.unproven(ctx, r, px, resp, "nothing in it proves that the endpoint sent it")
+	return false
+}
+
+// failBox records the failure of an answer a proxy or box (named by) gave in the endpoint's place.
+func failBox(r *Result, class Class, dns bool, by string, resp *http.Response) {
+	phase := PhaseHTTP
+	if r.Proxy != nil {
+		r.Proxy.Status, r.Proxy.UpstreamDNS, phase = resp.Status, r.Proxy.UpstreamDNS || dns, PhaseProxy
+	}
+	r.HTTP.BlockedBy = by
+	r.fail(class, phase, by+" answered "+resp.Status+proxyHeaders(resp)+locationOf(resp)+" in the endpoint's place")
+}
+
+// proxyChallenged reports whether an answer to a request is the proxy asking for credentials: 407, or a
+// 401 that says Proxy-Authenticate or comes from a proxy product (tinyproxy refuses wrong credentials
+// so); an endpoint's own 401 says WWW-Authenticate.
+func proxyChallenged(resp *http.Response) bool {
+	return resp.StatusCode == http.StatusProxyAuthRequired || resp.StatusCode == http.StatusUnauthorized &&
+		(resp.Header.Get("Proxy-Authenticate") != "" || proxyProduct(resp) != "")
+}
+
+// unproven records the failure of a proxied plain-HTTP answer that does not prove its origin: a web
+// server given as the proxy (it refuses CONNECT as an unknown method), or else http_unverified.
+func (p *Prober) unproven(ctx context.Context, r *Result, px *Proxy, resp *http.Response, why string) {
+	if code, ok := p.refusesConnect(ctx, px, r.Target); ok {
+		r.Proxy.Status = resp.Status
+		r.fail(ClassProxyNotAProxy, PhaseProxy, "proxy "+px.String()+" answered "+resp.Status+proxyHeaders(resp)+
+			" and refuses CONNECT with "+strconv.Itoa(code)+": it is a web server serving its own pages, not a forward proxy")
+		return
+	}
+	r.fail(ClassHTTPUnverified, PhaseHTTP, "the proxy relayed "+resp.Status+proxyHeaders(resp)+", but "+why+
+		": it may be the proxy's own page or refusal")
+}
+
+// refusesConnect asks the proxy for a tunnel to the target's address and reports whether it refuses the
+// method itself (400, 405 or 501), as a web server does; the tunnel, if opened, is closed at once.
+func (p *Prober) refusesConnect(ctx context.Context, px *Proxy, t Target) (int, bool) {
+	d := &HTTPConnectDialer{Proxy: px, UserAgent: p.opts.UserAgent, ConnectTimeout: p.opts.ConnectTimeout}
+	conn, err := d.dialProxy(ctx)
+	if err != nil {
+		return 0, false
+	}
+	tunnel, err := d.connect(ctx, conn, t.Address(), false)
+	if err == nil {
+		tunnel.Close()
+	}
+	var pe *ProxyError
+	if errors.As(err, &pe) && pe.Class == ClassProxyNotAProxy {
+		return pe.Code, true
+	}
+	return 0, false
 }
 
 // relayedBySquidAlone reports whether the answer passed through squid and no other proxy: one Via entry,
@@ -156,7 +255,7 @@ func proxyHeaders(resp *http.Response) string {
 // answer is the endpoint's.
 func judgeAnswer(r *Result, resp *http.Response) bool {
 	t := r.Target
-	if by, ok := blockedBy(t, resp); ok {
+	if by, ok := blockedBy(t, resp); ok && r.HTTP.Evidence == "" {
 		r.HTTP.BlockedBy = by
 		msg := by + " answered " + resp.Status + " in the endpoint's place"
 		if code := resp.Header.Get("X-Squid-Error"); code != "" {
@@ -178,7 +277,7 @@ func judgeAnswer(r *Result, resp *http.Response) bool {
 // proxyProducts are names in a Server header that only proxies and secure web gateways send.
 var proxyProducts = []string{"squid", "zscaler", "bluecoat", "proxysg", "mcafee web gateway", "skyhigh", "forcepoint",
 	"websense", "fortigate", "fortiproxy", "palo alto", "pan-os", "ironport", "cisco wsa", "sophos", "barracuda",
-	"netskope", "check point", "untangle", "privoxy", "tinyproxy", "ziproxy"}
+	"netskope", "check point", "untangle", "privoxy", "tinyproxy", "ziproxy", "mitmproxy"}
 
 // blockedBy reports whether a proxy produced the answer, and names it: squid's own error mark, an error
 // status or redirect with a proxy's Server or Via header, or a redirect to another host where the
@@ -201,17 +300,26 @@ func blockedBy(t Target, resp *http.Response) (string, bool) {
 	return "", false
 }
 
-// proxyName names the proxy an answer's headers point to: a Server header of a proxy product, else the
-// Via header; "" when neither says.
-func proxyName(resp *http.Response) string {
+// proxyProduct is the answer's Server header when it names a proxy product (its own page, not a relayed
+// one: a proxy adds Via to what it relays, but does not replace Server), else "".
+func proxyProduct(resp *http.Response) string {
 	server := resp.Header.Get("Server")
 	for _, p := range proxyProducts {
 		if strings.Contains(strings.ToLower(server), p) {
-			if via := resp.Header.Get("Via"); via != "" {
-				return server + " (Via: " + via + ")"
-			}
 			return server
 		}
+	}
+	return ""
+}
+
+// proxyName names the proxy an answer's headers point to: a Server header of a proxy product, else the
+// Via header; "" when neither says.
+func proxyName(resp *http.Response) string {
+	if server := proxyProduct(resp); server != "" {
+		if via := resp.Header.Get("Via"); via != "" {
+			return server + " (Via: " + via + ")"
+		}
+		return server
 	}
 	if via := resp.Header.Get("Via"); via != "" {
 		return "the proxy " + via

@@ -36,6 +36,9 @@ type Target struct {
 	AcceptedSuites []uint16
 	// Expect is the documented answer to a request, judged when an HTTP request is sent; nil means any.
 	Expect *Expectation
+	// Proof is content only the endpoint serves, which a plain-HTTP answer must carry to count; nil
+	// means none is known.
+	Proof *Proof
 }
 
 // Expectation is a documented answer: the status a GET of Path answers.
@@ -185,6 +188,16 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 	defer cancel()
 	p.run(pctx, &r, body)
 	r.Duration = time.Since(r.Start)
+	if c := r.CurlRoute; c != nil {
+		way := "through the proxy"
+		switch {
+		case c.Proxy != "":
+			way = "through " + c.Proxy + ", which Go ignores"
+		case c.Bypass:
+			way = "direct (NO_PROXY entry " + c.Entry + ")"
+		}
+		r.warn(ClassNoProxyCurlDiffers, PhaseProxy, "curl would go "+way+"; arccheck follows Go's NO_PROXY rules, as the Arc agent does")
+	}
 	if r.Failure == nil {
 		r.Reachable = true
 		if r.Proxy != nil && r.Proxy.Authenticated {
@@ -217,7 +230,9 @@ func (p *Prober) run(ctx context.Context, r *Result, body *[]byte) {
 			return
 		}
 		p.checkSuite(ctx, r)
-		if p.opts.HTTPS || body != nil {
+		// Behind a box that re-signs TLS with a CA this machine trusts, the handshake was with the box:
+		// only an answer through the tunnel can show whether the endpoint is there.
+		if p.opts.HTTPS || body != nil || r.TLS.Intercepted {
 			p.request(ctx, tconn, r, nil, body)
 		}
 		return
@@ -229,8 +244,8 @@ func (p *Prober) run(ctx context.Context, r *Result, body *[]byte) {
 // an HTTP proxy for an absolute-form request (px is then that proxy). The connection closes when ctx
 // ends and has ctx's deadline. every, if set, receives the probes of every address of a direct connection.
 func (p *Prober) open(ctx context.Context, r *Result, every *addressProbes) (conn net.Conn, px *Proxy, ok bool) {
-	px, bypass := p.opts.Proxy.Route(r.Target)
-	r.Bypass = bypass
+	px, bypass, curl := p.opts.Proxy.Route(r.Target)
+	r.Bypass, r.CurlRoute = bypass, curl
 	var absolute bool
 	if px != nil {
 		conn, ok, absolute = p.connectViaProxy(ctx, r, px)
@@ -294,7 +309,7 @@ func (p *Prober) connectViaProxy(ctx context.Context, r *Result, px *Proxy) (con
 		d := &HTTPConnectDialer{Proxy: px, UserAgent: p.opts.UserAgent, ConnectTimeout: p.opts.ConnectTimeout}
 		conn, err = d.DialContext(ctx, "tcp", t.Address())
 		phase.Status = d.LastStatus
-		phase.Authenticated = err == nil && px.HasCredentials() // sent with every CONNECT
+		phase.Authenticated = d.Authenticated // sent only when the proxy asked for them
 	default:
 		var s *socksDial
 		s, err = dialSOCKS(ctx, px, t.Address(), p.opts.ConnectTimeout)
@@ -334,6 +349,7 @@ func proxyOK(ctx context.Context, r *Result, err error) bool {
 	var pe *ProxyError
 	if errors.As(err, &pe) {
 		class, phase.Status, phase.AuthSchemes, phase.ProxyCode = pe.Class, pe.Status, pe.AuthSchemes, pe.ProxyCode
+		phase.UpstreamDNS = pe.UpstreamDNS
 	}
 	msg := firstLine(err.Error())
 	if interrupted(ctx) {

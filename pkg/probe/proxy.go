@@ -24,6 +24,13 @@ const (
 	ClassProxyAuthRequired   Class = "proxy_auth_required"   // the proxy wants (other) credentials
 	ClassProxyDenied         Class = "proxy_denied"          // the proxy refused the destination
 	ClassProxyUpstreamFailed Class = "proxy_upstream_failed" // the proxy could not resolve or reach the destination
+	// ClassProxyNotAProxy: the proxy address is a web server, not a forward proxy: it refused CONNECT as a
+	// method it does not know (400, 405, 501), or served its own page for an absolute-form request.
+	ClassProxyNotAProxy Class = "proxy_not_a_proxy"
+	// ClassProxySchemeMismatch: the proxy was given as http:// or https://, but it speaks SOCKS5.
+	ClassProxySchemeMismatch Class = "proxy_scheme_mismatch"
+	// ClassProxyTLSUntrusted: the https:// proxy's own certificate is not trusted by this machine.
+	ClassProxyTLSUntrusted Class = "proxy_tls_untrusted"
 )
 
 // Proxy is a proxy server to connect through: http (CONNECT), https (TLS to the proxy, then CONNECT),
@@ -59,8 +66,15 @@ func (p *Proxy) forwardsHTTP() bool { return p.Scheme == "http" || p.Scheme == "
 // ProxyError is a failure to get a connection through a proxy.
 type ProxyError struct {
 	Class Class
-	// Status is the proxy's status line ("403 Forbidden"); empty when it did not answer.
+	// Code and Status are the proxy's status code and line ("403 Forbidden"); 0 and empty when it did
+	// not answer.
+	Code   int
 	Status string
+	// UpstreamDNS is set when the proxy said it could not resolve the destination's name (squid's
+	// ERR_DNS_FAIL, privoxy's 404 to CONNECT).
+	UpstreamDNS bool
+	// CredentialsSent is set when the answer refused credentials that were sent (after a challenge).
+	CredentialsSent bool
 	// AuthSchemes are the schemes of the proxy's Proxy-Authenticate headers.
 	AuthSchemes []string
 	// ProxyCode is the proxy's own error code (squid's X-Squid-Error, e.g. ERR_ACCESS_DENIED).
@@ -78,7 +92,15 @@ func (e *ProxyError) Error() string {
 		if len(e.AuthSchemes) > 0 {
 			b.WriteString("; it offers " + strings.Join(e.AuthSchemes, ", ") + " authentication")
 		}
-		if e.Class == ClassProxyAuthRequired {
+		switch {
+		case e.Class == ClassProxyAuthRequired && e.CredentialsSent:
+			b.WriteString(": it refused the credentials of the proxy URL")
+		case e.UpstreamDNS:
+			b.WriteString(": the proxy could not resolve the name")
+		case e.Class == ClassProxyNotAProxy:
+			b.WriteString(": this address is a web server, not a forward proxy")
+		}
+		if e.Class == ClassProxyAuthRequired && !e.CredentialsSent {
 			b.WriteString(": the Arc agent does not authenticate to proxies, so the proxy must let this server through without credentials")
 		}
 	}
@@ -102,11 +124,22 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// classifyProxyStatus names the failure a proxy's HTTP answer stands for.
+// challenged reports whether a proxy's answer asks for credentials: 407, or 401 as tinyproxy answers.
+func challenged(code int) bool {
+	return code == http.StatusProxyAuthRequired || code == http.StatusUnauthorized
+}
+
+// classifyProxyStatus names the failure a proxy's answer to CONNECT stands for.
 func classifyProxyStatus(code int) Class {
 	switch {
-	case code == http.StatusProxyAuthRequired:
+	case challenged(code):
 		return ClassProxyAuthRequired
+	case code == http.StatusBadRequest, code == http.StatusMethodNotAllowed, code == http.StatusNotImplemented:
+		// A forward proxy knows CONNECT; a web server refuses it as a bad or unknown method.
+		return ClassProxyNotAProxy
+	case code == http.StatusNotFound:
+		// privoxy: "404 No such domain"; there is no page to find in a CONNECT.
+		return ClassProxyUpstreamFailed
 	case code >= 500:
 		// 502/503/504, and squid's 500 ERR_CANNOT_FORWARD when it cannot resolve the name.
 		return ClassProxyUpstreamFailed
@@ -114,9 +147,13 @@ func classifyProxyStatus(code int) Class {
 	return ClassProxyDenied
 }
 
-// proxyErrorFromResponse reads what a proxy's refusal says: status, auth schemes, squid's error code.
+// squidDNSErrors are squid's error codes for a name it could not resolve.
+var squidDNSErrors = []string{"ERR_DNS_FAIL"}
+
+// proxyErrorFromResponse reads what a proxy's refusal of a CONNECT says: status, auth schemes, squid's
+// error code.
 func proxyErrorFromResponse(resp *http.Response) *ProxyError {
-	e := &ProxyError{Class: classifyProxyStatus(resp.StatusCode), Status: resp.Status}
+	e := &ProxyError{Class: classifyProxyStatus(resp.StatusCode), Code: resp.StatusCode, Status: resp.Status}
 	for _, v := range resp.Header.Values("Proxy-Authenticate") {
 		scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
 		if scheme != "" && !containsFold(e.AuthSchemes, scheme) {
@@ -125,6 +162,12 @@ func proxyErrorFromResponse(resp *http.Response) *ProxyError {
 	}
 	if code, _, _ := strings.Cut(resp.Header.Get("X-Squid-Error"), " "); code != "" {
 		e.ProxyCode = code
+		if containsFold(squidDNSErrors, code) {
+			e.Class, e.UpstreamDNS = ClassProxyUpstreamFailed, true
+		}
+	}
+	if resp.StatusCode == http.StatusNotFound {
+		e.UpstreamDNS = true
 	}
 	return e
 }
@@ -139,6 +182,9 @@ type HTTPConnectDialer struct {
 	LastStatus string
 	// ConnectTimeout bounds the TCP connection to the proxy within ctx; zero means ctx alone bounds it.
 	ConnectTimeout time.Duration
+	// Authenticated is set when the last tunnel opened only with the proxy URL's credentials: they are
+	// sent only after the proxy asked for them (a 407 or 401), as curl's --proxy-anyauth does.
+	Authenticated bool
 }
 
 var _ xproxy.ContextDialer = (*HTTPConnectDialer)(nil)
@@ -146,23 +192,40 @@ var _ xproxy.ContextDialer = (*HTTPConnectDialer)(nil)
 // DialContext returns a connection to addr (host:port) through the proxy. It honours ctx's deadline and
 // cancellation; bytes the proxy sent after its response are kept for the caller.
 func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	d.Authenticated = false
 	conn, err := d.dialProxy(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return d.connect(ctx, conn, addr)
+	tunnel, err := d.connect(ctx, conn, addr, false)
+	var pe *ProxyError
+	if !errors.As(err, &pe) || !challenged(pe.Code) || !d.Proxy.HasCredentials() {
+		return tunnel, d.schemeMismatch(ctx, err)
+	}
+	// Asked for credentials: a new connection, as proxies may close the one they refused.
+	if conn, err = d.dialProxy(ctx); err != nil {
+		return nil, err
+	}
+	tunnel, err = d.connect(ctx, conn, addr, true)
+	if errors.As(err, &pe) && challenged(pe.Code) {
+		pe.CredentialsSent = true
+	}
+	d.Authenticated = err == nil
+	return tunnel, err
 }
 
 // connect asks the proxy at the other end of conn for a tunnel to addr, and returns it; only a 200 answer
-// opens one. conn is closed unless it is returned.
-func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr string) (net.Conn, error) {
+// opens one. conn is closed unless it is returned. withCredentials sends the proxy URL's credentials.
+func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr string, withCredentials bool) (net.Conn, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
 	}
 	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: addr}, Host: addr, Header: http.Header{}}
-	d.Proxy.authorize(req.Header)
+	if withCredentials {
+		d.Proxy.authorize(req.Header)
+	}
 	if d.UserAgent != "" {
 		req.Header.Set("User-Agent", d.UserAgent)
 	}
@@ -189,7 +252,7 @@ func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr str
 			return nil, &ProxyError{Class: ClassProxyUpstreamFailed,
 				Err: fmt.Errorf("proxy %s did not answer CONNECT %s before the timeout", d.Proxy, addr)}
 		}
-		return nil, d.unreachable(ctx, fmt.Errorf("no answer to CONNECT: %w", err))
+		return nil, d.unreachable(ctx, &notHTTPError{fmt.Errorf("no answer to CONNECT: %w", err)})
 	}
 	if resp.StatusCode != http.StatusOK {
 		io.CopyN(io.Discard, resp.Body, 64<<10)
@@ -233,12 +296,59 @@ func (d *HTTPConnectDialer) dialProxy(ctx context.Context) (net.Conn, error) {
 		if ctx.Err() != nil || isTimeout(err) {
 			err = errors.New("no handshake before the timeout")
 		}
-		return nil, d.unreachable(ctx, fmt.Errorf("TLS handshake with the proxy: %w", err))
+		pe := d.unreachable(ctx, fmt.Errorf("TLS handshake with the proxy: %w", err))
+		var unknown x509.UnknownAuthorityError
+		if errors.As(err, &unknown) {
+			pe.Class = ClassProxyTLSUntrusted
+		}
+		return nil, pe
 	}
 	return tconn, nil
 }
 
-func (d *HTTPConnectDialer) unreachable(ctx context.Context, err error) error {
+// notHTTPError is a proxy's answer that is not HTTP, or none at all (the connection closed).
+type notHTTPError struct{ err error }
+
+func (e *notHTTPError) Error() string { return e.err.Error() }
+func (e *notHTTPError) Unwrap() error { return e.err }
+
+// schemeMismatch turns a proxy's non-HTTP answer into ClassProxySchemeMismatch when the proxy answers a
+// SOCKS5 greeting: a SOCKS server given as http:// (or https://). Any other error is returned as it is.
+func (d *HTTPConnectDialer) schemeMismatch(ctx context.Context, err error) error {
+	var nh *notHTTPError
+	var pe *ProxyError
+	if !errors.As(err, &nh) || !errors.As(err, &pe) || d.Proxy.Scheme != "http" || ctx.Err() != nil {
+		return err
+	}
+	if speaksSOCKS5(ctx, d.Proxy, d.ConnectTimeout) {
+		pe.Class = ClassProxySchemeMismatch
+		pe.Err = fmt.Errorf("proxy %s answers SOCKS5, not HTTP: give it as socks5h://%s (%w)", d.Proxy, d.Proxy.Host, nh.err)
+	}
+	return err
+}
+
+// speaksSOCKS5 reports whether the server at px.Host answers a SOCKS5 greeting (RFC 1928: version 5,
+// one method, "no authentication") with a SOCKS5 method selection.
+func speaksSOCKS5(ctx context.Context, px *Proxy, connectTimeout time.Duration) bool {
+	conn, err := dialProxyTCP(ctx, px, "tcp", connectTimeout)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if deadline, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(deadline)
+	}
+	if _, err := conn.Write([]byte{5, 1, 0}); err != nil {
+		return false
+	}
+	var reply [2]byte
+	_, err = io.ReadFull(conn, reply[:])
+	return err == nil && reply[0] == 5
+}
+
+func (d *HTTPConnectDialer) unreachable(ctx context.Context, err error) *ProxyError {
 	return proxyUnreachable(ctx, d.Proxy, err)
 }
 

@@ -8,12 +8,16 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http/httpproxy"
 
 	"github.com/arccheck/arccheck/internal/testnet"
 )
@@ -39,9 +43,15 @@ func mustProxy(t *testing.T, raw string) *Proxy {
 }
 
 func TestConnectDialerKeepsBytesAfterTheResponse(t *testing.T) {
-	var seen *http.Request
+	var seen []*http.Request
+	var mu sync.Mutex
 	addr := fakeProxy(t, func(r *http.Request) string {
-		seen = r
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, r)
+		if r.Header.Get("Proxy-Authorization") == "" {
+			return "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n"
+		}
 		return "HTTP/1.1 200 Connection established\r\n\r\nHELLO-FROM-TUNNEL"
 	})
 	d := &HTTPConnectDialer{Proxy: mustProxy(t, "http://alice:s3cret@"+addr), UserAgent: "arccheck/test"}
@@ -53,9 +63,47 @@ func TestConnectDialerKeepsBytesAfterTheResponse(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "HELLO-FROM-TUNNEL", string(buf))
 	assert.Equal(t, "200 Connection established", d.LastStatus)
-	assert.Equal(t, "CONNECT", seen.Method)
-	assert.Equal(t, "management.azure.com:443", seen.Host, "the host name goes to the proxy, not a local IP")
-	assert.Equal(t, "Basic YWxpY2U6czNjcmV0", seen.Header.Get("Proxy-Authorization"))
+	require.Len(t, seen, 2, "credentials are sent only after the proxy asks for them")
+	assert.Empty(t, seen[0].Header.Get("Proxy-Authorization"), "no credentials before a challenge")
+	for _, r := range seen {
+		assert.Equal(t, "CONNECT", r.Method)
+		assert.Equal(t, "management.azure.com:443", r.Host, "the host name goes to the proxy, not a local IP")
+	}
+	assert.Equal(t, "Basic YWxpY2U6czNjcmV0", seen[1].Header.Get("Proxy-Authorization"))
+	assert.True(t, d.Authenticated)
+}
+
+// TestConnectDialerSendsNoCredentialsUnasked: a proxy that needs none never sees them, and the tunnel
+// is not said to be authenticated (so the agent's lack of proxy authentication is no warning).
+func TestConnectDialerSendsNoCredentialsUnasked(t *testing.T) {
+	var auth []string
+	addr := fakeProxy(t, func(r *http.Request) string {
+		auth = append(auth, r.Header.Get("Proxy-Authorization"))
+		return "HTTP/1.1 200 Connection established\r\n\r\n"
+	})
+	d := &HTTPConnectDialer{Proxy: mustProxy(t, "http://alice:s3cret@"+addr)}
+	conn, err := d.DialContext(context.Background(), "tcp", "management.azure.com:443")
+	require.NoError(t, err)
+	conn.Close()
+	assert.Equal(t, []string{""}, auth)
+	assert.False(t, d.Authenticated)
+}
+
+// TestConnectDialerWrongCredentials: a second challenge after the credentials were sent says they were refused.
+func TestConnectDialerWrongCredentials(t *testing.T) {
+	for _, code := range []string{"407 Proxy Authentication Required", "401 Unauthorized"} {
+		addr := fakeProxy(t, func(*http.Request) string {
+			return "HTTP/1.1 " + code + "\r\nProxy-Authenticate: Basic realm=\"x\"\r\nContent-Length: 0\r\n\r\n"
+		})
+		d := &HTTPConnectDialer{Proxy: mustProxy(t, "http://alice:wrong@"+addr)}
+		_, err := d.DialContext(context.Background(), "tcp", "x.example:443")
+		var pe *ProxyError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, ClassProxyAuthRequired, pe.Class, code)
+		assert.True(t, pe.CredentialsSent, code)
+		assert.Contains(t, pe.Error(), "refused the credentials", code)
+		assert.NotContains(t, pe.Error(), "wrong")
+	}
 }
 
 func TestConnectDialerReportsRefusals(t *testing.T) {
@@ -76,7 +124,12 @@ func TestConnectDialerReportsRefusals(t *testing.T) {
 		{"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n", ClassProxyUpstreamFailed, []string{"502"}},
 		{"HTTP/1.1 500 Internal Server Error\r\nX-Squid-Error: ERR_CANNOT_FORWARD 0\r\nContent-Length: 0\r\n\r\n",
 			ClassProxyUpstreamFailed, []string{"ERR_CANNOT_FORWARD"}},
-		{"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n", ClassProxyDenied, []string{"400"}},
+		{"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy, []string{"400", "web server, not a forward proxy"}},
+		{"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy, []string{"405"}},
+		{"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy, []string{"501"}},
+		{"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", ClassProxyAuthRequired, []string{"401"}},
+		{"HTTP/1.1 404 No such domain\r\nContent-Length: 0\r\n\r\n", ClassProxyUpstreamFailed, []string{"404", "could not resolve the name"}},
+		{"HTTP/1.1 451 Unavailable For Legal Reasons\r\nContent-Length: 0\r\n\r\n", ClassProxyDenied, []string{"451"}},
 	}
 	for _, tc := range cases {
 		addr := fakeProxy(t, func(*http.Request) string { return tc.answer })
@@ -152,7 +205,7 @@ func TestNoProxyMatching(t *testing.T) {
 		match string
 	}{
 		{"management.azure.com", 443, ".azure.com"},
-		{"azure.com", 443, ".azure.com"},
+		{"azure.com", 443, ""}, // Go: a leading dot matches subdomains only (curl would match)
 		{"notazure.com", 443, ""},
 		{"example.org", 8443, "example.org:8443"},
 		{"example.org", 443, ""},
@@ -190,7 +243,7 @@ func TestProxyFromEnvironmentPrecedence(t *testing.T) {
 		return func(k string) string { return m[k] }
 	}
 	route := func(c *ProxyConfig, scheme, host string) string {
-		p, why := c.Route(Target{Scheme: scheme, Host: host, Port: map[string]int{"https": 443, "http": 80}[scheme]})
+		p, why, _ := c.Route(Target{Scheme: scheme, Host: host, Port: map[string]int{"https": 443, "http": 80}[scheme]})
 		if p == nil {
 			if why == nil {
 				return "direct "
@@ -205,14 +258,17 @@ func TestProxyFromEnvironmentPrecedence(t *testing.T) {
 
 	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "https_proxy", "http://b:1", "ALL_PROXY", "socks5://c:1"), nil, "")
 	assert.Equal(t, "http://a:1 HTTPS_PROXY", route(c, "https", "x.example"), "HTTPS_PROXY first")
-	assert.Equal(t, "socks5://c:1 ALL_PROXY", route(c, "http", "x.example"), "ALL_PROXY for http without HTTP_PROXY")
+	assert.Equal(t, "direct ", route(c, "http", "x.example"), "ALL_PROXY is curl's, not Go's: the agent goes direct")
 
 	c, _ = ProxyFromEnvironment(env("https_proxy", "http://b:1", "all_proxy", "http://c:1", "http_proxy", "http://d:1"), nil, "")
 	assert.Equal(t, "http://b:1 https_proxy", route(c, "https", "x.example"))
 	assert.Equal(t, "http://d:1 http_proxy", route(c, "http", "x.example"))
 
 	c, _ = ProxyFromEnvironment(env("ALL_PROXY", "http://c:1"), nil, "")
-	assert.Equal(t, "http://c:1 ALL_PROXY", route(c, "https", "x.example"), "ALL_PROXY when HTTPS_PROXY is unset")
+	assert.Equal(t, "direct ", route(c, "https", "x.example"), "ALL_PROXY is curl's, not Go's")
+	_, _, curl := c.Route(Target{Scheme: "https", Host: "x.example", Port: 443})
+	require.NotNil(t, curl, "where curl would differ, it is said")
+	assert.Equal(t, "http://c:1 (ALL_PROXY)", curl.Proxy)
 
 	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1", "NO_PROXY", ".azure.com"), nil, "")
 	assert.Equal(t, `direct no-proxy NO_PROXY ".azure.com"`, route(c, "https", "management.azure.com"))
@@ -244,7 +300,7 @@ func TestProxyFromEnvironmentPrecedence(t *testing.T) {
 	assert.EqualError(t, err, `--proxy: unsupported scheme "gopher" (valid: http, https, socks5, socks5h)`)
 
 	c, _ = ProxyFromEnvironment(env("HTTPS_PROXY", "http://a:1"), nil, "")
-	p, why := c.Route(Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443, NoProxy: true})
+	p, why, _ := c.Route(Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443, NoProxy: true})
 	assert.Nil(t, p)
 	assert.Equal(t, &Bypass{By: BypassByTarget}, why)
 	assert.True(t, strings.HasPrefix(route(nil, "https", "x"), "direct"))
@@ -332,4 +388,38 @@ func TestEnvironmentNoProxyIsLenient(t *testing.T) {
 	list := "<local>"
 	_, err = ProxyFromEnvironment(func(k string) string { return env[k] }, &list, "--no-proxy")
 	assert.ErrorContains(t, err, `--no-proxy: "<local>"`)
+}
+
+// TestNoProxyAsGoReadsIt: NO_PROXY is matched as Go's golang.org/x/net/http/httpproxy (which the Arc
+// agent, a Go program, uses) decides, checked against that package on a table of cases; where curl
+// would decide otherwise, Route says so.
+func TestNoProxyAsGoReadsIt(t *testing.T) {
+	list := "example.com,.dot.example,*.star.example,10.1.0.0/16,192.0.2.7,[2001:db8::1]:8443,port.example:8080,bücher.example"
+	hosts := []struct {
+		host      string
+		port      int
+		curlDiffs bool
+	}{
+		{"example.com", 443, false}, {"a.example.com", 443, false}, {"notexample.com", 443, false},
+		{"dot.example", 443, true}, {"a.dot.example", 443, false},
+		{"star.example", 443, true}, {"b.star.example", 443, false},
+		{"10.1.2.3", 443, false}, {"10.2.0.1", 443, false}, {"192.0.2.7", 443, false},
+		{"2001:db8::1", 8443, false}, {"2001:db8::1", 443, false},
+		{"port.example", 8080, false}, {"port.example", 443, false},
+		{"xn--bcher-kva.example", 443, false},
+		{"localhost", 443, true}, {"127.0.0.1", 443, true}, {"::1", 443, true},
+	}
+	np, err := ParseNoProxy(list, "NO_PROXY")
+	require.NoError(t, err)
+	px := mustProxy(t, "http://proxy.corp:3128")
+	c := &ProxyConfig{HTTPS: px, HTTP: px, NoProxy: np}
+	goProxy := (&httpproxy.Config{HTTPSProxy: "http://proxy.corp:3128", NoProxy: list}).ProxyFunc()
+	for _, h := range hosts {
+		u := &url.URL{Scheme: "https", Host: net.JoinHostPort(h.host, strconv.Itoa(h.port))}
+		want, err := goProxy(u)
+		require.NoError(t, err)
+		got, _, curl := c.Route(Target{Scheme: "https", Host: h.host, Port: h.port})
+		assert.Equal(t, want != nil, got != nil, "%s:%d: Go's httpproxy proxies it: %v", h.host, h.port, want != nil)
+		assert.Equal(t, h.curlDiffs, curl != nil, "%s:%d: curl differs", h.host, h.port)
+	}
 }

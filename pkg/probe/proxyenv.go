@@ -14,7 +14,14 @@ type BypassKind string
 const (
 	BypassByTarget  BypassKind = "target"   // the target's own setting (Target.NoProxy: the agent's proxy.bypass)
 	BypassByNoProxy BypassKind = "no-proxy" // an entry of a NO_PROXY list
+	// BypassByLoopback: "localhost" and loopback addresses never go through a proxy in Go's rules, which
+	// the Arc agent (a Go program) follows, whatever NO_PROXY says.
+	BypassByLoopback BypassKind = "loopback"
 )
+
+// ClassNoProxyCurlDiffers (warning): curl would route this target the other way (through the proxy, or
+// around it) under the same NO_PROXY; arccheck follows Go's rules, as the Arc agent does.
+const ClassNoProxyCurlDiffers Class = "no_proxy_curl_differs"
 
 // Bypass says why a target went direct although a proxy is configured.
 type Bypass struct {
@@ -23,37 +30,82 @@ type Bypass struct {
 	Entry, List string
 }
 
+// CurlRoute is how curl would route a target under the same NO_PROXY, where it differs from Go's rules
+// (which arccheck follows, as the Arc agent does).
+type CurlRoute struct {
+	// Bypass is set when curl would go direct (Go uses the proxy); else curl would use the proxy.
+	Bypass bool
+	// Entry is the NO_PROXY entry curl would match ("" when curl matches none).
+	Entry string
+	// Proxy is the proxy curl would use where Go goes direct (ALL_PROXY); "" means the same proxy.
+	Proxy string
+}
+
 // ProxyConfig says which proxy each target goes through.
 type ProxyConfig struct {
 	// HTTPS is the proxy for https targets; HTTP for plain-http targets. nil means direct.
 	HTTPS, HTTP *Proxy
 	// NoProxy lists the hosts that bypass the proxy.
 	NoProxy *NoProxy
+	// CurlAll is ALL_PROXY (or all_proxy), which curl uses where HTTPS_PROXY or HTTP_PROXY is unset and Go,
+	// like the Arc agent, ignores; nil when unset.
+	CurlAll *Proxy
 }
 
-// Route returns the proxy for a target, or nil and why it goes direct (nil when no proxy is set).
-func (c *ProxyConfig) Route(t Target) (*Proxy, *Bypass) {
+// Route returns the proxy for a target, or nil and why it goes direct (nil when no proxy is set), by
+// Go's rules (golang.org/x/net/http/httpproxy), which the Arc agent follows; curl is how curl would
+// route it, when that differs (nil otherwise).
+func (c *ProxyConfig) Route(t Target) (px *Proxy, bypass *Bypass, curl *CurlRoute) {
 	if c == nil {
-		return nil, nil
+		return nil, nil, nil
 	}
-	px := c.HTTPS
+	px = c.HTTPS
 	if t.Scheme == "http" {
 		px = c.HTTP
 	}
 	switch {
+	case px == nil && c.CurlAll != nil && !t.NoProxy:
+		if _, bypass := c.NoProxy.matchCurl(t.Host, t.Port); !bypass {
+			return nil, nil, &CurlRoute{Proxy: c.CurlAll.String() + " (" + c.CurlAll.Source + ")"}
+		}
+		return nil, nil, nil
 	case px == nil:
-		return nil, nil
+		return nil, nil, nil
 	case t.NoProxy:
-		return nil, &Bypass{By: BypassByTarget}
+		return nil, &Bypass{By: BypassByTarget}, nil
 	}
-	if entry, ok := c.NoProxy.Match(t.Host, t.Port); ok {
-		return nil, &Bypass{By: BypassByNoProxy, Entry: entry, List: c.NoProxy.Source}
+	curlEntry, curlBypass := c.NoProxy.matchCurl(t.Host, t.Port)
+	goEntry, goBypass := c.NoProxy.Match(t.Host, t.Port)
+	if isLoopbackHost(t.Host) {
+		goEntry, goBypass = "", true
+		bypass = &Bypass{By: BypassByLoopback}
+	} else if goBypass {
+		bypass = &Bypass{By: BypassByNoProxy, Entry: goEntry, List: c.NoProxy.Source}
 	}
-	return px, nil
+	if curlBypass != goBypass {
+		curl = &CurlRoute{Bypass: curlBypass, Entry: curlEntry}
+	}
+	if goBypass {
+		return nil, bypass, curl
+	}
+	return px, nil, curl
 }
 
-// NoProxy is a NO_PROXY list with curl's rules: "*" matches everything; a name matches itself and its
-// subdomains (with or without a leading dot); an IP or CIDR matches addresses; ":port" limits an entry.
+// isLoopbackHost reports whether host is "localhost" or a loopback address, which Go never proxies.
+func isLoopbackHost(host string) bool {
+	h := strings.Trim(host, "[]")
+	if strings.EqualFold(h, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(h)
+	return err == nil && a.Unmap().IsLoopback()
+}
+
+// NoProxy is a NO_PROXY list. Match applies Go's rules (golang.org/x/net/http/httpproxy), which the Arc
+// agent follows: "*" matches everything; "example.com" matches itself and its subdomains, ".example.com"
+// and "*.example.com" only its subdomains; a name never matches an IP address; an IP or CIDR matches
+// addresses; ":port" limits an entry. matchCurl applies curl's, where a leading dot or "*." also matches
+// the name itself.
 type NoProxy struct {
 	// Source is where the list came from: a flag, "NO_PROXY" or "no_proxy".
 	Source string
@@ -66,9 +118,11 @@ type NoProxy struct {
 type noProxyEntry struct {
 	raw    string
 	domain string
-	prefix netip.Prefix
-	port   int
-	all    bool
+	// subdomainsOnly: the entry had a leading "." or "*." (Go then matches only subdomains).
+	subdomainsOnly bool
+	prefix         netip.Prefix
+	port           int
+	all            bool
 }
 
 // ParseNoProxy parses a comma- or space-separated NO_PROXY list. An entry is "*", a host name (with an
@@ -132,6 +186,7 @@ func parseNoProxyEntry(raw string) (noProxyEntry, error) {
 		return e, nil
 	}
 	domain := strings.TrimPrefix(strings.TrimPrefix(host, "*"), ".")
+	e.subdomainsOnly = domain != host
 	if domain == "" {
 		return e, errors.New("is empty")
 	}
@@ -151,8 +206,17 @@ func (n *NoProxy) String() string {
 	return strings.Join(out, ",")
 }
 
-// Match reports whether host:port bypasses the proxy, and the entry that says so.
+// Match reports whether host:port bypasses the proxy by Go's rules, and the entry that says so.
 func (n *NoProxy) Match(host string, port int) (string, bool) {
+	return n.match(host, port, false)
+}
+
+// matchCurl is Match by curl's rules.
+func (n *NoProxy) matchCurl(host string, port int) (string, bool) {
+	return n.match(host, port, true)
+}
+
+func (n *NoProxy) match(host string, port int, curl bool) (string, bool) {
 	if n == nil {
 		return "", false
 	}
@@ -170,7 +234,9 @@ func (n *NoProxy) Match(host string, port int) (string, bool) {
 			if isIP && e.prefix.Contains(addr.Unmap()) {
 				return e.raw, true
 			}
-		case h == e.domain || strings.HasSuffix(h, "."+e.domain):
+		case isIP && !curl:
+			// Go matches names only against names.
+		case h == e.domain && (curl || !e.subdomainsOnly), strings.HasSuffix(h, "."+e.domain):
 			return e.raw, true
 		}
 	}
@@ -208,9 +274,10 @@ func ChooseProxy(c ProxyChoice, getenv func(string) string) (*ProxyConfig, error
 	return cfg, nil
 }
 
-// ProxyFromEnvironment reads the proxy settings other tools use: for https targets HTTPS_PROXY (or
-// https_proxy), then ALL_PROXY (all_proxy); for http targets HTTP_PROXY (http_proxy), then ALL_PROXY;
-// NO_PROXY (no_proxy) lists the bypassed hosts unless noProxy is set (from noProxySource), which replaces it.
+// ProxyFromEnvironment reads the proxy settings as Go's net/http (and so the Arc agent) reads them: for
+// https targets HTTPS_PROXY (or https_proxy), for http targets HTTP_PROXY (http_proxy); NO_PROXY
+// (no_proxy) lists the bypassed hosts unless noProxy is set (from noProxySource), which replaces it.
+// ALL_PROXY, which curl uses and Go ignores, is kept in CurlAll only, to say where curl would differ.
 func ProxyFromEnvironment(getenv func(string) string, noProxy *string, noProxySource string) (*ProxyConfig, error) {
 	first := func(names ...string) (string, string) {
 		for _, n := range names {
@@ -225,8 +292,9 @@ func ProxyFromEnvironment(getenv func(string) string, noProxy *string, noProxySo
 		dst   **Proxy
 		names []string
 	}{
-		{&c.HTTPS, []string{"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"}},
-		{&c.HTTP, []string{"HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"}},
+		{&c.HTTPS, []string{"HTTPS_PROXY", "https_proxy"}},
+		{&c.HTTP, []string{"HTTP_PROXY", "http_proxy"}},
+		{&c.CurlAll, []string{"ALL_PROXY", "all_proxy"}},
 	} {
 		if v, name := first(pick.names...); v != "" {
 			p, err := ParseProxy(v, name)
@@ -248,7 +316,7 @@ func ProxyFromEnvironment(getenv func(string) string, noProxy *string, noProxySo
 		}
 		c.NoProxy = np
 	}
-	if c.HTTPS == nil && c.HTTP == nil {
+	if c.HTTPS == nil && c.HTTP == nil && c.CurlAll == nil {
 		return nil, nil
 	}
 	return c, nil

@@ -139,13 +139,23 @@ func TestAbsoluteFormAnswers(t *testing.T) {
 		class  Class // "" for reachable
 		msg    []string
 	}{
-		{"200 OK\r\n", "", nil},
-		{"301 Moved Permanently\r\nLocation: https://x.example/\r\n", "", nil},
-		{"401 Unauthorized\r\n", "", nil},
-		{"404 Not Found\r\n", "", nil},
+		// Nothing proves these came from the endpoint: a proxy or web server serves such pages itself.
+		{"200 OK\r\n", ClassHTTPUnverified, []string{"200 OK", "nothing in it proves that the endpoint sent it"}},
+		{"301 Moved Permanently\r\nLocation: https://x.example/\r\n", ClassHTTPUnverified, []string{"301"}},
+		{"401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n", ClassHTTPUnverified, []string{"401"}},
+		{"404 Not Found\r\nServer: privoxy\r\n", ClassHTTPUnverified, []string{"404", "privoxy"}},
+		// The endpoint's own evidence, or squid alone relaying (it marks every answer of its own).
+		{"200 OK\r\nX-Ms-Request-Id: 1\r\n", "", nil},
+		{"404 Not Found\r\nX-Azure-Ref: 1\r\nVia: 1.1 gw\r\n", "", nil},
+		{"404 Not Found\r\nVia: 1.1 proxy.corp (squid/5.7)\r\n", "", nil},
+		{"401 Unauthorized\r\nProxy-Authenticate: Basic realm=\"x\"\r\n", ClassProxyAuthRequired, []string{"401"}},
 		{"403 Forbidden\r\n", ClassHTTPUnverified, []string{"403 Forbidden", "no Via or Server header"}},
-		{"503 Service Unavailable\r\nVia: 1.1 corp-gw\r\nServer: BlueCoat\r\n", ClassHTTPUnverified,
+		// A proxy product's own page (its Server header): the cause it gives.
+		{"503 Service Unavailable\r\nVia: 1.1 corp-gw\r\nServer: BlueCoat\r\n", ClassProxyUpstreamFailed,
 			[]string{"503 Service Unavailable", "Via: 1.1 corp-gw", "Server: BlueCoat"}},
+		{"500 Unable to connect\r\nServer: tinyproxy/1.11.1\r\n", ClassProxyUpstreamFailed, []string{"tinyproxy"}},
+		{"403 Filtered\r\nServer: tinyproxy/1.11.1\r\n", ClassProxyDenied, []string{"403 Filtered"}},
+		{"503 Service Unavailable\r\nVia: 1.1 corp-gw\r\n", ClassHTTPUnverified, []string{"503"}},
 		{"500 Internal Server Error\r\n", ClassHTTPUnverified, []string{"500"}},
 		{"407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate\r\n", ClassProxyAuthRequired,
 			[]string{"Negotiate", "the Arc agent does not authenticate to proxies"}},

@@ -12,20 +12,24 @@ type Class string
 
 // The failure classes.
 const (
-	ClassDNSNotFound         Class = "dns_not_found"         // the name does not exist (NXDOMAIN) or has no address
-	ClassDNSTimeout          Class = "dns_timeout"           // the DNS server did not answer in time
-	ClassDNSError            Class = "dns_error"             // any other DNS failure (SERVFAIL, refused, unreachable server)
-	ClassTCPRefused          Class = "tcp_refused"           // the connection was refused (RST to SYN)
-	ClassTCPTimeout          Class = "tcp_timeout"           // no answer to the connection attempt (dropped)
-	ClassTCPReset            Class = "tcp_reset"             // the connection was reset after it was established
-	ClassTLSHandshakeFailed  Class = "tls_handshake_failed"  // the TLS handshake failed or did not finish
-	ClassTLSUntrusted        Class = "tls_untrusted"         // the certificate chain does not verify against the trusted roots
-	ClassTLSHostnameMismatch Class = "tls_hostname_mismatch" // the certificate is not valid for the host name
-	ClassTLSExpired          Class = "tls_expired"           // the certificate is expired or not yet valid
-	ClassTLSVersionTooOld    Class = "tls_version_too_old"   // the server offers only TLS below 1.2
-	ClassHTTPError           Class = "http_error"            // no HTTP response arrived, or not an HTTP one
-	ClassHTTPUnverified      Class = "http_unverified"       // a proxy relayed a 403 or 5xx that may be its own refusal or the endpoint's
-	ClassCanceled            Class = "canceled"              // the run was interrupted before this probe finished
+	// ClassTLSInterceptedUnverified: a box in the path re-signs TLS with a CA this machine trusts, and its
+	// answer to a request through the tunnel carries neither the endpoint's evidence nor the box's marks:
+	// whether the endpoint or the box answered cannot be told.
+	ClassTLSInterceptedUnverified Class = "tls_intercepted_unverified"
+	ClassDNSNotFound              Class = "dns_not_found"         // the name does not exist (NXDOMAIN) or has no address
+	ClassDNSTimeout               Class = "dns_timeout"           // the DNS server did not answer in time
+	ClassDNSError                 Class = "dns_error"             // any other DNS failure (SERVFAIL, refused, unreachable server)
+	ClassTCPRefused               Class = "tcp_refused"           // the connection was refused (RST to SYN)
+	ClassTCPTimeout               Class = "tcp_timeout"           // no answer to the connection attempt (dropped)
+	ClassTCPReset                 Class = "tcp_reset"             // the connection was reset after it was established
+	ClassTLSHandshakeFailed       Class = "tls_handshake_failed"  // the TLS handshake failed or did not finish
+	ClassTLSUntrusted             Class = "tls_untrusted"         // the certificate chain does not verify against the trusted roots
+	ClassTLSHostnameMismatch      Class = "tls_hostname_mismatch" // the certificate is not valid for the host name
+	ClassTLSExpired               Class = "tls_expired"           // the certificate is expired or not yet valid
+	ClassTLSVersionTooOld         Class = "tls_version_too_old"   // the server offers only TLS below 1.2
+	ClassHTTPError                Class = "http_error"            // no HTTP response arrived, or not an HTTP one
+	ClassHTTPUnverified           Class = "http_unverified"       // a proxy relayed a 403 or 5xx that may be its own refusal or the endpoint's
+	ClassCanceled                 Class = "canceled"              // the run was interrupted before this probe finished
 	// ClassAddressUnreachable: with Options.AllAddresses, the name's first working address answered, but
 	// another of its addresses did not (TCP or TLS): clients that pick that one fail.
 	ClassAddressUnreachable Class = "address_unreachable"
@@ -39,7 +43,8 @@ var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCP
 	ClassTCPReset, ClassTLSHandshakeFailed, ClassTLSUntrusted, ClassTLSHostnameMismatch, ClassTLSExpired,
 	ClassTLSVersionTooOld, ClassHTTPError, ClassHTTPUnverified, ClassCanceled,
 	ClassProxyUnreachable, ClassProxyAuthRequired, ClassProxyDenied, ClassProxyUpstreamFailed,
-	ClassTLSIntercepted, ClassPrivateDNSPublic, ClassAddressUnreachable, ClassHTTPBlockedByProxy}
+	ClassTLSIntercepted, ClassPrivateDNSPublic, ClassAddressUnreachable, ClassHTTPBlockedByProxy,
+	ClassTLSInterceptedUnverified, ClassProxyNotAProxy, ClassProxySchemeMismatch, ClassProxyTLSUntrusted}
 
 // Diagnoses that are failures, or warnings on a reachable row.
 const (
@@ -63,7 +68,7 @@ const (
 
 // WarningClasses lists the classes a probe reports as warnings on a reachable row.
 var WarningClasses = []Class{ClassTLSIntercepted, ClassTLS12Max, ClassPrivateDNSAAAAPublic, ClassProxyAuthAgentUnsupported,
-	ClassHTTPUnexpectedAnswer}
+	ClassHTTPUnexpectedAnswer, ClassNoProxyCurlDiffers}
 
 // Phase is the step of a probe a finding belongs to.
 type Phase string
@@ -100,6 +105,9 @@ type Result struct {
 	Proxy *ProxyPhase
 	// Bypass says why a configured proxy was not used for this target; nil when it was, or none is set.
 	Bypass *Bypass
+	// CurlRoute is how curl would route the target under the same NO_PROXY, when it differs from Go's
+	// rules (which arccheck follows, as the agent does); nil otherwise.
+	CurlRoute *CurlRoute
 	// PrivateDNS is the check that the name resolves to a private address (Target.ExpectPrivateDNS).
 	PrivateDNS *DNSPhase
 	Failure    *Finding
@@ -280,9 +288,12 @@ type ProxyPhase struct {
 	ProxyCode string
 	// Attempts are the tunnels tried, one per address, when arccheck resolved the name (socks5://).
 	Attempts []Attempt
-	// Authenticated is set when the probe got through the proxy with the credentials of the proxy URL:
-	// a tunnel opened, or an answer relayed, with them sent (Proxy-Authorization, SOCKS username/password).
+	// Authenticated is set when the probe got through the proxy only with the credentials of the proxy
+	// URL: the proxy asked for them (407 or 401, or the SOCKS username/password method) and then let the
+	// tunnel or the request through. Credentials are never sent before the proxy asks.
 	Authenticated bool
+	// UpstreamDNS is set when the proxy said it could not resolve the destination's name.
+	UpstreamDNS bool
 }
 
 // HTTPPhase is the HTTP request.
@@ -297,6 +308,12 @@ type HTTPPhase struct {
 	Received time.Time
 	// BlockedBy names the proxy that produced the answer (ClassHTTPBlockedByProxy), from its headers.
 	BlockedBy string
+	// Evidence is what in the answer shows the endpoint itself sent it: a response header that only the
+	// endpoint's own front ends set (EvidenceHeaders), or EvidenceDocumented (Target.Expect's status);
+	// "" when nothing does.
+	Evidence string
+	// Proven is set when the answer's content proved its origin (Target.Proof).
+	Proven bool
 }
 
 var privatePrefixes = []netip.Prefix{

@@ -60,9 +60,13 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 		},
 	}
 	start := time.Now()
-	tconn := tls.Client(conn, cfg)
+	first := &firstBytesConn{Conn: conn}
+	tconn := tls.Client(first, cfg)
 	err := tconn.HandshakeContext(ctx)
 	phase.Duration = time.Since(start)
+	if err != nil && failHTTPInsteadOfTLS(r, err, first) {
+		return nil, false
+	}
 	if err != nil {
 		class, msg := classifyTLS(err, verifyErr, ctx)
 		r.fail(class, PhaseTLS, msg)

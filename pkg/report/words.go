@@ -83,8 +83,25 @@ func bypassWord(b *probe.Bypass) string {
 		return ""
 	case b.By == probe.BypassByTarget:
 		return "proxy bypass"
+	case b.By == probe.BypassByLoopback:
+		return "loopback (never proxied)"
 	}
 	return b.List + " entry " + strconv.Quote(b.Entry)
+}
+
+// curlRouteWord says how curl would route an endpoint, where it differs from Go's NO_PROXY rules.
+func curlRouteWord(c *probe.CurlRoute) string {
+	switch {
+	case c == nil:
+		return ""
+	case c.Proxy != "":
+		return "through " + c.Proxy
+	case c.Bypass && c.Entry != "":
+		return "direct (NO_PROXY entry " + strconv.Quote(c.Entry) + ")"
+	case c.Bypass:
+		return "direct"
+	}
+	return "through the proxy"
 }
 
 // tokenName says in words what a discovery token stands for.

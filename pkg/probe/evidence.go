@@ -1,0 +1,305 @@
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// EvidenceHeaders are response headers that only the endpoint's own front ends set (Azure Resource
+// Manager and storage, Azure Front Door, Microsoft's edge, Entra ID): no proxy or inspecting box adds
+// them to an answer of its own.
+var EvidenceHeaders = []string{"x-ms-request-id", "x-azure-ref", "x-msedge-ref", "x-ms-ests-server"}
+
+// EvidenceDocumented is HTTPPhase.Evidence for an answer with the documented status (Target.Expect) and
+// none of a box's marks: weaker than a header, as a box could answer the same status.
+const EvidenceDocumented = "documented answer"
+
+// evidenceOf names the first evidence header the answer has, or "".
+func evidenceOf(resp *http.Response) string {
+	for _, h := range EvidenceHeaders {
+		if resp.Header.Get(h) != "" {
+			return h + " header"
+		}
+	}
+	return ""
+}
+
+// squidUpstreamErrors are squid's error codes for a destination it could not reach or resolve.
+var squidUpstreamErrors = []string{"ERR_DNS_FAIL", "ERR_CONNECT_FAIL", "ERR_CANNOT_FORWARD", "ERR_READ_TIMEOUT",
+	"ERR_SECURE_CONNECT_FAIL", "ERR_GATEWAY_FAILURE", "ERR_ZERO_SIZE_OBJECT", "ERR_READ_ERROR", "ERR_WRITE_ERROR"}
+
+// boxAnswer classes an answer that a proxy or inspecting box gave in the endpoint's place, by what it
+// says: the box could not reach or resolve the endpoint (upstream), it refuses the destination (denied),
+// it wants credentials, or it serves a block page or redirect. ok is false when nothing in the answer
+// marks it as the box's.
+func boxAnswer(t Target, resp *http.Response) (class Class, dns bool, ok bool) {
+	code := resp.StatusCode
+	squid, _, _ := strings.Cut(resp.Header.Get("X-Squid-Error"), " ")
+	switch {
+	case containsFold(squidDNSErrors, squid):
+		return ClassProxyUpstreamFailed, true, true
+	case containsFold(squidUpstreamErrors, squid):
+		return ClassProxyUpstreamFailed, false, true
+	case squid != "":
+		return ClassProxyDenied, false, true
+	case proxyChallenged(resp):
+		return ClassProxyAuthRequired, false, true
+	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout,
+		code >= 500 && proxyProduct(resp) != "":
+		return ClassProxyUpstreamFailed, false, true
+	case code == http.StatusForbidden || code == http.StatusUnavailableForLegalReasons:
+		return ClassProxyDenied, false, true
+	}
+	if _, ok := blockedBy(t, resp); ok {
+		return ClassHTTPBlockedByProxy, false, true
+	}
+	return "", false, false
+}
+
+// judgeInspectedAnswer judges the answer to a request sent through a tunnel whose TLS a box re-signs
+// with a CA this machine trusts: the endpoint's evidence makes it the endpoint's (the tls_intercepted
+// warning stays); the box's marks make it the box's, with the cause it gives; the documented answer
+// counts as evidence; anything else cannot be told apart and fails. fetch (a discovery call, whose
+// caller checks the content) lets an unmarked answer through.
+func judgeInspectedAnswer(r *Result, resp *http.Response, fetch bool) bool {
+	t := r.Target
+	if r.HTTP.Evidence != "" {
+		return judgeAnswer(r, resp)
+	}
+	by := "the TLS-inspecting box that re-signs as " + r.TLS.Interceptor
+	if name := proxyName(resp); name != "" {
+		by = name
+	}
+	if class, dns, ok := boxAnswer(t, resp); ok {
+		r.HTTP.BlockedBy = by
+		if r.Proxy != nil {
+			r.Proxy.UpstreamDNS = r.Proxy.UpstreamDNS || dns
+			r.Proxy.ProxyCode, _, _ = strings.Cut(resp.Header.Get("X-Squid-Error"), " ")
+		}
+		r.fail(class, PhaseHTTP, by+" answered "+resp.Status+proxyHeaders(resp)+" in the endpoint's place"+
+			locationOf(resp)+": the endpoint's own answer never came")
+		return false
+	}
+	if t.Expect != nil && t.Expect.Status == resp.StatusCode {
+		r.HTTP.Evidence = EvidenceDocumented
+		return true
+	}
+	if fetch {
+		return true
+	}
+	r.fail(ClassTLSInterceptedUnverified, PhaseHTTP, "the answer through "+by+" ("+resp.Status+proxyHeaders(resp)+
+		") carries no evidence that the endpoint sent it, and no mark of the box: cannot tell who answered")
+	return false
+}
+
+// locationOf is ", redirecting to URL" for a redirect, else "".
+func locationOf(resp *http.Response) string {
+	if loc := resp.Header.Get("Location"); isRedirect(resp.StatusCode) && loc != "" {
+		return ", redirecting to " + loc
+	}
+	return ""
+}
+
+// maxHTTPInTunnel bounds what is read of an HTTP answer written where a TLS handshake was expected.
+const maxHTTPInTunnel = 64 << 10
+
+// firstBytesConn keeps the first bytes read from a connection (at most maxHTTPInTunnel), so that an HTTP
+// answer written where the TLS handshake was expected can be read again: crypto/tls reads past the record
+// header it rejects.
+type firstBytesConn struct {
+	net.Conn
+	first bytes.Buffer
+}
+
+func (c *firstBytesConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if room := maxHTTPInTunnel - c.first.Len(); room > 0 {
+		c.first.Write(b[:min(n, room)])
+	}
+	return n, err
+}
+
+// httpInsteadOfTLS returns the HTTP answer a peer wrote where the server's TLS handshake was expected (a
+// proxy that opened the tunnel and then wrote its error into it, or a box answering port 443 in plain
+// HTTP), read from what the handshake read and what follows; ok is false when the peer did not answer HTTP.
+func httpInsteadOfTLS(err error, conn *firstBytesConn) (*http.Response, bool) {
+	var rh tls.RecordHeaderError
+	if conn == nil || !errors.As(err, &rh) || !bytes.HasPrefix(conn.first.Bytes(), []byte("HTTP/")) {
+		return nil, false
+	}
+	rest := int64(maxHTTPInTunnel - conn.first.Len())
+	rd := io.MultiReader(bytes.NewReader(conn.first.Bytes()), io.LimitReader(conn.Conn, rest))
+	resp, rerr := http.ReadResponse(bufio.NewReader(rd), nil)
+	if rerr != nil {
+		return nil, false
+	}
+	resp.Body.Close()
+	return resp, true
+}
+
+// failHTTPInsteadOfTLS records the failure of a handshake answered in plain HTTP, classed by what the
+// answer says; it reports false when the handshake's error is not such an answer.
+func failHTTPInsteadOfTLS(r *Result, err error, conn *firstBytesConn) bool {
+	resp, ok := httpInsteadOfTLS(err, conn)
+	if !ok {
+		return false
+	}
+	by := "a proxy in the path"
+	if r.Proxy != nil {
+		by = "proxy " + r.Proxy.Proxy.String()
+	}
+	if name := proxyName(resp); name != "" {
+		by = name
+	}
+	class, dns, marked := boxAnswer(r.Target, resp)
+	if !marked {
+		class = ClassHTTPBlockedByProxy
+	}
+	if r.Proxy != nil {
+		r.Proxy.UpstreamDNS = dns
+	}
+	r.HTTP = &HTTPPhase{Status: resp.StatusCode, StatusText: resp.Status, BlockedBy: by}
+	r.fail(class, PhaseHTTP, by+" answered "+resp.Status+proxyHeaders(resp)+locationOf(resp)+
+		" in plain HTTP where the endpoint's TLS handshake was expected: the endpoint was never reached")
+	return true
+}
+
+// ProofKind says what content proves a plain-HTTP answer's origin.
+type ProofKind string
+
+// The kinds of proof.
+const (
+	// ProofCertificate: the answer is a certificate: Proof.Certificate's bytes, or, when that is nil, a CA
+	// certificate that verifies against the reference public roots.
+	ProofCertificate ProofKind = "certificate"
+	// ProofCRL: the answer is a CRL signed by Proof.Issuer's key.
+	ProofCRL ProofKind = "crl"
+)
+
+// Proof is content only the endpoint serves: fetched over plain HTTP, it proves where an answer came
+// from, as a proxy's or a web server's own page cannot.
+type Proof struct {
+	Kind ProofKind
+	// Path is the path to request (instead of Target.Path); "" keeps Target.Path.
+	Path string
+	// Certificate is the DER certificate the answer must be (ProofCertificate); nil accepts any CA
+	// certificate that verifies against the reference roots.
+	Certificate []byte
+	// Issuer is the DER certificate whose key must have signed the CRL (ProofCRL).
+	Issuer []byte
+}
+
+// maxProofBody bounds what is read of an answer that must prove its origin: a CRL of a large public CA
+// runs to a few MiB.
+const maxProofBody = 8 << 20
+
+// prove reads the answer's content and records whether it proves its origin (HTTPPhase.Proven); when
+// it does not, the row fails: a proxied answer as unproven (unverified, or a web server given as the
+// proxy), a direct one as http_unverified.
+func (p *Prober) prove(ctx context.Context, r *Result, viaProxy *Proxy, resp *http.Response) {
+	pf := r.Target.Proof
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxProofBody+1))
+	if err != nil {
+		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "reading the answer: "+errText(ctx, err))
+		return
+	}
+	why := p.checkProof(pf, resp.StatusCode, body)
+	if why == "" {
+		r.HTTP.Proven = true
+		return
+	}
+	// Not the endpoint's content: an error status is then the cause a box in the path gives.
+	if class, dns, ok := failedProofCause(resp); ok {
+		by := "a box in the path"
+		if viaProxy != nil {
+			by = "proxy " + viaProxy.String()
+		}
+		failBox(r, class, dns, cmp.Or(proxyName(resp), by), resp)
+		return
+	}
+	if viaProxy != nil {
+		p.unproven(ctx, r, viaProxy, resp, why)
+		return
+	}
+	r.fail(ClassHTTPUnverified, PhaseHTTP, "answered "+resp.Status+proxyHeaders(resp)+", but "+why)
+}
+
+// failedProofCause classes, by its status, an answer that failed its proof and so is not the
+// endpoint's: a challenge, a refusal (403, 451) or a failure to reach the endpoint (5xx). ok is false for
+// any other status, which says nothing of its cause.
+func failedProofCause(resp *http.Response) (Class, bool, bool) {
+	code := resp.StatusCode
+	switch {
+	case proxyChallenged(resp):
+		return ClassProxyAuthRequired, false, true
+	case code == http.StatusForbidden || code == http.StatusUnavailableForLegalReasons:
+		return ClassProxyDenied, false, true
+	case code >= 500:
+		return ClassProxyUpstreamFailed, false, true
+	}
+	return "", false, false
+}
+
+// checkProof returns why body does not prove its origin, or "" when it does.
+func (p *Prober) checkProof(pf *Proof, status int, body []byte) string {
+	switch {
+	case status != http.StatusOK:
+		return "the " + string(pf.Kind) + " to prove the endpoint's answer was not served (" + strconv.Itoa(status) + ")"
+	case len(body) > maxProofBody:
+		return "the answer is larger than " + strconv.Itoa(maxProofBody>>20) + " MiB, more than any " + string(pf.Kind)
+	}
+	if b, _ := pem.Decode(body); b != nil {
+		body = b.Bytes
+	}
+	if pf.Kind == ProofCRL {
+		return checkCRL(pf, body)
+	}
+	if pf.Certificate != nil {
+		if !bytes.Equal(body, pf.Certificate) {
+			return "the answer is not the CA certificate the chain names"
+		}
+		return ""
+	}
+	c, err := x509.ParseCertificate(body)
+	if err != nil || !c.IsCA {
+		return "the answer is not a CA certificate"
+	}
+	// The reference public roots, or the roots this machine trusts: a proxy's page is neither.
+	for _, roots := range []*x509.CertPool{p.opts.ReferenceRoots, p.opts.RootCAs} {
+		opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: p.opts.Now()}
+		if roots == nil && p.opts.RootCAs != nil {
+			continue
+		}
+		if _, err := c.Verify(opts); err == nil {
+			return ""
+		}
+	}
+	return "the certificate served (" + c.Subject.String() + ") does not verify against the public roots or this machine's"
+}
+
+// checkCRL returns why body is not a CRL signed by the proof's issuer, or "".
+func checkCRL(pf *Proof, body []byte) string {
+	crl, err := x509.ParseRevocationList(body)
+	if err != nil {
+		return "the answer is not a CRL"
+	}
+	issuer, err := x509.ParseCertificate(pf.Issuer)
+	if err != nil {
+		return "the CRL's issuer is unknown"
+	}
+	if err := crl.CheckSignatureFrom(issuer); err != nil {
+		return "the CRL is not signed by " + issuer.Subject.String()
+	}
+	return ""
+}
