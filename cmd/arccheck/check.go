@@ -51,7 +51,7 @@ type checkOptions struct {
 	HTTP bool
 	// Endpoints is --endpoint URL, repeatable.
 	Endpoints []string
-	// Catalog is --catalog: embedded or none.
+	// Catalog is --catalog: embedded, a catalog file, or none.
 	Catalog string
 	// Proxy is --proxy: a proxy URL, or "none" to ignore the environment.
 	Proxy string
@@ -70,7 +70,7 @@ type checkOptions struct {
 
 // selectionFlagList are the flags that choose catalog endpoints; they mean nothing with --catalog none.
 var selectionFlagList = []string{"cloud", "location", "mode", "esu", "extensions", "gateway-url", "profile",
-	"proxy-bypass", "enable-pls-check", "set"}
+	"proxy-bypass", "enable-pls-check", "set", "include-all"}
 
 func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	opts := &checkOptions{globalOptions: g}
@@ -85,8 +85,9 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 			"  arccheck check --catalog none --endpoint https://contoso.example",
 		Long: "check probes every endpoint of the selection concurrently (DNS, TCP, TLS, HTTP) and prints\n" +
 			"azcmagent's Reachable table with arccheck's diagnosis of each failure. Exit code 0: every required\n" +
-			"endpoint was probed and is reachable; 1: a required endpoint is not (or was not probed, or a warning\n" +
-			"with --fail-on warning); 2: bad input; 3: the report could not be written; 4: another error;\n" +
+			"endpoint was probed and is reachable; 1: a required endpoint is not (or was not probed, or could not\n" +
+			"be named for want of a region: give -l/--location, or the agent's; or a warning with --fail-on\n" +
+			"warning); 2: bad input; 3: the report could not be written; 4: another error;\n" +
 			"130, 143, 129: interrupted by Ctrl-C, SIGTERM, SIGHUP.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -108,7 +109,7 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of CA certificates to trust besides the system's")
 	f.BoolVar(&opts.HTTP, "http", false, "also send an HTTP request to https endpoints and report the status")
 	f.StringArrayVar(&opts.Endpoints, "endpoint", nil, "also check this URL (https://host[:port][/path] or a host name); repeatable")
-	f.StringVar(&opts.Catalog, "catalog", "embedded", "endpoint catalog: embedded, or none to check only --endpoint URLs")
+	f.StringVar(&opts.Catalog, "catalog", "embedded", catalogUsage+"; or none to check only --endpoint URLs")
 	f.StringVar(&opts.Proxy, "proxy", "", "proxy URL: http://, https://, socks5:// or socks5h://[user:password@]host:port, or none (default: HTTPS_PROXY, ALL_PROXY)")
 	f.StringVar(&opts.NoProxy, "no-proxy", "", "comma-separated hosts, domains, IPs or CIDRs that bypass the proxy (overrides NO_PROXY)")
 	f.StringVar(&opts.ProxyCAFile, "proxy-ca-file", "", "PEM file of CA certificates that verify an https:// proxy's own certificate")
@@ -120,7 +121,6 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	completeValues(cmd, "output", checkFormats)
 	completeValues(cmd, "fail-on", []string{"error", "warning"})
 	completeValues(cmd, "proxy-bypass", endpoints.BypassCategories)
-	completeValues(cmd, "catalog", []string{"embedded", "none"})
 	cmd.PreRun = func(cmd *cobra.Command, args []string) {
 		opts.NoProxySet = cmd.Flags().Changed("no-proxy")
 		opts.changed = cmd.Flags().Changed
@@ -140,6 +140,8 @@ type checkRun struct {
 	prober   probe.Options
 	format   string
 	settings report.Settings
+	// agent is the installed agent's facts for the agent's own rules; nil when there is none.
+	agent *check.Agent
 }
 
 // validate checks every option and builds the run; it changes nothing in o. view is the installed
@@ -167,6 +169,7 @@ func (o *checkOptions) validate(getenv func(string) string, version string, view
 		return nil, err
 	}
 	run.settings = o.settings(run, proxy, view)
+	run.agent = view.facts()
 	return run, nil
 }
 
@@ -210,7 +213,7 @@ func (o *checkOptions) checkPlan(view *agentView) (*endpoints.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.Catalog == "embedded" {
+	if o.Catalog != "none" {
 		view.applySelection(&sel, o.given)
 	}
 	if o.PLSCheck {
@@ -219,10 +222,7 @@ func (o *checkOptions) checkPlan(view *agentView) (*endpoints.Plan, error) {
 		}
 		sel.Mode = endpoints.ModePrivateLink
 	}
-	switch o.Catalog {
-	case "embedded":
-		return view.plan(sel)
-	case "none":
+	if o.Catalog == "none" {
 		if len(o.Endpoints) == 0 {
 			return nil, badInput("--catalog none: give the endpoints to check with --endpoint URL")
 		}
@@ -233,7 +233,12 @@ func (o *checkOptions) checkPlan(view *agentView) (*endpoints.Plan, error) {
 		}
 		return nil, nil
 	}
-	return nil, badInput("--catalog: unknown catalog %q (valid: embedded, none)", o.Catalog)
+	cat, err := loadCatalog(o.Catalog)
+	if err != nil {
+		return nil, err
+	}
+	sel.Catalog = cat
+	return view.plan(sel)
 }
 
 func (o *checkOptions) extraEndpoints() ([]endpoints.Target, error) {
@@ -295,6 +300,7 @@ func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting, view *
 		sel := report.NewSelectionJSON(run.plan)
 		s.Selection = &sel
 		s.ProxyBypass = run.plan.ProxyBypass
+		s.Catalog, s.CatalogSHA256 = run.plan.Catalog.Name, run.plan.Catalog.SHA256
 	}
 	s.Sources = o.sources(view, proxy)
 	if view != nil {
@@ -479,6 +485,10 @@ func runCheck(o *checkOptions, e env, version string) error {
 	if err := o.write(e, version, run, rep); err != nil {
 		return writeFailed(err)
 	}
+	if missing := rep.RegionMissing(); len(missing) > 0 && run.format != "table" && run.format != "markdown" {
+		// The table's summary says this; other formats carry the patterns, and the reason goes here.
+		fmt.Fprintf(e.Stderr, "arccheck: required patterns not tested for want of a region (%d): give the server's region with -l/--location\n", len(missing))
+	}
 	switch {
 	case rep.Interrupted:
 		return interruption(e.Context)
@@ -491,7 +501,8 @@ func runCheck(o *checkOptions, e env, version string) error {
 // runOptions wires the run to the terminal: -v prints each result on stderr as it comes; on a terminal
 // (and without -q) a live progress line shows how far the run is, until the run ends.
 func (o *checkOptions) runOptions(e env, run *checkRun) check.Options {
-	opts := check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober), Concurrency: o.Concurrency}
+	opts := check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober), Concurrency: o.Concurrency,
+		Agent: run.agent}
 	var mu sync.Mutex
 	var live *progress
 	if e.StderrIsTerminal && !o.Quiet && !o.Verbose {

@@ -22,6 +22,8 @@ type listOptions struct {
 	JSON bool
 	// Changes is --changes: what differs between the seed-era tables and the current ones.
 	Changes bool
+	// Catalog is --catalog: embedded, or a catalog file.
+	Catalog string
 }
 
 func newListCmd(e env, g *globalOptions) *cobra.Command {
@@ -34,7 +36,7 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 			"  arccheck list -l westeurope -e ama --set workspace-id=<GUID> -o allowlist\n" +
 			"  arccheck list --gateway-url https://contoso.gw.arc.azure.com -l westeurope\n" +
 			"  arccheck list --changes                 # what changed since the seed-era tables",
-		Long: "list prints the endpoints of the embedded catalog that apply to the selection, as documented,\n" +
+		Long: "list prints the endpoints of the catalog (embedded, or --catalog FILE) that apply to the selection, as documented,\n" +
 			"with when they are required, how they behave with Private Link, and where each comes from.\n" +
 			"-o plain prints one host or pattern per line, ready for an allowlist.",
 		Args:   noArgs,
@@ -48,6 +50,7 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 	cmd.Flags().BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
 	completeSelection(cmd, &opts.selectionFlags)
 	completeValues(cmd, "output", listFormats)
+	cmd.Flags().StringVar(&opts.Catalog, "catalog", endpoints.EmbeddedName, catalogUsage)
 	cmd.Flags().BoolVar(&opts.Changes, "changes", false, "show what differs between the seed-era tables and the current ones (table or json)")
 	return cmd
 }
@@ -84,6 +87,9 @@ func runList(opts *listOptions, e env, version string) error {
 	}
 	sel, err := opts.selection()
 	if err != nil {
+		return err
+	}
+	if sel.Catalog, err = loadCatalog(opts.Catalog); err != nil {
 		return err
 	}
 	view.applySelection(&sel, opts.given)

@@ -156,7 +156,7 @@ func newRootCmd(version string, e env) *cobra.Command {
 		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
 			hint = fmt.Sprintf("; did you mean %s?", strings.Join(s, ", "))
 		}
-		return badInput("unknown command %q (valid: list, check, merge%s)", args[0], hint)
+		return badInput("unknown command %q (valid: list, check, merge, catalog%s)", args[0], hint)
 	}
 	root.SetOut(e.Stdout)
 	root.SetErr(e.Stderr)
@@ -168,7 +168,7 @@ func newRootCmd(version string, e env) *cobra.Command {
 	// -v is --verbose everywhere, as in azcmagent; --version keeps only its long form.
 	root.PersistentFlags().BoolVarP(&g.Verbose, "verbose", "v", false, "say more on stderr as the command runs")
 	root.PersistentPreRunE = func(c *cobra.Command, args []string) error { return rejectEmptyValues(c) }
-	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g), newMergeCmd(e, g))
+	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g), newMergeCmd(e, g), newCatalogCmd(e))
 	strictCompletion(root)
 	return root
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -25,6 +26,8 @@ type selectionFlags struct {
 	ESU bool
 	// Extensions is -e/--extensions.
 	Extensions []string
+	// IncludeAll is --include-all: the extended scenarios, as azcmagent check --include-all.
+	IncludeAll bool
 	// GatewayURL is --gateway-url.
 	GatewayURL string
 	// Profile is --profile.
@@ -60,6 +63,7 @@ func (s *selectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&s.Mode, "mode", "", "connection mode: direct, gateway or private-link (default direct, or gateway with --gateway-url)")
 	fs.BoolVar(&s.ESU, "esu", false, "use the ESU-only subset of endpoints (servers used only for Extended Security Updates)")
 	fs.StringSliceVarP(&s.Extensions, "extensions", "e", nil, "include scenario endpoints: "+strings.Join(endpoints.Scenarios, ", ")+" or all (comma-separated or repeated)")
+	fs.BoolVar(&s.IncludeAll, "include-all", false, "include the extended scenarios, as azcmagent check --include-all: "+strings.Join(endpoints.ExtendedScenarios, ", ")+" (licence validation)")
 	fs.StringVar(&s.GatewayURL, "gateway-url", "", "your Arc gateway URL, https://<prefix>.gw.arc.azure.com (implies --mode gateway)")
 	fs.StringVar(&s.Profile, "profile", "", "alternative endpoint set: legacy-preview (the 2019 preview)")
 	fs.StringVar(&s.Agent, "agent", "auto", "auto: take the cloud, region, mode, proxy, proxy bypass and extensions not given as flags from the installed Arc agent; off: ignore it")
@@ -77,7 +81,7 @@ func setNames() string {
 
 func (s *selectionFlags) selection() (endpoints.Selection, error) {
 	sel := endpoints.Selection{Cloud: s.Cloud, Location: s.Location, Mode: endpoints.Mode(s.Mode), ESU: s.ESU,
-		Extensions: s.Extensions, GatewayURL: s.GatewayURL, Profile: s.Profile, ProxyBypass: s.ProxyBypass}
+		Extensions: s.Extensions, IncludeAll: s.IncludeAll, GatewayURL: s.GatewayURL, Profile: s.Profile, ProxyBypass: s.ProxyBypass}
 	for _, kv := range s.Set {
 		name, value, ok := strings.Cut(kv, "=")
 		name, value = strings.TrimSpace(name), strings.TrimSpace(value)
@@ -95,14 +99,42 @@ func (s *selectionFlags) selection() (endpoints.Selection, error) {
 	return sel, nil
 }
 
-// plan loads the embedded catalog and applies the selection.
+// plan applies the selection to its catalog (sel.Catalog, from --catalog), or to the embedded one.
 func plan(sel endpoints.Selection) (*endpoints.Plan, error) {
+	if sel.Catalog != nil {
+		return sel.Catalog.Select(sel)
+	}
 	cat, err := endpoints.Load()
 	if err != nil {
 		// The embedded catalog is validated by tests; reaching this is a build-time bug.
 		return nil, fmt.Errorf("embedded catalog: %w", err)
 	}
 	return cat.Select(sel)
+}
+
+// catalogUsage is the help of --catalog FILE.
+const catalogUsage = "endpoint catalog: embedded, or a catalog FILE in the data/ format (arccheck catalog export writes one)"
+
+// loadCatalog reads --catalog: "embedded", or a catalog file, validated as the embedded catalog is.
+// A file that cannot be read or is malformed is bad input naming the file, line and reason.
+func loadCatalog(value string) (*endpoints.Catalog, error) {
+	if value == endpoints.EmbeddedName {
+		cat, err := endpoints.Load()
+		if err != nil {
+			return nil, fmt.Errorf("embedded catalog: %w", err)
+		}
+		return cat, nil
+	}
+	f, err := os.Open(value)
+	if err != nil {
+		return nil, badInput("--catalog: %v (want embedded or a catalog file; arccheck catalog export writes one)", err)
+	}
+	defer f.Close()
+	cat, err := endpoints.ParseFile(value, f)
+	if err != nil {
+		return nil, badInput("--catalog: %v", err)
+	}
+	return cat, nil
 }
 
 // selectionFlags names the flag that sets each part of a selection.

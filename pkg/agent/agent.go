@@ -6,6 +6,7 @@ package agent
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,9 @@ type Settings struct {
 	Path string
 	// Version and Status are the agent's version and connection status ("Connected").
 	Version, Status string
+	// OSType and OSName are the machine's OS ("windows", "linux") and its name and edition
+	// ("Windows Server 2022 Datacenter") as azcmagent show -j reports them; "" when it does not.
+	OSType, OSName string
 	// Cloud and Location are the agent's cloud (AzureCloud, …) and the server's region.
 	Cloud, Location string
 	// GatewayURL is set in gateway mode; PrivateLinkScope when the agent uses a Private Link Scope.
@@ -249,6 +253,7 @@ func parseShow(s *Settings, out []byte) error {
 		return ""
 	}
 	s.Version, s.Status = get("agentVersion"), get("status")
+	s.OSType, s.OSName = strings.ToLower(get("osType")), cmp.Or(get("osSku"), get("osName"))
 	s.Cloud, s.Location = get("cloud"), get("location")
 	s.GatewayURL, s.PrivateLinkScope = get("gatewayUrl"), get("privateLinkScope")
 	s.HTTPSProxy, s.UpstreamProxy = get("httpsProxy"), get("upstreamProxy")

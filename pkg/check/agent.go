@@ -1,8 +1,10 @@
 package check
 
 import (
+	"cmp"
 	"crypto/tls"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,15 +28,89 @@ var AgentTLS12Suites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, tls.T
 // NegativeSerialRejectedFrom is when the agent starts rejecting certificates with a negative serial number.
 var NegativeSerialRejectedFrom = time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
 
+// Agent is what the installed Arc agent says of itself, for the rules that depend on its version and
+// the machine's operating system.
+type Agent struct {
+	// Version is the agent's version, as azcmagent show reports it ("1.60" or "1.60.03293.1234").
+	Version string
+	// OS is "windows" or "linux" ("" when unknown); OSName the system's name and edition
+	// ("Windows Server 2022 Datacenter"), "" when unknown.
+	OS, OSName string
+}
+
+// SuiteScope is whether the installed agent enforces AgentTLS12Suites.
+type SuiteScope int
+
+const (
+	// SuiteScopeUnknown: no agent, or one whose version or Windows edition is not known.
+	SuiteScopeUnknown SuiteScope = iota
+	// SuiteScopeEnforced: a Windows agent 1.56 to 1.63 on an edition other than Windows Server 2012/2012 R2.
+	SuiteScopeEnforced
+	// SuiteScopeNotEnforced: an agent the rule does not concern (Linux, 1.64 and later, before 1.56, or
+	// Windows Server 2012/2012 R2).
+	SuiteScopeNotEnforced
+)
+
+// Versions of the agent that enforce AgentTLS12Suites on Windows: from SuitesEnforcedFrom until
+// SuitesRevertedIn, which reverted it.
+var (
+	SuitesEnforcedFrom = [2]int{1, 56}
+	SuitesRevertedIn   = [2]int{1, 64}
+)
+
+// SuiteScope says whether the agent enforces AgentTLS12Suites. a may be nil (no agent).
+func (a *Agent) SuiteScope() SuiteScope {
+	if a == nil {
+		return SuiteScopeUnknown
+	}
+	windows := strings.EqualFold(a.OS, "windows") || strings.HasPrefix(strings.ToLower(a.OSName), "windows")
+	if a.OS != "" && !windows {
+		return SuiteScopeNotEnforced
+	}
+	v, ok := majorMinor(a.Version)
+	if !ok || !windows {
+		return SuiteScopeUnknown
+	}
+	if less(v, SuitesEnforcedFrom) || !less(v, SuitesRevertedIn) {
+		return SuiteScopeNotEnforced
+	}
+	switch {
+	case a.OSName == "" || !strings.HasPrefix(strings.ToLower(a.OSName), "windows"):
+		return SuiteScopeUnknown
+	case strings.Contains(a.OSName, "2012"):
+		return SuiteScopeNotEnforced
+	}
+	return SuiteScopeEnforced
+}
+
+// majorMinor reads the major and minor numbers of a version such as "1.60.03293.1234".
+func majorMinor(v string) ([2]int, bool) {
+	parts := strings.SplitN(strings.TrimPrefix(strings.TrimSpace(v), "v"), ".", 3)
+	if len(parts) < 2 {
+		return [2]int{}, false
+	}
+	major, err1 := strconv.Atoi(parts[0])
+	minor, err2 := strconv.Atoi(parts[1])
+	return [2]int{major, minor}, err1 == nil && err2 == nil
+}
+
+func less(a, b [2]int) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] }
+
 // agentRules applies the agent's TLS requirements to a probe's findings: the suite the path speaks, and
-// negative serial numbers in the chain.
-func agentRules(pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
+// negative serial numbers in the chain. A path that works but not with the agent's suites fails only when
+// the installed agent enforces them; otherwise it is a warning naming the agents concerned.
+func agentRules(agent *Agent, pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
 	t := pr.TLS
 	if t == nil {
 		return failure, warnings
 	}
 	if f := suiteFailure(pr); f != nil && (failure == nil || failure.Class == probe.ClassTLSHandshakeFailed) {
-		failure = f
+		if failure == nil && agent.SuiteScope() != SuiteScopeEnforced {
+			f.Message += ": " + suiteScopeWords(agent)
+			warnings = append(warnings, *f)
+		} else {
+			failure = f
+		}
 	}
 	if issuers := negativeSerialIssuers(t); len(issuers) > 0 {
 		warnings = append(warnings, probe.Finding{Class: ClassNegativeSerial, Phase: probe.PhaseTLS,
@@ -62,6 +138,22 @@ func suiteFailure(pr probe.Result) *probe.Finding {
 			Message: pr.Failure.Message + ", which the Arc agent does not accept: " + box + " must offer " + suiteNames(AgentTLS12Suites)}
 	}
 	return nil
+}
+
+// suiteScopeWords says which agents the suite rule concerns, and whether the installed one is among them.
+func suiteScopeWords(a *Agent) string {
+	scope := "only Arc agents 1.56 to 1.63 on Windows (not Windows Server 2012 or 2012 R2) require these suites; agent 1.64 reverted it"
+	switch {
+	case a == nil:
+		return scope + " (no Arc agent is installed here)"
+	case a.SuiteScope() == SuiteScopeNotEnforced:
+		desc := "the installed agent " + a.Version
+		if on := cmp.Or(a.OSName, a.OS); on != "" {
+			desc += " on " + on
+		}
+		return scope + " (" + desc + " does not)"
+	}
+	return scope + " (the installed agent's version or Windows edition is not known)"
 }
 
 func suiteNames(ids []uint16) string {

@@ -58,6 +58,8 @@ type Options struct {
 	Progress func(Result)
 	// Done, if set, is called once every probe has ended, before Run returns.
 	Done func()
+	// Agent is the installed Arc agent, for the rules that depend on its version and OS; nil when none.
+	Agent *Agent
 }
 
 // Finding is a failure or warning with the facts of what to change for it.
@@ -181,11 +183,11 @@ func (r *Report) Summary() Summary {
 	return s
 }
 
-// Failed reports whether a required endpoint is unreachable or was not probed to a verdict: a run
-// passes only when every required endpoint was probed and reachable.
+// Failed reports whether a required endpoint is unreachable, was not probed to a verdict, or could not be
+// named for want of a region: a run passes only when every required endpoint was probed and reachable.
 func (r *Report) Failed() bool {
 	s := r.Summary()
-	return s.RequiredUnreachable > 0 || s.RequiredCanceled > 0
+	return s.RequiredUnreachable > 0 || s.RequiredCanceled > 0 || len(r.RegionMissing()) > 0
 }
 
 // job is one target to probe and what it stands for.
@@ -241,6 +243,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	if opts.Done != nil {
 		opts.Done()
 	}
+	r.judgeRunEvidence()
 	r.judgeRevocation()
 	r.judgeClock()
 	rep := r.rep
@@ -334,6 +337,7 @@ func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target) job {
 			pt.Expect = &probe.Expectation{Path: x.Path, Status: x.Status}
 		}
 	}
+	pt.Proof = proofFor(pt)
 	return job{target: pt, pattern: ep.Pattern, entry: ep.Entry, origin: OriginCatalog, required: ep.Required,
 		notCarried: ep.NotCarried}
 }
@@ -430,7 +434,7 @@ func (r *run) verdict(j job, pr probe.Result) Result {
 		// The extension that uses it can authenticate to the proxy itself.
 		warnings = slices.DeleteFunc(warnings, func(w probe.Finding) bool { return w.Class == probe.ClassProxyAuthAgentUnsupported })
 	}
-	failure, warnings = agentRules(pr, failure, warnings)
+	failure, warnings = agentRules(r.opts.Agent, pr, failure, warnings)
 	if j.target.ExpectPrivateDNS && pr.Proxy != nil {
 		warnings = append(warnings, probe.Finding{Class: ClassPrivateLinkViaProxy, Phase: probe.PhaseProxy,
 			Message: "reached through the proxy " + pr.Proxy.Proxy.String() + ", which resolves the name itself rather than to your private endpoint"})

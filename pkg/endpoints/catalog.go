@@ -4,6 +4,7 @@
 package endpoints
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,7 +50,12 @@ var Lists = []string{"standard", "esu", "gateway", "legacy-preview", ListExtensi
 const ListExtensions = "extensions"
 
 // Scenarios are the extension scenarios a Selection accepts in Extensions (besides "all").
-var Scenarios = []string{"sql", "wac", "ssh", "esu", "hotpatch", "ama", "mde", "update", "keyvault", "hrw"}
+var Scenarios = []string{"sql", "wac", "ssh", "esu", "hotpatch", "ama", "mde", "update", "keyvault", "hrw", "benefits", "payg"}
+
+// ExtendedScenarios are the extended use cases `azcmagent check --include-all` adds to the onboarding
+// checks: licence validation for hotpatching, Windows Server Azure Benefits and Windows Server
+// pay-as-you-go (dls.microsoft.com). Selection.IncludeAll selects them.
+var ExtendedScenarios = []string{"benefits", "hotpatch", "payg"}
 
 // BypassCategories are the agent's proxy.bypass categories an entry can belong to.
 var BypassCategories = []string{"AAD", "ARM", "Arc", "AMA", "ArcData"}
@@ -138,6 +144,8 @@ type ServiceTag struct {
 	Name      string   // the tag's name
 	Condition string   // when or how it applies, if the documentation qualifies it
 	Lists     []string // the lists it applies to
+	// Scenarios, when set, limit it to selections that include one of them (an extension's tag).
+	Scenarios []string
 	Sources   []Source // where it comes from
 	// Since and Until say from and until when it applies; one whose Until date has passed is not listed.
 	Since, Until Bound
@@ -169,6 +177,11 @@ type Cloud struct {
 
 // Catalog is every cloud arccheck knows.
 type Catalog struct {
+	// Name says which catalog this is: "embedded", or the path of the file it was read from.
+	Name string
+	// SHA256 is the hex SHA-256 of the catalog as one file: of the file read, or, for the embedded
+	// catalog, of what Export writes (so an exported copy has the same checksum until it is edited).
+	SHA256 string
 	Clouds []*Cloud
 }
 
@@ -176,7 +189,18 @@ type Catalog struct {
 var ErrInvalidCatalog = errors.New("invalid catalog")
 
 // Load parses and validates the catalog embedded in the binary.
-func Load() (*Catalog, error) { return Parse(data.FS) }
+func Load() (*Catalog, error) {
+	c, err := Parse(data.FS)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := exportFS(&b, data.FS); err != nil {
+		return nil, err
+	}
+	c.Name, c.SHA256 = EmbeddedName, checksum(b.Bytes())
+	return c, nil
+}
 
 // Parse reads and validates every *.txt catalog file of fsys. Errors name the file, line and entry.
 func Parse(fsys fs.FS) (*Catalog, error) {
@@ -210,7 +234,7 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		}
 		c.Clouds = append(c.Clouds, cloud)
 	}
-	if err := c.addRegions(regionStanzas); err != nil {
+	if err := c.addRegions("regions.txt", regionStanzas); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 	}
 	if len(c.Clouds) == 0 {
@@ -239,21 +263,22 @@ func (c *Catalog) CloudNames() []string {
 	return out
 }
 
-func (c *Catalog) addRegions(stanzas []stanza) error {
+// addRegions reads the regions stanzas; file names where they should be, for a cloud that has none.
+func (c *Catalog) addRegions(file string, stanzas []stanza) error {
 	for _, s := range stanzas {
 		if err := checkKeys(s, regionKeys, "regions"); err != nil {
 			return err
 		}
 		cl := c.Cloud(s.first("Cloud"))
 		if cl == nil {
-			return fmt.Errorf("regions.txt:%d: unknown cloud %q", s.line, s.first("Cloud"))
+			return fmt.Errorf("%s:%d: unknown cloud %q", s.file, s.line, s.first("Cloud"))
 		}
 		cl.Regions = splitList(s.first("Regions"))
 		cl.PreviewRegions = splitList(s.first("PreviewRegions"))
 	}
 	for _, cl := range c.Clouds {
 		if len(cl.Regions) == 0 {
-			return fmt.Errorf("regions.txt: no regions for cloud %s", cl.Name)
+			return fmt.Errorf("%s: no regions for cloud %s (want a stanza with Cloud: %s and Regions)", file, cl.Name, cl.Name)
 		}
 	}
 	return nil
@@ -261,7 +286,7 @@ func (c *Catalog) addRegions(stanzas []stanza) error {
 
 var cloudKeys = []string{"Cloud", "Display", "Aliases", "Issuers", "HISDiscovery", "NotificationAllowlist"}
 var regionKeys = []string{"Cloud", "Regions", "PreviewRegions"}
-var tagKeys = []string{"ServiceTag", "Lists", "Condition", "Source", "Since", "Until"}
+var tagKeys = []string{"ServiceTag", "Lists", "Scenarios", "Condition", "Source", "Since", "Until"}
 var noticeKeys = []string{"Notice", "Lists", "Scenarios", "Source"}
 var entryKeys = []string{"Endpoint", "List", "Description", "When", "Scenarios", "PrivateLink", "Ports",
 	"Target", "NotTested", "Bypass", "TLS", "Legacy", "Note", "Source", "Since", "Until", "Disputed", "Gateway",
@@ -335,7 +360,8 @@ func checkKeys(s stanza, allowed []string, what string) error {
 }
 
 func parseServiceTag(s stanza) (ServiceTag, error) {
-	t := ServiceTag{Name: s.first("ServiceTag"), Condition: s.first("Condition"), Lists: splitList(s.first("Lists"))}
+	t := ServiceTag{Name: s.first("ServiceTag"), Condition: s.first("Condition"), Lists: splitList(s.first("Lists")),
+		Scenarios: splitList(s.first("Scenarios"))}
 	bad := func(msg string) error {
 		return fmt.Errorf("%s:%d: service tag %q: %s", s.file, s.line, t.Name, msg)
 	}
@@ -346,6 +372,9 @@ func parseServiceTag(s stanza) (ServiceTag, error) {
 		return t, bad("Lists is missing")
 	}
 	if err := allOf("list", t.Lists, Lists); err != nil {
+		return t, bad(err.Error())
+	}
+	if err := allOf("scenario", t.Scenarios, Scenarios); err != nil {
 		return t, bad(err.Error())
 	}
 	var err error

@@ -25,11 +25,21 @@ var (
 	// configuration storage accounts that make *.blob.core.windows.net concrete.
 	azureCloud2026Additions = []string{"<azure-keyvault-name>.vault.azure.net", "graph.microsoft.com",
 		"oaasguestconfig*.blob.core.windows.net"}
+	// The Azure Monitor Agent's endpoints documented for Azure Cloud (the AMA network page).
+	amaAzureCloud = []string{"global.handler.control.monitor.azure.com", "<region>.handler.control.monitor.azure.com",
+		"<workspace-id>.ods.opinsights.azure.com", "<dce>.<region>.ingest.monitor.azure.com",
+		"<region>.monitoring.azure.com", "global.prod.microsoftmetrics.com"}
 	// The extensions' endpoints documented for Azure Cloud.
-	azureCloudExtensions = []string{"global.handler.control.monitor.azure.com", "<region>.handler.control.monitor.azure.com",
-		"<workspace-id>.ods.opinsights.azure.com", "*.oms.opinsights.azure.com", "<dce>.<region>.ingest.monitor.azure.com",
-		"<region>.monitoring.azure.com", "global.prod.microsoftmetrics.com", "*.endpoint.security.microsoft.com",
-		"*.update.microsoft.com", "<vault>.vault.azure.net", "*.azure-automation.net"}
+	azureCloudExtensions = concat(amaAzureCloud, []string{"*.endpoint.security.microsoft.com",
+		"*.update.microsoft.com", "*.windowsupdate.com", "*.delivery.mp.microsoft.com", "*.download.windowsupdate.com",
+		"<vault>.vault.azure.net", "*.azure-automation.net"})
+	// The AMA page's hosts with the Azure Government (.us) and 21Vianet (.cn) suffixes; custom metrics
+	// are not available there.
+	amaGovernment = []string{"global.handler.control.monitor.azure.us", "<region>.handler.control.monitor.azure.us",
+		"<workspace-id>.ods.opinsights.azure.us", "<dce>.<region>.ingest.monitor.azure.us"}
+	amaVianet = []string{"global.handler.control.monitor.azure.cn", "<region>.handler.control.monitor.azure.cn",
+		"<workspace-id>.ods.opinsights.azure.cn", "<dce>.<region>.ingest.monitor.azure.cn"}
+	governmentExtensions = concat(amaGovernment, []string{"*.endpoint.security.microsoft.us", "*.azure-automation.us"})
 	// The 2026 public ESU table adds *.login.microsoft.com and the SQL Server ESU host; aka.ms and san-af
 	// stay as legacy entries whose Until has passed.
 	esuAzureCloud2026 = append(slices.Clone(esuAzureCloud), "*.login.microsoft.com")
@@ -69,19 +79,19 @@ func TestTables2026(t *testing.T) {
 		{"azure cloud, all scenarios", Selection{Extensions: []string{"all"}},
 			concat(seed002AzureCloud, currentAzureCloudAdditions, azureCloud2026Additions, azureCloudExtensions)},
 		{"government, all scenarios", Selection{Cloud: "AzureUSGovernment", Extensions: []string{"all"}},
-			concat(seed002Government, []string{"guestnotificationservice.azure.us", "*.<region>.arcdataservices.azure.us",
-				"*.endpoint.security.microsoft.us"})},
-		{"21vianet, all scenarios", Selection{Cloud: "AzureChinaCloud", Extensions: []string{"all"}}, vianetUnion},
+			concat(seed002Government, []string{"*.<region>.arcdataservices.azure.us"}, governmentExtensions)},
+		{"21vianet, all scenarios", Selection{Cloud: "AzureChinaCloud", Extensions: []string{"all"}}, concat(vianetUnion, amaVianet)},
 		{"esu azure cloud", Selection{ESU: true}, esuAzureCloud2026},
 		{"esu azure cloud with sql", Selection{ESU: true, Extensions: []string{"sql"}},
-			concat(esuAzureCloud2026, []string{"san-af-<region>-prod.azurewebsites.net", "*.<region>.arcdataservices.com"})},
+			concat(esuAzureCloud2026, []string{"san-af-<region>-prod.azurewebsites.net", "*.<region>.arcdataservices.com",
+				"*.blob.core.windows.net"})},
 		{"esu government", Selection{Cloud: "usgov", ESU: true}, esuGovernment},
 		{"esu government with sql", Selection{Cloud: "usgov", ESU: true, Extensions: []string{"sql"}},
 			concat(esuGovernment, []string{"*.blob.core.usgovcloudapi.net"})},
-		{"esu 21vianet (seed 001's table, unchanged)", Selection{Cloud: "china", ESU: true, Extensions: []string{"all"}}, esuVianet},
+		{"esu 21vianet (seed 001's table, unchanged)", Selection{Cloud: "china", ESU: true, Extensions: []string{"all"}}, concat(esuVianet, amaVianet)},
 		{"gateway", Selection{Mode: ModeGateway}, gatewayList},
 		{"gateway with ama", Selection{Mode: ModeGateway, Extensions: []string{"ama"}},
-			concat(gatewayList, azureCloudExtensions[:7])},
+			concat(gatewayList, amaAzureCloud)},
 		{"legacy preview takes no extensions", Selection{Profile: ProfileLegacyPreview, Extensions: []string{"all"}}, legacyPreview},
 	}
 	for _, tc := range cases {
@@ -122,12 +132,13 @@ func TestBlobWildcardIsDisputed(t *testing.T) {
 
 		oaas := endpoint(t, p, "oaasguestconfig*.blob.core.windows.net")
 		assert.NotEmpty(t, oaas.Entry.NotTested)
-		assert.Empty(t, oaas.Targets)
+		assert.Empty(t, oaas.Targets, "listed, not probed: a probe would add a row the docs dispute")
 	}
-	// Private link still leaves out only the blob wildcard.
+	// Private link leaves out the blob wildcard and the machine configuration storage accounts.
 	p := select2026(t, Selection{Mode: ModePrivateLink})
-	require.Len(t, p.Excluded, 1)
+	require.Len(t, p.Excluded, 2)
 	assert.Equal(t, "*.blob.core.windows.net", p.Excluded[0].Entry.Endpoint)
+	assert.Equal(t, "oaasguestconfig*.blob.core.windows.net", p.Excluded[1].Entry.Endpoint)
 }
 
 func tagsNamed(p *Plan, name string) []ServiceTag {
@@ -215,8 +226,9 @@ func TestESU2026(t *testing.T) {
 	assert.Equal(t, WhenAlways, lm.Entry.When)
 	assert.True(t, lm.Required)
 	lw := endpoint(t, p, "login.windows.net")
-	assert.NotEmpty(t, lw.Entry.Disputed, "the ESU page still lists it as Always")
-	assert.Equal(t, "agent 1.34", lw.Entry.Until.Raw)
+	assert.Empty(t, lw.Entry.Disputed, "the ESU page still lists it as Always")
+	assert.True(t, lw.Entry.Until.IsZero())
+	assert.True(t, lw.Required)
 	pki := endpoint(t, p, "www.microsoft.com/pkiops/certs")
 	assert.True(t, pki.Entry.Until.IsZero(), "no agent version is documented: a Note, not Until")
 	assert.True(t, slices.ContainsFunc(pki.Entry.Notes, func(n string) bool { return strings.Contains(n, "15 days") }))
@@ -273,9 +285,6 @@ func TestAzureMonitorAgent(t *testing.T) {
 	assert.Equal(t, []string{"https://global.handler.control.monitor.azure.com"}, urls(endpoint(t, p, "global.handler.control.monitor.azure.com")))
 	assert.Equal(t, []string{"https://westeurope.monitoring.azure.com"}, urls(endpoint(t, p, "<region>.monitoring.azure.com")))
 	assert.Equal(t, []string{"https://global.prod.microsoftmetrics.com"}, urls(endpoint(t, p, "global.prod.microsoftmetrics.com")))
-	oms := endpoint(t, p, "*.oms.opinsights.azure.com")
-	assert.Empty(t, oms.Targets)
-	assert.NotEmpty(t, oms.Entry.NotTested)
 
 	for _, ep := range p.Endpoints {
 		if ep.Entry.List != ListExtensions {
@@ -301,7 +310,6 @@ func TestAzureMonitorAgent(t *testing.T) {
 	p = select2026(t, Selection{GatewayURL: "https://x.gw.arc.azure.com", Extensions: []string{"ama"}, Location: "westeurope"})
 	assert.Equal(t, ModeGateway, p.Mode)
 	assert.True(t, endpoint(t, p, "<workspace-id>.ods.opinsights.azure.com").NotCarried)
-	assert.True(t, endpoint(t, p, "*.oms.opinsights.azure.com").NotCarried)
 	assert.True(t, endpoint(t, p, "<region>.monitoring.azure.com").NotCarried)
 	assert.False(t, endpoint(t, p, "global.handler.control.monitor.azure.com").NotCarried)
 	assert.False(t, endpoint(t, p, "management.azure.com").NotCarried)
@@ -333,7 +341,7 @@ func TestOtherExtensions(t *testing.T) {
 
 	gov := select2026(t, Selection{Cloud: "usgov", Extensions: []string{"all"}})
 	assert.True(t, endpoint(t, gov, "*.endpoint.security.microsoft.us").Entry.InspectionUnsupported)
-	// Only Defender's Government host is documented; 21Vianet has no extension endpoints.
+	// Government: AMA, Defender and Hybrid Runbook Worker; 21Vianet: AMA.
 	for _, cl := range mustLoad(t).Clouds {
 		var ext []string
 		for _, e := range cl.Entries {
@@ -345,9 +353,9 @@ func TestOtherExtensions(t *testing.T) {
 		case "AzureCloud":
 			assert.Equal(t, sorted(azureCloudExtensions...), sorted(ext...))
 		case "AzureUSGovernment":
-			assert.Equal(t, []string{"*.endpoint.security.microsoft.us"}, ext)
+			assert.Equal(t, sorted(governmentExtensions...), sorted(ext...))
 		default:
-			assert.Empty(t, ext, cl.Name)
+			assert.Equal(t, sorted(amaVianet...), sorted(ext...), cl.Name)
 		}
 	}
 }

@@ -77,7 +77,7 @@ func TestSelectionsMatchTheDocumentedTables(t *testing.T) {
 	}{
 		// The tables the 2026 documentation changed (all scenarios, the public ESU subset) are in
 		// catalog2026_test.go, as the seed tables plus the 2026 rows.
-		{"21vianet, all scenarios", Selection{Cloud: "AzureChinaCloud", Extensions: []string{"all"}}, vianetUnion},
+		{"21vianet, the seed tables' scenarios", Selection{Cloud: "AzureChinaCloud", Extensions: []string{"ssh", "wac"}}, vianetUnion},
 		{"esu government", Selection{Cloud: "usgov", ESU: true}, esuGovernment},
 		{"esu 21vianet", Selection{Cloud: "china", ESU: true}, esuVianet},
 		{"gateway", Selection{Mode: ModeGateway}, gatewayList},
@@ -111,8 +111,9 @@ func TestPrivateLinkModeLeavesOutEndpointsNotUsed(t *testing.T) {
 	p, err := mustLoad(t).Select(Selection{Mode: ModePrivateLink})
 	require.NoError(t, err)
 	assert.NotContains(t, patterns(p), "*.blob.core.windows.net")
-	require.Len(t, p.Excluded, 1)
+	require.Len(t, p.Excluded, 2)
 	assert.Equal(t, "*.blob.core.windows.net", p.Excluded[0].Entry.Endpoint)
+	assert.Equal(t, "oaasguestconfig*.blob.core.windows.net", p.Excluded[1].Entry.Endpoint)
 	assert.Equal(t, "not used when private link is configured", p.Excluded[0].Reason)
 }
 
@@ -306,8 +307,8 @@ func TestSelectRejectsBadInput(t *testing.T) {
 			SelectionError{Field: FieldMode, Value: "vpn", Reason: "unknown mode", Valid: []string{"direct", "gateway", "private-link"}},
 			`mode: unknown mode "vpn" (valid: direct, gateway, private-link)`},
 		{"unknown extension", Selection{Extensions: []string{"sql,Foo"}},
-			SelectionError{Field: FieldExtensions, Value: "Foo", Reason: "unknown extension", Valid: []string{"sql", "wac", "ssh", "esu", "hotpatch", "ama", "mde", "update", "keyvault", "hrw", "all"}},
-			`extensions: unknown extension "Foo" (valid: sql, wac, ssh, esu, hotpatch, ama, mde, update, keyvault, hrw, all)`},
+			SelectionError{Field: FieldExtensions, Value: "Foo", Reason: "unknown extension", Valid: []string{"sql", "wac", "ssh", "esu", "hotpatch", "ama", "mde", "update", "keyvault", "hrw", "benefits", "payg", "all"}},
+			`extensions: unknown extension "Foo" (valid: sql, wac, ssh, esu, hotpatch, ama, mde, update, keyvault, hrw, benefits, payg, all)`},
 		{"misspelt region", Selection{Location: "westeurop"},
 			SelectionError{Field: FieldLocation, Value: "westeurop", Reason: "unknown AzureCloud region", Valid: c.Cloud("AzureCloud").Regions, Suggest: []string{"westeurope"}},
 			`location: unknown AzureCloud region "westeurop" (did you mean westeurope?)`},

@@ -1,6 +1,9 @@
 package endpoints
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // ChangeKind says how an endpoint or service tag differs between the seed-era tables and current ones.
 type ChangeKind string
@@ -38,7 +41,7 @@ func (p *Plan) Changes() []Change {
 	}
 	for i := range p.Cloud.ServiceTags {
 		t := &p.Cloud.ServiceTags[i]
-		if !slices.Contains(t.Lists, p.List) {
+		if !p.tagApplies(t) {
 			continue
 		}
 		switch {
@@ -58,13 +61,34 @@ func (p *Plan) endpointChange(ep *Endpoint) (Change, bool) {
 		return Change{Kind: ChangeDisputed, Endpoint: ep, When: e.Until, Why: e.Disputed}, true
 	case e.Legacy != "" || e.Until.Passed(p.now):
 		return Change{Kind: ChangeRemoved, Endpoint: ep, When: e.Until, Why: e.Legacy}, true
-	case !fromSeed(e.Sources):
+	case !fromSeed(e.Sources) || e.Since.Date.After(seedEraEnd):
 		return Change{Kind: ChangeAdded, Endpoint: ep, When: e.Since}, true
 	}
 	return Change{}, false
 }
 
-// fromSeed reports whether any source is a seed document.
+// seedEraEnd ends the seed era: the tables an entry is compared with are the seeds' and the
+// documentation's up to the end of 2023, when the ESU tables were first published (2023-10 for Azure
+// Cloud, 2023-11 for Azure Government), which no seed holds.
+var seedEraEnd = time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// fromSeed reports whether any source is of the seed era: a seed document, or documentation dated up
+// to seedEraEnd (e.g. "esu network requirements, 2023-10").
 func fromSeed(sources []Source) bool {
-	return slices.ContainsFunc(sources, func(s Source) bool { return slices.Contains(seedDocuments, s.Document) })
+	return slices.ContainsFunc(sources, func(s Source) bool {
+		if slices.Contains(seedDocuments, s.Document) {
+			return true
+		}
+		d, ok := sourceDate(s.Document)
+		return ok && !d.After(seedEraEnd)
+	})
+}
+
+// sourceDate is the month of a dated current-documentation source ("network requirements, 2025-09").
+func sourceDate(doc string) (time.Time, bool) {
+	if !currentDoc.MatchString(doc) {
+		return time.Time{}, false
+	}
+	d, err := time.Parse("2006-01", doc[len(doc)-7:])
+	return d, err == nil
 }

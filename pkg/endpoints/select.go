@@ -41,8 +41,10 @@ type Selection struct {
 	Mode Mode
 	// ESU selects the ESU-only subset instead of the full table.
 	ESU bool
-	// Extensions names the scenarios to include: sql, wac, ssh, esu, hotpatch or all.
+	// Extensions names the scenarios to include: any of Scenarios, or all.
 	Extensions []string
+	// IncludeAll adds the ExtendedScenarios, as `azcmagent check --include-all` does.
+	IncludeAll bool
 	// GatewayURL is the Arc gateway URL (https://<prefix>.gw.arc.azure.com), for gateway mode.
 	GatewayURL string
 	// Profile is "" or ProfileLegacyPreview.
@@ -54,6 +56,10 @@ type Selection struct {
 	Values map[string]string
 	// Now is the date entries' Since and Until are judged against; zero means today.
 	Now time.Time
+	// Catalog is the catalog the selection is meant for, for callers that hand a Selection on to code
+	// that loads the catalog (cmd's plan); nil means the embedded one. Catalog.Select ignores it: it
+	// selects from its receiver.
+	Catalog *Catalog
 }
 
 // Excluded is a catalog entry the selection leaves out on purpose, with the reason.
@@ -64,6 +70,8 @@ type Excluded struct {
 
 // Plan is the result of a selection: what to check, and what is left out.
 type Plan struct {
+	// Catalog is the catalog selected from: its Name and SHA256 say which one a run used.
+	Catalog     *Catalog
 	Cloud       *Cloud
 	Location    string
 	Mode        Mode
@@ -90,7 +98,7 @@ func (c *Catalog) Select(sel Selection) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Plan{Cloud: cloud, now: sel.Now}
+	p := &Plan{Catalog: c, Cloud: cloud, now: sel.Now}
 	if p.now.IsZero() {
 		p.now = time.Now()
 	}
@@ -99,6 +107,9 @@ func (c *Catalog) Select(sel Selection) (*Plan, error) {
 	}
 	if p.Scenarios, err = parseExtensions(sel.Extensions); err != nil {
 		return nil, err
+	}
+	if sel.IncludeAll {
+		p.Scenarios = slices.Compact(slices.Sorted(slices.Values(append(p.Scenarios, ExtendedScenarios...))))
 	}
 	if p.List, err = chooseList(sel, p.Mode, cloud); err != nil {
 		return nil, err
@@ -294,7 +305,7 @@ func (p *Plan) pick() {
 		}
 	}
 	for _, t := range p.Cloud.ServiceTags {
-		if slices.Contains(t.Lists, p.List) && !t.Until.Passed(p.now) {
+		if p.tagApplies(&t) && !t.Until.Passed(p.now) {
 			p.ServiceTags = append(p.ServiceTags, t)
 		}
 	}
@@ -303,6 +314,13 @@ func (p *Plan) pick() {
 			p.Notices = append(p.Notices, n)
 		}
 	}
+}
+
+// tagApplies reports whether a service tag belongs to the plan's list (an extension's tag joins any list
+// but the 2019 preview's) and, when it names scenarios, whether one of them is selected.
+func (p *Plan) tagApplies(t *ServiceTag) bool {
+	inList := slices.Contains(t.Lists, p.List) || (slices.Contains(t.Lists, ListExtensions) && p.List != ProfileLegacyPreview)
+	return inList && (len(t.Scenarios) == 0 || overlaps(t.Scenarios, p.Scenarios))
 }
 
 func (cl *Cloud) hasList(list string) bool {

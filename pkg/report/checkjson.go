@@ -22,19 +22,21 @@ type Host struct {
 
 // Settings records how the check was run. It never holds a password.
 type Settings struct {
-	Selection      *SelectionJSON `json:"selection"`
-	Catalog        string         `json:"catalog"`
-	Endpoints      []string       `json:"endpoints"`
-	TimeoutMs      int64          `json:"timeoutMs"`
-	ConnectTimeout int64          `json:"connectTimeoutMs"`
-	Concurrency    int            `json:"concurrency"`
-	DNSServer      string         `json:"dnsServer"`
-	Resolve        []string       `json:"resolve"`
-	CAFile         string         `json:"caFile"`
-	HTTP           bool           `json:"http"`
-	Proxy          ProxySetting   `json:"proxy"`
-	ProxyBypass    []string       `json:"proxyBypass"`
-	PublicRoots    string         `json:"publicRoots"`
+	Selection *SelectionJSON `json:"selection"`
+	Catalog   string         `json:"catalog"`
+	// CatalogSHA256 is the hex SHA-256 of the catalog the run selected from (none with --catalog none).
+	CatalogSHA256  string       `json:"catalogSha256,omitempty"`
+	Endpoints      []string     `json:"endpoints"`
+	TimeoutMs      int64        `json:"timeoutMs"`
+	ConnectTimeout int64        `json:"connectTimeoutMs"`
+	Concurrency    int          `json:"concurrency"`
+	DNSServer      string       `json:"dnsServer"`
+	Resolve        []string     `json:"resolve"`
+	CAFile         string       `json:"caFile"`
+	HTTP           bool         `json:"http"`
+	Proxy          ProxySetting `json:"proxy"`
+	ProxyBypass    []string     `json:"proxyBypass"`
+	PublicRoots    string       `json:"publicRoots"`
 	// AllAddresses records --all-addresses: TCP and TLS to every address of each name.
 	AllAddresses bool `json:"allAddresses"`
 	// Sources says where each setting came from: "flag", "agent" (the installed Arc agent), "environment".
@@ -213,21 +215,24 @@ type WarningJSON struct {
 
 // ResultJSON is one probed endpoint.
 type ResultJSON struct {
-	Endpoint  string        `json:"endpoint"`
-	Pattern   string        `json:"pattern"`
-	Origin    string        `json:"origin"`
-	Required  bool          `json:"required"`
-	Reachable bool          `json:"reachable"`
-	Private   string        `json:"private"`
-	TLSColumn string        `json:"tls"`
-	Proxy     string        `json:"proxy"`
-	Timings   Timings       `json:"timingsMs"`
-	DNS       *DNSJSON      `json:"dns"`
-	TCP       *TCPJSON      `json:"tcp"`
-	TLS       *TLSJSON      `json:"tlsHandshake"`
-	HTTP      *HTTPJSON     `json:"http"`
-	ProxyHop  *ProxyJSON    `json:"proxyHop"`
-	Bypassed  string        `json:"proxyBypassed,omitempty"`
+	Endpoint  string     `json:"endpoint"`
+	Pattern   string     `json:"pattern"`
+	Origin    string     `json:"origin"`
+	Required  bool       `json:"required"`
+	Reachable bool       `json:"reachable"`
+	Private   string     `json:"private"`
+	TLSColumn string     `json:"tls"`
+	Proxy     string     `json:"proxy"`
+	Timings   Timings    `json:"timingsMs"`
+	DNS       *DNSJSON   `json:"dns"`
+	TCP       *TCPJSON   `json:"tcp"`
+	TLS       *TLSJSON   `json:"tlsHandshake"`
+	HTTP      *HTTPJSON  `json:"http"`
+	ProxyHop  *ProxyJSON `json:"proxyHop"`
+	Bypassed  string     `json:"proxyBypassed,omitempty"`
+	// CurlRoute says how curl would route the endpoint under the same NO_PROXY, where that differs from
+	// Go's rules, which arccheck and the Arc agent follow: "direct (NO_PROXY entry X)" or "through the proxy".
+	CurlRoute string        `json:"curlRoute,omitempty"`
 	Failure   *FailureJSON  `json:"failure"`
 	Fix       *FixJSON      `json:"fix"`
 	Warnings  []WarningJSON `json:"warnings"`
@@ -301,6 +306,10 @@ type HTTPJSON struct {
 	// Date is the answer's Date header; BlockedBy the proxy that answered in the endpoint's place.
 	Date      *time.Time `json:"date,omitempty"`
 	BlockedBy string     `json:"blockedBy,omitempty"`
+	// Evidence is what shows the endpoint itself answered (an Azure front end's header, or the
+	// documented answer); Proven is set when the content proved its origin (a certificate or CRL).
+	Evidence string `json:"evidence,omitempty"`
+	Proven   bool   `json:"proven,omitempty"`
 }
 
 // ProxyJSON is the hop through a proxy.
@@ -310,6 +319,10 @@ type ProxyJSON struct {
 	Status      string   `json:"status"`
 	AuthSchemes []string `json:"authSchemes"`
 	ProxyCode   string   `json:"proxyErrorCode,omitempty"`
+	// Authenticated: the proxy asked for credentials and took those of the proxy URL; UpstreamDNS: the
+	// proxy said it could not resolve the name.
+	Authenticated bool `json:"authenticated,omitempty"`
+	UpstreamDNS   bool `json:"upstreamDNS,omitempty"`
 }
 
 // NotTestedJSON is a pattern that could not be probed.
@@ -466,7 +479,7 @@ func resultJSON(r *check.Result) ResultJSON {
 	p := &r.Probe
 	j := ResultJSON{Endpoint: r.URL(), Pattern: r.Pattern, Origin: string(r.Origin), Required: r.Required,
 		Reachable: r.Reachable, Private: PrivateColumn(p), TLSColumn: TLSColumn(p), Proxy: ProxyColumn(p),
-		DNS: dnsJSON(p.DNS), PrivateDNS: dnsJSON(p.PrivateDNS), Bypassed: bypassWord(p.Bypass), Warnings: []WarningJSON{}}
+		DNS: dnsJSON(p.DNS), PrivateDNS: dnsJSON(p.PrivateDNS), Bypassed: bypassWord(p.Bypass), CurlRoute: curlRouteWord(p.CurlRoute), Warnings: []WarningJSON{}}
 	j.Timings.Total = ms(p.Duration)
 	j.NotCarried = r.NotCarried
 	if r.Entry != nil {
@@ -486,11 +499,11 @@ func resultJSON(r *check.Result) ResultJSON {
 	if x := p.Proxy; x != nil {
 		j.Timings.Proxy = ms(x.Duration)
 		j.ProxyHop = &ProxyJSON{URL: x.Proxy.String(), Source: x.Proxy.Source, Status: x.Status,
-			AuthSchemes: nonNil(x.AuthSchemes), ProxyCode: x.ProxyCode}
+			AuthSchemes: nonNil(x.AuthSchemes), ProxyCode: x.ProxyCode, Authenticated: x.Authenticated, UpstreamDNS: x.UpstreamDNS}
 	}
 	if h := p.HTTP; h != nil {
 		j.Timings.HTTP = ms(h.Duration)
-		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText, BlockedBy: h.BlockedBy}
+		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText, BlockedBy: h.BlockedBy, Evidence: h.Evidence, Proven: h.Proven}
 		if !h.Date.IsZero() {
 			d := h.Date.UTC()
 			j.HTTP.Date = &d

@@ -127,25 +127,55 @@ var hints = map[probe.Class]hint{
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("cannot reach the proxy %s: check its address and port, and that this server may connect to it", w.proxy)
 		}},
-	probe.ClassProxyAuthRequired: {
+	probe.ClassProxyTLSUntrusted: {
+		action: func(w fixWords) string { return "Trust the certificate of the https proxy " + w.proxy },
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("this server does not trust the certificate of the https proxy %s: give its CA with --proxy-ca-file, or install that CA in the system store", w.proxy)
+		}},
+	probe.ClassProxyNotAProxy: {
 		action: func(w fixWords) string {
-			return "Let this server through the proxy " + w.proxy + " without authentication"
+			return "Give the address of a forward proxy, not of the web server " + w.proxy
 		},
 		hint: func(w fixWords) string {
-			return fmt.Sprintf("%s wants authentication: the Arc agent does not support an authenticating proxy, so allow this server (by its address) through %s without authentication", w.proxy, w.proxy)
+			return fmt.Sprintf("%s is a web server, not a forward proxy (it refuses CONNECT and serves its own pages): correct the proxy address (--proxy, HTTPS_PROXY or the agent's proxy.url); no allowlist on it will help", w.proxy)
+		}},
+	probe.ClassProxySchemeMismatch: {
+		action: func(w fixWords) string { return "Give the SOCKS proxy " + w.proxy + " as socks5h://" },
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("%s speaks SOCKS5, not HTTP: give it as socks5h://%s (names resolved by the proxy) or socks5://%s", w.proxy, w.proxy, w.proxy)
+		}},
+	probe.ClassProxyAuthRequired: {
+		action: func(w fixWords) string {
+			return "Let this server through the proxy " + w.boxOrProxy() + " without authentication"
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("%s wants authentication: the Arc agent does not support an authenticating proxy, so allow this server (by its address) through %s without authentication", w.boxOrProxy(), w.boxOrProxy())
 		}},
 	probe.ClassProxyDenied: {
-		action: func(w fixWords) string { return "Allow on the proxy " + w.proxy },
-		hint:   func(w fixWords) string { return fmt.Sprintf("allow %s on %s", w.pattern, w.proxy) }},
+		action: func(w fixWords) string { return "Allow on the proxy " + w.boxOrProxy() },
+		hint:   func(w fixWords) string { return fmt.Sprintf("allow %s on %s", w.pattern, w.boxOrProxy()) }},
 	probe.ClassProxyUpstreamFailed: {
-		action: func(w fixWords) string { return "Let the proxy " + w.proxy + " reach these endpoints" },
+		action: func(w fixWords) string { return "Let the proxy " + w.boxOrProxy() + " reach these endpoints" },
 		hint: func(w fixWords) string {
-			return fmt.Sprintf("%s could not reach %s itself: allow it in the proxy's own outbound firewall and check the proxy's DNS", w.proxy, w.pattern)
+			if w.UpstreamDNS {
+				return fmt.Sprintf("%s could not resolve %s: fix the proxy's own DNS so that it resolves %s", w.boxOrProxy(), w.Host, w.pattern)
+			}
+			return fmt.Sprintf("%s could not reach %s itself: allow it in the proxy's own outbound firewall and check the proxy's DNS", w.boxOrProxy(), w.pattern)
 		}},
 	probe.ClassHTTPUnverified: {
 		action: func(w fixWords) string { return "Check the proxy " + w.proxy + "'s log for these requests" },
 		hint: func(w fixWords) string {
-			return fmt.Sprintf("an answer to %s came through %s, but it may be the proxy's own refusal: check the proxy's log, and allow HTTP (TCP %s) to %s on it", w.URL, w.proxy, w.port, w.pattern)
+			if w.Proxy == "" {
+				return fmt.Sprintf("an answer to %s came from %s, but nothing in it proves the endpoint sent it (a transparent proxy or another web server may answer there): check what answers on %s, and allow HTTP (TCP %s) to %s", w.URL, w.address, w.address, w.port, w.pattern)
+			}
+			return fmt.Sprintf("an answer to %s came through %s, but nothing in it proves the endpoint sent it (it may be the proxy's own page or refusal): check the proxy's log, and allow HTTP (TCP %s) to %s on it", w.URL, w.proxy, w.port, w.pattern)
+		}},
+	probe.ClassTLSInterceptedUnverified: {
+		action: func(w fixWords) string {
+			return "Exempt from TLS inspection on " + w.inspector + " (re-signed by " + interceptor(w) + "), or check its log"
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("%s re-signs TLS for %s, and its answer shows neither the endpoint's evidence nor the box's own marks: exempt %s from TLS inspection, or check the box's log for this request", w.inspector, w.Host, w.pattern)
 		}},
 	probe.ClassProxyAuthAgentUnsupported: {
 		action: func(w fixWords) string {
@@ -154,6 +184,9 @@ var hints = map[probe.Class]hint{
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("%s was reached through %s only with the credentials given; the Arc agent does not authenticate to proxies, so allow this server (by its address) through %s without authentication", w.Host, w.proxy, w.proxy)
 		}},
+	probe.ClassNoProxyCurlDiffers: fixed("Check NO_PROXY entries that curl and the agent (Go) read differently", func(w fixWords) string {
+		return fmt.Sprintf("curl and the Arc agent route %s differently under this NO_PROXY (Go matches \".example.com\" and \"*.example.com\" only for subdomains, never proxies loopback, and never matches a name entry to an IP): write the entry as the agent reads it, e.g. both \"example.com\" and \".example.com\"", w.Host)
+	}),
 	probe.ClassTLS12Max: fixed("Allow TLS 1.3 through the path", func(w fixWords) string {
 		return fmt.Sprintf("only TLS 1.2 was negotiated with %s, which accepts 1.3: check the proxy or TLS-inspecting device in the path", w.Host)
 	}),
@@ -180,7 +213,7 @@ var hints = map[probe.Class]hint{
 			return "Offer the Arc agent's TLS suites (TLS 1.3, or TLS 1.2 ECDHE-RSA with AES-GCM) on " + suiteBox(w)
 		},
 		hint: func(w fixWords) string {
-			return fmt.Sprintf("%s speaks %s, which the Arc agent does not accept: enable TLS 1.3, or TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, on %s", w.Host, suiteWord(w.Suite), suiteBox(w))
+			return fmt.Sprintf("%s speaks %s, which Arc agents 1.56 to 1.63 on Windows (not Windows Server 2012 or 2012 R2) do not accept; 1.64 reverted that rule: enable TLS 1.3, or TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, on %s", w.Host, suiteWord(w.Suite), suiteBox(w))
 		}},
 	check.ClassNegativeSerial: fixed("Reissue certificates that have a negative serial number before "+rejectMonth(), func(w fixWords) string {
 		return fmt.Sprintf("%s presents a certificate with a negative serial number (issued by %s): the Arc agent rejects it from %s; have that CA (often a TLS-inspection appliance) issue positive serial numbers, or exempt %s from inspection", w.Host, cmp.Or(w.Issuer, "its CA"), rejectMonth(), w.pattern)
@@ -205,6 +238,20 @@ var hints = map[probe.Class]hint{
 
 // blocker names the proxy that answered in the endpoint's place.
 func blocker(w fixWords) string { return cmp.Or(w.BlockedBy, w.proxy) }
+
+// boxOrProxy names the box that answered in the endpoint's place: the proxy, or the TLS-inspecting box
+// named by its answer or its re-signing CA when there is no proxy.
+func (w fixWords) boxOrProxy() string {
+	switch {
+	case w.Proxy != "":
+		return w.proxy
+	case w.BlockedBy != "":
+		return w.BlockedBy
+	case w.Interceptor != "":
+		return "the TLS-inspecting box that re-signs as " + w.Interceptor
+	}
+	return w.proxy
+}
 
 // suiteBox is the box whose TLS settings to change: the inspecting proxy, or the server.
 func suiteBox(w fixWords) string {

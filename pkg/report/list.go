@@ -16,13 +16,17 @@ const ListSchema = "arccheck.list/v1"
 
 // ListDocument is the JSON form of a selection (see README, "JSON: list").
 type ListDocument struct {
-	Schema      string           `json:"schema"`
-	Tool        Tool             `json:"tool"`
-	Selection   SelectionJSON    `json:"selection"`
-	Endpoints   []ListEndpoint   `json:"endpoints"`
-	Excluded    []ExcludedJSON   `json:"excluded"`
-	ServiceTags []ServiceTagJSON `json:"serviceTags"`
-	Notices     []NoticeJSON     `json:"notices"`
+	Schema    string        `json:"schema"`
+	Tool      Tool          `json:"tool"`
+	Selection SelectionJSON `json:"selection"`
+	// Catalog and CatalogSHA256 say which catalog the listing came from ("embedded" or the file given)
+	// and the hex SHA-256 of its bytes.
+	Catalog       string           `json:"catalog"`
+	CatalogSHA256 string           `json:"catalogSha256"`
+	Endpoints     []ListEndpoint   `json:"endpoints"`
+	Excluded      []ExcludedJSON   `json:"excluded"`
+	ServiceTags   []ServiceTagJSON `json:"serviceTags"`
+	Notices       []NoticeJSON     `json:"notices"`
 	// Sources says where each selection setting came from ("flag", "agent"); Agent is the installed Arc
 	// agent they were read from, if any.
 	Sources map[string]string `json:"sources,omitempty"`
@@ -119,7 +123,7 @@ func NewSelectionJSON(p *endpoints.Plan) SelectionJSON {
 // NewListDocument builds the JSON form of a plan.
 func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
 	doc := ListDocument{Schema: ListSchema, Tool: tool, Selection: NewSelectionJSON(p),
-		Endpoints: []ListEndpoint{}, Excluded: excludedJSON(p), ServiceTags: []ServiceTagJSON{}}
+		Catalog: p.Catalog.Name, CatalogSHA256: p.Catalog.SHA256, Endpoints: []ListEndpoint{}, Excluded: excludedJSON(p), ServiceTags: []ServiceTagJSON{}}
 	for _, t := range p.ServiceTags {
 		doc.ServiceTags = append(doc.ServiceTags, ServiceTagJSON{Name: t.Name, Condition: t.Condition, Since: t.Since.Raw,
 			Until: t.Until.Raw, Sources: sourcesJSON(t.Sources)})
@@ -283,7 +287,7 @@ func ListSummary(p *endpoints.Plan) string {
 			files = append(files, file)
 		}
 	}
-	return fmt.Sprintf("%s, %d left out, from the embedded catalog (%s)", listHeading(p), len(p.Excluded), strings.Join(files, ", "))
+	return fmt.Sprintf("%s, %d left out, from the %s catalog (%s)", listHeading(p), len(p.Excluded), p.Catalog.Name, strings.Join(files, ", "))
 }
 
 // notCarriedNote explains the rows marked as not carried by the Arc gateway.
