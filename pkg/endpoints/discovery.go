@@ -23,7 +23,7 @@ func ParseHISDiscovery(body []byte) (string, error) {
 		s = strings.TrimSpace(s)
 	}
 	u, err := url.Parse(withDefaultScheme(s))
-	if err != nil || !hostname.MatchString(strings.ToLower(u.Hostname())) {
+	if err != nil || !hostname.MatchString(strings.ToLower(u.Hostname())) || !probeable(strings.ToLower(u.Hostname())) {
 		return "", fmt.Errorf("answer %.80q is not a URL or host name", body)
 	}
 	return strings.ToLower(u.Hostname()), nil
@@ -44,7 +44,7 @@ func ParseNotificationAllowlist(body []byte) ([]string, error) {
 				h = u.Hostname()
 			}
 		}
-		if !hostname.MatchString(h) {
+		if !hostname.MatchString(h) || !probeable(h) {
 			return nil, fmt.Errorf("answer holds %.80q, which is not a host name", it)
 		}
 		if !slices.Contains(out, h) {
@@ -68,4 +68,10 @@ func InDomainOf(host, pattern string) bool {
 	}
 	label, rest, ok := strings.Cut(host, ".")
 	return ok && label != "" && rest == parent
+}
+
+// probeable reports whether a discovered host makes a target as it is (IDNA rules: "00--0" is no label).
+func probeable(h string) bool {
+	t, err := ParseTarget("https://" + h)
+	return err == nil && t.Host == h
 }
