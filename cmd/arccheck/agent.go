@@ -1,15 +1,12 @@
 package main
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/arccheck/arccheck/pkg/agent"
-	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/report"
 )
@@ -21,8 +18,6 @@ type agentView struct {
 	// took maps each selection field taken from the agent to the flag's own value, to fall back on.
 	took     map[endpoints.Field]func(*endpoints.Selection)
 	warnings []string
-	// goos is the operating system arccheck (and so the agent) runs on.
-	goos string
 }
 
 // readAgent reads the installed agent, unless --agent off. It returns nil when there is none (the
@@ -42,7 +37,7 @@ func readAgent(e env) *agentView {
 		fmt.Fprintf(e.Stderr, "arccheck: warning: the Arc agent at %s could not be read fully (%s); going on without what is missing\n",
 			path, strings.Join(parts, "; "))
 	}
-	return &agentView{s: s, took: map[endpoints.Field]func(*endpoints.Selection){}, goos: runtime.GOOS}
+	return &agentView{s: s, took: map[endpoints.Field]func(*endpoints.Selection){}}
 }
 
 // applySelection takes from the agent every selection setting the user did not give.
@@ -148,11 +143,10 @@ func (v *agentView) json() *report.AgentJSON {
 	return report.NewAgentJSON(v.s)
 }
 
-// facts are the agent's version and OS for check's agent rules; nil when there is none. The OS is the
-// agent's word, or this machine's, since the agent runs here.
-func (v *agentView) facts() *check.Agent {
+// settings are what the agent said, for check's agent rules; nil when there is none.
+func (v *agentView) settings() *agent.Settings {
 	if v == nil {
 		return nil
 	}
-	return &check.Agent{Version: v.s.Version, OS: cmp.Or(v.s.OSType, v.goos), OSName: v.s.OSName}
+	return &v.s
 }

@@ -26,11 +26,23 @@ type revocationLab struct {
 }
 
 func newRevocationLab(t *testing.T) *revocationLab {
-	good := testnet.HTTPServer(t, "")
+	root := testnet.NewCA(t, "Lab Public Root", "DigiCert Inc")
+	// The root's CRL and certificate: what the issuing CA's CRL and CA-issuers URLs must serve to count.
+	crl := root.CRL(t)
+	good := testnet.Serve(t, testnet.HandleHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasSuffix(r.URL.Path, ".crl"):
+			w.Write(crl)
+		case strings.HasSuffix(r.URL.Path, ".crt"):
+			w.Write(root.Cert.Raw)
+		default:
+			http.NotFound(w, r)
+		}
+	})))
 	dead := testnet.BlackHole(t)
 	_, deadPort, _ := strings.Cut(dead, ":")
 	rl := &revocationLab{
-		root:    testnet.NewCA(t, "Lab Public Root", "DigiCert Inc"),
+		root:    root,
 		crl:     "http://crl.lab.example:" + strconv.Itoa(good.Port) + "/issuing.crl",
 		ocsp:    "http://ocsp.lab.example:" + deadPort + "/",
 		issuers: "http://cacerts.lab.example:" + strconv.Itoa(good.Port) + "/issuing.crt",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arccheck/arccheck/pkg/agent"
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/probe"
@@ -141,7 +142,7 @@ type checkRun struct {
 	format   string
 	settings report.Settings
 	// agent is the installed agent's facts for the agent's own rules; nil when there is none.
-	agent *check.Agent
+	agent *agent.Settings
 }
 
 // validate checks every option and builds the run; it changes nothing in o. view is the installed
@@ -169,7 +170,7 @@ func (o *checkOptions) validate(getenv func(string) string, version string, view
 		return nil, err
 	}
 	run.settings = o.settings(run, proxy, view)
-	run.agent = view.facts()
+	run.agent = view.settings()
 	return run, nil
 }
 
@@ -485,9 +486,9 @@ func runCheck(o *checkOptions, e env, version string) error {
 	if err := o.write(e, version, run, rep); err != nil {
 		return writeFailed(err)
 	}
-	if missing := rep.RegionMissing(); len(missing) > 0 && run.format != "table" && run.format != "markdown" {
-		// The table's summary says this; other formats carry the patterns, and the reason goes here.
-		fmt.Fprintf(e.Stderr, "arccheck: required patterns not tested for want of a region (%d): give the server's region with -l/--location\n", len(missing))
+	if line := report.RegionMissingLine(rep); line != "" && run.format != "table" && run.format != "markdown" {
+		// The table's and markdown's summaries say this; for a file a job writes, its log says it too.
+		fmt.Fprintln(e.Stderr, "arccheck: "+line)
 	}
 	switch {
 	case rep.Interrupted:

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"encoding/json"
 	"net"
 	"os"
@@ -37,11 +38,11 @@ func crossBuild(t *testing.T, goos, goarch, pkg, name string) string {
 }
 
 // labEndpoint is a loopback TLS server for lab.example with a certificate from its own CA.
-func labEndpoint(t *testing.T) (port, caFile string) {
-	ca := testnet.NewCA(t, "Cross Root", "DigiCert Inc")
+func labEndpoint(t *testing.T) (port, caFile string, ca *testnet.CA) {
+	ca = testnet.NewCA(t, "Cross Root", "DigiCert Inc")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "lab.example")})
 	_, port, _ = net.SplitHostPort(srv.Addr)
-	return port, ca.WritePEM(t)
+	return port, ca.WritePEM(t), ca
 }
 
 // checkVerdict asserts a check report found lab.example reachable with a verified handshake.
@@ -63,7 +64,7 @@ func TestArm64BinaryUnderQemu(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(out), "management.azure.com")
 
-	port, ca := labEndpoint(t)
+	port, ca, _ := labEndpoint(t)
 	out, err = exec.Command(qemu, bin, "check", "--agent", "off", "--catalog", "none", "--endpoint", "https://lab.example:"+port,
 		"--resolve", "lab.example:*:127.0.0.1", "--ca-file", ca, "-o", "json").Output()
 	require.NoError(t, err, "exit 0: the endpoint is reachable")
@@ -101,7 +102,7 @@ func TestWindowsBinaryUnderWine(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(out), "management.azure.com")
 
-	port, ca := labEndpoint(t)
+	port, ca, crossCA := labEndpoint(t)
 	winCA := `Z:` + strings.ReplaceAll(ca, "/", `\`) // a Windows path: wine maps Z: to /
 	out, err = run(nil, "check", "--agent", "off", "--catalog", "none", "--endpoint", "https://lab.example:"+port,
 		"--resolve", "lab.example:*:127.0.0.1", "--ca-file", winCA, "-o", "json")
@@ -122,4 +123,36 @@ func TestWindowsBinaryUnderWine(t *testing.T) {
 	assert.Equal(t, []string{"ama"}, doc.Selection.Scenarios)
 	require.NotNil(t, doc.Agent)
 	assert.Equal(t, `C:\Program Files\AzureConnectedMachineAgent\azcmagent.exe`, doc.Agent.Path)
+
+	// The cipher rule: a TLS-1.2-only ECDSA server speaks no suite that Windows agents 1.56 to 1.63
+	// accept. Beside the Windows agent 1.61 the row fails; beside 1.64, which reverted the rule, it warns.
+	ecdsa := testnet.TLSServer(t, testnet.TLSOptions{Certificate: crossCA.ValidLeaf(t, "ecdsa.example"),
+		MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}})
+	_, ecdsaPort, _ := net.SplitHostPort(ecdsa.Addr)
+	args := []string{"check", "--catalog", "none", "--endpoint", "https://ecdsa.example:" + ecdsaPort,
+		"--resolve", "ecdsa.example:*:127.0.0.1", "--ca-file", winCA, "-o", "json"}
+	for _, tc := range []struct {
+		version string
+		fails   bool
+	}{{"1.61.02989.1843", true}, {"1.64.03400.100", false}} {
+		out, err = run([]string{"FAKEAGENT_VERSION=" + tc.version}, args...)
+		var check report.CheckDocument
+		require.NoError(t, json.Unmarshal(out, &check), "%s", out)
+		require.NotNil(t, check.Settings.Agent, tc.version)
+		assert.Equal(t, "windows", check.Settings.Agent.OS)
+		assert.Equal(t, tc.version, check.Settings.Agent.Version)
+		require.Len(t, check.Results, 1)
+		res := check.Results[0]
+		if tc.fails {
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit, tc.version)
+			assert.Equal(t, exitUnreachable, exit.ExitCode())
+			require.NotNil(t, res.Failure, tc.version)
+			assert.Equal(t, "cipher_unsupported_by_agent", string(res.Failure.Class))
+			continue
+		}
+		require.NoError(t, err, "%s: a warning, exit 0", tc.version)
+		require.Len(t, res.Warnings, 1)
+		assert.Equal(t, "cipher_unsupported_by_agent", string(res.Warnings[0].Class))
+	}
 }

@@ -229,9 +229,26 @@ func TestProxyFromEnvironmentAndNoProxy(t *testing.T) {
 	got := proxyOf(map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".azure.com"})
 	assert.Equal(t, "not used", got["https://management.azure.com"])
 	assert.Equal(t, sq, got["https://login.microsoftonline.com"])
-	// ALL_PROXY is curl's and Go ignores it, as the agent does: not used; lower-case no_proxy counts.
-	got = proxyOf(map[string]string{"ALL_PROXY": sq})
-	assert.Equal(t, "not used", got["https://management.azure.com"])
+	// ALL_PROXY is curl's and Go ignores it, as the agent does: not used, and each row says how curl would
+	// have gone (the warning no_proxy_curl_differs and the JSON's curlRoute).
+	r := runCLI(t, map[string]string{"ALL_PROXY": sq}, args...)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	for _, ep := range []string{"https://login.microsoftonline.com", "https://management.azure.com"} {
+		res := resultFor(t, decodeCheck(t, r), ep)
+		assert.Equal(t, "not used", res.Proxy, ep)
+		assert.Equal(t, "through "+sq+" (ALL_PROXY)", res.CurlRoute, ep)
+		require.Len(t, res.Warnings, 1, ep)
+		assert.Equal(t, "no_proxy_curl_differs", string(res.Warnings[0].Class))
+		assert.Contains(t, res.Warnings[0].Fix.Hint, "curl and the Arc agent route")
+	}
+	// A NO_PROXY entry with a leading dot: Go bypasses only subdomains, curl the name too.
+	r = runCLI(t, map[string]string{"HTTPS_PROXY": sq, "NO_PROXY": ".management.azure.com"}, args...)
+	require.Equal(t, 0, r.code, r.stdout+r.stderr)
+	res := resultFor(t, decodeCheck(t, r), "https://management.azure.com")
+	assert.Equal(t, sq, res.Proxy, "Go's rule: .management.azure.com does not match management.azure.com")
+	assert.Equal(t, `direct (NO_PROXY entry ".management.azure.com")`, res.CurlRoute)
+	require.Len(t, res.Warnings, 1)
+	assert.Equal(t, "no_proxy_curl_differs", string(res.Warnings[0].Class))
 	got = proxyOf(map[string]string{"https_proxy": sq, "no_proxy": "login.microsoftonline.com"})
 	assert.Equal(t, sq, got["https://management.azure.com"])
 	assert.Equal(t, "not used", got["https://login.microsoftonline.com"])
@@ -269,4 +286,8 @@ func TestSquidHTTPSProxy(t *testing.T) {
 	require.Equal(t, 1, r.code)
 	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "proxy_tls_untrusted")
 	assert.Contains(t, r.stdout, "Trust the certificate of the https proxy")
+	doc, _ := checkJSON(t, nil, append(args[1:], "-o", "json")...)
+	require.NotNil(t, doc.Results[0].Failure)
+	require.NotNil(t, doc.Results[0].Fix)
+	assert.Contains(t, doc.Results[0].Fix.Hint, "--proxy-ca-file")
 }

@@ -5,12 +5,13 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -120,6 +121,17 @@ func daemon(t testing.TB, name string, addr string, logFile string, cmd *exec.Cm
 	return kill
 }
 
+// LogOnFailure logs the last lines of log() under name when the test has failed by its end: a
+// component's logs, for the failures only they explain.
+func LogOnFailure(t testing.TB, name string, log func() string) {
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("%s log:\n%s", name, tail(log(), 60))
+		}
+	})
+}
+
+// tail returns the last n lines of s.
 func tail(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	if len(lines) > n {
@@ -144,6 +156,8 @@ type SquidOptions struct {
 	Hosts map[string]string
 	// Bump, if set, makes squid intercept TLS (ssl_bump) and re-sign every certificate with this CA.
 	Bump *CA
+	// BumpMode, with Bump, is when squid bumps; the zero value peeks at the client's hello, then bumps.
+	BumpMode SquidBumpMode
 	// UpstreamCA is the CA squid trusts for the servers behind it when bumping.
 	UpstreamCA *CA
 	// DenyBumped, with Bump, lets every CONNECT through and denies the requests inside the bumped tunnel,
@@ -154,6 +168,31 @@ type SquidOptions struct {
 	// DNS, if set, is the DNS server squid asks (an IP address; port 53); otherwise a server that answers
 	// NXDOMAIN to everything.
 	DNS string
+}
+
+// SquidBumpMode is when squid bumps (intercepts) the TLS of a CONNECT tunnel, relative to its
+// connection to the server.
+type SquidBumpMode int
+
+// The bumping modes of squid.
+const (
+	// SquidBumpPeek peeks at the client's hello (step 1), then bumps: squid connects to the server
+	// before it completes the handshake with the client.
+	SquidBumpPeek SquidBumpMode = iota
+	// SquidBumpClientFirst bumps at step 1: the handshake with the client completes before squid
+	// connects to the server.
+	SquidBumpClientFirst
+	// SquidBumpServerFirst peeks at step 1, stares at step 2 (the server's hello) and bumps at step 3,
+	// with the server's certificate in hand.
+	SquidBumpServerFirst
+)
+
+// squidBumpRules are the ssl_bump rules of each SquidBumpMode.
+var squidBumpRules = [...]string{
+	SquidBumpPeek:        "acl step1 at_step SslBump1\nssl_bump peek step1\nssl_bump bump all\n",
+	SquidBumpClientFirst: "ssl_bump bump all\n",
+	SquidBumpServerFirst: "acl step1 at_step SslBump1\nacl step2 at_step SslBump2\nssl_bump peek step1\n" +
+		"ssl_bump stare step2\nssl_bump bump all\n",
 }
 
 // Squid is a squid proxy a test started on loopback.
@@ -196,8 +235,7 @@ func StartSquid(t testing.TB, o SquidOptions) *Squid {
 	dir := sharedDir(t, "arccheck-squid-")
 	dnsIP := o.DNS
 	if dnsIP == "" {
-		dnsIP = RandomLoopback()
-		NewDNSServerAt(t, dnsIP+":53", DNSNXDomain, nil)
+		dnsIP = loopbackDNS(t, DNSNXDomain)
 	}
 	port := freePort(t)
 	s := &Squid{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Dir: dir}
@@ -264,16 +302,59 @@ http_access deny CONNECT !SSL_ports
 // writeHosts writes a hosts file (name → address), in a stable order.
 func writeHosts(t testing.TB, path string, hosts map[string]string) {
 	var b strings.Builder
-	names := make([]string, 0, len(hosts))
-	for n := range hosts {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(hosts)) {
 		fmt.Fprintf(&b, "%s %s\n", hosts[n], n)
 	}
 	write(t, path, b.String())
 }
+
+// loopbackDNS starts a DNS server with behaviour b and no records on port 53 of a fresh loopback address
+// (resolv.conf and squid's dns_nameservers take no port), and returns that address.
+func loopbackDNS(t testing.TB, b DNSBehaviour) string {
+	ip := RandomLoopback()
+	NewDNSServerAt(t, ip+":53", b, nil)
+	return ip
+}
+
+// upstreamCAFile writes ca, the CA a product trusts for the origins behind it, to dir and returns the
+// file's path; "" when ca is nil.
+func upstreamCAFile(t testing.TB, dir string, ca *CA) string {
+	if ca == nil {
+		return ""
+	}
+	path := filepath.Join(dir, "upstream-ca.pem")
+	write(t, path, string(ca.PEM))
+	return path
+}
+
+// namespaced returns a command that runs args in a private mount namespace whose /etc/hosts maps hosts
+// (name → address, and localhost), whose resolv.conf points at the DNS server at dnsIP (port 53) and
+// whose nsswitch.conf resolves names with those two files only, so that the program resolves names with
+// the system resolver and no query leaves loopback. Its output goes to dir/logName.
+func namespaced(t testing.TB, dir string, hosts map[string]string, dnsIP, logName string, args ...string) *exec.Cmd {
+	t.Helper()
+	unshare := RequireBinary(t, "unshare", "util-linux")
+	hosts = maps.Clone(hosts)
+	if hosts == nil {
+		hosts = map[string]string{}
+	}
+	hosts["localhost"] = "127.0.0.1"
+	writeHosts(t, filepath.Join(dir, "hosts"), hosts)
+	write(t, filepath.Join(dir, "resolv.conf"), "nameserver "+dnsIP+"\noptions timeout:1 attempts:1\n")
+	write(t, filepath.Join(dir, "nsswitch.conf"), "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\n")
+	var script strings.Builder
+	for _, f := range []string{"hosts", "resolv.conf", "nsswitch.conf"} {
+		fmt.Fprintf(&script, "mount --bind %s /etc/%s && ", shellQuote(filepath.Join(dir, f)), f)
+	}
+	script.WriteString("exec")
+	for _, a := range args {
+		script.WriteString(" " + shellQuote(a))
+	}
+	fmt.Fprintf(&script, " >>%s 2>&1", shellQuote(filepath.Join(dir, logName)))
+	return exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script.String())
+}
+
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 // bumpConfig writes the bumping CA and certificate database, and returns squid's ssl_bump settings.
 func bumpConfig(t testing.TB, dir string, o SquidOptions) string {
@@ -286,11 +367,10 @@ func bumpConfig(t testing.TB, dir string, o SquidOptions) string {
 	exec.Command("chown", "-R", "proxy", db).Run()
 	var c strings.Builder
 	fmt.Fprintf(&c, "sslcrtd_program %s -s %s -M 4MB\nsslcrtd_children 2 startup=1 idle=1\n", certgen, db)
-	if o.UpstreamCA != nil {
-		write(t, filepath.Join(dir, "upstream-ca.pem"), string(o.UpstreamCA.PEM))
-		fmt.Fprintf(&c, "tls_outgoing_options cafile=%s\n", filepath.Join(dir, "upstream-ca.pem"))
+	if ca := upstreamCAFile(t, dir, o.UpstreamCA); ca != "" {
+		fmt.Fprintf(&c, "tls_outgoing_options cafile=%s\n", ca)
 	}
-	c.WriteString("acl step1 at_step SslBump1\nssl_bump peek step1\nssl_bump bump all\n")
+	c.WriteString(squidBumpRules[o.BumpMode])
 	return c.String()
 }
 
@@ -339,31 +419,19 @@ type SOCKSOptions struct {
 // StartSOCKSWith is StartSOCKS with options.
 func StartSOCKSWith(t testing.TB, o SOCKSOptions) *SOCKS {
 	t.Helper()
-	bin := RequireBinary(t, "microsocks", "microsocks")
-	unshare := RequireBinary(t, "unshare", "util-linux")
-	RequireRoot(t, "microsocks gets its own /etc/hosts in a private mount namespace")
-	dir := sharedDir(t, "arccheck-socks-")
+	bin, dir := prepare(t, "microsocks", "microsocks", "microsocks gets its own /etc/hosts in a private mount namespace")
 	dnsIP := o.DNSServer
 	if dnsIP == "" {
-		dnsIP = RandomLoopback()
-		NewDNSServerAt(t, dnsIP+":53", o.DNS, nil)
+		dnsIP = loopbackDNS(t, o.DNS)
 	}
-	var h strings.Builder
-	h.WriteString("127.0.0.1 localhost\n")
-	for n, a := range o.Hosts {
-		fmt.Fprintf(&h, "%s %s\n", a, n)
-	}
-	write(t, filepath.Join(dir, "hosts"), h.String())
-	write(t, filepath.Join(dir, "resolv.conf"), "nameserver "+dnsIP+"\noptions timeout:1 attempts:1\n")
 	port := freePort(t)
 	s := &SOCKS{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))}
 	args := []string{bin, "-i", "127.0.0.1", "-p", strconv.Itoa(port)}
 	if o.User != "" {
 		args = append(args, "-u", o.User, "-P", o.Password)
 	}
-	script := fmt.Sprintf("mount --bind %s/hosts /etc/hosts && mount --bind %s/resolv.conf /etc/resolv.conf && exec %s",
-		dir, dir, strings.Join(args, " "))
-	daemon(t, "microsocks", s.Addr, "", exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script))
+	daemon(t, "microsocks", s.Addr, filepath.Join(dir, "microsocks.log"),
+		namespaced(t, dir, o.Hosts, dnsIP, "microsocks.log", args...))
 	return s
 }
 
@@ -388,12 +456,7 @@ func StartDNSMasq(t testing.TB, records map[string][]string) *DNSMasq {
 	if os.Geteuid() == 0 {
 		args = append(args, "--user=root")
 	}
-	names := make([]string, 0, len(records))
-	for n := range records {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(records)) {
 		for _, a := range records[n] {
 			args = append(args, "--address=/"+n+"/"+a)
 		}

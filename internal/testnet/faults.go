@@ -67,9 +67,15 @@ func FakeProxy(t testing.TB, o FakeProxyOptions) *Server {
 			w = &trickleConn{Conn: c, pause: o.Trickle}
 		}
 		io.WriteString(w, o.Answer)
-		if !o.Close {
-			io.Copy(io.Discard, c)
+		if o.Close {
+			// Close the proxy's side only, and read what the client still sends until it closes too: a full
+			// close with the client's bytes unread would answer them with a RST, which the client may read
+			// instead of the end of the stream, depending on timing.
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.CloseWrite()
+			}
 		}
+		io.Copy(io.Discard, c)
 	})
 }
 

@@ -4,7 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -17,7 +17,8 @@ import (
 
 // Lab stands in for Azure on one loopback address: a TLS server on port 443 that presents, for whatever
 // name the client asks for (SNI), a certificate minted by the lab's CA, and a plain HTTP server on
-// port 80. Tests point names at Lab.IP with --resolve, a DNS server or a proxy's hosts file.
+// port 80. Tests point names at Lab.IP with --resolve, a DNS server or a proxy's hosts file. Both
+// servers log the requests they answer, by host (see Requests).
 type Lab struct {
 	// IP is the lab's loopback address, 127.x.y.z (never 127.0.0.1, so parallel tests do not collide).
 	IP string
@@ -25,13 +26,16 @@ type Lab struct {
 	CA    *CA
 	HTTPS *Server
 	HTTP  *Server
+
+	mu       sync.Mutex
+	requests map[string]int // host → requests answered
 }
 
 // LabOptions shape a lab.
 type LabOptions struct {
 	// CA signs the certificates; a new "Lab Public Root" (O=DigiCert Inc) when nil.
 	CA *CA
-	// Handler answers HTTPS requests; nil answers 200 to everything.
+	// Handler answers HTTPS requests; nil answers 200 with the evidence header to everything.
 	Handler http.Handler
 	// TLS bounds the versions offered (MinVersion, MaxVersion) and injects Delay.
 	TLS TLSOptions
@@ -43,7 +47,7 @@ func NewLab(t testing.TB, o LabOptions) *Lab {
 	if o.CA == nil {
 		o.CA = NewCA(t, "Lab Public Root", "DigiCert Inc")
 	}
-	lab := &Lab{CA: o.CA}
+	lab := &Lab{CA: o.CA, requests: map[string]int{}}
 	var mu sync.Mutex
 	certs := map[string]*tls.Certificate{}
 	getCert := func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
@@ -77,10 +81,56 @@ func NewLab(t testing.TB, o LabOptions) *Lab {
 	tlsOpts := o.TLS
 	tlsOpts.Addr = lab.IP + ":443"
 	tlsOpts.GetCertificate = getCert
-	tlsOpts.Handler = o.Handler
+	if o.Handler == nil {
+		o.Handler = answerOK("arccheck test server")
+	}
+	tlsOpts.Handler = lab.logged(o.Handler)
 	lab.HTTPS = TLSServer(t, tlsOpts)
-	lab.HTTP = listen(t, lab.IP+":80", HandleHTTP(lab.pki(nil)))
+	lab.HTTP = listen(t, lab.IP+":80", HandleHTTP(lab.logged(lab.pki(nil))))
 	return lab
+}
+
+// logged records each request's host before h answers it: once a client has the answer, the request is
+// in the log, so a test that has its client's answers reads the log without waiting.
+func (l *Lab) logged(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		l.mu.Lock()
+		l.requests[requestHost(r.Host)]++
+		l.mu.Unlock()
+		h.ServeHTTP(w, r)
+	})
+}
+
+// requestHost is a Host header's name, without the port, in lower case.
+func requestHost(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return strings.ToLower(host)
+}
+
+// Requests returns how many requests for host (by their Host header: the name the client, or the
+// proxy or box in its path, asked for; case-insensitive, the port left out) the lab's TLS and plain
+// servers have answered so far.
+func (l *Lab) Requests(host string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.requests[requestHost(host)]
+}
+
+// RequestLog returns the lab's request log: host → requests answered (a copy).
+func (l *Lab) RequestLog() map[string]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return maps.Clone(l.requests)
+}
+
+// Settle returns once the lab's servers have accepted every connection made to them before the call, so
+// that their Accepted counts are complete (see Server.Settle).
+func (l *Lab) Settle(t testing.TB) {
+	t.Helper()
+	l.HTTPS.Settle(t)
+	l.HTTP.Settle(t)
 }
 
 // pki serves the lab CA's certificate for any path ending in .crt (a CA-issuers URL, the proof of the
@@ -94,8 +144,7 @@ func (l *Lab) pki(h http.Handler) http.Handler {
 		case h != nil:
 			h.ServeHTTP(w, r)
 		default:
-			w.Header().Set(EvidenceHeader, OriginRequestID)
-			io.WriteString(w, "arccheck test lab: "+r.Host+r.URL.Path+"\n")
+			answerOK("arccheck test lab").ServeHTTP(w, r)
 		}
 	})
 }

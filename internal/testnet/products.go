@@ -4,11 +4,12 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -27,6 +28,9 @@ type ProductOptions struct {
 	Users map[string]string
 	// CA re-signs TLS, for the inspecting products (mitmproxy, and nginx and haproxy terminating TLS).
 	CA *CA
+	// CertNames are more names the certificate of nginx and haproxy terminating TLS covers, beside those
+	// of Hosts and Block: names the box cannot resolve, whose failure should show as the box's answer.
+	CertNames []string
 	// UpstreamCA is the CA the product trusts when it connects to origins over TLS.
 	UpstreamCA *CA
 	// Lazy sets mitmproxy's connection_strategy=lazy: the TLS handshake with the client completes, and the
@@ -78,48 +82,22 @@ func newProduct(name, scheme, addr, dir string, logs ...string) *Product {
 	}}
 }
 
-// nxDNS starts a DNS server on port 53 of a fresh loopback address that answers NXDOMAIN to everything,
-// and returns its IP address.
-func nxDNS(t testing.TB) string {
-	ip := RandomLoopback()
-	NewDNSServerAt(t, ip+":53", DNSNXDomain, nil)
-	return ip
-}
-
-// namespaced returns a command that runs args in a private mount namespace whose /etc/hosts maps hosts
-// (name → address) and whose resolv.conf points at a loopback DNS server answering NXDOMAIN, so that
-// the product resolves names with the system resolver and no query leaves loopback. Its output goes to
-// dir/logName.
-func namespaced(t testing.TB, dir string, hosts map[string]string, logName string, args ...string) *exec.Cmd {
+// prepare is the start of every product: its program (binary, from the Debian package pkg), root (why
+// says what for), and a directory of its own.
+func prepare(t testing.TB, binary, pkg, why string) (bin, dir string) {
 	t.Helper()
-	unshare := RequireBinary(t, "unshare", "util-linux")
-	var b strings.Builder
-	b.WriteString("127.0.0.1 localhost\n")
-	writeHosts(t, filepath.Join(dir, "hosts"), hosts)
-	data, _ := os.ReadFile(filepath.Join(dir, "hosts"))
-	b.Write(data)
-	write(t, filepath.Join(dir, "hosts"), b.String())
-	write(t, filepath.Join(dir, "resolv.conf"), "nameserver "+nxDNS(t)+"\noptions timeout:1 attempts:1\n")
-	quoted := make([]string, len(args))
-	for i, a := range args {
-		quoted[i] = shellQuote(a)
-	}
-	script := fmt.Sprintf("mount --bind %s /etc/hosts && mount --bind %s /etc/resolv.conf && exec %s >>%s 2>&1",
-		shellQuote(filepath.Join(dir, "hosts")), shellQuote(filepath.Join(dir, "resolv.conf")),
-		strings.Join(quoted, " "), shellQuote(filepath.Join(dir, logName)))
-	return exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script)
+	bin = RequireBinary(t, binary, pkg)
+	RequireRoot(t, why)
+	return bin, sharedDir(t, "arccheck-"+binary+"-")
 }
 
-func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-
-// sortedKeys returns the keys of m in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+// run runs args as the product until the test ends, once it listens on p.Addr: in a private mount
+// namespace (see namespaced) where it knows hosts only and any other name is NXDOMAIN. Its output goes
+// to p.Dir/output; if it exits at start, p.Dir/startLog says why.
+func (p *Product) run(t testing.TB, hosts map[string]string, output, startLog string, args ...string) {
+	t.Helper()
+	daemon(t, p.Name, p.Addr, filepath.Join(p.Dir, startLog),
+		namespaced(t, p.Dir, hosts, loopbackDNS(t, DNSNXDomain), output, args...))
 }
 
 // loopbackAddr returns 127.0.0.1:port on a free port.
@@ -133,9 +111,9 @@ func loopbackAddr(t testing.TB) string {
 // allowed name's address, a blocked name would block that name too; unresolved, the request would fail
 // on DNS before the block rule is reached. The blocked names are never connected to.
 func sinkBlocked(o ProductOptions) map[string]string {
-	hosts := map[string]string{}
-	for n, a := range o.Hosts {
-		hosts[n] = a
+	hosts := maps.Clone(o.Hosts)
+	if hosts == nil {
+		hosts = map[string]string{}
 	}
 	sink := RandomLoopback()
 	for _, n := range o.Block {
@@ -151,12 +129,10 @@ func sinkBlocked(o ProductOptions) map[string]string {
 // connection_strategy=lazy.
 func StartMitmproxy(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin := RequireBinary(t, "mitmdump", "mitmproxy")
-	RequireRoot(t, "mitmproxy gets its own /etc/hosts in a private mount namespace")
+	bin, dir := prepare(t, "mitmdump", "mitmproxy", "mitmproxy gets its own /etc/hosts in a private mount namespace")
 	if o.CA == nil {
 		t.Fatal("StartMitmproxy needs ProductOptions.CA")
 	}
-	dir := sharedDir(t, "arccheck-mitmproxy-")
 	write(t, filepath.Join(dir, "mitmproxy-ca.pem"), string(o.CA.KeyPEM(t))+string(o.CA.PEM))
 	addr := loopbackAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
@@ -167,9 +143,8 @@ func StartMitmproxy(t testing.TB, o ProductOptions) *Product {
 	args := []string{bin, "--listen-host", "127.0.0.1", "--listen-port", port, "--set", "confdir=" + dir,
 		"--set", "connection_strategy=" + strategy, "--set", "upstream_cert=true", "--set", "termlog_verbosity=info",
 		"--set", "flow_detail=1"}
-	if o.UpstreamCA != nil {
-		write(t, filepath.Join(dir, "upstream-ca.pem"), string(o.UpstreamCA.PEM))
-		args = append(args, "--set", "ssl_verify_upstream_trusted_ca="+filepath.Join(dir, "upstream-ca.pem"))
+	if ca := upstreamCAFile(t, dir, o.UpstreamCA); ca != "" {
+		args = append(args, "--set", "ssl_verify_upstream_trusted_ca="+ca)
 	}
 	if len(o.Block) > 0 {
 		var f []string
@@ -179,7 +154,7 @@ func StartMitmproxy(t testing.TB, o ProductOptions) *Product {
 		args = append(args, "--set", "block_list=/"+strings.Join(f, " | ")+"/403")
 	}
 	p := newProduct("mitmproxy", "http", addr, dir, "mitmdump.log")
-	daemon(t, "mitmdump", addr, filepath.Join(dir, "mitmdump.log"), namespaced(t, dir, o.Hosts, "mitmdump.log", args...))
+	p.run(t, o.Hosts, "mitmdump.log", "mitmdump.log", args...)
 	return p
 }
 
@@ -187,9 +162,7 @@ func StartMitmproxy(t testing.TB, o ProductOptions) *Product {
 // authentication (BasicAuth); o.Block are refused by its domain filter (FilterDefaultDeny No).
 func StartTinyproxy(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin := RequireBinary(t, "tinyproxy", "tinyproxy")
-	RequireRoot(t, "tinyproxy gets its own /etc/hosts in a private mount namespace")
-	dir := sharedDir(t, "arccheck-tinyproxy-")
+	bin, dir := prepare(t, "tinyproxy", "tinyproxy", "tinyproxy gets its own /etc/hosts in a private mount namespace")
 	addr := loopbackAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	var c strings.Builder
@@ -202,7 +175,7 @@ LogLevel Info
 MaxClients 64
 ViaProxyName "arccheck-test-tinyproxy"
 `, port)
-	for _, u := range sortedKeys(o.Users) {
+	for _, u := range slices.Sorted(maps.Keys(o.Users)) {
 		fmt.Fprintf(&c, "BasicAuth %s %s\n", u, o.Users[u])
 	}
 	if len(o.Block) > 0 {
@@ -215,8 +188,7 @@ ViaProxyName "arccheck-test-tinyproxy"
 	}
 	write(t, filepath.Join(dir, "tinyproxy.conf"), c.String())
 	p := newProduct("tinyproxy", "http", addr, dir, "tinyproxy.log")
-	daemon(t, "tinyproxy", addr, filepath.Join(dir, "tinyproxy.log"),
-		namespaced(t, dir, o.Hosts, "tinyproxy.log", bin, "-d", "-c", filepath.Join(dir, "tinyproxy.conf")))
+	p.run(t, o.Hosts, "tinyproxy.log", "tinyproxy.log", bin, "-d", "-c", filepath.Join(dir, "tinyproxy.conf"))
 	return p
 }
 
@@ -224,9 +196,7 @@ ViaProxyName "arccheck-test-tinyproxy"
 // file ({+block{…}}). CONNECT is allowed to any port.
 func StartPrivoxy(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin := RequireBinary(t, "privoxy", "privoxy")
-	RequireRoot(t, "privoxy gets its own /etc/hosts in a private mount namespace")
-	dir := sharedDir(t, "arccheck-privoxy-")
+	bin, dir := prepare(t, "privoxy", "privoxy", "privoxy gets its own /etc/hosts in a private mount namespace")
 	addr := loopbackAddr(t)
 	var a strings.Builder
 	a.WriteString("{+limit-connect{-}}\n/\n")
@@ -257,8 +227,7 @@ debug 4096
 debug 8192
 `, dir, templates, addr))
 	p := newProduct("privoxy", "http", addr, dir, "privoxy.log", "stdout.log")
-	daemon(t, "privoxy", addr, filepath.Join(dir, "privoxy.log"),
-		namespaced(t, dir, o.Hosts, "stdout.log", bin, "--no-daemon", filepath.Join(dir, "config")))
+	p.run(t, o.Hosts, "stdout.log", "privoxy.log", bin, "--no-daemon", filepath.Join(dir, "config"))
 	return p
 }
 
@@ -268,9 +237,7 @@ debug 8192
 // (see sinkBlocked).
 func StartApacheProxy(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin := RequireBinary(t, "apache2", "apache2")
-	RequireRoot(t, "apache2 gets its own /etc/hosts in a private mount namespace")
-	dir := sharedDir(t, "arccheck-apache2-")
+	bin, dir := prepare(t, "apache2", "apache2", "apache2 gets its own /etc/hosts in a private mount namespace")
 	addr := loopbackAddr(t)
 	mods := "/usr/lib/apache2/modules"
 	var c strings.Builder
@@ -302,7 +269,7 @@ ProxyTimeout 30
 	c.WriteString("<Proxy \"*\">\n")
 	if len(o.Users) > 0 {
 		var pw strings.Builder
-		for _, u := range sortedKeys(o.Users) {
+		for _, u := range slices.Sorted(maps.Keys(o.Users)) {
 			sum := sha1.Sum([]byte(o.Users[u]))
 			fmt.Fprintf(&pw, "%s:{SHA}%s\n", u, base64.StdEncoding.EncodeToString(sum[:]))
 		}
@@ -315,8 +282,7 @@ ProxyTimeout 30
 	c.WriteString("</Proxy>\n")
 	write(t, filepath.Join(dir, "httpd.conf"), c.String())
 	p := newProduct("apache2", "http", addr, dir, "error.log", "access.log", "stdout.log")
-	daemon(t, "apache2", addr, filepath.Join(dir, "stdout.log"),
-		namespaced(t, dir, sinkBlocked(o), "stdout.log", bin, "-X", "-d", dir, "-f", filepath.Join(dir, "httpd.conf")))
+	p.run(t, sinkBlocked(o), "stdout.log", "stdout.log", bin, "-X", "-d", dir, "-f", filepath.Join(dir, "httpd.conf"))
 	return p
 }
 
@@ -325,9 +291,7 @@ ProxyTimeout 30
 // sinkBlocked).
 func StartDante(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin := RequireBinary(t, "danted", "dante-server")
-	RequireRoot(t, "danted gets its own /etc/hosts in a private mount namespace")
-	dir := sharedDir(t, "arccheck-dante-")
+	bin, dir := prepare(t, "danted", "dante-server", "danted gets its own /etc/hosts in a private mount namespace")
 	addr := loopbackAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	var c strings.Builder
@@ -350,15 +314,15 @@ client pass {
 	c.WriteString("socks pass {\n\tfrom: 0.0.0.0/0 to: 0.0.0.0/0\n\tcommand: connect\n\tlog: connect disconnect error\n}\n")
 	write(t, filepath.Join(dir, "danted.conf"), c.String())
 	p := newProduct("dante", "socks5h", addr, dir, "danted.log", "stdout.log")
-	daemon(t, "danted", addr, filepath.Join(dir, "danted.log"),
-		namespaced(t, dir, sinkBlocked(o), "stdout.log", bin, "-f", filepath.Join(dir, "danted.conf"), "-N", "1",
-			"-p", filepath.Join(dir, "danted.pid")))
+	p.run(t, sinkBlocked(o), "stdout.log", "danted.log",
+		bin, "-f", filepath.Join(dir, "danted.conf"), "-N", "1", "-p", filepath.Join(dir, "danted.pid"))
 	return p
 }
 
-// inspectorCert writes one certificate signed by ca for every name of o (Hosts and Block) and a wildcard
-// for each name's parent domain, so that a name the box cannot resolve still gets a valid certificate
-// and the failure shows as the box's answer, as with an inspecting box minting certificates on the fly.
+// inspectorCert writes one certificate signed by ca for every name of o (Hosts, Block and CertNames) and
+// a wildcard for each name's parent domain, so that a name the box cannot resolve still gets a valid
+// certificate and the failure shows as the box's answer, as with an inspecting box minting certificates
+// on the fly.
 func inspectorCert(t testing.TB, path string, o ProductOptions) {
 	seen := map[string]bool{}
 	var names []string
@@ -368,7 +332,7 @@ func inspectorCert(t testing.TB, path string, o ProductOptions) {
 			names = append(names, n)
 		}
 	}
-	all := append(sortedKeys(o.Hosts), o.Block...)
+	all := slices.Concat(slices.Sorted(maps.Keys(o.Hosts)), o.Block, o.CertNames)
 	for _, n := range all {
 		add(n)
 	}
@@ -404,42 +368,26 @@ func inspectorIP(t testing.TB) string {
 	return ""
 }
 
-// hostsDNS starts a loopback DNS server that answers exactly the names of o.Hosts (others NXDOMAIN).
-func hostsDNS(t testing.TB, hosts map[string]string) *DNSServer {
+// startInspector is the start of both inspecting boxes: the program, a fresh IP for ports 443 and 80, a
+// loopback DNS server that knows exactly o.Hosts, and the box's certificate (inspector.pem in dir).
+func startInspector(t testing.TB, binary string, o ProductOptions) (bin, dir, ip string, dns *DNSServer) {
+	t.Helper()
+	bin, dir = prepare(t, binary, binary, binary+" listens on port 443")
+	if o.CA == nil {
+		t.Fatalf("the %s inspector needs ProductOptions.CA", binary)
+	}
 	records := map[string][]string{}
-	for n, a := range hosts {
+	for n, a := range o.Hosts {
 		records[n] = []string{a}
 	}
-	return NewDNSServer(t, DNSAnswer, records)
+	inspectorCert(t, filepath.Join(dir, "inspector.pem"), o)
+	return bin, dir, inspectorIP(t), NewDNSServer(t, DNSAnswer, records)
 }
 
-// StartNginxInspector starts nginx (package nginx) as a TLS-inspecting box that clients reach by being
-// pointed at it (arccheck's --resolve HOST:443:IP): it terminates TLS on a fresh IP:443 with a
-// certificate signed by o.CA for the names of o.Hosts and o.Block (and their parent domains' wildcards),
-// and proxies to https://$host (SNI $host, proxy_ssl_verify on against o.UpstreamCA), resolving the name
-// through a loopback DNS server that knows exactly o.Hosts. It also serves IP:80, proxying to
-// http://$host. Requests for o.Block hosts get "return 403".
-func StartNginxInspector(t testing.TB, o ProductOptions) *Product {
-	t.Helper()
-	bin := RequireBinary(t, "nginx", "nginx")
-	RequireRoot(t, "nginx listens on port 443")
-	if o.CA == nil {
-		t.Fatal("StartNginxInspector needs ProductOptions.CA")
-	}
-	dir := sharedDir(t, "arccheck-nginx-")
-	ip := inspectorIP(t)
-	dns := hostsDNS(t, o.Hosts)
-	inspectorCert(t, filepath.Join(dir, "inspector.pem"), o)
-	upstream := "proxy_ssl_verify off;"
-	if o.UpstreamCA != nil {
-		write(t, filepath.Join(dir, "upstream-ca.pem"), string(o.UpstreamCA.PEM))
-		upstream = fmt.Sprintf("proxy_ssl_verify on;\n\t\tproxy_ssl_trusted_certificate %s/upstream-ca.pem;", dir)
-	}
-	var blocked strings.Builder
-	for _, h := range o.Block {
-		fmt.Fprintf(&blocked, "\t\t%s 1;\n", h)
-	}
-	write(t, filepath.Join(dir, "nginx.conf"), fmt.Sprintf(`daemon off;
+// nginxConfig is an nginx.conf that runs in the foreground as root, with its pid file, logs and
+// temporary files in dir; http is the rest of its http block (the servers).
+func nginxConfig(dir, http string) string {
+	return fmt.Sprintf(`daemon off;
 master_process on;
 user root root;
 worker_processes 1;
@@ -453,7 +401,41 @@ http {
 	fastcgi_temp_path %[1]s/fastcgi;
 	uwsgi_temp_path %[1]s/uwsgi;
 	scgi_temp_path %[1]s/scgi;
-	resolver %[2]s ipv6=off valid=1s;
+%[2]s}
+`, dir, http)
+}
+
+// startNginx writes conf as dir/nginx.conf and runs nginx with it until the test ends, once it listens
+// on addr.
+func startNginx(t testing.TB, bin, dir, addr, scheme, conf string) *Product {
+	t.Helper()
+	write(t, filepath.Join(dir, "nginx.conf"), conf)
+	p := newProduct("nginx", scheme, addr, dir, "error.log", "access.log")
+	daemon(t, "nginx", addr, filepath.Join(dir, "error.log"),
+		exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", filepath.Join(dir, "nginx.conf")))
+	return p
+}
+
+// StartNginxInspector starts nginx (package nginx) as a TLS-inspecting box that clients reach by being
+// pointed at it (arccheck's --resolve HOST:443:IP): it terminates TLS 1.2 and 1.3 on a fresh IP:443 with
+// a certificate signed by o.CA for the names of o.Hosts, o.Block and o.CertNames (and their parent
+// domains' wildcards), and proxies to https://$host (SNI $host, proxy_ssl_verify on against
+// o.UpstreamCA), resolving the name through a loopback DNS server that knows exactly o.Hosts. It also
+// serves IP:80, proxying to http://$host. Requests for o.Block hosts get "return 403".
+func StartNginxInspector(t testing.TB, o ProductOptions) *Product {
+	t.Helper()
+	bin, dir, ip, dns := startInspector(t, "nginx", o)
+	upstream := "proxy_ssl_verify off;"
+	if ca := upstreamCAFile(t, dir, o.UpstreamCA); ca != "" {
+		upstream = "proxy_ssl_verify on;\n\t\tproxy_ssl_trusted_certificate " + ca + ";"
+	}
+	var blocked strings.Builder
+	for _, h := range o.Block {
+		fmt.Fprintf(&blocked, "\t\t%s 1;\n", h)
+	}
+	// nginx 1.22 offers TLS 1.2 only unless told otherwise, where its ECDSA certificate allows only the
+	// ECDHE_ECDSA suites, which the Arc agent does not accept: the inspectors enterprises run speak 1.3.
+	return startNginx(t, bin, dir, net.JoinHostPort(ip, "443"), "https", nginxConfig(dir, fmt.Sprintf(`	resolver %[2]s ipv6=off valid=1s;
 	resolver_timeout 3s;
 	proxy_connect_timeout 5s;
 	proxy_read_timeout 30s;
@@ -464,6 +446,7 @@ http {
 		listen %[3]s:443 ssl;
 		listen %[3]s:80;
 		server_name _;
+		ssl_protocols TLSv1.2 TLSv1.3;
 		ssl_certificate %[1]s/inspector.pem;
 		ssl_certificate_key %[1]s/inspector.pem;
 		%[4]s
@@ -477,13 +460,7 @@ http {
 			proxy_pass $scheme://$host;
 		}
 	}
-}
-`, dir, dns.Addr, ip, upstream, blocked.String()))
-	addr := net.JoinHostPort(ip, "443")
-	p := newProduct("nginx", "https", addr, dir, "error.log", "access.log")
-	daemon(t, "nginx", addr, filepath.Join(dir, "error.log"),
-		exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", filepath.Join(dir, "nginx.conf")))
-	return p
+`, dir, dns.Addr, ip, upstream, blocked.String())))
 }
 
 // StartHAProxyInspector starts haproxy (package haproxy) as the same kind of TLS-inspecting box as
@@ -494,19 +471,10 @@ http {
 // resolve gets haproxy's 503 page.
 func StartHAProxyInspector(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin := RequireBinary(t, "haproxy", "haproxy")
-	RequireRoot(t, "haproxy listens on port 443")
-	if o.CA == nil {
-		t.Fatal("StartHAProxyInspector needs ProductOptions.CA")
-	}
-	dir := sharedDir(t, "arccheck-haproxy-")
-	ip := inspectorIP(t)
-	dns := hostsDNS(t, o.Hosts)
-	inspectorCert(t, filepath.Join(dir, "inspector.pem"), o)
+	bin, dir, ip, dns := startInspector(t, "haproxy", o)
 	verify := "verify none"
-	if o.UpstreamCA != nil {
-		write(t, filepath.Join(dir, "upstream-ca.pem"), string(o.UpstreamCA.PEM))
-		verify = fmt.Sprintf("verify required ca-file %s/upstream-ca.pem", dir)
+	if ca := upstreamCAFile(t, dir, o.UpstreamCA); ca != "" {
+		verify = "verify required ca-file " + ca
 	}
 	deny := ""
 	if len(o.Block) > 0 {
@@ -594,30 +562,14 @@ func unixgramLog(t testing.TB, sock, file string) {
 // as --proxy.
 func StartNginxWebServer(t testing.TB) *Product {
 	t.Helper()
-	bin := RequireBinary(t, "nginx", "nginx")
-	RequireRoot(t, "nginx's master process runs as root")
-	dir := sharedDir(t, "arccheck-nginxweb-")
+	bin, dir := prepare(t, "nginx", "nginx", "nginx's master process runs as root")
 	if err := os.MkdirAll(filepath.Join(dir, "www"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(dir, "www", "index.html"),
 		"<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head>\n<body><h1>Welcome to nginx!</h1></body></html>\n")
 	addr := loopbackAddr(t)
-	write(t, filepath.Join(dir, "nginx.conf"), fmt.Sprintf(`daemon off;
-master_process on;
-user root root;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log %[1]s/error.log info;
-events { worker_connections 64; }
-http {
-	access_log %[1]s/access.log;
-	client_body_temp_path %[1]s/client_body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
-	default_type text/html;
+	return startNginx(t, bin, dir, addr, "http", nginxConfig(dir, fmt.Sprintf(`	default_type text/html;
 	server {
 		listen %[2]s;
 		server_name _;
@@ -627,10 +579,5 @@ http {
 			try_files $uri $uri/ =404;
 		}
 	}
-}
-`, dir, addr))
-	p := newProduct("nginx", "http", addr, dir, "error.log", "access.log")
-	daemon(t, "nginx", addr, filepath.Join(dir, "error.log"),
-		exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", filepath.Join(dir, "nginx.conf")))
-	return p
+`, dir, addr)))
 }

@@ -30,6 +30,45 @@ type Server struct {
 	wg       sync.WaitGroup
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
+	// settling maps the source address of a Settle connection to the channel its arrival closes.
+	settling map[string]chan struct{}
+}
+
+// Settle returns once the server has accepted, and counted in Accepted, every connection made to it
+// before the call: it connects once more, from a loopback address of its own, and waits until the
+// accept loop, which takes connections in the order they were made, reaches that connection (which is
+// not counted). A readiness signal where a test would otherwise sleep before reading Accepted.
+func (s *Server) Settle(t testing.TB) {
+	t.Helper()
+	src := RandomLoopback()
+	arrived := make(chan struct{})
+	s.mu.Lock()
+	s.settling[src] = arrived
+	s.mu.Unlock()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	c, err := d.Dial("tcp", s.Addr)
+	if err != nil {
+		t.Fatalf("settling %s: %v", s.Addr, err)
+	}
+	defer c.Close()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("settling %s: the server did not accept within 10s", s.Addr)
+	}
+}
+
+// settled reports whether c is a Settle connection, and tells its Settle that it arrived.
+func (s *Server) settled(c net.Conn) bool {
+	ip, _, _ := net.SplitHostPort(c.RemoteAddr().String())
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	arrived, ok := s.settling[ip]
+	if ok {
+		delete(s.settling, ip)
+		close(arrived)
+	}
+	return ok
 }
 
 // Close stops the server and closes its connections.
@@ -59,7 +98,8 @@ func listen(t testing.TB, addr string, handle func(net.Conn)) *Server {
 // ServeOn serves the connections of ln (a listener in a test namespace, say) with handle, which may
 // return at any time: the connection is closed after it. It stops when the test ends.
 func ServeOn(t testing.TB, ln net.Listener, handle func(net.Conn)) *Server {
-	s := &Server{ln: ln, Addr: ln.Addr().String(), Port: ln.Addr().(*net.TCPAddr).Port, conns: map[net.Conn]struct{}{}}
+	s := &Server{ln: ln, Addr: ln.Addr().String(), Port: ln.Addr().(*net.TCPAddr).Port, conns: map[net.Conn]struct{}{},
+		settling: map[string]chan struct{}{}}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -67,6 +107,10 @@ func ServeOn(t testing.TB, ln net.Listener, handle func(net.Conn)) *Server {
 			c, err := ln.Accept()
 			if err != nil {
 				return
+			}
+			if s.settled(c) {
+				c.Close()
+				continue
 			}
 			s.Accepted.Add(1)
 			s.mu.Lock()
@@ -160,6 +204,15 @@ const (
 	OriginRequestID = "arccheck-test-origin"
 )
 
+// answerOK is the test servers' default answer: 200 with the endpoint's evidence header, and a body
+// that names who answered (server) and what was asked for.
+func answerOK(server string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(EvidenceHeader, OriginRequestID)
+		io.WriteString(w, server+": "+r.Host+r.URL.Path+"\n")
+	})
+}
+
 // serveHTTP answers one request on c with h, or with 200 OK when h is nil.
 func serveHTTP(c net.Conn, h http.Handler) {
 	req, err := http.ReadRequest(bufio.NewReader(c))
@@ -167,10 +220,7 @@ func serveHTTP(c net.Conn, h http.Handler) {
 		return
 	}
 	if h == nil {
-		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set(EvidenceHeader, OriginRequestID)
-			io.WriteString(w, "arccheck test server: "+r.Host+r.URL.Path+"\n")
-		})
+		h = answerOK("arccheck test server")
 	}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)

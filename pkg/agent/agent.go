@@ -6,7 +6,6 @@ package agent
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -45,9 +44,9 @@ type Settings struct {
 	Path string
 	// Version and Status are the agent's version and connection status ("Connected").
 	Version, Status string
-	// OSType and OSName are the machine's OS ("windows", "linux") and its name and edition
-	// ("Windows Server 2022 Datacenter") as azcmagent show -j reports them; "" when it does not.
-	OSType, OSName string
+	// OS is the operating system the agent runs on ("windows", "linux"): this machine's, since
+	// azcmagent is the local agent.
+	OS string
 	// Cloud and Location are the agent's cloud (AzureCloud, …) and the server's region.
 	Cloud, Location string
 	// GatewayURL is set in gateway mode; PrivateLinkScope when the agent uses a Private Link Scope.
@@ -196,7 +195,7 @@ type read struct {
 // A command that fails, hangs or answers something unreadable is a Problem; the rest is still used.
 func Read(ctx context.Context, path string, o Options) (Settings, []Problem) {
 	o = o.withDefaults()
-	s := Settings{Path: path}
+	s := Settings{Path: path, OS: o.GOOS}
 	reads := []read{
 		{"azcmagent show -j", path, []string{"show", "-j"}, parseShow},
 		{"azcmagent config get proxy.url", path, []string{"config", "get", "proxy.url"}, parseProxyURL},
@@ -253,7 +252,6 @@ func parseShow(s *Settings, out []byte) error {
 		return ""
 	}
 	s.Version, s.Status = get("agentVersion"), get("status")
-	s.OSType, s.OSName = strings.ToLower(get("osType")), cmp.Or(get("osSku"), get("osName"))
 	s.Cloud, s.Location = get("cloud"), get("location")
 	s.GatewayURL, s.PrivateLinkScope = get("gatewayUrl"), get("privateLinkScope")
 	s.HTTPSProxy, s.UpstreamProxy = get("httpsProxy"), get("upstreamProxy")

@@ -42,7 +42,7 @@ func TestReadParsesTheDocumentedShapes(t *testing.T) {
 	}, nil)
 	s, problems := Read(context.Background(), "/opt/azcmagent/bin/azcmagent", Options{Run: run, GOOS: "windows"})
 	require.Empty(t, problems)
-	assert.Equal(t, Settings{Path: "/opt/azcmagent/bin/azcmagent", Version: "1.61.02989.1843", Status: "Connected",
+	assert.Equal(t, Settings{Path: "/opt/azcmagent/bin/azcmagent", Version: "1.61.02989.1843", Status: "Connected", OS: "windows",
 		Cloud: "AzureCloud", Location: "westeurope", GatewayURL: "https://contoso.gw.arc.azure.com",
 		HTTPSProxy: "http://localhost:40343", UpstreamProxy: "http://proxy.corp:3128", ProxyURL: "http://proxy.corp:3128",
 		ProxyBypass: []string{"AAD", "Arc"}, Extensions: []string{"ama", "mde", "sql"}, ProxyKnown: true, WinHTTPProxy: "proxy.corp:8080"}, s)

@@ -1,13 +1,13 @@
 package check
 
 import (
-	"cmp"
 	"crypto/tls"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/arccheck/arccheck/pkg/agent"
+	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/probe"
 )
 
@@ -21,92 +21,61 @@ const (
 	ClassNegativeSerial probe.Class = "negative_serial"
 )
 
-// AgentTLS12Suites are the TLS 1.2 suites the Arc agent accepts (agent 1.56 and later on Windows); in TLS
+// AgentTLS12Suites are the TLS 1.2 suites the Arc agent accepts where it enforces them (see SuiteScope); in TLS
 // 1.3 it accepts TLS_AES_256_GCM_SHA384 and TLS_AES_128_GCM_SHA256, which every TLS 1.3 server offers.
 var AgentTLS12Suites = []uint16{tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256}
 
 // NegativeSerialRejectedFrom is when the agent starts rejecting certificates with a negative serial number.
 var NegativeSerialRejectedFrom = time.Date(2027, time.February, 1, 0, 0, 0, 0, time.UTC)
 
-// Agent is what the installed Arc agent says of itself, for the rules that depend on its version and
-// the machine's operating system.
-type Agent struct {
-	// Version is the agent's version, as azcmagent show reports it ("1.60" or "1.60.03293.1234").
-	Version string
-	// OS is "windows" or "linux" ("" when unknown); OSName the system's name and edition
-	// ("Windows Server 2022 Datacenter"), "" when unknown.
-	OS, OSName string
-}
-
 // SuiteScope is whether the installed agent enforces AgentTLS12Suites.
 type SuiteScope int
 
 const (
-	// SuiteScopeUnknown: no agent, or one whose version or Windows edition is not known.
+	// SuiteScopeUnknown: no agent, or one whose version is not known.
 	SuiteScopeUnknown SuiteScope = iota
-	// SuiteScopeEnforced: a Windows agent 1.56 to 1.63 on an edition other than Windows Server 2012/2012 R2.
+	// SuiteScopeEnforced: a Windows agent from SuitesEnforcedFrom to before SuitesRevertedIn.
 	SuiteScopeEnforced
-	// SuiteScopeNotEnforced: an agent the rule does not concern (Linux, 1.64 and later, before 1.56, or
-	// Windows Server 2012/2012 R2).
+	// SuiteScopeNotEnforced: an agent the rule does not concern (Linux, other versions).
 	SuiteScopeNotEnforced
 )
 
-// Versions of the agent that enforce AgentTLS12Suites on Windows: from SuitesEnforcedFrom until
-// SuitesRevertedIn, which reverted it.
+// The agent versions that enforce AgentTLS12Suites on Windows: from SuitesEnforcedFrom until
+// SuitesRevertedIn, which reverted it. Windows Server 2012 and 2012 R2 are exempt, but arccheck (a Go 1.26
+// program) does not run there, so an agent on the machine it runs on is never on those editions.
 var (
-	SuitesEnforcedFrom = [2]int{1, 56}
-	SuitesRevertedIn   = [2]int{1, 64}
+	SuitesEnforcedFrom = endpoints.AgentVersion{Major: 1, Minor: 56}
+	SuitesRevertedIn   = endpoints.AgentVersion{Major: 1, Minor: 64}
 )
 
-// SuiteScope says whether the agent enforces AgentTLS12Suites. a may be nil (no agent).
-func (a *Agent) SuiteScope() SuiteScope {
+// AgentSuiteScope says whether the installed agent enforces AgentTLS12Suites; a is nil without one.
+func AgentSuiteScope(a *agent.Settings) SuiteScope {
 	if a == nil {
 		return SuiteScopeUnknown
 	}
-	windows := strings.EqualFold(a.OS, "windows") || strings.HasPrefix(strings.ToLower(a.OSName), "windows")
-	if a.OS != "" && !windows {
+	if a.OS != "windows" {
 		return SuiteScopeNotEnforced
 	}
-	v, ok := majorMinor(a.Version)
-	if !ok || !windows {
-		return SuiteScopeUnknown
-	}
-	if less(v, SuitesEnforcedFrom) || !less(v, SuitesRevertedIn) {
-		return SuiteScopeNotEnforced
-	}
+	v, ok := endpoints.ParseAgentVersion(a.Version)
 	switch {
-	case a.OSName == "" || !strings.HasPrefix(strings.ToLower(a.OSName), "windows"):
+	case !ok:
 		return SuiteScopeUnknown
-	case strings.Contains(a.OSName, "2012"):
+	case v.Less(SuitesEnforcedFrom) || !v.Less(SuitesRevertedIn):
 		return SuiteScopeNotEnforced
 	}
 	return SuiteScopeEnforced
 }
 
-// majorMinor reads the major and minor numbers of a version such as "1.60.03293.1234".
-func majorMinor(v string) ([2]int, bool) {
-	parts := strings.SplitN(strings.TrimPrefix(strings.TrimSpace(v), "v"), ".", 3)
-	if len(parts) < 2 {
-		return [2]int{}, false
-	}
-	major, err1 := strconv.Atoi(parts[0])
-	minor, err2 := strconv.Atoi(parts[1])
-	return [2]int{major, minor}, err1 == nil && err2 == nil
-}
-
-func less(a, b [2]int) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] }
-
 // agentRules applies the agent's TLS requirements to a probe's findings: the suite the path speaks, and
 // negative serial numbers in the chain. A path that works but not with the agent's suites fails only when
 // the installed agent enforces them; otherwise it is a warning naming the agents concerned.
-func agentRules(agent *Agent, pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
+func agentRules(scope SuiteScope, pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
 	t := pr.TLS
 	if t == nil {
 		return failure, warnings
 	}
 	if f := suiteFailure(pr); f != nil && (failure == nil || failure.Class == probe.ClassTLSHandshakeFailed) {
-		if failure == nil && agent.SuiteScope() != SuiteScopeEnforced {
-			f.Message += ": " + suiteScopeWords(agent)
+		if failure == nil && scope != SuiteScopeEnforced {
 			warnings = append(warnings, *f)
 		} else {
 			failure = f
@@ -138,22 +107,6 @@ func suiteFailure(pr probe.Result) *probe.Finding {
 			Message: pr.Failure.Message + ", which the Arc agent does not accept: " + box + " must offer " + suiteNames(AgentTLS12Suites)}
 	}
 	return nil
-}
-
-// suiteScopeWords says which agents the suite rule concerns, and whether the installed one is among them.
-func suiteScopeWords(a *Agent) string {
-	scope := "only Arc agents 1.56 to 1.63 on Windows (not Windows Server 2012 or 2012 R2) require these suites; agent 1.64 reverted it"
-	switch {
-	case a == nil:
-		return scope + " (no Arc agent is installed here)"
-	case a.SuiteScope() == SuiteScopeNotEnforced:
-		desc := "the installed agent " + a.Version
-		if on := cmp.Or(a.OSName, a.OS); on != "" {
-			desc += " on " + on
-		}
-		return scope + " (" + desc + " does not)"
-	}
-	return scope + " (the installed agent's version or Windows edition is not known)"
 }
 
 func suiteNames(ids []uint16) string {

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arccheck/arccheck/pkg/agent"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/probe"
 )
@@ -59,7 +60,7 @@ type Options struct {
 	// Done, if set, is called once every probe has ended, before Run returns.
 	Done func()
 	// Agent is the installed Arc agent, for the rules that depend on its version and OS; nil when none.
-	Agent *Agent
+	Agent *agent.Settings
 }
 
 // Finding is a failure or warning with the facts of what to change for it.
@@ -299,7 +300,7 @@ func (r *run) plan() ([]job, []*discovery) {
 	}
 	for _, t := range r.opts.Extra {
 		jobs = append(jobs, job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
-			AcceptedSuites: AgentTLS12Suites}, pattern: t.URL, origin: OriginUser, required: true})
+			AcceptedSuites: AgentTLS12Suites, EvidenceHeaders: EvidenceHeaders}, pattern: t.URL, origin: OriginUser, required: true})
 	}
 	return jobs, discoveries
 }
@@ -328,7 +329,8 @@ var tlsVersions = map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionT
 func (r *run) catalogJob(ep endpoints.Endpoint, t endpoints.Target) job {
 	pt := probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
 		ExpectIssuers: slices.Clone(r.opts.Plan.Cloud.Issuers),
-		NoProxy:       ep.BypassProxy, ExpectPrivateDNS: ep.ExpectPrivate, AcceptedSuites: AgentTLS12Suites}
+		NoProxy:       ep.BypassProxy, ExpectPrivateDNS: ep.ExpectPrivate, AcceptedSuites: AgentTLS12Suites,
+		EvidenceHeaders: EvidenceHeaders}
 	for _, v := range ep.Entry.TLS {
 		pt.AllowedTLS = append(pt.AllowedTLS, tlsVersions[v])
 	}
@@ -434,7 +436,7 @@ func (r *run) verdict(j job, pr probe.Result) Result {
 		// The extension that uses it can authenticate to the proxy itself.
 		warnings = slices.DeleteFunc(warnings, func(w probe.Finding) bool { return w.Class == probe.ClassProxyAuthAgentUnsupported })
 	}
-	failure, warnings = agentRules(r.opts.Agent, pr, failure, warnings)
+	failure, warnings = agentRules(AgentSuiteScope(r.opts.Agent), pr, failure, warnings)
 	if j.target.ExpectPrivateDNS && pr.Proxy != nil {
 		warnings = append(warnings, probe.Finding{Class: ClassPrivateLinkViaProxy, Phase: probe.PhaseProxy,
 			Message: "reached through the proxy " + pr.Proxy.Proxy.String() + ", which resolves the name itself rather than to your private endpoint"})

@@ -7,6 +7,11 @@ import (
 	"github.com/arccheck/arccheck/pkg/probe"
 )
 
+// EvidenceHeaders are response headers that only Azure's own front ends set (Azure Resource Manager
+// and storage, Azure Front Door, Microsoft's edge, Entra ID): no proxy or inspecting box adds them to an
+// answer of its own, so an answer that has one is the endpoint's.
+var EvidenceHeaders = []string{"x-ms-request-id", "x-azure-ref", "x-msedge-ref", "x-ms-ests-server"}
+
 // contentProofs are the plain-HTTP catalog endpoints whose answers can prove their origin, and the proof
 // to fetch: a CA certificate Microsoft publishes there (the CA-issuers URL of its Azure TLS issuing CAs,
 // listed on Azure's "Certificate authority details" page), which must verify against the public roots

@@ -33,10 +33,12 @@ type Revocation struct {
 	NeededBy []string
 }
 
-// revocationURL is one URL of a chain and its kind.
+// revocationURL is one URL of a chain, its kind, and the proof its answer must carry when the chain
+// presented the certificate that proves it (nil otherwise, and for OCSP).
 type revocationURL struct {
-	url  string
-	kind RevocationKind
+	url   string
+	kind  RevocationKind
+	proof *probe.Proof
 }
 
 // revocationURLs are the http:// revocation URLs a result's chain names, in chain order, once each.
@@ -46,17 +48,23 @@ func revocationURLs(pr probe.Result) []revocationURL {
 		return nil
 	}
 	var out []revocationURL
-	add := func(kind RevocationKind, urls []string) {
+	add := func(kind RevocationKind, urls []string, proof *probe.Proof) {
 		for _, u := range urls {
 			if strings.HasPrefix(strings.ToLower(u), "http://") && !slices.ContainsFunc(out, func(x revocationURL) bool { return x.url == u }) {
-				out = append(out, revocationURL{url: u, kind: kind})
+				out = append(out, revocationURL{url: u, kind: kind, proof: proof})
 			}
 		}
 	}
 	for _, c := range append([]probe.Certificate{*t.Leaf}, t.Chain...) {
-		add(RevocationCRL, c.CRL)
-		add(RevocationOCSP, c.OCSP)
-		add(RevocationCAIssuers, c.CAIssuers)
+		var crl, caIssuer *probe.Proof
+		if i := slices.IndexFunc(t.Chain, func(x probe.Certificate) bool { return x.Subject == c.Issuer && x.Raw != nil }); i >= 0 {
+			// The issuer that signs c's CRL, and that c's CA-issuers URL serves.
+			crl = &probe.Proof{Kind: probe.ProofCRL, Issuer: t.Chain[i].Raw}
+			caIssuer = &probe.Proof{Kind: probe.ProofCertificate, Certificate: t.Chain[i].Raw}
+		}
+		add(RevocationCRL, c.CRL, crl)
+		add(RevocationOCSP, c.OCSP, nil)
+		add(RevocationCAIssuers, c.CAIssuers, caIssuer)
 	}
 	return out
 }
@@ -76,7 +84,7 @@ func (r *run) probeRevocation(pr probe.Result) {
 		if seen || err != nil {
 			continue
 		}
-		r.batch.Go(probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path}, func(res probe.Result) {
+		r.batch.Go(probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path, Proof: u.proof}, func(res probe.Result) {
 			r.mu.Lock()
 			r.revocation[u.url].Probe = res
 			r.mu.Unlock()

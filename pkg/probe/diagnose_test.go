@@ -38,7 +38,7 @@ func TestInterception(t *testing.T) {
 
 	// The genuine public chain: no finding.
 	tg, ov := serve(public)
-	tg.ExpectIssuers = expect
+	tg.ExpectIssuers, tg.EvidenceHeaders = expect, evidence
 	r := New(Options{Overrides: ov, RootCAs: pool(public, corp), ReferenceRoots: pool(public, otherPublic)}).Probe(context.Background(), tg)
 	require.True(t, r.Reachable)
 	assert.False(t, r.TLS.Intercepted)
@@ -46,7 +46,7 @@ func TestInterception(t *testing.T) {
 
 	// Re-signed by a CA the machine trusts: reachable, with a warning that names the CA.
 	tg, ov = serve(corp)
-	tg.ExpectIssuers = expect
+	tg.ExpectIssuers, tg.EvidenceHeaders = expect, evidence
 	r = New(Options{Overrides: ov, RootCAs: pool(public, corp), ReferenceRoots: pool(public)}).Probe(context.Background(), tg)
 	require.True(t, r.Reachable, "%+v", r.Failure)
 	assert.True(t, r.TLS.Intercepted)
@@ -68,7 +68,7 @@ func TestInterception(t *testing.T) {
 
 	// A public CA, but not one of the expected issuers.
 	tg, ov = serve(otherPublic)
-	tg.ExpectIssuers = expect
+	tg.ExpectIssuers, tg.EvidenceHeaders = expect, evidence
 	r = New(Options{Overrides: ov, RootCAs: pool(otherPublic), ReferenceRoots: pool(public, otherPublic)}).Probe(context.Background(), tg)
 	require.True(t, r.Reachable)
 	assert.True(t, r.TLS.Intercepted)

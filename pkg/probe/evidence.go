@@ -16,18 +16,13 @@ import (
 	"strings"
 )
 
-// EvidenceHeaders are response headers that only the endpoint's own front ends set (Azure Resource
-// Manager and storage, Azure Front Door, Microsoft's edge, Entra ID): no proxy or inspecting box adds
-// them to an answer of its own.
-var EvidenceHeaders = []string{"x-ms-request-id", "x-azure-ref", "x-msedge-ref", "x-ms-ests-server"}
-
 // EvidenceDocumented is HTTPPhase.Evidence for an answer with the documented status (Target.Expect) and
 // none of a box's marks: weaker than a header, as a box could answer the same status.
 const EvidenceDocumented = "documented answer"
 
-// evidenceOf names the first evidence header the answer has, or "".
-func evidenceOf(resp *http.Response) string {
-	for _, h := range EvidenceHeaders {
+// evidenceOf names the first of the target's evidence headers the answer has, or "".
+func evidenceOf(t Target, resp *http.Response) string {
+	for _, h := range t.EvidenceHeaders {
 		if resp.Header.Get(h) != "" {
 			return h + " header"
 		}
@@ -114,18 +109,29 @@ func locationOf(resp *http.Response) string {
 // maxHTTPInTunnel bounds what is read of an HTTP answer written where a TLS handshake was expected.
 const maxHTTPInTunnel = 64 << 10
 
-// firstBytesConn keeps the first bytes read from a connection (at most maxHTTPInTunnel), so that an HTTP
-// answer written where the TLS handshake was expected can be read again: crypto/tls reads past the record
-// header it rejects.
+// firstBytesConn keeps the first bytes read from a connection while they may be an HTTP answer (at most
+// maxHTTPInTunnel), so that an answer written where the TLS handshake was expected can be read again:
+// crypto/tls reads past the record header it rejects. Once the first bytes are not "HTTP/", it keeps
+// nothing more.
 type firstBytesConn struct {
 	net.Conn
 	first bytes.Buffer
+	done  bool
 }
+
+var httpPrefix = []byte("HTTP/")
 
 func (c *firstBytesConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
-	if room := maxHTTPInTunnel - c.first.Len(); room > 0 {
-		c.first.Write(b[:min(n, room)])
+	if !c.done {
+		c.first.Write(b[:min(n, maxHTTPInTunnel-c.first.Len())])
+		head := c.first.Bytes()
+		switch {
+		case !bytes.HasPrefix(httpPrefix, head[:min(len(head), len(httpPrefix))]):
+			c.done, c.first = true, bytes.Buffer{} // a TLS record, not HTTP: nothing to keep
+		case c.first.Len() >= maxHTTPInTunnel:
+			c.done = true
+		}
 	}
 	return n, err
 }
@@ -135,7 +141,7 @@ func (c *firstBytesConn) Read(b []byte) (int, error) {
 // HTTP), read from what the handshake read and what follows; ok is false when the peer did not answer HTTP.
 func httpInsteadOfTLS(err error, conn *firstBytesConn) (*http.Response, bool) {
 	var rh tls.RecordHeaderError
-	if conn == nil || !errors.As(err, &rh) || !bytes.HasPrefix(conn.first.Bytes(), []byte("HTTP/")) {
+	if conn == nil || !errors.As(err, &rh) || !bytes.HasPrefix(conn.first.Bytes(), httpPrefix) {
 		return nil, false
 	}
 	rest := int64(maxHTTPInTunnel - conn.first.Len())
@@ -220,12 +226,12 @@ func (p *Prober) prove(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 		return
 	}
 	// Not the endpoint's content: an error status is then the cause a box in the path gives.
-	if class, dns, ok := failedProofCause(resp); ok {
+	if class, ok := failedProofCause(resp); ok {
 		by := "a box in the path"
 		if viaProxy != nil {
 			by = "proxy " + viaProxy.String()
 		}
-		failBox(r, class, dns, cmp.Or(proxyName(resp), by), resp)
+		failBox(r, class, false, cmp.Or(proxyName(resp), by), resp)
 		return
 	}
 	if viaProxy != nil {
@@ -238,17 +244,17 @@ func (p *Prober) prove(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 // failedProofCause classes, by its status, an answer that failed its proof and so is not the
 // endpoint's: a challenge, a refusal (403, 451) or a failure to reach the endpoint (5xx). ok is false for
 // any other status, which says nothing of its cause.
-func failedProofCause(resp *http.Response) (Class, bool, bool) {
+func failedProofCause(resp *http.Response) (Class, bool) {
 	code := resp.StatusCode
 	switch {
 	case proxyChallenged(resp):
-		return ClassProxyAuthRequired, false, true
+		return ClassProxyAuthRequired, true
 	case code == http.StatusForbidden || code == http.StatusUnavailableForLegalReasons:
-		return ClassProxyDenied, false, true
+		return ClassProxyDenied, true
 	case code >= 500:
-		return ClassProxyUpstreamFailed, false, true
+		return ClassProxyUpstreamFailed, true
 	}
-	return "", false, false
+	return "", false
 }
 
 // checkProof returns why body does not prove its origin, or "" when it does.

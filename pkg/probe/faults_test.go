@@ -125,7 +125,8 @@ type endpoint struct {
 
 // newEndpoint gives host its own addresses in the namespace and an A record, and probes https://host.
 func (l *faultLab) newEndpoint(t *testing.T, host string) *endpoint {
-	e := &endpoint{target: Target{Scheme: "https", Host: host, Port: 443, ExpectIssuers: []string{"DigiCert Inc"}}}
+	e := &endpoint{target: Target{Scheme: "https", Host: host, Port: 443, ExpectIssuers: []string{"DigiCert Inc"},
+		EvidenceHeaders: evidence}}
 	e.v4, e.v6 = l.ns.NewHost(t)
 	l.dns.Set(host, testnet.DNSRecord{A: []netip.Addr{e.v4}})
 	return e
@@ -159,7 +160,7 @@ func (l *faultLab) rawEndpoint(t *testing.T, host string, handle func(net.Conn))
 func (l *faultLab) httpEndpoint(t *testing.T, host string, handle func(net.Conn)) *endpoint {
 	e := l.newEndpoint(t, host)
 	l.serve(t, e.v4, 80, handle)
-	e.target = Target{Scheme: "http", Host: host, Port: 80}
+	e.target = Target{Scheme: "http", Host: host, Port: 80, EvidenceHeaders: evidence}
 	return e
 }
 

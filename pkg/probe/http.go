@@ -47,7 +47,7 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 	if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 		phase.Date = d
 	}
-	phase.Evidence = evidenceOf(resp)
+	phase.Evidence = evidenceOf(r.Target, resp)
 	if !p.judge(ctx, r, viaProxy, resp, credentialsSent, body != nil) {
 		return
 	}
@@ -144,7 +144,7 @@ func classifyHTTP(err error, ctx context.Context) Class {
 // whether it may be. The proxy's marks decide first (a challenge, squid's X-Squid-Error, squid's
 // X-Transformed-From). Then, for a target with a Proof, its content decides (see prove). Otherwise the
 // answer counts only when squid alone relayed it (squid marks every answer of its own) or it carries the
-// endpoint's own evidence (evidenceOf); anything else is unverified, or, when the address refuses
+// endpoint's own evidence (Target.EvidenceHeaders); anything else is unverified, or, when the address refuses
 // CONNECT as a web server does, proxy_not_a_proxy.
 func (p *Prober) judgeProxiedAnswer(ctx context.Context, r *Result, px *Proxy, resp *http.Response, credentialsSent bool) bool {
 	code := resp.StatusCode

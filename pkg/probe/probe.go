@@ -39,6 +39,9 @@ type Target struct {
 	// Proof is content only the endpoint serves, which a plain-HTTP answer must carry to count; nil
 	// means none is known.
 	Proof *Proof
+	// EvidenceHeaders are response headers that only the endpoint's own servers set, never a proxy or an
+	// inspecting box on an answer of its own: an answer with one of them is the endpoint's.
+	EvidenceHeaders []string
 }
 
 // Expectation is a documented answer: the status a GET of Path answers.
@@ -196,7 +199,7 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 		case c.Bypass:
 			way = "direct (NO_PROXY entry " + c.Entry + ")"
 		}
-		r.warn(ClassNoProxyCurlDiffers, PhaseProxy, "curl would go "+way+"; arccheck follows Go's NO_PROXY rules, as the Arc agent does")
+		r.warn(ClassNoProxyCurlDiffers, PhaseProxy, "curl would go "+way+"; arccheck follows Go's NO_PROXY rules (golang.org/x/net/http/httpproxy)")
 	}
 	if r.Failure == nil {
 		r.Reachable = true

@@ -26,6 +26,10 @@ func target(t *testing.T, scheme, host, addr string) (Target, Overrides) {
 		Overrides{host + ":" + strconv.Itoa(int(ap.Port())): {ap.Addr()}}
 }
 
+// evidence are the answer headers the tests' origins set and their targets take as the endpoint's own
+// (testnet's default handlers set X-Ms-Request-Id, as Azure's front ends do).
+var evidence = []string{"x-ms-request-id", "x-azure-ref"}
+
 // loopback is 127.0.0.1, the address of most test servers.
 var loopback = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -188,7 +189,7 @@ func TestInspectedAnswers(t *testing.T) {
 	for _, tc := range cases {
 		srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: corp.ValidLeaf(t, host), Handler: tc.handler})
 		tg, ov := target(t, "https", host, srv.Addr)
-		tg.ExpectIssuers, tg.Expect = []string{"DigiCert Inc"}, tc.expect
+		tg.ExpectIssuers, tg.Expect, tg.EvidenceHeaders = []string{"DigiCert Inc"}, tc.expect, evidence
 		// No --http: the request is sent because the chain is re-signed.
 		r := New(Options{Overrides: ov, RootCAs: pool(public, corp), ReferenceRoots: public.Pool(), Timeout: 5 * time.Second}).
 			Probe(context.Background(), tg)
@@ -202,5 +203,25 @@ func TestInspectedAnswers(t *testing.T) {
 		}
 		require.NotNil(t, r.Failure, tc.name)
 		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, r.Failure.Message)
+	}
+}
+
+// TestFirstBytesKeepsOnlyHTTP: what a handshake reads is kept only while it may be an HTTP answer, so a
+// TLS handshake costs no copy of its records.
+func TestFirstBytesKeepsOnlyHTTP(t *testing.T) {
+	for _, tc := range []struct {
+		sent string
+		kept int
+	}{
+		{"\x16\x03\x03\x00\x7a" + strings.Repeat("x", 4000), 0},
+		{"HTTP/1.1 302 Found\r\nLocation: http://block/\r\n\r\n", 47},
+		{"HTTP/1.1 200 OK\r\n" + strings.Repeat("x", 100<<10), 64 << 10},
+	} {
+		client, server := net.Pipe()
+		go func() { io.WriteString(server, tc.sent); server.Close() }()
+		c := &firstBytesConn{Conn: client}
+		_, err := io.Copy(io.Discard, c)
+		require.NoError(t, err)
+		assert.Equal(t, tc.kept, c.first.Len(), "%.20q", tc.sent)
 	}
 }

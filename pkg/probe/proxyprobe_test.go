@@ -166,7 +166,8 @@ func TestAbsoluteFormAnswers(t *testing.T) {
 	}
 	for _, tc := range cases {
 		addr := fakeProxy(t, func(*http.Request) string { return "HTTP/1.1 " + tc.answer + "Content-Length: 0\r\n\r\n" })
-		r := through(t, "http://"+addr, Options{Timeout: 5 * time.Second}, Target{Scheme: "http", Host: "www.microsoft.com", Port: 80})
+		r := through(t, "http://"+addr, Options{Timeout: 5 * time.Second}, Target{Scheme: "http", Host: "www.microsoft.com", Port: 80,
+			EvidenceHeaders: evidence})
 		if tc.class == "" {
 			assert.True(t, r.Reachable, "%s: %+v", tc.answer, r.Failure)
 			continue

@@ -12,30 +12,30 @@ type Class string
 
 // The failure classes.
 const (
-	// ClassTLSInterceptedUnverified: a box in the path re-signs TLS with a CA this machine trusts, and its
-	// answer to a request through the tunnel carries neither the endpoint's evidence nor the box's marks:
-	// whether the endpoint or the box answered cannot be told.
-	ClassTLSInterceptedUnverified Class = "tls_intercepted_unverified"
-	ClassDNSNotFound              Class = "dns_not_found"         // the name does not exist (NXDOMAIN) or has no address
-	ClassDNSTimeout               Class = "dns_timeout"           // the DNS server did not answer in time
-	ClassDNSError                 Class = "dns_error"             // any other DNS failure (SERVFAIL, refused, unreachable server)
-	ClassTCPRefused               Class = "tcp_refused"           // the connection was refused (RST to SYN)
-	ClassTCPTimeout               Class = "tcp_timeout"           // no answer to the connection attempt (dropped)
-	ClassTCPReset                 Class = "tcp_reset"             // the connection was reset after it was established
-	ClassTLSHandshakeFailed       Class = "tls_handshake_failed"  // the TLS handshake failed or did not finish
-	ClassTLSUntrusted             Class = "tls_untrusted"         // the certificate chain does not verify against the trusted roots
-	ClassTLSHostnameMismatch      Class = "tls_hostname_mismatch" // the certificate is not valid for the host name
-	ClassTLSExpired               Class = "tls_expired"           // the certificate is expired or not yet valid
-	ClassTLSVersionTooOld         Class = "tls_version_too_old"   // the server offers only TLS below 1.2
-	ClassHTTPError                Class = "http_error"            // no HTTP response arrived, or not an HTTP one
-	ClassHTTPUnverified           Class = "http_unverified"       // a proxy relayed a 403 or 5xx that may be its own refusal or the endpoint's
-	ClassCanceled                 Class = "canceled"              // the run was interrupted before this probe finished
+	ClassDNSNotFound         Class = "dns_not_found"         // the name does not exist (NXDOMAIN) or has no address
+	ClassDNSTimeout          Class = "dns_timeout"           // the DNS server did not answer in time
+	ClassDNSError            Class = "dns_error"             // any other DNS failure (SERVFAIL, refused, unreachable server)
+	ClassTCPRefused          Class = "tcp_refused"           // the connection was refused (RST to SYN)
+	ClassTCPTimeout          Class = "tcp_timeout"           // no answer to the connection attempt (dropped)
+	ClassTCPReset            Class = "tcp_reset"             // the connection was reset after it was established
+	ClassTLSHandshakeFailed  Class = "tls_handshake_failed"  // the TLS handshake failed or did not finish
+	ClassTLSUntrusted        Class = "tls_untrusted"         // the certificate chain does not verify against the trusted roots
+	ClassTLSHostnameMismatch Class = "tls_hostname_mismatch" // the certificate is not valid for the host name
+	ClassTLSExpired          Class = "tls_expired"           // the certificate is expired or not yet valid
+	ClassTLSVersionTooOld    Class = "tls_version_too_old"   // the server offers only TLS below 1.2
+	ClassHTTPError           Class = "http_error"            // no HTTP response arrived, or not an HTTP one
+	ClassHTTPUnverified      Class = "http_unverified"       // a proxy relayed a 403 or 5xx that may be its own refusal or the endpoint's
+	ClassCanceled            Class = "canceled"              // the run was interrupted before this probe finished
 	// ClassAddressUnreachable: with Options.AllAddresses, the name's first working address answered, but
 	// another of its addresses did not (TCP or TLS): clients that pick that one fail.
 	ClassAddressUnreachable Class = "address_unreachable"
 	// ClassHTTPBlockedByProxy: the answer to the HTTP request came from a proxy in the path (its block
 	// page, a redirect to its portal, an error status with its headers), not from the endpoint.
 	ClassHTTPBlockedByProxy Class = "http_blocked_by_proxy"
+	// ClassTLSInterceptedUnverified: a box in the path re-signs TLS with a CA this machine trusts, and its
+	// answer to a request through the tunnel carries neither the endpoint's evidence nor the box's marks:
+	// whether the endpoint or the box answered cannot be told.
+	ClassTLSInterceptedUnverified Class = "tls_intercepted_unverified"
 )
 
 // Classes lists every failure class this package returns, in a stable order.
@@ -265,6 +265,16 @@ type Certificate struct {
 	CRL       []string
 	OCSP      []string
 	CAIssuers []string
+	// Raw is the DER certificate of a CA of the chain (not of the leaf): the proof that a CRL it signed,
+	// or the copy of it that a CA-issuers URL serves, is genuine (Proof).
+	Raw []byte
+}
+
+// caCertificateOf is certificateOf with the certificate's DER bytes, for a CA of the chain.
+func caCertificateOf(c *x509.Certificate) Certificate {
+	cert := certificateOf(c)
+	cert.Raw = c.Raw
+	return cert
 }
 
 func certificateOf(c *x509.Certificate) Certificate {
@@ -309,7 +319,7 @@ type HTTPPhase struct {
 	// BlockedBy names the proxy that produced the answer (ClassHTTPBlockedByProxy), from its headers.
 	BlockedBy string
 	// Evidence is what in the answer shows the endpoint itself sent it: a response header that only the
-	// endpoint's own front ends set (EvidenceHeaders), or EvidenceDocumented (Target.Expect's status);
+	// endpoint's own servers set (Target.EvidenceHeaders), or EvidenceDocumented (Target.Expect's status);
 	// "" when nothing does.
 	Evidence string
 	// Proven is set when the answer's content proved its origin (Target.Proof).

@@ -36,7 +36,7 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 			inter := x509.NewCertPool()
 			for _, c := range cs.PeerCertificates[1:] {
 				inter.AddCert(c)
-				phase.Chain = append(phase.Chain, certificateOf(c))
+				phase.Chain = append(phase.Chain, caCertificateOf(c))
 			}
 			opts := x509.VerifyOptions{DNSName: hostForVerify(t.Host), Roots: p.opts.RootCAs,
 				Intermediates: inter, CurrentTime: p.opts.Now()}
@@ -44,7 +44,7 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 			if err == nil {
 				phase.Verified = true
 				if root := chains[0][len(chains[0])-1]; !root.Equal(cs.PeerCertificates[len(cs.PeerCertificates)-1]) {
-					phase.Chain = append(phase.Chain, certificateOf(root))
+					phase.Chain = append(phase.Chain, caCertificateOf(root))
 				}
 			}
 			if by, ok := p.interceptedBy(t, cs.PeerCertificates, opts, chains, err); ok {

@@ -12,6 +12,9 @@ type AgentJSON struct {
 	Path    string `json:"path"`
 	Version string `json:"version,omitempty"`
 	Status  string `json:"status,omitempty"`
+	// OS is the operating system the agent runs on (this machine's): with Version, it decides whether the
+	// agent enforces its TLS 1.2 suites (cipher_unsupported_by_agent a failure or a warning).
+	OS string `json:"os,omitempty"`
 	// WinHTTPProxy is Windows' system proxy, for information: Windows uses it for certificate
 	// revocation checks, the agent does not.
 	WinHTTPProxy string `json:"winhttpProxy,omitempty"`
@@ -19,7 +22,7 @@ type AgentJSON struct {
 
 // NewAgentJSON records the agent.
 func NewAgentJSON(s agent.Settings) *AgentJSON {
-	return &AgentJSON{Path: s.Path, Version: s.Version, Status: s.Status, WinHTTPProxy: s.WinHTTPProxy}
+	return &AgentJSON{Path: s.Path, Version: s.Version, Status: s.Status, OS: s.OS, WinHTTPProxy: s.WinHTTPProxy}
 }
 
 // fieldWords name the settings taken from the agent, as the line above the table says them.

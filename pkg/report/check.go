@@ -159,9 +159,8 @@ func SummaryLine(rep *check.Report) string {
 		line += fmt.Sprintf("; %d not tested", s.NotTested)
 	}
 	line += fmt.Sprintf(". Took %s.", formatDuration(rep.Duration))
-	if n := len(rep.RegionMissing()); n > 0 {
-		line += fmt.Sprintf(" Failed: %s not tested for want of a region; give the server's region with -l/--location (e.g. -l westeurope).",
-			plural(n, "required pattern"))
+	if region := RegionMissingLine(rep); region != "" {
+		line += " Failed: " + region
 	}
 	if rep.Interrupted {
 		line += " Interrupted."

@@ -149,6 +149,17 @@ type SummaryJSON struct {
 	RequiredCanceled    int `json:"requiredCanceled"`
 	Warnings            int `json:"warnings"`
 	NotTested           int `json:"notTested"`
+	// RequiredNeedRegion counts the required not-tested patterns that need a region (needs "location"):
+	// any fails the run.
+	RequiredNeedRegion int `json:"requiredNeedRegion"`
+}
+
+// summaryJSON counts a report's results.
+func summaryJSON(rep *check.Report) SummaryJSON {
+	s := rep.Summary()
+	return SummaryJSON{Endpoints: s.Endpoints, Reachable: s.Reachable, Unreachable: s.Unreachable,
+		RequiredUnreachable: s.RequiredUnreachable, Canceled: s.Canceled, RequiredCanceled: s.RequiredCanceled,
+		Warnings: s.Warnings, NotTested: s.NotTested, RequiredNeedRegion: len(rep.RegionMissing())}
 }
 
 // FixGroupJSON is one action and the patterns it applies to.
@@ -330,6 +341,9 @@ type NotTestedJSON struct {
 	Pattern  string `json:"pattern"`
 	Reason   string `json:"reason"`
 	Required bool   `json:"required"`
+	// Needs is the part of the selection that would make it testable: "location" (-l/--location),
+	// "gateway-url" or "set" (--set); absent when none would.
+	Needs string `json:"needs,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -337,9 +351,8 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // NewCheckDocument builds the JSON form of a report.
 func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report) CheckDocument {
 	settings.Endpoints, settings.Resolve, settings.ProxyBypass = nonNil(settings.Endpoints), nonNil(settings.Resolve), nonNil(settings.ProxyBypass)
-	s := rep.Summary()
 	doc := CheckDocument{Schema: CheckSchema, Tool: tool, StartedAt: rep.Start.UTC(), DurationMs: ms(rep.Duration),
-		Host: host, Settings: settings, Summary: SummaryJSON(s), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
+		Host: host, Settings: settings, Summary: summaryJSON(rep), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
 		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Notices: []NoticeJSON{},
 		Interrupt: rep.Interrupted, Revocation: revocationJSON(rep), Clock: clockJSON(rep.Clock), Warnings: []WarningJSON{}}
 	for _, w := range rep.Warnings {
@@ -357,7 +370,8 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 		doc.Results = append(doc.Results, j)
 	}
 	for _, n := range rep.NotTested {
-		doc.NotTested = append(doc.NotTested, NotTestedJSON{Pattern: n.Pattern, Reason: notTestedReason(n), Required: n.Required})
+		doc.NotTested = append(doc.NotTested, NotTestedJSON{Pattern: n.Pattern, Reason: notTestedReason(n), Required: n.Required,
+			Needs: string(n.Needs)})
 	}
 	if rep.Plan != nil {
 		doc.Excluded = excludedJSON(rep.Plan)
@@ -402,7 +416,12 @@ func tcpJSON(c *probe.TCPPhase) *TCPJSON {
 	return j
 }
 
-func certificateJSON(c probe.Certificate) CertificateJSON { return CertificateJSON(c) }
+// certificateJSON records a certificate's facts; its DER bytes (Raw) stay out of the report.
+func certificateJSON(c probe.Certificate) CertificateJSON {
+	return CertificateJSON{Subject: c.Subject, Issuer: c.Issuer, SubjectOrg: c.SubjectOrg, IssuerOrganization: c.IssuerOrganization,
+		DNSNames: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter, NegativeSerial: c.NegativeSerial,
+		CRL: c.CRL, OCSP: c.OCSP, CAIssuers: c.CAIssuers}
+}
 
 func tlsJSON(t *probe.TLSPhase) *TLSJSON {
 	j := &TLSJSON{Version: tlsVersionName(t.Version), Verified: t.Verified, Intercepted: t.Intercepted,

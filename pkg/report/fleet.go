@@ -62,6 +62,8 @@ type Fleet struct {
 	Fixes []FleetFix
 	// Proxies are the proxies the servers used, with how many servers used each and how many failed.
 	Proxies []FleetProxy
+	// NeedRegion are the servers whose report failed because required patterns needed a region.
+	NeedRegion []string
 }
 
 // FleetServer is one report.
@@ -111,9 +113,14 @@ func NewFleet(reports []CheckDocument, files []string) *Fleet {
 			name = strings.TrimSpace(name + " (" + files[i] + ")") // two reports of one host stay apart
 		}
 		proxy := cmpOrNone(doc.Settings.Proxy.HTTPS)
+		// Reports written before requiredNeedRegion read it as 0, and are judged as they were.
+		failing := doc.Summary.RequiredUnreachable + doc.Summary.RequiredCanceled + doc.Summary.RequiredNeedRegion
 		s := FleetServer{Name: name, File: files[i], Version: doc.Tool.Version, Proxy: proxy,
-			Failed: doc.Summary.RequiredUnreachable+doc.Summary.RequiredCanceled > 0, Unreachable: doc.Summary.Unreachable}
+			Failed: failing > 0, Unreachable: doc.Summary.Unreachable}
 		f.Servers = append(f.Servers, s)
+		if doc.Summary.RequiredNeedRegion > 0 {
+			f.NeedRegion = append(f.NeedRegion, name)
+		}
 		px := proxies[proxy]
 		if px == nil {
 			px = &FleetProxy{Proxy: proxy}
@@ -235,6 +242,9 @@ func FleetTable(out io.Writer, f *Fleet, o TableOptions) error {
 	w := &errWriter{w: out}
 	failed := f.FailedServers()
 	fmt.Fprintf(w, "%s merged: %d failed, %d passed.\n", plural(len(f.Servers), "report"), failed, len(f.Servers)-failed)
+	if line := fleetRegionLine(f); line != "" {
+		fmt.Fprintln(w, wrapText(sanitize(line), o.Width, "  "))
+	}
 	g := &grid{header: []string{"ENDPOINT", "FAILED ON", "CLASSES", "SERVERS"}, drop: []int{3}, flex: []int{0, 2, 3}}
 	for _, e := range f.Endpoints {
 		failedOn := fmt.Sprintf("%d of %d", e.Failed, e.Servers)
@@ -266,6 +276,14 @@ func FleetTable(out io.Writer, f *Fleet, o TableOptions) error {
 		item("Reports from arccheck " + strings.Join(versions, ", ") + ": compare them with care.")
 	}
 	return w.err
+}
+
+// fleetRegionLine names the servers that failed for want of a region ("" when none did).
+func fleetRegionLine(f *Fleet) string {
+	if len(f.NeedRegion) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Required patterns not tested for want of a region on %s; %s.", strings.Join(f.NeedRegion, ", "), regionFix)
 }
 
 func fleetVersions(f *Fleet) []string {
@@ -348,6 +366,9 @@ func FleetJSON(w io.Writer, tool Tool, f *Fleet) error {
 func FleetMarkdown(out io.Writer, f *Fleet) error {
 	w := &errWriter{w: out}
 	fmt.Fprintf(w, "# arccheck fleet view: %s\n\n", plural(len(f.Servers), "server"))
+	if line := fleetRegionLine(f); line != "" {
+		fmt.Fprintf(w, "%s\n\n", markdownText(line))
+	}
 	fmt.Fprintln(w, "| Endpoint | Failed on | Classes | Servers |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- |")
 	for _, e := range f.Endpoints {
@@ -370,7 +391,8 @@ func FleetMarkdown(out io.Writer, f *Fleet) error {
 }
 
 // FleetJUnit writes the fleet view as JUnit XML: a test suite per server, a test case per endpoint it
-// probed, failed where it failed (for a pipeline that checks many servers at once).
+// probed, failed where it failed, and one per required pattern it left untested for want of a region,
+// failed (for a pipeline that checks many servers at once).
 func FleetJUnit(w io.Writer, reports []CheckDocument, f *Fleet) error {
 	all := junit.Testsuites{Name: "arccheck fleet"}
 	for i, doc := range reports {
@@ -387,6 +409,11 @@ func FleetJUnit(w io.Writer, reports []CheckDocument, f *Fleet) error {
 					Data: sanitizeXML(r.Failure.Message)}
 			}
 			s.AddTestcase(tc)
+		}
+		for _, n := range doc.NotTested {
+			if n.needsRegion() {
+				s.AddTestcase(notTestedCase(n.Pattern, n.Reason, true))
+			}
 		}
 		all.AddSuite(s)
 	}

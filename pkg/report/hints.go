@@ -213,7 +213,7 @@ var hints = map[probe.Class]hint{
 			return "Offer the Arc agent's TLS suites (TLS 1.3, or TLS 1.2 ECDHE-RSA with AES-GCM) on " + suiteBox(w)
 		},
 		hint: func(w fixWords) string {
-			return fmt.Sprintf("%s speaks %s, which Arc agents 1.56 to 1.63 on Windows (not Windows Server 2012 or 2012 R2) do not accept; 1.64 reverted that rule: enable TLS 1.3, or TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, on %s", w.Host, suiteWord(w.Suite), suiteBox(w))
+			return fmt.Sprintf("%s speaks %s, which Arc agents %s on Windows (not Windows Server 2012 or 2012 R2) do not accept; %s reverted that rule: enable TLS 1.3, or TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, on %s", w.Host, suiteWord(w.Suite), enforcingAgents(), check.SuitesRevertedIn, suiteBox(w))
 		}},
 	check.ClassNegativeSerial: fixed("Reissue certificates that have a negative serial number before "+rejectMonth(), func(w fixWords) string {
 		return fmt.Sprintf("%s presents a certificate with a negative serial number (issued by %s): the Arc agent rejects it from %s; have that CA (often a TLS-inspection appliance) issue positive serial numbers, or exempt %s from inspection", w.Host, cmp.Or(w.Issuer, "its CA"), rejectMonth(), w.pattern)
@@ -259,6 +259,13 @@ func suiteBox(w fixWords) string {
 		return w.inspector + " (it terminates TLS), or the server " + w.Host
 	}
 	return "the server or load balancer that answers for " + w.Host
+}
+
+// enforcingAgents are the agent versions that enforce the TLS 1.2 suites: "1.56 to 1.63".
+func enforcingAgents() string {
+	last := check.SuitesRevertedIn
+	last.Minor--
+	return check.SuitesEnforcedFrom.String() + " to " + last.String()
 }
 
 // suiteWord names a TLS suite, or says none is known.

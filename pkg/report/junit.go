@@ -22,8 +22,9 @@ type JUnitOptions struct {
 // CheckJUnit writes the results as JUnit XML, which Azure DevOps, GitHub Actions, GitLab and Jenkins
 // publish as test results: a test suite per scenario (the agent's own endpoints, each extension
 // scenario, the user's endpoints), a test case per endpoint, failed when the endpoint fails the run
-// (message: the class and the fix), skipped for patterns that could not be tested, and the run's
-// settings as the suites' properties. The XML is written by github.com/jstemmer/go-junit-report.
+// (message: the class and the fix), skipped for patterns that could not be tested (failed for required
+// ones only a region would name, as the run fails), and the run's settings as the suites' properties.
+// The XML is written by github.com/jstemmer/go-junit-report.
 func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check.Report, o JUnitOptions) error {
 	suites := map[string]*junit.Testsuite{}
 	took := map[string]float64{}
@@ -48,9 +49,7 @@ func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check
 		took[name] += r.Probe.Duration.Seconds()
 	}
 	for _, n := range rep.NotTested {
-		suite(suiteOf(entryOf(rep.Plan, n.Pattern), check.OriginCatalog)).AddTestcase(junit.Testcase{
-			Name: n.Pattern, Classname: "arccheck.not-tested",
-			Skipped: &junit.Result{Message: sanitizeXML("not tested: " + notTestedReason(n))}})
+		suite(suiteOf(entryOf(rep.Plan, n.Pattern), check.OriginCatalog)).AddTestcase(notTestedCase(n.Pattern, notTestedReason(n), n.NeedsRegion()))
 	}
 	if len(rep.Warnings) > 0 || len(rep.Revocation) > 0 {
 		suite("run").AddTestcase(junitRunCase(rep, o))
@@ -114,6 +113,19 @@ func junitCase(r *check.Result, o JUnitOptions) junit.Testcase {
 	}
 	if len(out) > 0 {
 		tc.SystemOut = &junit.Output{Data: sanitizeXML(strings.Join(out, "\n"))}
+	}
+	return tc
+}
+
+// notTestedCase is a pattern that could not be tested: skipped, or failed when it is required and only
+// a region would have named its host, as the run fails.
+func notTestedCase(pattern, reason string, needsRegion bool) junit.Testcase {
+	tc := junit.Testcase{Name: sanitize(pattern), Classname: "arccheck.not-tested"}
+	if needsRegion {
+		tc.Failure = &junit.Result{Message: sanitizeXML("not tested for want of a region: " + regionFix), Type: needsRegionState,
+			Data: sanitizeXML(reason)}
+	} else {
+		tc.Skipped = &junit.Result{Message: sanitizeXML("not tested: " + reason)}
 	}
 	return tc
 }

@@ -30,11 +30,12 @@ func CheckPrometheus(w io.Writer, rep *check.Report) error {
 	warnings := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_endpoint_warnings",
 		Help: "Warnings on a reachable endpoint, by class."}, []string{"endpoint", "class"})
 	run := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_run_endpoints",
-		Help: "Endpoints of the last run by state."}, []string{"state"})
+		Help: "Endpoints of the last run by state; required_needs_region: required patterns not tested for want of a region (-l/--location), which fail the run."},
+		[]string{"state"})
 	duration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_duration_seconds", Help: "How long the last run took."})
 	last := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_timestamp_seconds", Help: "When the last run started, in Unix seconds."})
 	success := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_success",
-		Help: "1 when every required endpoint was probed and reachable."})
+		Help: "1 when every required endpoint was probed and reachable (0 also when required patterns needed a region)."})
 	revocation := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_revocation_reachable",
 		Help: "1 when a CRL, OCSP or CA-issuer URL named by a presented chain answered, 0 when not."}, []string{"url", "kind"})
 	clock := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_clock_offset_seconds",
@@ -76,7 +77,7 @@ func CheckPrometheus(w io.Writer, rep *check.Report) error {
 	}
 	s := rep.Summary()
 	for state, n := range map[string]int{"reachable": s.Reachable, "unreachable": s.Unreachable, "not_probed": s.Canceled,
-		"not_tested": s.NotTested, "required_unreachable": s.RequiredUnreachable} {
+		"not_tested": s.NotTested, "required_unreachable": s.RequiredUnreachable, needsRegionState: len(rep.RegionMissing())} {
 		run.WithLabelValues(state).Set(float64(n))
 	}
 	duration.Set(rep.Duration.Seconds())
