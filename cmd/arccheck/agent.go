@@ -75,9 +75,9 @@ func (v *agentView) applySelection(sel *endpoints.Selection, given func(string) 
 
 // plan applies the selection, dropping, with a warning, any setting taken from the agent that the
 // catalog does not accept (a cloud or region it does not know): the agent's word is never bad input.
-func (v *agentView) plan(sel endpoints.Selection) (*endpoints.Plan, error) {
+func (v *agentView) plan(cat *endpoints.Catalog, sel endpoints.Selection) (*endpoints.Plan, error) {
 	for {
-		p, err := plan(sel)
+		p, err := cat.Select(sel)
 		var se *endpoints.SelectionError
 		if v == nil || !errors.As(err, &se) {
 			return p, err

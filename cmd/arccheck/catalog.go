@@ -1,17 +1,17 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"path/filepath"
+	"slices"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arccheck/arccheck/pkg/catalogdiff"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/report"
 )
 
 // catalogDiffOptions are the options of `arccheck catalog diff`.
@@ -63,7 +63,12 @@ func newCatalogDiffCmd(e env) *cobra.Command {
 			"https://github.com/MicrosoftDocs/azure-management-docs, and prints per cloud and list what the\n" +
 			"catalog lacks (missing), what it has that the pages dropped (dropped; known when the catalog\n" +
 			"already marks it legacy, disputed or ended) and what differs (port, private link, bypass, required,\n" +
-			"gateway). Exit code 0 whether or not there are differences; 2 when DOCS_DIR is not such a checkout.",
+			"gateway).\n\n" +
+			"Every page and include must be a regular file inside DOCS_DIR (at most 2 MiB each, 16 MiB in all, includes\n" +
+			"nested at most 4 deep) and hold the tables it is known to hold, or nothing is compared.\n\n" +
+			"Exit code 0 whether or not there are differences; 2 when DOCS_DIR is not such a checkout, a page or include\n" +
+			"is missing, cannot be read within those bounds or lacks its table, or a flag is bad; 3 when the output\n" +
+			"cannot be written.",
 		Example: "  git clone --depth 1 https://github.com/MicrosoftDocs/azure-management-docs /tmp/amd\n" +
 			"  arccheck catalog diff /tmp/amd\n  arccheck catalog diff /tmp/amd -o json --catalog catalog.txt",
 		Args: func(c *cobra.Command, args []string) error {
@@ -72,7 +77,7 @@ func newCatalogDiffCmd(e env) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(c *cobra.Command, args []string) error { return runCatalogDiff(opts, e, args[0]) },
+		RunE: func(c *cobra.Command, args []string) error { return runCatalogDiff(opts, e, args[0], c.Root().Version) },
 	}
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: "+strings.Join(catalogDiffFormats, ", "))
 	cmd.Flags().StringVar(&opts.Catalog, "catalog", endpoints.EmbeddedName, catalogUsage)
@@ -80,85 +85,38 @@ func newCatalogDiffCmd(e env) *cobra.Command {
 	return cmd
 }
 
-func runCatalogDiff(opts *catalogDiffOptions, e env, dir string) error {
-	if opts.Output != "table" && opts.Output != "json" {
+func runCatalogDiff(opts *catalogDiffOptions, e env, dir, version string) error {
+	if !slices.Contains(catalogDiffFormats, opts.Output) {
 		return badInput("-o/--output: unknown format %q (valid: %s)", opts.Output, strings.Join(catalogDiffFormats, ", "))
+	}
+	if dir == "" {
+		return badInput("catalog diff: DOCS_DIR is empty; give a checkout of MicrosoftDocs/azure-management-docs")
 	}
 	cat, err := loadCatalog(opts.Catalog)
 	if err != nil {
 		return err
 	}
 	docs, err := catalogdiff.Read(dir)
-	if errors.Is(err, catalogdiff.ErrNotADocsCheckout) {
+	var diffs []catalogdiff.Difference
+	if err == nil {
+		diffs, err = catalogdiff.Compare(cat, docs)
+	}
+	var page *catalogdiff.PageError
+	switch {
+	case errors.As(err, &page):
+		return badInput("catalog diff: %s: %v", filepath.Join(dir, filepath.FromSlash(page.Page)), page.Err)
+	case errors.Is(err, catalogdiff.ErrNotADocsCheckout):
 		return badInput("catalog diff: %v", err)
+	case err != nil:
+		return fmt.Errorf("catalog diff: %w", err)
 	}
-	if err != nil {
-		return err
-	}
-	diffs := catalogdiff.Compare(cat, docs)
 	if opts.Output == "json" {
-		err = writeDiffJSON(e.Stdout, dir, cat, diffs)
+		err = report.CatalogDiffJSON(e.Stdout, report.Tool{Name: "arccheck", Version: version}, dir, cat, diffs)
 	} else {
-		err = writeDiffTable(e.Stdout, diffs)
+		err = report.CatalogDiffTable(e.Stdout, diffs, report.TableOptions{Width: e.StdoutWidth})
 	}
 	if err != nil {
 		return writeFailed(err)
 	}
 	return nil
-}
-
-// diffJSON is the JSON of catalog diff. (Its schema belongs with the other reports in pkg/report.)
-type diffJSON struct {
-	Docs        string           `json:"docs"`
-	Catalog     string           `json:"catalog"`
-	SHA256      string           `json:"catalogSha256"`
-	Differences []differenceJSON `json:"differences"`
-}
-
-type differenceJSON struct {
-	Cloud    string `json:"cloud"`
-	List     string `json:"list"`
-	Kind     string `json:"kind"`
-	Endpoint string `json:"endpoint"`
-	Field    string `json:"field,omitempty"`
-	Docs     string `json:"docs,omitempty"`
-	Catalog  string `json:"catalog,omitempty"`
-	Known    bool   `json:"known,omitempty"`
-}
-
-func writeDiffJSON(w io.Writer, dir string, cat *endpoints.Catalog, diffs []catalogdiff.Difference) error {
-	out := diffJSON{Docs: dir, Catalog: cat.Name, SHA256: cat.SHA256, Differences: []differenceJSON{}}
-	for _, d := range diffs {
-		out.Differences = append(out.Differences, differenceJSON{Cloud: d.Cloud, List: d.List, Kind: string(d.Kind),
-			Endpoint: d.Endpoint, Field: string(d.Field), Docs: d.Docs, Catalog: d.Catalog, Known: d.Known})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-func writeDiffTable(w io.Writer, diffs []catalogdiff.Difference) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLOUD\tLIST\tKIND\tENDPOINT\tDETAIL")
-	for _, d := range diffs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Cloud, d.List, d.Kind, d.Endpoint, diffDetail(d))
-	}
-	if len(diffs) == 0 {
-		fmt.Fprintln(tw, "(no differences)")
-	}
-	return tw.Flush()
-}
-
-// diffDetail says in words what differs.
-func diffDetail(d catalogdiff.Difference) string {
-	switch d.Kind {
-	case catalogdiff.KindMissing:
-		return "on the page at " + d.Docs + ", not in the catalog"
-	case catalogdiff.KindDropped:
-		if d.Known {
-			return "on no page; the catalog already marks it (legacy, disputed or Until), " + d.Catalog
-		}
-		return "on no page; in the catalog at " + d.Catalog
-	}
-	return fmt.Sprintf("%s: pages %q, catalog %q", d.Field, d.Docs, d.Catalog)
 }

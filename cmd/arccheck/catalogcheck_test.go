@@ -46,3 +46,32 @@ func TestCheckCatalogFile(t *testing.T) {
 	assert.Contains(t, res.stderr, "arccheck: --catalog: invalid catalog: "+bad+":3: ")
 	assert.Empty(t, res.stdout, "nothing probed")
 }
+
+// TestCheckIncludeAll: check --include-all probes the extended scenarios' endpoint (dls.microsoft.com,
+// licence validation) and records the scenarios; with --catalog none, which has no scenarios, it is
+// refused before anything is probed.
+func TestCheckIncludeAll(t *testing.T) {
+	args := []string{"--agent", "off", "-l", "westeurope", "--timeout", "2s", "--resolve", "*:*:127.0.0.1"}
+	doc, res := checkJSON(t, nil, append(args, "--include-all")...)
+	require.Equal(t, exitUnreachable, res.code, res.stderr)
+	var urls []string
+	for _, x := range doc.Results {
+		urls = append(urls, x.Endpoint)
+	}
+	assert.Contains(t, urls, "https://dls.microsoft.com")
+	require.NotNil(t, doc.Settings.Selection)
+	assert.Subset(t, doc.Settings.Selection.Scenarios, []string{"benefits", "hotpatch", "payg"})
+
+	doc, res = checkJSON(t, nil, args...)
+	require.Equal(t, exitUnreachable, res.code, res.stderr)
+	urls = nil
+	for _, x := range doc.Results {
+		urls = append(urls, x.Endpoint)
+	}
+	assert.NotContains(t, urls, "https://dls.microsoft.com", "not without --include-all")
+
+	res = runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "https://127.0.0.1:1", "--include-all")
+	assert.Equal(t, exitBadInput, res.code)
+	assert.Empty(t, res.stdout, "nothing probed")
+	assert.Equal(t, "arccheck: --include-all: selects catalog endpoints, which --catalog none leaves out; drop one of them\n", res.stderr)
+}

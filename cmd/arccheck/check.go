@@ -238,8 +238,7 @@ func (o *checkOptions) checkPlan(view *agentView) (*endpoints.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	sel.Catalog = cat
-	return view.plan(sel)
+	return view.plan(cat, sel)
 }
 
 func (o *checkOptions) extraEndpoints() ([]endpoints.Target, error) {

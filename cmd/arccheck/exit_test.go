@@ -31,6 +31,9 @@ func TestWriteFailureHasItsOwnExitCode(t *testing.T) {
 		{"list", "-o", "plain"},
 		{"check", "--catalog", "none", "--endpoint", "https://127.0.0.1:1", "--timeout", "2s"},
 		{"check", "--catalog", "none", "--endpoint", "https://127.0.0.1:1", "--timeout", "2s", "-o", "json"},
+		{"catalog", "export"},
+		{"catalog", "diff", docsFixture},
+		{"catalog", "diff", docsFixture, "-o", "json"},
 	} {
 		var stderr bytes.Buffer
 		e := env{Stdout: full, Stderr: &stderr, Getenv: func(string) string { return "" },

@@ -89,11 +89,12 @@ func runList(opts *listOptions, e env, version string) error {
 	if err != nil {
 		return err
 	}
-	if sel.Catalog, err = loadCatalog(opts.Catalog); err != nil {
+	cat, err := loadCatalog(opts.Catalog)
+	if err != nil {
 		return err
 	}
 	view.applySelection(&sel, opts.given)
-	p, err := view.plan(sel)
+	p, err := view.plan(cat, sel)
 	if err != nil {
 		return err
 	}

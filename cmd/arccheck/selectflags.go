@@ -2,8 +2,8 @@ package main
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -99,40 +99,29 @@ func (s *selectionFlags) selection() (endpoints.Selection, error) {
 	return sel, nil
 }
 
-// plan applies the selection to its catalog (sel.Catalog, from --catalog), or to the embedded one.
-func plan(sel endpoints.Selection) (*endpoints.Plan, error) {
-	if sel.Catalog != nil {
-		return sel.Catalog.Select(sel)
-	}
-	cat, err := endpoints.Load()
-	if err != nil {
-		// The embedded catalog is validated by tests; reaching this is a build-time bug.
-		return nil, fmt.Errorf("embedded catalog: %w", err)
-	}
-	return cat.Select(sel)
-}
-
 // catalogUsage is the help of --catalog FILE.
 const catalogUsage = "endpoint catalog: embedded, or a catalog FILE in the data/ format (arccheck catalog export writes one)"
 
 // loadCatalog reads --catalog: "embedded", or a catalog file, validated as the embedded catalog is.
-// A file that cannot be read or is malformed is bad input naming the file, line and reason.
+// A file that cannot be read, is not a regular file or is malformed is bad input naming the file (and
+// line and reason); "none" is check's alone.
 func loadCatalog(value string) (*endpoints.Catalog, error) {
-	if value == endpoints.EmbeddedName {
+	switch value {
+	case endpoints.EmbeddedName:
 		cat, err := endpoints.Load()
 		if err != nil {
 			return nil, fmt.Errorf("embedded catalog: %w", err)
 		}
 		return cat, nil
+	case "none":
+		return nil, badInput("--catalog: none is for check only (it checks only --endpoint URLs); here give embedded or a catalog file")
 	}
-	f, err := os.Open(value)
-	if err != nil {
-		return nil, badInput("--catalog: %v (want embedded or a catalog file; arccheck catalog export writes one)", err)
-	}
-	defer f.Close()
-	cat, err := endpoints.ParseFile(value, f)
-	if err != nil {
+	cat, err := endpoints.ParseFile(value)
+	switch {
+	case errors.Is(err, endpoints.ErrInvalidCatalog):
 		return nil, badInput("--catalog: %v", err)
+	case err != nil:
+		return nil, badInput("--catalog: %v (want embedded or a catalog file; arccheck catalog export writes one)", err)
 	}
 	return cat, nil
 }

@@ -1,8 +1,9 @@
 package catalogdiff
 
 import (
+	"cmp"
+	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -43,8 +44,10 @@ type Difference struct {
 	Known bool
 }
 
-// Compare lists the differences between the catalog and the pages, by cloud, list and endpoint.
-func Compare(cat *endpoints.Catalog, d *Docs) []Difference {
+// Compare lists the differences between the catalog and the pages, by cloud, list and endpoint. A cloud
+// of the catalog the pages have no row for is an error (a *PageError wrapping ErrNotFound), not a list of
+// differences: the pages may have changed their syntax.
+func Compare(cat *endpoints.Catalog, d *Docs) ([]Difference, error) {
 	var out []Difference
 	type key struct{ cloud, list, ep string }
 	onPage := map[key]Row{}
@@ -69,7 +72,7 @@ func Compare(cat *endpoints.Catalog, d *Docs) []Difference {
 	}
 	for _, cl := range cat.Clouds {
 		if !slices.ContainsFunc(d.Rows, func(r Row) bool { return r.Cloud == cl.Name }) {
-			continue // a cloud the pages do not describe
+			return nil, &PageError{Page: pageNetwork, Err: fmt.Errorf("%w: no endpoint table for %s, a cloud of the %s catalog", ErrNotFound, cl.Name, cat.Name)}
 		}
 		for i := range cl.Entries {
 			e := &cl.Entries[i]
@@ -85,12 +88,11 @@ func Compare(cat *endpoints.Catalog, d *Docs) []Difference {
 		out = append(out, bypass(cl, d.Bypass)...)
 		out = append(out, gateway(cl, d.GatewayCarried)...)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		return strings.Join([]string{a.Cloud, a.List, string(a.Kind), a.Endpoint, string(a.Field)}, "\x00") <
-			strings.Join([]string{b.Cloud, b.List, string(b.Kind), b.Endpoint, string(b.Field)}, "\x00")
+	slices.SortFunc(out, func(a, b Difference) int {
+		return cmp.Or(cmp.Compare(a.Cloud, b.Cloud), cmp.Compare(a.List, b.List), cmp.Compare(a.Kind, b.Kind),
+			cmp.Compare(a.Endpoint, b.Endpoint), cmp.Compare(a.Field, b.Field), cmp.Compare(a.Docs, b.Docs), cmp.Compare(a.Catalog, b.Catalog))
 	})
-	return out
+	return out, nil
 }
 
 func attributes(cloud, list string, r Row, e *endpoints.Entry) []Difference {
@@ -161,7 +163,7 @@ func ports(ps []endpoints.Port) string {
 	for _, p := range ps {
 		out = append(out, p.String())
 	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return strings.Join(out, ",")
 }
 

@@ -12,124 +12,9 @@ import (
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
 
-// fixtureCatalog is a catalog in the data/ format that differs from the fixture pages in known ways.
-const fixtureCatalog = `Cloud: AzureCloud
-
-Endpoint: download.microsoft.com
-List: standard
-Description: d
-When: install
-PrivateLink: public
-Ports: https/443
-Source: network requirements, 2026-04 | t
-
-Endpoint: login.microsoftonline.com
-List: standard
-Description: d
-When: always
-PrivateLink: private
-Ports: https/443
-Bypass: AAD
-Source: network requirements, 2026-04 | t
-
-Endpoint: *.login.microsoft.com
-List: standard
-Description: d
-When: always
-PrivateLink: public
-Ports: https/443
-Bypass: AAD
-NotTested: wildcard
-Source: network requirements, 2026-04 | t
-
-Endpoint: *.his.arc.azure.com
-List: standard
-Description: d
-When: always
-PrivateLink: private
-Ports: https/443
-Bypass: Arc
-NotTested: wildcard
-Source: network requirements, 2026-04 | t
-
-Endpoint: dc.services.visualstudio.com
-List: standard
-Description: d
-When: always
-PrivateLink: public
-Ports: https/443
-Source: network requirements, 2026-04 | t
-
-Endpoint: <azure-keyvault-name>.vault.azure.net
-List: standard
-Description: d
-When: scenario
-Scenarios: sql
-PrivateLink: unspecified
-Ports: https/443
-Source: network requirements, 2026-04 | t
-
-Endpoint: www.microsoft.com/pkiops/certs
-List: standard
-Description: d
-When: scenario
-Scenarios: esu
-PrivateLink: public
-Ports: https/443
-Source: network requirements, 2026-04 | t
-
-Endpoint: gone.example.com
-List: standard
-Description: d
-When: always
-PrivateLink: public
-Ports: https/443
-Source: network requirements, 2026-04 | t
-
-Endpoint: old.example.com
-List: standard
-Description: d
-When: always
-PrivateLink: public
-Ports: https/443
-Legacy: dropped long ago
-Source: network requirements, 2026-04 | t
-
-Endpoint: direct.example.com
-List: extensions
-Description: d
-When: scenario
-Scenarios: hrw
-PrivateLink: unspecified
-Ports: https/443
-Gateway: direct
-Source: network requirements, 2026-04 | t
-
-Cloud: AzureUSGovernment
-
-Endpoint: login.microsoftonline.us
-List: standard
-Description: d
-When: always
-PrivateLink: public
-Ports: https/443
-Source: network requirements, 2026-04 | t
-
-Endpoint: *.blob.core.usgovcloudapi.net
-List: standard
-Description: d
-When: always
-PrivateLink: unspecified
-Ports: https/443
-NotTested: wildcard
-Source: network requirements, 2026-04 | t
-
-Cloud: AzureCloud
-Regions: westeurope
-
-Cloud: AzureUSGovernment
-Regions: usgovvirginia
-`
+// fixtureCatalog is the path of a catalog in the data/ format that differs from the fixture pages in
+// known ways.
+var fixtureCatalog = filepath.Join("testdata", "catalog.txt")
 
 func TestReadFixturePages(t *testing.T) {
 	d, err := Read(filepath.Join("testdata", "docs"))
@@ -158,12 +43,14 @@ func TestReadFixturePages(t *testing.T) {
 }
 
 func TestCompareFixture(t *testing.T) {
-	cat, err := endpoints.ParseFile("fixture.txt", strings.NewReader(fixtureCatalog))
+	cat, err := endpoints.ParseFile(fixtureCatalog)
 	require.NoError(t, err)
 	d, err := Read(filepath.Join("testdata", "docs"))
 	require.NoError(t, err)
+	diffs, err := Compare(cat, d)
+	require.NoError(t, err)
 	var got []string
-	for _, x := range Compare(cat, d) {
+	for _, x := range diffs {
 		s := x.Cloud + " " + x.List + " " + string(x.Kind) + " " + x.Endpoint
 		if x.Field != "" {
 			s += " " + string(x.Field) + ": " + x.Docs + " / " + x.Catalog
@@ -189,16 +76,123 @@ func TestCompareFixture(t *testing.T) {
 	}, got)
 }
 
-func TestReadRefusesADirectoryWithoutThePages(t *testing.T) {
-	_, err := Read(t.TempDir())
-	assert.ErrorIs(t, err, ErrNotADocsCheckout)
+// A cloud of the catalog that no table describes is an error naming it, not "no differences".
+func TestCompareRefusesACloudThePagesLack(t *testing.T) {
+	text, err := os.ReadFile(fixtureCatalog)
+	require.NoError(t, err)
+	extra := strings.Replace(string(text), "Cloud: AzureCloud\nRegions:", "Cloud: AzureStack\n\n"+
+		"Endpoint: a.example\nList: standard\nDescription: d\nWhen: always\nPrivateLink: public\nPorts: https/443\n"+
+		"Source: network requirements, 2026-04 | t\n\nCloud: AzureStack\nRegions: local\n\nCloud: AzureCloud\nRegions:", 1)
+	cat := fixture(t, extra)
+	require.Contains(t, extra, "Cloud: AzureStack")
+	d, err := Read(filepath.Join("testdata", "docs"))
+	require.NoError(t, err)
+	diffs, err := Compare(cat, d)
+	assert.Nil(t, diffs)
+	assert.ErrorIs(t, err, ErrNotFound)
+	assert.EqualError(t, err, pageNetwork+": not found: no endpoint table for AzureStack, a cloud of the "+cat.Name+" catalog")
 }
 
-func TestReadBoundsIncludes(t *testing.T) {
-	dir := t.TempDir()
-	page := filepath.Join(dir, PageNetwork)
-	require.NoError(t, os.MkdirAll(filepath.Dir(page), 0o755))
-	require.NoError(t, os.WriteFile(page, []byte("[!INCLUDE [self](./network-requirements.md)]\n"), 0o644))
-	_, err := Read(dir)
-	assert.ErrorContains(t, err, "nested deeper")
+// fixture parses a catalog text as --catalog FILE does.
+func fixture(t *testing.T, text string) *endpoints.Catalog {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "fixture.txt")
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	cat, err := endpoints.ParseFile(path)
+	require.NoError(t, err)
+	return cat
+}
+
+func TestReadRefusesADirectoryWithoutThePages(t *testing.T) {
+	for _, dir := range []string{t.TempDir(), filepath.Join(t.TempDir(), "none"), ""} {
+		_, err := Read(dir)
+		assert.ErrorIs(t, err, ErrNotADocsCheckout, dir)
+	}
+}
+
+// copyFixture copies the fixture checkout to a directory the test may change.
+func copyFixture(t *testing.T) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "docs")
+	require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "docs"))))
+	return dir
+}
+
+// writePage writes a page of a checkout, relative to its root.
+func writePage(t *testing.T, dir, page, text string) {
+	t.Helper()
+	require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(dir, page)), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, page), []byte(text), 0o644))
+}
+
+// TestReadRefusesWhatItCannotTrust: every page or include that is missing, outside the checkout, too
+// large, nested too deep, or lacks the tables it is known to hold is an error naming the page and the
+// reason; none reads as an empty list.
+func TestReadRefusesWhatItCannotTrust(t *testing.T) {
+	const include = "articles/azure-arc/servers/includes/network-requirements.md"
+	const esu = "articles/azure-arc/servers/includes/esu-network-requirements.md"
+	cases := []struct {
+		name   string
+		change func(t *testing.T, dir string)
+		is     error
+		want   string
+	}{
+		{"include loop", func(t *testing.T, dir string) {
+			writePage(t, dir, pageNetwork, "[!INCLUDE [self](./network-requirements.md)]\n")
+		}, ErrIncludesTooDeep, pageNetwork + ": includes nested too deep: more than 4 levels (an include loop?)"},
+		{"missing include", func(t *testing.T, dir string) {
+			require.NoError(t, os.Remove(filepath.Join(dir, esu)))
+		}, ErrNotFound, pageNetwork + ":14: the included ./includes/esu-network-requirements.md: not found: no such file"},
+		{"include out of the root", func(t *testing.T, dir string) {
+			writePage(t, dir, pageNetwork, "[!INCLUDE [x](../../../../etc/passwd)]\n")
+		}, ErrOutsideCheckout, "../etc/passwd: outside the checkout: the path leaves the checkout's root"},
+		{"symbolic link out of the checkout", func(t *testing.T, dir string) {
+			outside := filepath.Join(t.TempDir(), "secret.md")
+			require.NoError(t, os.WriteFile(outside, []byte("| `secret` |\n"), 0o644))
+			require.NoError(t, os.Remove(filepath.Join(dir, esu)))
+			require.NoError(t, os.Symlink(outside, filepath.Join(dir, esu)))
+		}, ErrOutsideCheckout, esu + ": outside the checkout: a symbolic link to "},
+		{"page too large", func(t *testing.T, dir string) {
+			writePage(t, dir, include, strings.Repeat("x", maxPage+1))
+		}, ErrTooLarge, include + ": too large: larger than 2097152 bytes"},
+		{"includes too large together", func(t *testing.T, dir string) {
+			writePage(t, dir, "articles/azure-arc/servers/big.md", strings.Repeat("x", maxPage-1)+"\n")
+			writePage(t, dir, pageNetwork, strings.Repeat("[!INCLUDE [big](./big.md)]\n", maxTotal/maxPage+1))
+		}, ErrTooLarge, "articles/azure-arc/servers/big.md: too large: the pages and their includes add up to more than 16777216 bytes"},
+		{"a page is a directory", func(t *testing.T, dir string) {
+			require.NoError(t, os.Remove(filepath.Join(dir, esu)))
+			require.NoError(t, os.Mkdir(filepath.Join(dir, esu), 0o755))
+		}, ErrNotRegularFile, esu + ": not a regular file"},
+		{"a cloud tab without a table", func(t *testing.T, dir string) {
+			text, err := os.ReadFile(filepath.Join(dir, include))
+			require.NoError(t, err)
+			writePage(t, dir, include, strings.Replace(string(text), "(#tab/azure-government)", "(#tab/azure-gov)", 1))
+		}, ErrNotFound, pageNetwork + ": not found: no endpoint table under the #tab/azure-government tab (AzureUSGovernment), in it or its includes"},
+		{"no ESU table", func(t *testing.T, dir string) {
+			writePage(t, dir, esu, "The ESU table moved.\n")
+		}, ErrNotFound, pageNetwork + ": not found: no endpoint table of the ESU include (includes/esu-*.md)"},
+		{"no gateway page", func(t *testing.T, dir string) {
+			require.NoError(t, os.Remove(filepath.Join(dir, pageGateway)))
+		}, ErrNotFound, pageGateway + ": not found: no such file"},
+		{"no gateway hosts", func(t *testing.T, dir string) {
+			writePage(t, dir, pageGateway, "# Arc gateway endpoint list\n\nSee elsewhere.\n")
+		}, ErrNotFound, pageGateway + ": not found: no code block of host names"},
+		{"no bypass table", func(t *testing.T, dir string) {
+			writePage(t, dir, pageProxy, "| Proxy bypass value | Affected endpoints |\n| --- | --- |\n| AAD | login.microsoftonline.com |\n")
+		}, ErrNotFound, pageProxy + ": not found: no proxy-bypass table (`AAD` | `host`)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := copyFixture(t)
+			tc.change(t, dir)
+			d, err := Read(dir)
+			assert.Nil(t, d)
+			assert.ErrorIs(t, err, tc.is)
+			var pe *PageError
+			require.ErrorAs(t, err, &pe)
+			assert.True(t, strings.HasPrefix(err.Error(), tc.want), "%q", err)
+		})
+	}
+	_, err := Read(copyFixture(t))
+	assert.NoError(t, err, "the copy itself is read")
 }

@@ -13,28 +13,55 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
 
 // The pages read, relative to the checkout's root.
 const (
-	PageNetwork = "articles/azure-arc/servers/network-requirements.md"
-	PageGateway = "articles/azure-arc/servers/arc-gateway-endpoints.md"
-	PageProxy   = "articles/azure-arc/servers/manage-agent-proxy-settings.md"
+	pageNetwork = "articles/azure-arc/servers/network-requirements.md"
+	pageGateway = "articles/azure-arc/servers/arc-gateway-endpoints.md"
+	pageProxy   = "articles/azure-arc/servers/manage-agent-proxy-settings.md"
 )
 
-// maxPage bounds each Markdown file read; the real pages are under 100 KB.
-const maxPage = 2 << 20
-
-// maxIncludeDepth bounds nested [!INCLUDE] directives.
-const maxIncludeDepth = 4
+// Bounds on what Read reads: each file (the real pages are under 100 KB), all files together (an
+// include read twice counts twice), and the nesting of [!INCLUDE] directives.
+const (
+	maxPage         = 2 << 20
+	maxTotal        = 16 << 20
+	maxIncludeDepth = 4
+)
 
 // ErrNotADocsCheckout is returned when the directory lacks the pages.
 var ErrNotADocsCheckout = errors.New("not a checkout of MicrosoftDocs/azure-management-docs")
+
+// The reasons a PageError gives, for errors.Is.
+var (
+	// ErrNotFound: a page, an include, or a table the pages are known to have is not there.
+	ErrNotFound = errors.New("not found")
+	// ErrNotRegularFile: a page is a directory, a FIFO or a device; reading a FIFO would block.
+	ErrNotRegularFile = errors.New("not a regular file")
+	// ErrOutsideCheckout: a page or include leads out of the checkout (a symbolic link or "..").
+	ErrOutsideCheckout = errors.New("outside the checkout")
+	// ErrTooLarge: a page is larger than 2 MiB, or the pages with their includes than 16 MiB.
+	ErrTooLarge = errors.New("too large")
+	// ErrIncludesTooDeep: includes nest deeper than 4 levels (an include loop, most likely).
+	ErrIncludesTooDeep = errors.New("includes nested too deep")
+)
+
+// PageError says what is wrong with a page of the checkout (Page, relative to its root).
+type PageError struct {
+	Page string
+	Err  error
+}
+
+func (e *PageError) Error() string { return e.Page + ": " + e.Err.Error() }
+func (e *PageError) Unwrap() error { return e.Err }
 
 // Row is one endpoint of a documented table.
 type Row struct {
@@ -57,8 +84,10 @@ type Docs struct {
 	Bypass map[string]string
 }
 
-// tabClouds maps the pages' tab ids to cloud names.
-var tabClouds = map[string]string{"azure-cloud": "AzureCloud", "azure-government": "AzureUSGovernment", "azure-china": "AzureChinaCloud"}
+// tabs are the pages' cloud tabs: the tab id and the cloud's name.
+var tabs = []struct{ id, cloud string }{
+	{"azure-cloud", "AzureCloud"}, {"azure-government", "AzureUSGovernment"}, {"azure-china", "AzureChinaCloud"},
+}
 
 var (
 	tabLine     = regexp.MustCompile(`^#{2,6}\s*\[[^\]]*\]\(#tab/([a-z0-9-]+)\)`)
@@ -68,29 +97,74 @@ var (
 	portsNote   = regexp.MustCompile(`(?i)HTTP/TCP 80`)
 )
 
-// Read reads the pages from a checkout rooted at dir.
+// Read reads the pages from a checkout rooted at dir. Every page and include must be there, be a
+// regular file inside the checkout and hold the tables it is known to hold: a page Microsoft renamed or
+// a table it rewrote is an error, not an empty list that would look like "no differences".
 func Read(dir string) (*Docs, error) {
-	fsys := os.DirFS(dir)
-	if _, err := fs.Stat(fsys, PageNetwork); err != nil {
-		return nil, fmt.Errorf("%w: %s has no %s", ErrNotADocsCheckout, dir, PageNetwork)
-	}
-	d := &Docs{Bypass: map[string]string{}}
-	lines, err := expand(fsys, PageNetwork, 0)
+	c, err := openCheckout(dir)
 	if err != nil {
 		return nil, err
 	}
-	d.Rows = tableRows(lines)
-	if text, err := readPage(fsys, PageGateway); err == nil {
-		d.GatewayCarried = codeBlockHosts(text)
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	defer c.root.Close()
+	if _, err := c.root.Lstat(pageNetwork); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s has no %s", ErrNotADocsCheckout, dir, pageNetwork)
+	}
+	lines, err := c.expand(pageNetwork, 0)
+	if err != nil {
 		return nil, err
 	}
-	if text, err := readPage(fsys, PageProxy); err == nil {
-		d.Bypass = bypassTable(text)
-	} else if !errors.Is(err, fs.ErrNotExist) {
+	d := &Docs{Rows: tableRows(lines)}
+	if err := checkRows(d.Rows); err != nil {
 		return nil, err
+	}
+	text, err := c.read(pageGateway)
+	if err != nil {
+		return nil, err
+	}
+	if d.GatewayCarried = codeBlockHosts(text); len(d.GatewayCarried) == 0 {
+		return nil, &PageError{Page: pageGateway, Err: fmt.Errorf("%w: no code block of host names", ErrNotFound)}
+	}
+	if text, err = c.read(pageProxy); err != nil {
+		return nil, err
+	}
+	if d.Bypass = bypassTable(text); len(d.Bypass) == 0 {
+		return nil, &PageError{Page: pageProxy, Err: fmt.Errorf("%w: no proxy-bypass table (`AAD` | `host`)", ErrNotFound)}
 	}
 	return d, nil
+}
+
+// checkRows makes sure the tables were read: every cloud tab has a row of the network requirements, and
+// the ESU include has rows.
+func checkRows(rows []Row) error {
+	for _, tab := range tabs {
+		if !slices.ContainsFunc(rows, func(r Row) bool { return r.Cloud == tab.cloud && r.List == "standard" }) {
+			return &PageError{Page: pageNetwork, Err: fmt.Errorf("%w: no endpoint table under the #tab/%s tab (%s), in it or its includes", ErrNotFound, tab.id, tab.cloud)}
+		}
+	}
+	if !slices.ContainsFunc(rows, func(r Row) bool { return r.List == "esu" }) {
+		return &PageError{Page: pageNetwork, Err: fmt.Errorf("%w: no endpoint table of the ESU include (includes/esu-*.md)", ErrNotFound)}
+	}
+	return nil
+}
+
+// checkout reads the pages of a checkout, none outside it and no more than maxTotal bytes in all.
+type checkout struct {
+	dir  string // as given
+	real string // with symbolic links resolved
+	root *os.Root
+	left int // bytes that may still be read
+}
+
+func openCheckout(dir string) (*checkout, error) {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotADocsCheckout, err)
+	}
+	root, err := os.OpenRoot(real)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNotADocsCheckout, err)
+	}
+	return &checkout{dir: dir, real: real, root: root, left: maxTotal}, nil
 }
 
 // line is one line of a page after includes are expanded, with where it comes from.
@@ -100,28 +174,57 @@ type line struct {
 	n    int
 }
 
-func readPage(fsys fs.FS, name string) ([]byte, error) {
-	f, err := fsys.Open(name)
+// read reads one page: a regular file inside the checkout, within the bounds. Symbolic links inside the
+// checkout are followed; the os.Root refuses one that leads out even if it changes after the check.
+func (c *checkout) read(name string) ([]byte, error) {
+	fail := func(err error) error { return &PageError{Page: name, Err: err} }
+	if !fs.ValidPath(name) {
+		return nil, fail(fmt.Errorf("%w: the path leaves the checkout's root", ErrOutsideCheckout))
+	}
+	real, err := filepath.EvalSymlinks(filepath.Join(c.real, filepath.FromSlash(name)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fail(fmt.Errorf("%w: no such file", ErrNotFound))
+	} else if err != nil {
+		return nil, fail(err)
+	}
+	if rel, err := filepath.Rel(c.real, real); err != nil || !filepath.IsLocal(rel) {
+		return nil, fail(fmt.Errorf("%w: a symbolic link to %s", ErrOutsideCheckout, real))
+	}
+	if fi, err := c.root.Stat(name); err != nil {
+		return nil, fail(err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fail(ErrNotRegularFile)
+	}
+	f, err := c.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return nil, err
+		return nil, fail(err)
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, fail(err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fail(ErrNotRegularFile)
+	}
 	var b bytes.Buffer
-	if _, err := b.ReadFrom(io.LimitReader(f, maxPage+1)); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if _, err := b.ReadFrom(io.LimitReader(f, int64(min(maxPage, c.left))+1)); err != nil {
+		return nil, fail(err)
 	}
-	if b.Len() > maxPage {
-		return nil, fmt.Errorf("%s: larger than %d bytes", name, maxPage)
+	switch {
+	case b.Len() > maxPage:
+		return nil, fail(fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, maxPage))
+	case b.Len() > c.left:
+		return nil, fail(fmt.Errorf("%w: the pages and their includes add up to more than %d bytes", ErrTooLarge, maxTotal))
 	}
+	c.left -= b.Len()
 	return b.Bytes(), nil
 }
 
 // expand returns a page's lines with its [!INCLUDE] directives replaced by the included pages' lines.
-func expand(fsys fs.FS, name string, depth int) ([]line, error) {
+func (c *checkout) expand(name string, depth int) ([]line, error) {
 	if depth > maxIncludeDepth {
-		return nil, fmt.Errorf("%s: includes nested deeper than %d", name, maxIncludeDepth)
+		return nil, &PageError{Page: name, Err: fmt.Errorf("%w: more than %d levels (an include loop?)", ErrIncludesTooDeep, maxIncludeDepth)}
 	}
-	text, err := readPage(fsys, name)
+	text, err := c.read(name)
 	if err != nil {
 		return nil, err
 	}
@@ -129,19 +232,21 @@ func expand(fsys fs.FS, name string, depth int) ([]line, error) {
 	sc := bufio.NewScanner(bytes.NewReader(text))
 	sc.Buffer(make([]byte, 64<<10), maxPage)
 	for n := 1; sc.Scan(); n++ {
-		if m := includeLine.FindStringSubmatch(sc.Text()); m != nil {
-			inc := path.Clean(path.Join(path.Dir(name), m[1]))
-			if _, err := fs.Stat(fsys, inc); err != nil {
-				continue // includes of other folders (e.g. principles) that the checkout may lack
-			}
-			sub, err := expand(fsys, inc, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, sub...)
+		m := includeLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			out = append(out, line{text: sc.Text(), page: name, n: n})
 			continue
 		}
-		out = append(out, line{text: sc.Text(), page: name, n: n})
+		inc := path.Clean(path.Join(path.Dir(name), m[1]))
+		sub, err := c.expand(inc, depth+1)
+		var pe *PageError
+		if errors.As(err, &pe) && pe.Page == inc && errors.Is(err, ErrNotFound) {
+			return nil, &PageError{Page: fmt.Sprintf("%s:%d", name, n), Err: fmt.Errorf("the included %s: %w", m[1], pe.Err)}
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sub...)
 	}
 	return out, sc.Err()
 }
@@ -157,7 +262,7 @@ func tableRows(lines []line) []Row {
 			cloud, header, prevPage = "", nil, l.page
 		}
 		if m := tabLine.FindStringSubmatch(l.text); m != nil {
-			cloud, header = tabClouds[m[1]], nil
+			cloud, header = tabCloud(m[1]), nil
 			continue
 		}
 		t := strings.TrimSpace(l.text)
@@ -185,6 +290,14 @@ func tableRows(lines []line) []Row {
 		}
 	}
 	return rows
+}
+
+// tabCloud is the cloud of a tab id, or "" for a tab that is no cloud's.
+func tabCloud(id string) string {
+	if i := slices.IndexFunc(tabs, func(t struct{ id, cloud string }) bool { return t.id == id }); i >= 0 {
+		return tabs[i].cloud
+	}
+	return ""
 }
 
 func row(cloud, list, ep string, header, cells []string, l line) Row {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -333,9 +335,10 @@ func TestExportRoundTripsThroughParseFile(t *testing.T) {
 	emb := mustLoad(t)
 	assert.Equal(t, EmbeddedName, emb.Name)
 	assert.Len(t, emb.SHA256, 64)
-	got, err := ParseFile("my.txt", bytes.NewReader(b.Bytes()))
+	path := writeFile(t, "my.txt", b.String())
+	got, err := ParseFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, "my.txt", got.Name)
+	assert.Equal(t, path, got.Name)
 	assert.Equal(t, emb.SHA256, got.SHA256)
 	assert.Equal(t, emb.CloudNames(), got.CloudNames())
 	for i, cl := range emb.Clouds {
@@ -365,14 +368,28 @@ func TestParseFileRejectsBadFiles(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := ParseFile("bad.txt", strings.NewReader(tc.text))
+			_, err := ParseFile(writeFile(t, "bad.txt", tc.text))
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, ErrInvalidCatalog), err)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	_, err := ParseFile("ok.txt", strings.NewReader(head+entry+regions))
+	_, err := ParseFile(writeFile(t, "ok.txt", head+entry+regions))
 	require.NoError(t, err)
-	_, err = ParseFile("big.txt", strings.NewReader(strings.Repeat("#\n", MaxFileSize)))
-	assert.True(t, errors.Is(err, ErrCatalogTooLarge), err)
+	big := writeFile(t, "big.txt", strings.Repeat("#\n", maxFileSize/2)+"#")
+	_, err = ParseFile(big)
+	assert.True(t, errors.Is(err, errCatalogTooLarge), err)
+	assert.True(t, errors.Is(err, ErrInvalidCatalog), err)
+	assert.ErrorContains(t, err, big+": catalog file too large: more than 4194304 bytes")
+	require.NoError(t, os.Truncate(big, maxFileSize))
+	_, err = ParseFile(big)
+	assert.ErrorContains(t, err, big+": no cloud", "a file of exactly the limit is read")
+}
+
+// writeFile writes text to a file name in a test's directory and returns its path.
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, []byte(text), 0o644))
+	return path
 }

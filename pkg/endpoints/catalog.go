@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/arccheck/arccheck/data"
 )
@@ -188,8 +189,11 @@ type Catalog struct {
 // ErrInvalidCatalog is wrapped by every error about malformed catalog data.
 var ErrInvalidCatalog = errors.New("invalid catalog")
 
-// Load parses and validates the catalog embedded in the binary.
-func Load() (*Catalog, error) {
+// Load returns the catalog embedded in the binary, parsed and validated once (callers share it and
+// must not change it).
+func Load() (*Catalog, error) { return loadEmbedded() }
+
+var loadEmbedded = sync.OnceValues(func() (*Catalog, error) {
 	c, err := Parse(data.FS)
 	if err != nil {
 		return nil, err
@@ -200,7 +204,7 @@ func Load() (*Catalog, error) {
 	}
 	c.Name, c.SHA256 = EmbeddedName, checksum(b.Bytes())
 	return c, nil
-}
+})
 
 // Parse reads and validates every *.txt catalog file of fsys. Errors name the file, line and entry.
 func Parse(fsys fs.FS) (*Catalog, error) {
@@ -209,8 +213,8 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		return nil, err
 	}
 	sort.Strings(names)
-	c := &Catalog{}
-	var regionStanzas []stanza
+	var clouds []cloudStanzas
+	var regions []stanza
 	for _, name := range names {
 		f, err := fsys.Open(name)
 		if err != nil {
@@ -222,25 +226,12 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 		}
 		if name == "regions.txt" {
-			regionStanzas = stanzas
+			regions = stanzas
 			continue
 		}
-		cloud, err := parseCloudFile(name, stanzas)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
-		}
-		if c.Cloud(cloud.Name) != nil {
-			return nil, fmt.Errorf("%w: %s: cloud %s is defined twice", ErrInvalidCatalog, name, cloud.Name)
-		}
-		c.Clouds = append(c.Clouds, cloud)
+		clouds = append(clouds, cloudStanzas{file: name, stanzas: stanzas})
 	}
-	if err := c.addRegions("regions.txt", regionStanzas); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
-	}
-	if len(c.Clouds) == 0 {
-		return nil, fmt.Errorf("%w: no cloud files", ErrInvalidCatalog)
-	}
-	return c, nil
+	return assemble("regions.txt", clouds, regions)
 }
 
 // Cloud returns the cloud with that canonical name or alias (case-insensitive), or nil.

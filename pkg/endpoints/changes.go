@@ -89,6 +89,6 @@ func sourceDate(doc string) (time.Time, bool) {
 	if !currentDoc.MatchString(doc) {
 		return time.Time{}, false
 	}
-	d, err := time.Parse("2006-01", doc[len(doc)-7:])
-	return d, err == nil
+	b, err := parseBound(doc[len(doc)-len("2006-01"):])
+	return b.Date, err == nil && !b.Date.IsZero()
 }

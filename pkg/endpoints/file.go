@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"slices"
 	"sort"
+	"syscall"
 
 	"github.com/arccheck/arccheck/data"
 )
@@ -17,47 +19,90 @@ import (
 // EmbeddedName is the Name of the catalog embedded in the binary.
 const EmbeddedName = "embedded"
 
-// MaxFileSize is the largest catalog file ParseFile reads (the embedded catalog is about 100 KB).
-const MaxFileSize = 4 << 20
+// maxFileSize is the largest catalog file ParseFile reads (the embedded catalog is about 100 KB).
+const maxFileSize = 4 << 20
 
-// ErrCatalogTooLarge is returned for a catalog file larger than MaxFileSize.
-var ErrCatalogTooLarge = errors.New("catalog file too large")
+// errCatalogTooLarge is returned for a catalog file larger than maxFileSize.
+var errCatalogTooLarge = errors.New("catalog file too large")
 
-// ParseFile reads and validates a catalog written as one file, as Export writes it: the data/ format,
-// each cloud's stanzas starting at its Cloud stanza, and the regions stanzas (Cloud and Regions). It
-// validates exactly as Parse does; errors name the file (name) and line. The catalog's Name is name and
-// its SHA256 the checksum of the bytes read.
-func ParseFile(name string, r io.Reader) (*Catalog, error) {
-	raw, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
+// ErrNotRegularFile is returned for a catalog path that is not a regular file (a directory, a FIFO, a
+// device): reading a FIFO or a terminal would wait for a writer that may never come.
+var ErrNotRegularFile = errors.New("not a regular file")
+
+// ParseFile reads and validates the catalog file at path, written as Export writes it: the data/
+// format, each cloud's stanzas starting at its Cloud stanza, and the regions stanzas (Cloud and
+// Regions). It validates exactly as Parse does; errors name the file and line. Anything but a regular
+// file of at most 4 MiB is refused before it is read. The catalog's Name is path and its SHA256 the
+// checksum of the bytes read.
+func ParseFile(path string) (*Catalog, error) {
+	raw, err := readRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return nil, err
 	}
-	if len(raw) > MaxFileSize {
-		return nil, fmt.Errorf("%w: %s: %w: more than %d bytes", ErrInvalidCatalog, name, ErrCatalogTooLarge, MaxFileSize)
-	}
-	stanzas, err := parseStanzas(name, bytes.NewReader(raw))
+	stanzas, err := parseStanzas(path, bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 	}
-	clouds, regions, err := splitClouds(name, stanzas)
+	clouds, regions, err := splitClouds(path, stanzas)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 	}
-	c := &Catalog{Name: name, SHA256: checksum(raw)}
+	c, err := assemble(path, clouds, regions)
+	if err != nil {
+		return nil, err
+	}
+	c.Name, c.SHA256 = path, checksum(raw)
+	return c, nil
+}
+
+// readRegular reads a regular file of at most maxFileSize bytes. It opens without blocking and checks
+// the file it opened, so a FIFO (which would block the read until a writer came) is refused, even one
+// put in place of a regular file after a check by name.
+func readRegular(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil {
+		return nil, err
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %w", path, ErrNotRegularFile)
+	}
+	raw, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > maxFileSize {
+		return nil, fmt.Errorf("%w: %s: %w: more than %d bytes", ErrInvalidCatalog, path, errCatalogTooLarge, maxFileSize)
+	}
+	return raw, nil
+}
+
+// cloudStanzas are the stanzas of one cloud, from the file they were read from.
+type cloudStanzas struct {
+	file    string
+	stanzas []stanza
+}
+
+// assemble builds and validates a catalog from each cloud's stanzas and the regions stanzas (read from
+// regionsFile), for Parse and ParseFile alike.
+func assemble(regionsFile string, clouds []cloudStanzas, regions []stanza) (*Catalog, error) {
+	c := &Catalog{}
 	for _, group := range clouds {
-		cloud, err := parseCloudFile(name, group)
+		cloud, err := parseCloudFile(group.file, group.stanzas)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 		}
-		if prev := c.Cloud(cloud.Name); prev != nil {
-			return nil, fmt.Errorf("%w: %s:%d: cloud %s is defined twice", ErrInvalidCatalog, name, group[0].line, cloud.Name)
+		if c.Cloud(cloud.Name) != nil {
+			return nil, fmt.Errorf("%w: %s:%d: cloud %s is defined twice", ErrInvalidCatalog, group.file, group.stanzas[0].line, cloud.Name)
 		}
 		c.Clouds = append(c.Clouds, cloud)
 	}
 	if len(c.Clouds) == 0 {
-		return nil, fmt.Errorf("%w: %s: no cloud (a catalog file starts with a stanza naming the Cloud)", ErrInvalidCatalog, name)
+		return nil, fmt.Errorf("%w: %s: no cloud (want a stanza naming the Cloud, then its entries)", ErrInvalidCatalog, regionsFile)
 	}
-	if err := c.addRegions(name, regions); err != nil {
+	if err := c.addRegions(regionsFile, regions); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 	}
 	return c, nil
@@ -65,17 +110,18 @@ func ParseFile(name string, r io.Reader) (*Catalog, error) {
 
 // splitClouds groups a one-file catalog's stanzas by cloud: a stanza with Cloud and Regions (or
 // PreviewRegions) names regions; any other stanza with Cloud starts a cloud.
-func splitClouds(name string, stanzas []stanza) (clouds [][]stanza, regions []stanza, err error) {
+func splitClouds(name string, stanzas []stanza) (clouds []cloudStanzas, regions []stanza, err error) {
 	for _, s := range stanzas {
 		switch {
-		case s.first("Cloud") != "" && (s.has("Regions") || s.has("PreviewRegions")):
+		case s.first("Cloud") != "" && len(s.all("Regions"))+len(s.all("PreviewRegions")) > 0:
 			regions = append(regions, s)
 		case s.first("Cloud") != "":
-			clouds = append(clouds, []stanza{s})
+			clouds = append(clouds, cloudStanzas{file: name, stanzas: []stanza{s}})
 		case len(clouds) == 0:
 			return nil, nil, fmt.Errorf("%s:%d: the first stanza must name the Cloud", name, s.line)
 		default:
-			clouds[len(clouds)-1] = append(clouds[len(clouds)-1], s)
+			last := &clouds[len(clouds)-1]
+			last.stanzas = append(last.stanzas, s)
 		}
 	}
 	return clouds, regions, nil

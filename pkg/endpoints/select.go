@@ -56,10 +56,6 @@ type Selection struct {
 	Values map[string]string
 	// Now is the date entries' Since and Until are judged against; zero means today.
 	Now time.Time
-	// Catalog is the catalog the selection is meant for, for callers that hand a Selection on to code
-	// that loads the catalog (cmd's plan); nil means the embedded one. Catalog.Select ignores it: it
-	// selects from its receiver.
-	Catalog *Catalog
 }
 
 // Excluded is a catalog entry the selection leaves out on purpose, with the reason.

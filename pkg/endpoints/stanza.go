@@ -84,13 +84,3 @@ func splitList(v string) []string {
 	}
 	return out
 }
-
-// has reports whether the stanza has a field named key.
-func (s stanza) has(key string) bool {
-	for _, f := range s.fields {
-		if f.key == key {
-			return true
-		}
-	}
-	return false
-}

@@ -287,7 +287,11 @@ func ListSummary(p *endpoints.Plan) string {
 			files = append(files, file)
 		}
 	}
-	return fmt.Sprintf("%s, %d left out, from the %s catalog (%s)", listHeading(p), len(p.Excluded), p.Catalog.Name, strings.Join(files, ", "))
+	from := "the " + p.Catalog.Name + " catalog"
+	if !slices.Equal(files, []string{p.Catalog.Name}) {
+		from += " (" + strings.Join(files, ", ") + ")"
+	}
+	return fmt.Sprintf("%s, %d left out, from %s", listHeading(p), len(p.Excluded), from)
 }
 
 // notCarriedNote explains the rows marked as not carried by the Arc gateway.
