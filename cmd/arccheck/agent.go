@@ -29,7 +29,8 @@ func readAgent(e env) *agentView {
 		return nil
 	}
 	s, problems := agent.Read(e.Context, path, o)
-	if len(problems) > 0 {
+	// Interrupted, the run ends with its own message: the commands stopped are not the agent's fault.
+	if len(problems) > 0 && e.Context.Err() == nil {
 		var parts []string
 		for _, p := range problems {
 			parts = append(parts, p.Error())

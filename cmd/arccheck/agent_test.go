@@ -16,7 +16,8 @@ import (
 )
 
 // fakeAgent writes an azcmagent script that answers each command as the documented one does, and
-// returns a PATH holding it. An answer "!hang" never answers; "!fail" exits 1.
+// returns a PATH holding it. An answer "!hang" never answers (and writes its pid in the PATH's file
+// "started" first); "!fail" exits 1; "!flood" writes 200 MB.
 func fakeAgent(t *testing.T, answers map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -26,7 +27,9 @@ func fakeAgent(t *testing.T, answers map[string]string) string {
 		file := filepath.Join(dir, strings.ReplaceAll(cmd, " ", "_")+".out")
 		switch out {
 		case "!hang":
-			fmt.Fprintf(&script, "%q) exec sleep 30 ;;\n", cmd)
+			fmt.Fprintf(&script, "%q) echo $$ >> %q; exec sleep 30 ;;\n", cmd, filepath.Join(dir, "started"))
+		case "!flood":
+			fmt.Fprintf(&script, "%q) exec head -c 200000000 /dev/zero ;;\n", cmd)
 		case "!fail":
 			fmt.Fprintf(&script, "%q) echo 'azcmagent: failed' >&2; exit 1 ;;\n", cmd)
 		default:
@@ -196,4 +199,40 @@ func TestUnreadableAgentIsNotADirectAgent(t *testing.T) {
 	assert.Equal(t, "http://127.0.0.1:1", doc.Settings.Proxy.HTTPS)
 	assert.Equal(t, "environment", doc.Settings.Sources["proxy"])
 	assert.NotContains(t, r.stderr, "uses no proxy")
+}
+
+// TestFloodingAgentCostsOneLine: an agent that floods its output is stopped at the cap; the run goes
+// on with the rest, and the warning names the cap.
+func TestFloodingAgentCostsOneLine(t *testing.T) {
+	answers := connected("")
+	answers["show -j"] = "!flood"
+	r := runCLI(t, map[string]string{"PATH": fakeAgent(t, answers)}, "list", "-o", "json")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, []string{"ama", "sql"}, listJSONFrom(t, r).Selection.Scenarios, "what could be read is used")
+	assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+	assert.Contains(t, r.stderr, "could not be read fully (azcmagent show -j: wrote more than 1 MiB on stdout: not the agent's answer)")
+}
+
+// TestAgentInterruptedMidRead: Ctrl-C while azcmagent hangs ends list at once with 130, with no
+// warning about the agent: the commands were stopped, they did not fail.
+func TestAgentInterruptedMidRead(t *testing.T) {
+	answers := connected("")
+	answers["extension list"] = "!hang"
+	path := fakeAgent(t, answers)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- runCLIContext(t, ctx, map[string]string{"PATH": path}, "list") }()
+	require.Eventually(t, func() bool {
+		_, err := os.Stat(filepath.Join(path, "started"))
+		return err == nil
+	}, 10*time.Second, 5*time.Millisecond, "the fake agent did not start")
+	cancel()
+	select {
+	case r := <-done:
+		assert.Equal(t, exitInterrupted, r.code)
+		assert.Empty(t, r.stdout)
+		assert.NotContains(t, r.stderr, "could not be read", "stopped, not failed")
+	case <-time.After(2 * time.Second):
+		t.Fatal("list did not end at once when interrupted (the agent's timeout is 3 s)")
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"runtime"
@@ -439,13 +440,14 @@ func setProxyRoots(cfg *probe.ProxyConfig, file string) error {
 	return nil
 }
 
+// maxPEMFile bounds a CA file (--ca-file, --proxy-ca-file, --public-roots): the Mozilla bundle is
+// about 200 KiB.
+const maxPEMFile = 16 << 20
+
 // loadRoots reads a PEM file of CA certificates, added to the system roots when withSystem is set.
 func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
-	data, err := os.ReadFile(path)
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return nil, pe.Err // the flag names the file already: "no such file or directory"
-	} else if err != nil {
+	data, err := readPEMFile(path)
+	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
@@ -458,6 +460,34 @@ func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("%s holds no PEM certificate", path)
 	}
 	return pool, nil
+}
+
+// readPEMFile reads a regular file of at most maxPEMFile bytes; its errors do not repeat the path, which
+// the flag's message names.
+func readPEMFile(path string) ([]byte, error) {
+	// Stat before opening: opening a FIFO blocks until someone writes to it.
+	st, err := os.Stat(path)
+	if err == nil && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a PEM file of CA certificates is)", path)
+	}
+	var f *os.File
+	if err == nil {
+		f, err = os.Open(path)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return nil, pe.Err // "no such file or directory"
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
+	if err != nil {
+		return nil, err
+	} else if len(data) > maxPEMFile {
+		return nil, fmt.Errorf("%s is larger than %d MiB: not a PEM file of CA certificates", path, maxPEMFile>>20)
+	}
+	return data, nil
 }
 
 func runCheck(o *checkOptions, e env, version string) error {
@@ -489,9 +519,18 @@ func runCheck(o *checkOptions, e env, version string) error {
 		// The table's and markdown's summaries say this; for a file a job writes, its log says it too.
 		fmt.Fprintln(e.Stderr, "arccheck: "+line)
 	}
-	switch {
+	return o.outcome(e, rep)
+}
+
+// outcome is the run's exit: interrupted; failed as a run (out of local resources: no verdict on the
+// network); a required endpoint not reachable (or, with --fail-on warning, a warning); or success.
+func (o *checkOptions) outcome(e env, rep *check.Report) error {
+	switch n := rep.LocalExhausted(); {
 	case rep.Interrupted:
 		return interruption(e.Context)
+	case n > 0:
+		return &exitError{code: exitRuntime, err: fmt.Errorf("this machine ran out of file descriptors or buffers: %d "+
+			"endpoints have no verdict (local_resources); raise the open-files limit (ulimit -n, LimitNOFILE=) or lower --concurrency", n)}
 	case rep.Failed(), o.FailOn == "warning" && rep.Summary().Warnings > 0:
 		return &exitError{code: exitUnreachable}
 	}
@@ -503,6 +542,9 @@ func runCheck(o *checkOptions, e env, version string) error {
 func (o *checkOptions) runOptions(e env, run *checkRun) check.Options {
 	opts := check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober), Concurrency: o.Concurrency,
 		Agent: run.agent}
+	if o.changed == nil || !o.changed("concurrency") {
+		opts.Concurrency = min(o.Concurrency, fdConcurrency()) // the default fits the open-file limit
+	}
 	var mu sync.Mutex
 	var live *progress
 	if e.StderrIsTerminal && !o.Quiet && !o.Verbose {

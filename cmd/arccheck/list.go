@@ -83,7 +83,7 @@ func runList(opts *listOptions, e env, version string) error {
 		return err
 	}
 	if e.Context.Err() != nil { // stopped while the agent was read
-		return interruption(e.Context)
+		return stopped(e.Context, "nothing was listed")
 	}
 	sel, err := opts.selection()
 	if err != nil {
@@ -104,6 +104,11 @@ func runList(opts *listOptions, e env, version string) error {
 	if opts.Verbose {
 		fmt.Fprintln(e.Stderr, "arccheck: "+report.ListSummary(p))
 	}
+	return opts.write(e, format, version, view, p)
+}
+
+// write writes the list in the chosen format.
+func (opts *listOptions) write(e env, format, version string, view *agentView, p *endpoints.Plan) error {
 	if export, ok := exports[format]; ok {
 		unfilled, err := export(e.Stdout, p)
 		for _, l := range unfilled.Lines() {
@@ -115,6 +120,7 @@ func runList(opts *listOptions, e env, version string) error {
 		return nil
 	}
 	tool := report.Tool{Name: "arccheck", Version: version}
+	var err error
 	switch {
 	case opts.Changes && format == "json":
 		err = report.ChangesJSON(e.Stdout, tool, p)

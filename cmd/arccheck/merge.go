@@ -4,10 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -34,7 +32,15 @@ func newMergeCmd(e env, g *globalOptions) *cobra.Command {
 		Short: "Merge many servers' check reports (-o json) into a fleet view",
 		Long: "merge reads arccheck check -o json reports (files, or directories searched for *.json) and shows,\n" +
 			"per endpoint, on how many servers it failed and with which classes, the fixes by how many servers\n" +
-			"need them, and the servers by proxy. Exit code 0: no report failed; 1: at least one did; 2: bad input.",
+			"need them, and the servers by proxy.\n\n" +
+			"Every file is read whole or refused, naming it, and then nothing is written: at most " +
+			strconv.Itoa(report.MaxReportSize>>20) + " MiB\neach and " + strconv.Itoa(maxReportFiles) +
+			" files in all, one JSON report of schema " + report.CheckSchema + ". A file found in a\n" +
+			"directory must be a regular file; a named pipe is read only when named (<(...), /dev/stdin). Another of\n" +
+			"arccheck's outputs found in a directory (a list, a fleet view) is left out with a warning.\n\n" +
+			"Exit code 0: no report failed; 1: at least one did; 2: bad input (a file that cannot be read within\n" +
+			"those bounds too); 3: the output could not be written; 130, 143, 129: interrupted by Ctrl-C, SIGTERM,\n" +
+			"SIGHUP.",
 		Example: "  arccheck merge reports/\n" +
 			"  arccheck merge srv01.json srv02.json -o markdown > fleet.md\n" +
 			"  arccheck merge reports/ -o junit > fleet.xml",
@@ -53,28 +59,13 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 	if len(args) == 0 {
 		return badInput("merge: give the reports to merge: files or directories of arccheck check -o json output")
 	}
-	sources, err := reportFiles(args)
+	sources, err := reportFiles(e.Context, args)
 	if err != nil {
 		return err
 	}
-	var reports []report.CheckDocument
-	var files []string
-	for _, src := range sources {
-		doc, err := readReport(src.path)
-		var notReport bool
-		if err != nil {
-			notReport = errors.Is(err, report.ErrNotACheckReport)
-		}
-		switch {
-		case err != nil && src.fromDir && notReport:
-			// Another JSON file in a directory of reports (a fleet view written there, say): left out.
-			fmt.Fprintf(e.Stderr, "arccheck: warning: %s\n", strings.TrimPrefix(oneLine(err), "merge: "))
-			continue
-		case err != nil:
-			return err
-		}
-		reports = append(reports, doc)
-		files = append(files, src.path)
+	reports, files, err := readReports(e, sources)
+	if err != nil {
+		return err
 	}
 	if len(reports) == 0 {
 		return badInput("merge: no arccheck check report among %s", strings.Join(args, ", "))
@@ -102,62 +93,26 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 	return nil
 }
 
-// reportSource is a file to read, and whether it was found in a directory (rather than named).
-type reportSource struct {
-	path    string
-	fromDir bool
-}
-
-// reportFiles expands the arguments: files as given, directories searched for *.json, sorted; a file
-// given twice is read once.
-func reportFiles(args []string) ([]reportSource, error) {
-	var files []reportSource
-	add := func(path string, fromDir bool) {
-		if !slices.ContainsFunc(files, func(s reportSource) bool { return filepath.Clean(s.path) == filepath.Clean(path) }) {
-			files = append(files, reportSource{path: path, fromDir: fromDir})
-		}
-	}
-	for _, a := range args {
-		fi, err := os.Stat(a)
-		if err != nil {
-			return nil, badInput("merge: %s: %v", a, pathError(err))
-		}
-		if !fi.IsDir() {
-			add(a, false)
+// readReports reads every source, or refuses them all at the first that cannot be read (see
+// readReport); another of arccheck's outputs found in a directory is left out with a warning.
+func readReports(e env, sources []reportSource) ([]report.CheckDocument, []string, error) {
+	var reports []report.CheckDocument
+	var files []string
+	for _, src := range sources {
+		doc, err := readReport(e.Context, src)
+		var skip *leftOut
+		switch {
+		case errors.As(err, &skip):
+			// A fleet view or a list written into the directory of reports, say.
+			fmt.Fprintf(e.Stderr, "arccheck: warning: %s; left out\n", strings.TrimPrefix(oneLine(err), "merge: "))
 			continue
+		case err != nil:
+			return nil, nil, err
 		}
-		var found []string
-		err = filepath.WalkDir(a, func(p string, d fs.DirEntry, err error) error {
-			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".json") {
-				found = append(found, p)
-			}
-			return err
-		})
-		if err != nil {
-			return nil, badInput("merge: %s: %v", a, pathError(err))
-		}
-		if len(found) == 0 {
-			return nil, badInput("merge: %s holds no *.json report", a)
-		}
-		sort.Strings(found)
-		for _, f := range found {
-			add(f, true)
-		}
+		reports = append(reports, doc)
+		files = append(files, src.path)
 	}
-	return files, nil
-}
-
-func readReport(file string) (report.CheckDocument, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return report.CheckDocument{}, badInput("merge: %s: %v", file, pathError(err))
-	}
-	defer f.Close()
-	doc, err := report.ReadCheckReport(f)
-	if err != nil {
-		return doc, badInput("merge: %s: %w", file, err)
-	}
-	return doc, nil
+	return reports, files, nil
 }
 
 // pathError keeps what went wrong with a path (the message names the path already).

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,7 +89,7 @@ func TestMergeRefusesWhatItCannotRead(t *testing.T) {
 		{write("v2.json", `{"schema":"arccheck.check/v2","results":[]}`), `its schema is "arccheck.check/v2", which a newer arccheck writes`},
 		{write("garbage.json", "<html>"), "not an arccheck check report: not a JSON object"},
 		{write("array.json", "[1, 2]"), "not an arccheck check report: not a JSON object"},
-		{write("empty.json", `{"schema":"arccheck.check/v1"}`), "not an arccheck check report: it has no results"},
+		{write("empty.json", `{"schema":"arccheck.check/v1"}`), "broken arccheck check report: it has no results"},
 		{filepath.Join(dir, "missing.json"), "no such file or directory"},
 	} {
 		r := runCLI(t, nil, "merge", tc.file)
@@ -123,4 +127,145 @@ func TestMergeColour(t *testing.T) {
 	assert.NotContains(t, run(false, nil), "\x1b[")
 	assert.NotContains(t, run(true, map[string]string{"NO_COLOR": "1"}), "\x1b[")
 	assert.NotContains(t, run(true, nil, "--no-color"), "\x1b[")
+}
+
+// TestMergeRefusesDamagedReportsInADirectory: a report found in a directory is read whole or refused
+// (exit 2, the file and why, nothing written) like a named one: a truncated or empty file, one over the
+// size bound, a named pipe (refused without opening it: it would wait for a writer), a link to nowhere,
+// a file it may not read; only another of arccheck's outputs is left out, with a warning.
+func TestMergeRefusesDamagedReportsInADirectory(t *testing.T) {
+	// A report as check writes it: its schema first.
+	good := []byte(runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "https://127.0.0.1:1", "--timeout", "2s", "-o", "json").stdout)
+	require.True(t, bytes.HasPrefix(good, []byte("{\n  \"schema\": ")), "%s", good)
+	for _, tc := range []struct {
+		name string
+		make func(path string) error
+		says string
+	}{
+		{"truncated.json", func(p string) error { return os.WriteFile(p, good[:len(good)/2], 0o644) },
+			fmt.Sprintf("broken arccheck check report: cut short: the JSON ends after %d bytes", len(good)/2)},
+		{"head.json", func(p string) error { return os.WriteFile(p, good[:5], 0o644) },
+			"not an arccheck check report: cut short: the JSON ends after 5 bytes"},
+		{"empty.json", func(p string) error { return os.WriteFile(p, nil, 0o644) }, "not an arccheck check report: not a JSON object"},
+		{"twice.json", func(p string) error { return os.WriteFile(p, append(good, good...), 0o644) }, "broken arccheck check report: not valid JSON at byte"},
+		{"big.json", func(p string) error { return writeSparse(p, report.MaxReportSize+1) },
+			fmt.Sprintf("larger than 64 MiB, the most merge reads of one report (%d bytes)", report.MaxReportSize+1)},
+		{"x.json", func(p string) error { return syscall.Mkfifo(p, 0o644) },
+			"not a regular file (a named pipe): in a directory, merge reads regular files only"},
+		{"link.json", func(p string) error { return os.Symlink("nowhere", p) }, "no such file or directory"},
+		{"v2.json", func(p string) error {
+			return os.WriteFile(p, []byte(`{"schema":"arccheck.check/v2","results":[]}`), 0o644)
+		},
+			`not an arccheck check report: its schema is "arccheck.check/v2", which a newer arccheck writes`},
+		{"noschema.json", func(p string) error { return os.WriteFile(p, []byte(`{"results":[]}`), 0o644) },
+			"not an arccheck check report: it has no schema"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), good, 0o644))
+			bad := filepath.Join(dir, "b", tc.name)
+			require.NoError(t, os.Mkdir(filepath.Dir(bad), 0o755))
+			require.NoError(t, tc.make(bad))
+			// Should merge wait on the pipe, the run's end says so rather than the test's timeout.
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			r := runCLIContext(t, ctx, nil, "merge", dir)
+			assert.Equal(t, exitBadInput, r.code, r.stderr)
+			assert.Empty(t, r.stdout)
+			assert.Contains(t, r.stderr, "arccheck: merge: "+bad+": "+tc.says)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), r.stderr)
+		})
+	}
+
+	t.Run("unreadable", func(t *testing.T) {
+		if os.Geteuid() == 0 {
+			t.Skip("root reads a file of mode 000; run the tests as another user to see it refused")
+		}
+		dir := t.TempDir()
+		bad := filepath.Join(dir, "locked.json")
+		require.NoError(t, os.WriteFile(bad, good, 0o000))
+		r := runCLI(t, nil, "merge", dir)
+		assert.Equal(t, exitBadInput, r.code)
+		assert.Equal(t, "arccheck: merge: "+bad+": permission denied\n", r.stderr)
+	})
+
+	t.Run("left out", func(t *testing.T) {
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "a.json"), good, 0o644))
+		list := runCLI(t, nil, "list", "-o", "json")
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "list.json"), []byte(list.stdout), 0o644))
+		r := runCLI(t, nil, "merge", dir)
+		assert.Equal(t, exitUnreachable, r.code, r.stderr)
+		assert.Contains(t, r.stdout, "1 report merged")
+		assert.Regexp(t, `^arccheck: warning: .*list\.json: not an arccheck check report: its schema is "arccheck\.list/v1" .*; left out\n$`, r.stderr)
+	})
+}
+
+// writeSparse makes a file of size bytes that takes no room on disk.
+func writeSparse(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := f.Truncate(size); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// TestMergeBoundsTheFilesItReads: more than maxReportFiles files is refused before any is read.
+func TestMergeBoundsTheFilesItReads(t *testing.T) {
+	if testing.Short() {
+		t.Skip("makes 100,001 files")
+	}
+	dir := t.TempDir()
+	for i := range maxReportFiles + 1 {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%06d.json", i)))
+		require.NoError(t, err)
+		require.NoError(t, f.Close())
+	}
+	r := runCLI(t, nil, "merge", dir)
+	assert.Equal(t, exitBadInput, r.code)
+	assert.Equal(t, fmt.Sprintf("arccheck: merge: %s: more than 100000 *.json files, the most one merge reads\n", dir), r.stderr)
+}
+
+// TestMergeReadEndsWithTheRun: a named pipe given to merge may be read (process substitution), but a
+// stop signal ends the merge even while the pipe has no writer yet (merge is blocked opening it).
+func TestMergeReadEndsWithTheRun(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "report.json")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	ctx, cancel := context.WithCancelCause(context.Background())
+	done := make(chan result, 1)
+	go func() { done <- runCLIContext(t, ctx, nil, "merge", fifo) }()
+	cancel(signalCause{syscall.SIGTERM})
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("merge went on reading after the signal")
+	}
+	assert.Equal(t, 143, r.code)
+	assert.Equal(t, "arccheck: interrupted by SIGTERM: nothing was merged\n", r.stderr)
+	// Let the read left behind finish: open the writing end (it waits for the reader) and close it.
+	go func() {
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			w.Close()
+		}
+	}()
+
+	// Named and written to, a pipe is read like a file.
+	good, err := os.ReadFile(filepath.Join(fleetReports(t), "nested", "b.json"))
+	require.NoError(t, err)
+	fifo = filepath.Join(t.TempDir(), "written.json")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	go func() {
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			_, _ = w.Write(good)
+			w.Close()
+		}
+	}()
+	r = runCLI(t, nil, "merge", fifo)
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "1 report merged: 0 failed, 1 passed.")
 }

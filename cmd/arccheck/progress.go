@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/report"
 )
@@ -26,8 +27,10 @@ type progress struct {
 // progressRedraw is how often the line is redrawn.
 const progressRedraw = 100 * time.Millisecond
 
+// startProgress draws the line on w. The line's control sequences go to the terminal as they are (past
+// an escaping stderr); the text it shows, which names endpoints, is escaped here.
 func startProgress(w io.Writer, width int) *progress {
-	p := &progress{w: w, width: width, pending: map[string]time.Time{}, stop: make(chan struct{}), stopped: make(chan struct{})}
+	p := &progress{w: rawStderr(w), width: width, pending: map[string]time.Time{}, stop: make(chan struct{}), stopped: make(chan struct{})}
 	go func() {
 		defer close(p.stopped)
 		t := time.NewTicker(progressRedraw)
@@ -71,7 +74,7 @@ func (p *progress) draw() {
 			break
 		}
 	}
-	line := report.ProgressStatus(p.done, len(p.order), p.failing, waiting)
+	line := safetext.Line(report.ProgressStatus(p.done, len(p.order), p.failing, waiting))
 	p.mu.Unlock()
 	if p.width > 1 {
 		line = clipColumns(line, p.width-1)

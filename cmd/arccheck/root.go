@@ -46,7 +46,7 @@ type env struct {
 }
 
 func newSystemEnv() env {
-	e := env{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Context: signalContext(), Hostname: os.Hostname}
+	e := env{Stdout: systemStdout(), Stderr: os.Stderr, Getenv: os.Getenv, Context: signalContext(), Hostname: os.Hostname}
 	e.StdoutIsTerminal, e.StdoutWidth = terminal(os.Stdout)
 	e.StderrIsTerminal, e.StderrWidth = terminal(os.Stderr)
 	return e
@@ -95,14 +95,17 @@ func writeFailed(err error) error {
 	return &exitError{code: exitWriteFailed, err: fmt.Errorf("writing the report: %w", err)}
 }
 
-// Execute runs the arccheck command line and returns its exit code.
+// Execute runs the arccheck command line and returns its exit code. A write to stdout that failed is
+// exit 3, whatever wrote it; everything written to stderr is escaped (see stdio.go).
 func Execute(version string, args []string, e env) int {
 	if e.Context == nil {
 		e.Context = context.Background()
 	}
+	out := &stdoutWriter{w: e.Stdout}
+	e.Stdout, e.Stderr = out, stderrWriter{w: e.Stderr}
 	root := newRootCmd(version, e)
 	root.SetArgs(args)
-	err := root.ExecuteContext(e.Context)
+	err := withStdoutFailure(root.ExecuteContext(e.Context), out)
 	if err == nil {
 		return exitOK
 	}
@@ -158,6 +161,7 @@ func newRootCmd(version string, e env) *cobra.Command {
 		}
 		return badInput("unknown command %q (valid: list, check, merge, catalog%s)", args[0], hint)
 	}
+	// Help, usage and --version go to the command's stdout, whose write errors Execute reports.
 	root.SetOut(e.Stdout)
 	root.SetErr(e.Stderr)
 	root.SetVersionTemplate("arccheck {{.Version}}\n")

@@ -40,15 +40,22 @@ func signalContext() context.Context {
 	return ctx
 }
 
-// interruption says what stopped a run through ctx, and its exit code: 128 plus the signal's number,
-// as a shell reports it (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP); 130 when no signal is known.
+// interruption is the error of a check stopped through ctx: what stopped it, and its exit code (see
+// stopped).
 func interruption(ctx context.Context) error {
+	return stopped(ctx, "results so far are shown, the rest are marked canceled")
+}
+
+// stopped is the error of a command stopped through ctx: what stopped it and what became of the work
+// (outcome), and its exit code: 128 plus the signal's number, as a shell reports it (130 for Ctrl-C, 143
+// for SIGTERM, 129 for SIGHUP); 130 when no signal is known.
+func stopped(ctx context.Context, outcome string) error {
 	var sc signalCause
 	msg := "interrupted"
 	if errors.As(context.Cause(ctx), &sc) {
 		msg = sc.Error()
 	}
-	return &exitError{code: interruptedCode(ctx), err: errors.New(msg + ": results so far are shown, the rest are marked canceled")}
+	return &exitError{code: interruptedCode(ctx), err: errors.New(msg + ": " + outcome)}
 }
 
 // interruptedCode is the exit code of a run stopped through ctx: 128 plus the signal's number, as a

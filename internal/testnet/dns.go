@@ -1,6 +1,8 @@
 package testnet
 
 import (
+	"encoding/binary"
+	"io"
 	"net"
 	"net/netip"
 	"strings"
@@ -19,7 +21,10 @@ type DNSBehaviour int
 const (
 	DNSAnswer   DNSBehaviour = iota // answer from its records; NXDOMAIN for other names
 	DNSNXDomain                     // answer NXDOMAIN to everything
-	DNSSilent                       // never answer
+	DNSSilent                       // never answer, over UDP or TCP
+	// DNSSilentTCP answers every UDP query truncated (TC), so that the client asks again over TCP, and
+	// never answers over TCP.
+	DNSSilentTCP
 )
 
 // DNSRecord is how a test DNS server answers for one name, as a recursive resolver would.
@@ -39,16 +44,21 @@ type DNSRecord struct {
 	Delay time.Duration
 }
 
-// DNSServer is a UDP DNS server on loopback.
+// DNSServer is a DNS server on loopback, over UDP and TCP on the same port. Over UDP, an answer larger
+// than the query allows (512 bytes, or the EDNS0 size the query gives) is sent truncated (TC), with no
+// records, so that the client asks again over TCP, as real servers do.
 type DNSServer struct {
 	// Addr is ip:port.
 	Addr string
-	// Queries counts the queries received.
-	Queries atomic.Int64
-	mu      sync.Mutex
-	records map[string]DNSRecord
-	mode    DNSBehaviour
-	pc      net.PacketConn
+	// Queries counts the queries received, over UDP and TCP; TCPQueries those over TCP.
+	Queries    atomic.Int64
+	TCPQueries atomic.Int64
+	mu         sync.Mutex
+	records    map[string]DNSRecord
+	mode       DNSBehaviour
+	pc         net.PacketConn
+	done       chan struct{} // closed when the server stops
+	conns      map[net.Conn]struct{}
 }
 
 // NewDNSServer starts a DNS server on 127.0.0.1 that answers A and AAAA queries from records
@@ -61,11 +71,9 @@ func NewDNSServer(t testing.TB, mode DNSBehaviour, records map[string][]string) 
 // NewDNSServerAt is NewDNSServer on a given loopback address (port 53 needs root).
 func NewDNSServerAt(t testing.TB, addr string, mode DNSBehaviour, records map[string][]string) *DNSServer {
 	t.Helper()
-	pc, err := net.ListenPacket("udp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &DNSServer{Addr: pc.LocalAddr().String(), records: map[string]DNSRecord{}, mode: mode, pc: pc}
+	pc, ln := listenUDPAndTCP(t, addr)
+	s := &DNSServer{Addr: pc.LocalAddr().String(), records: map[string]DNSRecord{}, mode: mode, pc: pc,
+		done: make(chan struct{}), conns: map[net.Conn]struct{}{}}
 	for name, addrs := range records {
 		var r DNSRecord
 		for _, a := range addrs {
@@ -77,9 +85,8 @@ func NewDNSServerAt(t testing.TB, addr string, mode DNSBehaviour, records map[st
 		}
 		s.Set(name, r)
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	var wg sync.WaitGroup
+	wg.Go(func() {
 		buf := make([]byte, 1500)
 		for {
 			n, from, err := pc.ReadFrom(buf)
@@ -89,9 +96,104 @@ func NewDNSServerAt(t testing.TB, addr string, mode DNSBehaviour, records map[st
 			s.Queries.Add(1)
 			s.reply(buf[:n], from)
 		}
-	}()
-	t.Cleanup(func() { pc.Close(); <-done })
+	})
+	wg.Go(func() { s.serveTCP(ln, &wg) })
+	t.Cleanup(func() { s.stop(); pc.Close(); ln.Close(); wg.Wait() })
 	return s
+}
+
+// listenUDPAndTCP listens on addr over UDP and, on the same port, over TCP; with port 0, on a port free
+// for both.
+func listenUDPAndTCP(t testing.TB, addr string) (net.PacketConn, net.Listener) {
+	t.Helper()
+	for try := 0; ; try++ {
+		pc, err := net.ListenPacket("udp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp", pc.LocalAddr().String())
+		if err == nil {
+			return pc, ln
+		}
+		pc.Close()
+		if _, port, _ := net.SplitHostPort(addr); port != "0" || try == 20 {
+			t.Fatalf("DNS server over TCP: %v", err)
+		}
+	}
+}
+
+// serveTCP answers queries over TCP (RFC 1035, 4.2.2: each message after its two-byte length) until
+// the server stops.
+func (s *DNSServer) serveTCP(ln net.Listener, wg *sync.WaitGroup) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		s.mu.Lock()
+		select {
+		case <-s.done:
+			c.Close()
+		default:
+			s.conns[c] = struct{}{}
+			wg.Go(func() { s.answerTCP(c) })
+		}
+		s.mu.Unlock()
+	}
+}
+
+// answerTCP answers the queries on one connection until the client closes it or the server stops.
+func (s *DNSServer) answerTCP(c net.Conn) {
+	defer func() {
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		c.Close()
+	}()
+	for {
+		var n [2]byte
+		if _, err := io.ReadFull(c, n[:]); err != nil {
+			return
+		}
+		query := make([]byte, binary.BigEndian.Uint16(n[:]))
+		if _, err := io.ReadFull(c, query); err != nil {
+			return
+		}
+		s.Queries.Add(1)
+		s.TCPQueries.Add(1)
+		resp, delay := s.answer(query, false)
+		if resp == nil || !s.wait(delay) {
+			continue
+		}
+		if _, err := c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(resp))), resp...)); err != nil {
+			return
+		}
+	}
+}
+
+// stop stops the server and closes every connection.
+func (s *DNSServer) stop() {
+	s.mu.Lock()
+	close(s.done)
+	for c := range s.conns {
+		c.Close()
+	}
+	s.mu.Unlock()
+}
+
+// wait waits d, and reports false when the server stopped meanwhile.
+func (s *DNSServer) wait(d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-s.done:
+		return false
+	}
 }
 
 // Set makes the server answer for name (without the trailing dot, case-insensitive) as r says.
@@ -103,9 +205,9 @@ func (s *DNSServer) Set(name string, r DNSRecord) {
 
 func fqdn(name string) string { return strings.TrimSuffix(strings.ToLower(name), ".") + "." }
 
-// reply answers one query, at once or after the name's delay.
+// reply answers one query over UDP, at once or after the name's delay.
 func (s *DNSServer) reply(query []byte, to net.Addr) {
-	resp, delay := s.answer(query)
+	resp, delay := s.answer(query, true)
 	switch {
 	case resp == nil:
 	case delay > 0:
@@ -115,8 +217,10 @@ func (s *DNSServer) reply(query []byte, to net.Addr) {
 	}
 }
 
-func (s *DNSServer) answer(query []byte) ([]byte, time.Duration) {
-	if s.mode == DNSSilent {
+// answer is the server's answer to query (nil for none) and how long to hold it back; over UDP, a
+// truncated one when the whole would not fit.
+func (s *DNSServer) answer(query []byte, udp bool) ([]byte, time.Duration) {
+	if s.mode == DNSSilent || (s.mode == DNSSilentTCP && !udp) {
 		return nil, 0
 	}
 	var p dnsmessage.Parser
@@ -139,19 +243,48 @@ func (s *DNSServer) answer(query []byte) ([]byte, time.Duration) {
 	if s.mode == DNSNXDomain || !known {
 		rh.RCode = dnsmessage.RCodeNameError
 	}
+	out, err := s.build(rh, q, rh.RCode == dnsmessage.RCodeSuccess)
+	if udp && err == nil && (s.mode == DNSSilentTCP || len(out) > udpSize(&p)) {
+		rh.Truncated = true
+		out, err = s.build(rh, q, false)
+	}
+	if err != nil {
+		return nil, 0
+	}
+	return out, rec.Delay
+}
+
+// build writes a message answering q, with the records when withAnswers is set.
+func (s *DNSServer) build(rh dnsmessage.Header, q dnsmessage.Question, withAnswers bool) ([]byte, error) {
 	b := dnsmessage.NewBuilder(nil, rh)
 	b.EnableCompression()
 	b.StartQuestions()
 	b.Question(q)
 	b.StartAnswers()
-	if rh.RCode == dnsmessage.RCodeSuccess {
+	if withAnswers {
 		s.addAnswers(&b, q)
 	}
-	out, err := b.Finish()
-	if err != nil {
-		return nil, 0
+	return b.Finish()
+}
+
+// udpSize is the largest answer over UDP the query accepts: the size its EDNS0 record gives (RFC 6891),
+// 512 bytes without one (RFC 1035). p is past the question.
+func udpSize(p *dnsmessage.Parser) int {
+	if p.SkipAllQuestions() != nil || p.SkipAllAnswers() != nil || p.SkipAllAuthorities() != nil {
+		return 512
 	}
-	return out, rec.Delay
+	for {
+		h, err := p.AdditionalHeader()
+		if err != nil {
+			return 512
+		}
+		if h.Type == dnsmessage.TypeOPT {
+			return max(512, int(h.Class))
+		}
+		if p.SkipAdditional() != nil {
+			return 512
+		}
+	}
 }
 
 // addAnswers writes the CNAME chain from the question's name and the addresses at its end.

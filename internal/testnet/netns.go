@@ -158,6 +158,15 @@ func (n *Netns) Listen(t testing.TB, network, addr string) net.Listener {
 	return ln
 }
 
+// Run runs f inside the namespace, on an OS thread that joined it: the sockets f opens (a dial, a
+// listener) belong to the namespace. Goroutines f starts run outside it.
+func (n *Netns) Run(t testing.TB, f func()) {
+	t.Helper()
+	if err := n.do(func() error { f(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // do runs f on an OS thread that joined the namespace, then brings the thread back. The thread must not
 // die in the namespace: a component started from it (cmd.Start) would get its Pdeathsig. When it cannot
 // come back, the goroutine ends locked to it, so that no other goroutine lands in the namespace.

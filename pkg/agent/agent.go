@@ -1,28 +1,29 @@
 // Package agent reads the settings of the Azure Connected Machine agent installed on this server, by
 // running azcmagent, so that a check can test exactly the path the agent uses: its cloud, region,
 // connection mode, proxy, proxy bypass and installed extensions. It knows the agent's command line and
-// output shapes; it knows nothing about probing, flags or output formats.
+// output shapes; it knows nothing about probing, flags or output formats. Nothing the agent says is
+// trusted: each command is bounded in time (Options.Timeout) and output (MaxOutput, MaxStderr), runs
+// in a process tree that is killed whole, and what is kept of its words is escaped and bounded
+// (MaxValue, MaxQuote).
 package agent
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/arccheck/arccheck/internal/safetext"
 )
 
-// DefaultTimeout bounds each azcmagent command.
+// DefaultTimeout bounds each azcmagent command, from its start to the last byte of its answer read:
+// the 3 seconds the README promises.
 const DefaultTimeout = 3 * time.Second
 
 // Options say how to find and run azcmagent. The zero value runs the real one found on PATH or at its
@@ -32,9 +33,10 @@ type Options struct {
 	Getenv func(string) string
 	// GOOS is the operating system ("linux", "windows"); "" means the one running.
 	GOOS string
-	// Timeout bounds each command; zero means DefaultTimeout.
+	// Timeout bounds each command, reading and waiting included; zero means DefaultTimeout.
 	Timeout time.Duration
-	// Run runs a command and returns its standard output; nil runs it as a process.
+	// Run runs a command and returns its standard output, stopping when ctx ends; nil runs it as a
+	// process, bounded as runProcess says. An answer longer than MaxOutput is refused either way.
 	Run func(ctx context.Context, path string, args ...string) ([]byte, error)
 }
 
@@ -97,7 +99,11 @@ type Problem struct {
 	Err     error
 }
 
-func (p Problem) Error() string { return p.Command + ": " + p.Err.Error() }
+// Error is one line, safe to show: whatever Err says is escaped.
+func (p Problem) Error() string { return p.Command + ": " + safetext.Line(p.Err.Error()) }
+
+// Unwrap lets errors.Is and errors.As see Err (ErrNoAnswer, *OutputLimitError, context.Canceled).
+func (p Problem) Unwrap() error { return p.Err }
 
 // ErrNotFound is returned by Find when azcmagent is not installed: the normal case before onboarding.
 var ErrNotFound = errors.New("azcmagent is not installed")
@@ -155,32 +161,12 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// runProcess runs a command and returns its standard output; the process is killed when ctx ends, and
-// the call returns soon after even if a child of it keeps the output open.
-func runProcess(ctx context.Context, path string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, path, args...)
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.WaitDelay = 100 * time.Millisecond
-	err := cmd.Run()
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded):
-		return nil, fmt.Errorf("no answer within %s", timeoutOf(ctx))
-	case ctx.Err() != nil:
-		return nil, errors.New("interrupted")
-	}
-	if err != nil {
-		return nil, err
-	}
-	return out.Bytes(), nil
-}
+// ErrNoAnswer is a command that did not answer within the timeout: it was stopped, with its children.
+var ErrNoAnswer = errors.New("no answer")
 
-type timeoutKey struct{}
-
-func timeoutOf(ctx context.Context) time.Duration {
-	d, _ := ctx.Value(timeoutKey{}).(time.Duration)
-	return d
-}
+// stopGrace is how long Read still waits for a command after its timeout, or after the caller's
+// context ended, for it to be stopped; a command not back by then is left to end on its own.
+const stopGrace = 100 * time.Millisecond
 
 // read is one command and how to read its answer.
 type read struct {
@@ -190,12 +176,20 @@ type read struct {
 	parse func(*Settings, []byte) error
 }
 
+// answer is what one command returned.
+type answer struct {
+	i   int
+	out []byte
+	err error
+}
+
 // Read runs azcmagent show -j, config get proxy.url, config get proxy.bypass and extension list (and,
 // on Windows, netsh winhttp show proxy) at once, each within the timeout, and returns what they say.
-// A command that fails, hangs or answers something unreadable is a Problem; the rest is still used.
+// A command that fails, hangs, writes more than MaxOutput or answers something unreadable is a
+// Problem; the rest is still used. Read returns at the latest shortly after the timeout, or shortly
+// after ctx ends.
 func Read(ctx context.Context, path string, o Options) (Settings, []Problem) {
 	o = o.withDefaults()
-	s := Settings{Path: path, OS: o.GOOS}
 	reads := []read{
 		{"azcmagent show -j", path, []string{"show", "-j"}, parseShow},
 		{"azcmagent config get proxy.url", path, []string{"config", "get", "proxy.url"}, parseProxyURL},
@@ -205,25 +199,23 @@ func Read(ctx context.Context, path string, o Options) (Settings, []Problem) {
 	if o.GOOS == "windows" {
 		reads = append(reads, read{"netsh winhttp show proxy", "netsh", []string{"winhttp", "show", "proxy"}, parseWinHTTP})
 	}
-	outs := make([][]byte, len(reads))
-	errs := make([]error, len(reads))
-	var wg sync.WaitGroup
+	answers := make(chan answer, len(reads)) // buffered: a command given up on never blocks
 	for i, r := range reads {
-		wg.Add(1)
 		go func() {
-			defer wg.Done()
-			cctx, cancel := context.WithTimeout(context.WithValue(ctx, timeoutKey{}, o.Timeout), o.Timeout)
+			cctx, cancel := context.WithTimeoutCause(ctx, o.Timeout, ErrNoAnswer)
 			defer cancel()
-			outs[i], errs[i] = o.Run(cctx, r.path, r.args...)
+			out, err := o.Run(cctx, r.path, r.args...)
+			answers <- answer{i, out, checkAnswer(cctx, out, err, o.Timeout)}
 		}()
 	}
-	wg.Wait()
+	got := collect(ctx, answers, len(reads), o.Timeout)
+
+	s := Settings{Path: path, OS: o.GOOS, ProxyKnown: true}
 	var problems []Problem
-	s.ProxyKnown = true
 	for i, r := range reads {
-		err := errs[i]
+		err := got[i].err
 		if err == nil {
-			err = r.parse(&s, outs[i])
+			err = r.parse(&s, got[i].out)
 		}
 		if err != nil {
 			problems = append(problems, Problem{Command: r.name, Err: err})
@@ -235,95 +227,56 @@ func Read(ctx context.Context, path string, o Options) (Settings, []Problem) {
 	return s, problems
 }
 
-// parseShow reads azcmagent show -j: a JSON object whose keys are read case-insensitively.
-func parseShow(s *Settings, out []byte) error {
-	var raw map[string]any
-	if err := json.Unmarshal(bytes.TrimSpace(out), &raw); err != nil {
-		return fmt.Errorf("not a JSON object (%s)", describe(out))
+// checkAnswer is the error of a command's answer: its own, or the timeout's, or that it is too long
+// (a Run other than the process's own may return more than MaxOutput).
+func checkAnswer(ctx context.Context, out []byte, err error, timeout time.Duration) error {
+	var limit *OutputLimitError
+	switch {
+	case err == nil && len(out) > MaxOutput:
+		return &OutputLimitError{Stream: "stdout", Limit: MaxOutput}
+	case err == nil, errors.As(err, &limit):
+		return err
+	case errors.Is(err, ErrNoAnswer), errors.Is(context.Cause(ctx), ErrNoAnswer):
+		return noAnswer(timeout)
+	case ctx.Err() != nil && !errors.Is(err, context.Cause(ctx)):
+		return interrupted(context.Cause(ctx))
 	}
-	get := func(key string) string {
-		for k, v := range raw {
-			if strings.EqualFold(k, key) {
-				if str, ok := v.(string); ok {
-					return strings.TrimSpace(str)
+	return err
+}
+
+func noAnswer(timeout time.Duration) error { return fmt.Errorf("%w within %s", ErrNoAnswer, timeout) }
+
+// interrupted is the error of a command stopped because the caller's context ended.
+func interrupted(cause error) error { return fmt.Errorf("interrupted: %w", cause) }
+
+// collect waits for n answers, but no longer than the timeout, or than the caller's context, and a
+// grace each: a command not back by then has the error it would have had.
+func collect(ctx context.Context, answers <-chan answer, n int, timeout time.Duration) []answer {
+	got := make([]answer, n)
+	back := make([]bool, n)
+	giveUp := time.NewTimer(timeout + stopGrace)
+	defer giveUp.Stop()
+	done := ctx.Done()
+	for left := n; left > 0; {
+		select {
+		case a := <-answers:
+			got[a.i], back[a.i] = a, true
+			left--
+		case <-done:
+			done = nil
+			giveUp.Reset(stopGrace)
+		case <-giveUp.C:
+			err := noAnswer(timeout)
+			if ctx.Err() != nil {
+				err = interrupted(context.Cause(ctx))
+			}
+			for i := range got {
+				if !back[i] {
+					got[i] = answer{i: i, err: err}
 				}
 			}
-		}
-		return ""
-	}
-	s.Version, s.Status = get("agentVersion"), get("status")
-	s.Cloud, s.Location = get("cloud"), get("location")
-	s.GatewayURL, s.PrivateLinkScope = get("gatewayUrl"), get("privateLinkScope")
-	s.HTTPSProxy, s.UpstreamProxy = get("httpsProxy"), get("upstreamProxy")
-	return nil
-}
-
-// parseProxyURL reads azcmagent config get proxy.url: the value alone, or nothing when it is not set.
-func parseProxyURL(s *Settings, out []byte) error {
-	v := strings.Trim(strings.TrimSpace(string(out)), `"`)
-	if strings.ContainsAny(v, "\n\r\t ") {
-		return fmt.Errorf("not a single value (%s)", describe(out))
-	}
-	s.ProxyURL = v
-	return nil
-}
-
-var bypassItem = regexp.MustCompile(`^[A-Za-z]+$`)
-
-// parseBypass reads azcmagent config get proxy.bypass: categories as "[AAD, ARM]", `["AAD","ARM"]`,
-// "AAD,ARM" or one a line; "[]" or nothing when none.
-func parseBypass(s *Settings, out []byte) error {
-	v := strings.TrimSpace(string(out))
-	v = strings.TrimSuffix(strings.TrimPrefix(v, "["), "]")
-	for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
-		item = strings.Trim(item, `"'`)
-		if !bypassItem.MatchString(item) {
-			return fmt.Errorf("an item is not a proxy bypass category (%s)", describe(out))
-		}
-		s.ProxyBypass = append(s.ProxyBypass, item)
-	}
-	return nil
-}
-
-// extensionScenarios recognises installed extensions by the names their publishers give them.
-var extensionScenarios = []struct {
-	pattern  *regexp.Regexp
-	scenario string
-}{
-	{regexp.MustCompile(`(?i)AzureMonitor(Windows|Linux)Agent|\bAMA\b`), "ama"},
-	{regexp.MustCompile(`(?i)\bMDE\.(Windows|Linux)\b|MDE\.|DefenderForServers|AzureDefender`), "mde"},
-	{regexp.MustCompile(`(?i)(Windows|Linux)Agent\.SqlServer|\bSqlServer\b`), "sql"},
-	{regexp.MustCompile(`(?i)AdminCenter`), "wac"},
-	{regexp.MustCompile(`(?i)KeyVaultFor(Windows|Linux)|\bKeyVault\b`), "keyvault"},
-	{regexp.MustCompile(`(?i)HybridWorker`), "hrw"},
-	{regexp.MustCompile(`(?i)(Windows|Linux)PatchExtension|UpdateManagement`), "update"},
-}
-
-// parseExtensions reads azcmagent extension list: any text or JSON in which installed extensions are
-// named; each recognised name becomes its scenario.
-func parseExtensions(s *Settings, out []byte) error {
-	for _, line := range strings.Split(string(out), "\n") {
-		for _, e := range extensionScenarios {
-			if e.pattern.MatchString(line) && !slices.Contains(s.Extensions, e.scenario) {
-				s.Extensions = append(s.Extensions, e.scenario)
-			}
+			return got
 		}
 	}
-	slices.Sort(s.Extensions)
-	return nil
-}
-
-var winHTTPServer = regexp.MustCompile(`(?i)Proxy Server\(s\)\s*:\s*(\S+)`)
-
-// parseWinHTTP reads netsh winhttp show proxy: the proxy server, or "" for direct access.
-func parseWinHTTP(s *Settings, out []byte) error {
-	if m := winHTTPServer.FindSubmatch(out); m != nil {
-		s.WinHTTPProxy = string(m[1])
-	}
-	return nil
-}
-
-// describe says what an unreadable answer was like without quoting it: it may hold a proxy password.
-func describe(out []byte) string {
-	return fmt.Sprintf("%d bytes on %d lines; not shown, as it may hold a password", len(out), bytes.Count(bytes.TrimSpace(out), []byte("\n"))+1)
+	return got
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,4 +136,78 @@ func TestUsedProxyIsThePathBeyondTheLocalArcProxy(t *testing.T) {
 	} {
 		assert.Equal(t, c.want, c.s.UsedProxy(), c.name)
 	}
+}
+
+// TestReadEndsWithTheCallersContext: even a Run that ignores its context (a stuck process) does not
+// hold Read past the caller's context, nor past the timeout, by more than a grace.
+func TestReadEndsWithTheCallersContext(t *testing.T) {
+	stuck := make(chan struct{})
+	t.Cleanup(func() { close(stuck) })
+	started := make(chan struct{}, 8)
+	run := func(context.Context, string, ...string) ([]byte, error) {
+		started <- struct{}{}
+		<-stuck
+		return nil, errors.New("never")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan []Problem, 1)
+	go func() {
+		_, problems := Read(ctx, "azcmagent", Options{Run: run, GOOS: "linux", Timeout: time.Hour})
+		done <- problems
+	}()
+	<-started
+	cancel()
+	select {
+	case problems := <-done:
+		require.Len(t, problems, 4)
+		for _, p := range problems {
+			assert.ErrorIs(t, p, context.Canceled)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("Read did not end with its context")
+	}
+
+	_, problems := Read(context.Background(), "azcmagent", Options{Run: run, GOOS: "linux", Timeout: 200 * time.Millisecond})
+	require.Len(t, problems, 4)
+	for _, p := range problems {
+		assert.ErrorIs(t, p, ErrNoAnswer)
+		assert.Equal(t, p.Command+": no answer within 200ms", p.Error())
+	}
+}
+
+// TestAnswersAreNeverTrusted: what the agent says is escaped before it is kept, a value too long to be
+// real is not used, an answer longer than MaxOutput is refused, and an error is always one safe line.
+func TestAnswersAreNeverTrusted(t *testing.T) {
+	long := strings.Repeat("a", MaxValue+1)
+	run := fake(map[string]string{
+		"show -j": "\ufeff" + `{"location":"west\u001b[2Jeurope\u202e","cloud":"AzureCloud","big":1e999,"deep":[[[[[{"a":null}]]]]],` +
+			`"gatewayUrl":"https://` + long + `","Location":"ignored: the documented spelling wins"}`,
+		"config get proxy.url":    "http://proxy.corp:3128\x07\n",
+		"config get proxy.bypass": strings.Repeat("Arc,", maxBypass+1),
+		"extension list":          strings.Repeat("x", MaxOutput+1),
+		"winhttp show proxy":      "Proxy Server(s) :  \x1b]0;owned\x07:8080\n",
+	}, map[string]error{})
+	s, problems := Read(context.Background(), "azcmagent", Options{Run: run, GOOS: "windows"})
+	assert.Equal(t, `west\x1b[2Jeurope\u202e`, s.Location, "escaped, never raw")
+	assert.Equal(t, "AzureCloud", s.Cloud, "huge numbers and nesting elsewhere do not spoil the answer")
+	assert.Empty(t, s.GatewayURL, "too long to be real: not used, not cut")
+	assert.Equal(t, `http://proxy.corp:3128\x07`, s.ProxyURL)
+	assert.Empty(t, s.ProxyBypass)
+	assert.Empty(t, s.Extensions)
+	assert.Equal(t, `\x1b]0;owned\x07:8080`, s.WinHTTPProxy)
+	var msgs []string
+	for _, p := range problems {
+		msgs = append(msgs, p.Error())
+	}
+	assert.Equal(t, []string{
+		"azcmagent show -j: its gatewayUrl is 521 bytes long, more than the 512 read: not used",
+		"azcmagent config get proxy.bypass: more than 16 proxy bypass categories (68 bytes on 1 line; not shown, as it may hold a password)",
+		"azcmagent extension list: wrote more than 1 MiB on stdout: not the agent's answer",
+	}, msgs)
+
+	// An error of a Run is one line, escaped, whatever it says.
+	run = fake(nil, map[string]error{"show -j": errors.New("line one\nline two \x1b[2J")})
+	_, problems = Read(context.Background(), "azcmagent", Options{Run: run, GOOS: "linux"})
+	require.NotEmpty(t, problems)
+	assert.Equal(t, `azcmagent show -j: line one\x0aline two \x1b[2J`, problems[0].Error())
 }

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/arccheck/arccheck/pkg/agent"
@@ -41,7 +42,7 @@ const (
 // Classes lists every class a check can report, failures and warnings: the probe's and the check's own.
 var Classes = slices.Concat(probe.Classes, probe.WarningClasses,
 	[]probe.Class{ClassGatewayProxyBypass, ClassPrivateLinkViaProxy, ClassCipherUnsupportedByAgent, ClassNegativeSerial,
-		ClassRevocationUnreachable, ClassClockSkew})
+		ClassRevocationUnreachable, ClassRevocationNotProbed, ClassClockSkew})
 
 // Options configure a run.
 type Options struct {
@@ -153,8 +154,9 @@ type Summary struct {
 	Reachable           int
 	Unreachable         int
 	RequiredUnreachable int
-	// Canceled counts the endpoints not probed to a verdict (interrupted, or never started before the
-	// run's deadline); RequiredCanceled those of them that are required.
+	// Canceled counts the endpoints not probed to a verdict (interrupted, never started before the run's
+	// deadline, or out of local resources: probe.ClassLocalResources); RequiredCanceled those of them
+	// that are required.
 	Canceled         int
 	RequiredCanceled int
 	Warnings         int
@@ -169,7 +171,7 @@ func (r *Report) Summary() Summary {
 		switch {
 		case res.Reachable:
 			s.Reachable++
-		case res.Failure != nil && res.Failure.Class == probe.ClassCanceled:
+		case res.Failure != nil && (res.Failure.Class == probe.ClassCanceled || res.Failure.Class == probe.ClassLocalResources):
 			s.Canceled++
 			if res.Required {
 				s.RequiredCanceled++
@@ -189,6 +191,24 @@ func (r *Report) Summary() Summary {
 func (r *Report) Failed() bool {
 	s := r.Summary()
 	return s.RequiredUnreachable > 0 || s.RequiredCanceled > 0 || len(r.RegionMissing()) > 0
+}
+
+// LocalExhausted counts the probes (rows and revocation URLs) that ended for want of a local resource
+// (probe.ClassLocalResources: file descriptors, buffers): no verdict on the network, so the run fails
+// as a run, whatever the other rows say.
+func (r *Report) LocalExhausted() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Failure != nil && res.Failure.Class == probe.ClassLocalResources {
+			n++
+		}
+	}
+	for _, rv := range r.Revocation {
+		if rv.Probe.Failure != nil && rv.Probe.Failure.Class == probe.ClassLocalResources {
+			n++
+		}
+	}
+	return n
 }
 
 // job is one target to probe and what it stands for.
@@ -219,6 +239,8 @@ type run struct {
 	// revocation are the revocation URLs seen, by URL; clockProbes the answers read only for their Date.
 	revocation  map[string]*Revocation
 	clockProbes []probe.Result
+	// revocationProbes counts the revocation URLs sent to probe, against maxRevocationProbes.
+	revocationProbes atomic.Int32
 }
 
 // Run checks every endpoint of the options. Discovery calls run alongside the other probes and their

@@ -48,8 +48,11 @@ func fixFacts(r *Result) Fix {
 	if p.Proxy != nil {
 		f.Proxy, f.UpstreamDNS = p.Proxy.Proxy.Host, p.Proxy.UpstreamDNS
 	}
-	if p.DNS != nil && p.DNS.Source.Kind == probe.SourceServer {
-		f.DNSServer = p.DNS.Source.Server
+	for _, d := range []*probe.DNSPhase{p.DNS, p.PrivateDNS} {
+		if d != nil && d.Source.Kind == probe.SourceServer {
+			f.DNSServer = d.Source.Server
+			break
+		}
 	}
 	if p.TCP != nil && len(p.TCP.Attempts) > 0 {
 		f.Address = p.TCP.Attempts[len(p.TCP.Attempts)-1].Address

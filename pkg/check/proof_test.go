@@ -1,6 +1,7 @@
 package check
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -61,7 +62,7 @@ func TestRevocationProofs(t *testing.T) {
 		CRL: []string{"http://crl.example/root.crl"}}
 	leaf := probe.Certificate{Subject: "CN=x", Issuer: "CN=Issuing CA", CRL: []string{"http://crl.example/issuing.crl"},
 		OCSP: []string{"http://ocsp.example/"}, CAIssuers: []string{"http://cacerts.example/issuing.crt"}}
-	pr := probe.Result{TLS: &probe.TLSPhase{Leaf: &leaf, Chain: []probe.Certificate{issuer}}}
+	pr := probe.Result{TLS: &probe.TLSPhase{Verified: true, Leaf: &leaf, Chain: []probe.Certificate{issuer}}}
 	got := map[string]*probe.Proof{}
 	for _, u := range revocationURLs(pr) {
 		got[u.url] = u.proof
@@ -71,4 +72,41 @@ func TestRevocationProofs(t *testing.T) {
 	assert.Equal(t, &probe.Proof{Kind: probe.ProofCertificate, Certificate: issuer.Raw}, got["http://cacerts.example/issuing.crt"])
 	assert.Nil(t, got["http://ocsp.example/"], "OCSP has no proof")
 	assert.Nil(t, got["http://crl.example/root.crl"], "the root was not presented: no issuer to prove it by")
+}
+
+// TestRevocationBounded: only a verified chain is followed, at most maxRevocationPerChain URLs of it; a
+// URL that does not parse or comes past the run's cap is revocation_not_probed on the row, never ok.
+func TestRevocationBounded(t *testing.T) {
+	many := make([]string, 1000)
+	for i := range many {
+		many[i] = fmt.Sprintf("http://10.%d.%d.1/crl", i/250, i%250)
+	}
+	leaf := probe.Certificate{Subject: "CN=x", Issuer: "CN=CA", CRL: many}
+	untrusted := probe.Result{TLS: &probe.TLSPhase{Leaf: &leaf}}
+	assert.Empty(t, revocationURLs(untrusted), "an unverified chain is anyone's: its URLs are never probed")
+	verified := probe.Result{TLS: &probe.TLSPhase{Verified: true, Leaf: &leaf}}
+	assert.Len(t, revocationURLs(verified), maxRevocationPerChain)
+
+	bad := probe.Certificate{Subject: "CN=y", Issuer: "CN=CA", CRL: []string{"http://bad host\x1b/crl"},
+		OCSP: []string{"http://ocsp.example/"}}
+	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "y.example", Port: 443},
+		TLS: &probe.TLSPhase{Verified: true, Leaf: &bad}}
+	r := &run{opts: Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect}}, rep: &Report{}, revocation: map[string]*Revocation{}}
+	r.revocationProbes.Store(maxRevocationProbes) // the cap is reached: nothing more goes to the batch
+	r.probeRevocation(pr)
+	r.results = append(r.results, r.verdict(job{target: pr.Target, required: true}, pr))
+	r.judgeRevocation()
+	require.Len(t, r.rep.Revocation, 2)
+	for _, rv := range r.rep.Revocation {
+		require.NotNil(t, rv.Probe.Failure, "%s: a URL not probed is never ok", rv.URL)
+		assert.Equal(t, ClassRevocationNotProbed, rv.Probe.Failure.Class)
+	}
+	var classes []probe.Class
+	for _, w := range r.results[0].Warnings {
+		classes = append(classes, w.Class)
+		assert.NotContains(t, w.Message, "\x1b", "hostile text is escaped")
+	}
+	assert.Equal(t, []probe.Class{ClassRevocationNotProbed}, classes)
+	assert.Contains(t, r.results[0].Warnings[0].Message, "http://ocsp.example/")
+	assert.Equal(t, []string{"http://bad host\\x1b/crl", "http://ocsp.example/"}, r.results[0].Warnings[0].Fix.Revocation)
 }

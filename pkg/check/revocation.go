@@ -1,10 +1,13 @@
 package check
 
 import (
+	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/probe"
 )
@@ -12,6 +15,11 @@ import (
 // ClassRevocationUnreachable (warning): a CRL, OCSP or CA-issuer URL the row's chain names cannot be
 // reached over the path the agent uses; Windows checks revocation, so TLS may stall or fail there.
 const ClassRevocationUnreachable probe.Class = "revocation_unreachable"
+
+// ClassRevocationNotProbed (warning): the row's verified chain names a revocation URL that arccheck did
+// not probe: it does not parse as an http:// URL, or the run's cap on revocation probes was reached.
+// Whether the agent can reach it is unknown, so it is never shown as ok.
+const ClassRevocationNotProbed probe.Class = "revocation_not_probed"
 
 // RevocationKind says what a revocation URL of a certificate is.
 type RevocationKind string
@@ -41,16 +49,29 @@ type revocationURL struct {
 	proof *probe.Proof
 }
 
-// revocationURLs are the http:// revocation URLs a result's chain names, in chain order, once each.
+// Revocation probing is bounded: a certificate is the peer's text, and an untrusted one could otherwise
+// make a run connect to as many addresses as it names.
+const (
+	// maxRevocationPerChain is the most revocation URLs taken from one chain.
+	maxRevocationPerChain = 8
+	// maxRevocationProbes is the most revocation URLs a run probes; the rest are revocation_not_probed.
+	maxRevocationProbes = 32
+)
+
+// revocationURLs are the http:// revocation URLs a result's chain names, in chain order, once each, at
+// most maxRevocationPerChain. Only a chain that verified for the host is followed: an unverified one is
+// anyone's, and its row fails anyway.
 func revocationURLs(pr probe.Result) []revocationURL {
 	t := pr.TLS
-	if t == nil || t.Leaf == nil {
+	if t == nil || t.Leaf == nil || !t.Verified {
 		return nil
 	}
 	var out []revocationURL
 	add := func(kind RevocationKind, urls []string, proof *probe.Proof) {
 		for _, u := range urls {
-			if strings.HasPrefix(strings.ToLower(u), "http://") && !slices.ContainsFunc(out, func(x revocationURL) bool { return x.url == u }) {
+			u = safetext.Escape(u) // the peer's text: escaped wherever it goes
+			if len(out) < maxRevocationPerChain && strings.HasPrefix(strings.ToLower(u), "http://") &&
+				!slices.ContainsFunc(out, func(x revocationURL) bool { return x.url == u }) {
 				out = append(out, revocationURL{url: u, kind: kind, proof: proof})
 			}
 		}
@@ -71,25 +92,47 @@ func revocationURLs(pr probe.Result) []revocationURL {
 
 // probeRevocation probes, in the run's batch, the revocation URLs of a result's chain that the run has
 // not seen yet. The requests go as the agent's would: through the proxy for plain HTTP, or direct,
-// under the same NO_PROXY rules.
+// under the same NO_PROXY rules. A URL that does not parse, or that comes after the run's cap, is
+// recorded as not probed (a failed probe of class revocation_not_probed), never as reached.
 func (r *run) probeRevocation(pr probe.Result) {
 	for _, u := range revocationURLs(pr) {
 		r.mu.Lock()
-		_, seen := r.revocation[u.url]
+		rv, seen := r.revocation[u.url]
 		if !seen {
-			r.revocation[u.url] = &Revocation{URL: u.url, Kind: u.kind}
+			rv = &Revocation{URL: u.url, Kind: u.kind}
+			r.revocation[u.url] = rv
 		}
 		r.mu.Unlock()
+		if seen {
+			continue
+		}
 		t, err := endpoints.ParseTarget(u.url)
-		if seen || err != nil {
+		if err == nil && r.revocationProbes.Add(1) > maxRevocationProbes {
+			err = fmt.Errorf("not probed: the run probes at most %d revocation URLs", maxRevocationProbes)
+		}
+		if err != nil {
+			r.mu.Lock()
+			rv.Probe = notProbed(u.url, err)
+			r.mu.Unlock()
 			continue
 		}
 		r.batch.Go(probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path, Proof: u.proof}, func(res probe.Result) {
 			r.mu.Lock()
-			r.revocation[u.url].Probe = res
+			rv.Probe = res
 			r.mu.Unlock()
 		})
 	}
+}
+
+// notProbed is the result recorded for a revocation URL arccheck did not probe, and why.
+func notProbed(u string, err error) probe.Result {
+	return probe.Result{Failure: &probe.Finding{Class: ClassRevocationNotProbed, Phase: probe.PhaseQueue,
+		Message: safetext.Escape(firstLine(err.Error()))}}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
 }
 
 // judgeRevocation, once every probe has ended, warns on each row whose chain names a revocation URL
@@ -97,27 +140,37 @@ func (r *run) probeRevocation(pr probe.Result) {
 func (r *run) judgeRevocation() {
 	for i := range r.results {
 		res := &r.results[i]
-		var failed []string
+		var failed, unprobed []string
 		for _, u := range revocationURLs(res.Probe) {
 			res.Revocation = append(res.Revocation, u.url)
 			rv := r.revocation[u.url]
 			rv.NeededBy = append(rv.NeededBy, res.URL())
-			if f := rv.Probe.Failure; f != nil && f.Class != probe.ClassCanceled {
+			switch f := rv.Probe.Failure; {
+			case f == nil || f.Class == probe.ClassCanceled:
+			case f.Class == ClassRevocationNotProbed:
+				unprobed = append(unprobed, u.url)
+			default:
 				failed = append(failed, u.url)
 			}
 		}
-		if len(failed) == 0 {
-			continue
-		}
-		fix := fixFacts(res)
-		fix.Revocation = failed
-		res.Warnings = append(res.Warnings, Finding{Finding: probe.Finding{Class: ClassRevocationUnreachable, Phase: probe.PhaseHTTP,
-			Message: "the chain names revocation endpoints that cannot be reached: " + strings.Join(failed, ", ") +
-				"; Windows checks revocation, so TLS may stall or fail for the agent"}, Fix: fix})
+		r.warnRevocation(res, ClassRevocationUnreachable, failed, "the chain names revocation endpoints that cannot be reached: ")
+		r.warnRevocation(res, ClassRevocationNotProbed, unprobed, "the chain names revocation endpoints arccheck did not probe "+
+			"(not an http:// URL it can parse, or past the run's cap of "+strconv.Itoa(maxRevocationProbes)+"): ")
 	}
 	for _, rv := range r.revocation {
 		sort.Strings(rv.NeededBy)
 		r.rep.Revocation = append(r.rep.Revocation, *rv)
 	}
 	sort.Slice(r.rep.Revocation, func(i, j int) bool { return r.rep.Revocation[i].URL < r.rep.Revocation[j].URL })
+}
+
+// warnRevocation adds a warning of class c to res naming urls, when there are any.
+func (r *run) warnRevocation(res *Result, c probe.Class, urls []string, lead string) {
+	if len(urls) == 0 {
+		return
+	}
+	fix := fixFacts(res)
+	fix.Revocation = urls
+	res.Warnings = append(res.Warnings, Finding{Finding: probe.Finding{Class: c, Phase: probe.PhaseHTTP,
+		Message: lead + strings.Join(urls, ", ") + "; Windows checks revocation, so TLS may stall or fail for the agent"}, Fix: fix})
 }

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/arccheck/arccheck/internal/safetext"
 )
 
 // Mode is how the agent connects to Azure.
@@ -232,30 +234,40 @@ func resolveGatewayURL(raw string, mode Mode) (string, error) {
 
 // normaliseGatewayURL turns a gateway host or URL into https://host[:port].
 func normaliseGatewayURL(raw string) (string, error) {
-	if strings.Contains(raw, "@") {
+	if mayHoldUserInfo(raw) {
 		return "", &SelectionError{Field: FieldGatewayURL, Reason: "user information (user:password@) is not allowed in a gateway URL; remove it (the value is not shown: it may hold a password)",
 			Valid: []string{gatewayURLForm}}
 	}
 	u, err := url.Parse(withDefaultScheme(raw))
 	if err != nil || u.Scheme != "https" || !isGatewayHost(u.Hostname()) || (u.Port() != "" && u.Port() != "443") ||
 		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		shown := raw
-		if strings.Contains(raw, "@") {
-			shown = ""
-			if err == nil {
-				shown = shownURL(u)
-			}
-		}
-		return "", &SelectionError{Field: FieldGatewayURL, Value: shown, Reason: "not a gateway URL",
+		return "", &SelectionError{Field: FieldGatewayURL, Value: safetext.Escape(raw), Reason: "not a gateway URL",
 			Valid: []string{gatewayURLForm}}
 	}
 	return "https://" + strings.ToLower(u.Hostname()), nil
 }
 
-// isGatewayHost reports whether host is an Arc gateway's: one or more labels before .gw.arc.azure.com.
+// isGatewayHost reports whether host is an Arc gateway's: one DNS label (letters, digits and hyphens,
+// 1 to 63 characters, no hyphen at either end) before .gw.arc.azure.com. The prefix goes into firewall
+// and proxy rules and spreadsheets, so nothing else passes, wherever the URL comes from (--gateway-url,
+// the agent's gatewayUrl, a catalog).
 func isGatewayHost(host string) bool {
 	prefix, ok := strings.CutSuffix(strings.ToLower(host), gatewaySuffix)
-	return ok && prefix != "" && !strings.HasSuffix(prefix, ".") && !strings.ContainsAny(prefix, "*<>[]{} ")
+	return ok && IsDNSLabel(prefix)
+}
+
+// IsDNSLabel reports whether s is one DNS label in the host-name syntax (RFC 1123): 1 to 63 letters,
+// digits and hyphens, starting and ending with a letter or digit.
+func IsDNSLabel(s string) bool {
+	if len(s) == 0 || len(s) > 63 || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i] | 0x20; !('a' <= c && c <= 'z') && !('0' <= s[i] && s[i] <= '9') && s[i] != '-' {
+			return false
+		}
+	}
+	return true
 }
 
 // canonicalBypass spells the proxy.bypass categories as the agent does; the gateway takes none.

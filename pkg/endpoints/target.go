@@ -27,23 +27,16 @@ type Target struct {
 // name or host:port means https. A URL with user information is refused: a reachability check does not
 // use it, and no error shows it.
 func ParseTarget(raw string) (Target, error) {
-	if strings.Contains(raw, "@") {
-		// User information, however the URL is spelt ("https:/u:pw@host" included): never shown.
+	if mayHoldUserInfo(raw) {
+		// User information, however the URL is spelt ("https:/u:pw@host", "u:pw%40host" included): never shown.
 		return Target{}, errors.New("user information (user:password@) is not used by a reachability check; remove it (the value is not shown: it may hold a password)")
 	}
 	s := withDefaultScheme(raw)
 	u, err := url.Parse(s)
 	if err != nil {
-		if strings.Contains(raw, "@") {
-			return Target{}, errors.New("not a valid URL (not shown: it may hold a password)")
-		}
 		return Target{}, fmt.Errorf("%q: not a valid URL: %w", raw, parseReason(err))
 	}
 	shown := shownURL(u)
-	if u.Scheme == "" && strings.Contains(raw, "@") {
-		// No scheme: the whole input is a path, which may hold user information. Never show it.
-		return Target{}, errors.New("not a valid http:// or https:// URL (not shown: it may hold a password)")
-	}
 	if u.User != nil {
 		return Target{}, fmt.Errorf("%q: user information (user:password@) is not used by a reachability check; remove it", shown)
 	}
@@ -69,6 +62,23 @@ func ParseTarget(raw string) (Target, error) {
 	}
 	t.URL = t.String()
 	return t, nil
+}
+
+// mayHoldUserInfo reports whether a URL as given may hold user information: an '@' anywhere, or one
+// percent-encoded (%40) before the path. Such a value is never shown in an error, whatever else is wrong.
+func mayHoldUserInfo(raw string) bool {
+	if strings.Contains(raw, "@") {
+		return true
+	}
+	authority := raw
+	if i := strings.Index(authority, ":"); i >= 0 && !strings.ContainsAny(authority[:i], "/?#%") {
+		authority = authority[i+1:] // a scheme (or a host before its port: the rest is kept either way)
+	}
+	authority = strings.TrimLeft(authority, "/")
+	if i := strings.IndexAny(authority, "/?#"); i >= 0 {
+		authority = authority[:i]
+	}
+	return strings.Contains(strings.ToLower(authority), "%40")
 }
 
 // parseReason is what url.Parse found wrong, without the URL that its error repeats.

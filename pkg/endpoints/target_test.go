@@ -51,11 +51,18 @@ func TestParseTargetRefusesBadURLs(t *testing.T) {
 func TestParseTargetNeverShowsUserInformation(t *testing.T) {
 	const want = "user information (user:password@) is not used by a reachability check; remove it (the value is not shown: it may hold a password)"
 	for _, raw := range []string{"https://bob:Secr3t@host", "bob:Secr3t@host:8443/p?q=1", "http://bob@host", "ftp://bob:Secr3t@host",
-		"https://bob:Secr3t@host:bad", "https://bob:Secr3t@ho st", "https://bob:Secr3t%zz@host/", "https://bob:Secr3t@*.example.com"} {
+		"https://bob:Secr3t@host:bad", "https://bob:Secr3t@ho st", "https://bob:Secr3t%zz@host/", "https://bob:Secr3t@*.example.com",
+		"https://bob:Secr3t%40host", "https://bob%3ASecr3t%40host:8443/", "bob:Secr3t%40host", "https:/bob:Secr3t%40host"} {
 		_, err := ParseTarget(raw)
 		require.Error(t, err, raw)
 		assert.Equal(t, want, err.Error(), raw)
 	}
+}
+
+func TestParseTargetKeepsPercentAtInPaths(t *testing.T) {
+	tg, err := ParseTarget("https://host.example/a%40b")
+	require.NoError(t, err)
+	assert.Equal(t, "/a%40b", tg.Path)
 }
 
 func TestTargetString(t *testing.T) {
@@ -130,5 +137,15 @@ func TestUserInformationIsNeverShown(t *testing.T) {
 	for vault, ok := range map[string]bool{"kv1": true, "a-b-c-d-e-f-g-h-i-j-k-l-m-n-o-p": false, "a--b": false, strings.Repeat("a", 24): true, strings.Repeat("a", 25): false} {
 		_, err := c.Select(Selection{Extensions: []string{"keyvault"}, Values: map[string]string{"vault": vault}})
 		assert.Equal(t, ok, err == nil, "vault %q: %v", vault, err)
+	}
+}
+
+// TestGatewayPrefixIsOneDNSLabel: the prefix goes into rule files and spreadsheets; only a DNS label passes.
+func TestGatewayPrefixIsOneDNSLabel(t *testing.T) {
+	for _, ok := range []string{"a", "gw-123abc", "A1", strings.Repeat("a", 63)} {
+		assert.True(t, isGatewayHost(ok+".gw.arc.azure.com"), ok)
+	}
+	for _, bad := range []string{"", "-a", "a-", "a.b", "=1+2", "@x", "+x", "a_b", "a b", strings.Repeat("a", 64), "é", "a\x1b"} {
+		assert.False(t, isGatewayHost(bad+".gw.arc.azure.com"), "%q", bad)
 	}
 }

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -106,8 +105,9 @@ func locationOf(resp *http.Response) string {
 	return ""
 }
 
-// maxHTTPInTunnel bounds what is read of an HTTP answer written where a TLS handshake was expected.
-const maxHTTPInTunnel = 64 << 10
+// maxHTTPInTunnel bounds what is kept of the first bytes of a handshake while they may be an HTTP answer:
+// a head's bound, as nothing past the head is read.
+const maxHTTPInTunnel = maxResponseHead
 
 // firstBytesConn keeps the first bytes read from a connection while they may be an HTTP answer (at most
 // maxHTTPInTunnel), so that an answer written where the TLS handshake was expected can be read again:
@@ -138,32 +138,39 @@ func (c *firstBytesConn) Read(b []byte) (int, error) {
 
 // httpInsteadOfTLS returns the HTTP answer a peer wrote where the server's TLS handshake was expected (a
 // proxy that opened the tunnel and then wrote its error into it, or a box answering port 443 in plain
-// HTTP), read from what the handshake read and what follows; ok is false when the peer did not answer HTTP.
-func httpInsteadOfTLS(err error, conn *firstBytesConn) (*http.Response, bool) {
+// HTTP), its head read, within maxResponseHead, from what the handshake read and what follows; ok is false
+// when the peer did not answer HTTP, and err a TooLargeError when its head ran past the bound.
+func httpInsteadOfTLS(err error, conn *firstBytesConn) (resp *http.Response, ok bool, headErr error) {
 	var rh tls.RecordHeaderError
 	if conn == nil || !errors.As(err, &rh) || !bytes.HasPrefix(conn.first.Bytes(), httpPrefix) {
-		return nil, false
+		return nil, false, nil
 	}
-	rest := int64(maxHTTPInTunnel - conn.first.Len())
-	rd := io.MultiReader(bytes.NewReader(conn.first.Bytes()), io.LimitReader(conn.Conn, rest))
-	resp, rerr := http.ReadResponse(bufio.NewReader(rd), nil)
-	if rerr != nil {
-		return nil, false
+	rd := io.MultiReader(bytes.NewReader(conn.first.Bytes()), conn.Conn)
+	resp, headErr = newResponseReader(rd).readResponse(nil, "the endpoint")
+	switch {
+	case tooLarge(headErr):
+		return nil, true, headErr
+	case headErr != nil:
+		return nil, false, nil
 	}
-	resp.Body.Close()
-	return resp, true
+	return resp, true, nil
 }
 
 // failHTTPInsteadOfTLS records the failure of a handshake answered in plain HTTP, classed by what the
 // answer says; it reports false when the handshake's error is not such an answer.
 func failHTTPInsteadOfTLS(r *Result, err error, conn *firstBytesConn) bool {
-	resp, ok := httpInsteadOfTLS(err, conn)
+	resp, ok, headErr := httpInsteadOfTLS(err, conn)
 	if !ok {
 		return false
 	}
 	by := "a proxy in the path"
 	if r.Proxy != nil {
 		by = "proxy " + r.Proxy.Proxy.String()
+	}
+	if headErr != nil {
+		r.HTTP = &HTTPPhase{}
+		r.fail(ClassHTTPTooLarge, PhaseHTTP, by+" answered in plain HTTP where the endpoint's TLS handshake was expected: "+headErr.Error())
+		return true
 	}
 	if name := proxyName(resp); name != "" {
 		by = name
@@ -215,10 +222,14 @@ const maxProofBody = 8 << 20
 // proxy), a direct one as http_unverified.
 func (p *Prober) prove(ctx context.Context, r *Result, viaProxy *Proxy, resp *http.Response) {
 	pf := r.Target.Proof
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxProofBody+1))
-	if err != nil {
-		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "reading the answer: "+errText(ctx, err))
-		return
+	var body []byte
+	if resp.StatusCode == http.StatusOK {
+		// Only a 200 answer can hold the proof; it is read whole, or the row fails: never cut short.
+		var err error
+		if body, err = readBody(resp.Body, maxProofBody); err != nil {
+			failBody(ctx, r, err)
+			return
+		}
 	}
 	why := p.checkProof(pf, resp.StatusCode, body)
 	if why == "" {
@@ -262,8 +273,6 @@ func (p *Prober) checkProof(pf *Proof, status int, body []byte) string {
 	switch {
 	case status != http.StatusOK:
 		return "the " + string(pf.Kind) + " to prove the endpoint's answer was not served (" + strconv.Itoa(status) + ")"
-	case len(body) > maxProofBody:
-		return "the answer is larger than " + strconv.Itoa(maxProofBody>>20) + " MiB, more than any " + string(pf.Kind)
 	}
 	if b, _ := pem.Decode(body); b != nil {
 		body = b.Bytes

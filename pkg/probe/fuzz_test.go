@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -17,7 +18,7 @@ import (
 )
 
 // Fuzz targets for every parser of untrusted input in this package: proxy URLs, --resolve entries,
-// NO_PROXY lists, and a proxy's reply to CONNECT (HTTP and SOCKS5). Each asserts properties, not just
+// NO_PROXY lists, a proxy's reply to CONNECT (HTTP and SOCKS5), and the bounded read of an answer's head. Each asserts properties, not just
 // the absence of a panic. The seeds are inputs of the unit tests. .ci/run runs each for a few seconds;
 // run one longer with, e.g.:
 //
@@ -200,6 +201,60 @@ func FuzzConnectReply(f *testing.F) {
 		got, _ := io.ReadAll(conn)
 		if !bytes.Equal(got, rest) {
 			t.Fatalf("after the answer the proxy sent %q; the tunnel gave %q", rest, got)
+		}
+	})
+}
+
+// FuzzResponseHead: whatever a peer sends (a head, then line repeated, then tail: a few bytes can make
+// a head of any size), the bounded head reader never panics and never takes more than maxResponseHead
+// bytes of the stream for the head; a head that net/http, unbounded, reads past the bound is always a
+// TooLargeError; a head within it reads as net/http reads it, body included.
+func FuzzResponseHead(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"), []byte{}, uint16(0), []byte{})
+	f.Add([]byte("HTTP/1.1 200 OK\r\nX-Long: "), []byte("a"), uint16(65535), []byte("\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\n"), []byte("X-Endless: aaaaaaaaaaaaaaaaaaaa\r\n"), uint16(4000), []byte("\r\nbody"))
+	f.Add([]byte("HTTP/1.1 200 OK\r\n"), []byte("X-Endless: aaaaaaaaaaaaaaaaaaaa\r\n"), uint16(2000), []byte("\r\nbody"))
+	f.Add([]byte("HTTP/1.1 407 Denied \x1b[2J\u202e Basic YWxpY2U6cEBzczp3L3JkJTE=\r\nProxy-Authenticate: Basic\r\n\r\n"),
+		[]byte{}, uint16(0), []byte{})
+	f.Add([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), []byte("4\r\nbbbb\r\n"), uint16(100), []byte("0\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, head, line []byte, repeat uint16, tail []byte) {
+		if n := len(line) * int(repeat); n > 1<<20 {
+			repeat = uint16((1 << 20) / len(line))
+		}
+		data := slices.Concat(head, bytes.Repeat(line, int(repeat)), tail)
+		src := bytes.NewReader(data)
+		ref := bufio.NewReader(src)
+		want, werr := http.ReadResponse(ref, nil)
+		headLen := len(data) - src.Len() - ref.Buffered()
+
+		rr := newResponseReader(bytes.NewReader(data))
+		got, gerr := rr.readResponse(nil, "the endpoint")
+		if rr.read() > maxResponseHead {
+			t.Fatalf("the head reader took %d bytes, past the bound of %d", rr.read(), maxResponseHead)
+		}
+		if tooLarge(gerr) && rr.read() != maxResponseHead {
+			t.Fatalf("too large after %d bytes", rr.read())
+		}
+		switch {
+		case werr != nil:
+			if gerr == nil {
+				t.Fatalf("net/http fails (%v), the bounded reader reads %q", werr, got.Status)
+			}
+		case headLen > maxResponseHead:
+			if !tooLarge(gerr) {
+				t.Fatalf("a head of %d bytes read as %v, not as too large", headLen, gerr)
+			}
+		case gerr != nil:
+			t.Fatalf("a head of %d bytes fails the bounded reader: %v", headLen, gerr)
+		default:
+			if got.Status != want.Status || !reflect.DeepEqual(got.Header, want.Header) {
+				t.Fatalf("read as %q %v, net/http reads %q %v", got.Status, got.Header, want.Status, want.Header)
+			}
+			gb, gerr := io.ReadAll(got.Body)
+			wb, werr := io.ReadAll(want.Body)
+			if !bytes.Equal(gb, wb) || (gerr == nil) != (werr == nil) {
+				t.Fatalf("the body reads %d bytes (%v), net/http's %d (%v)", len(gb), gerr, len(wb), werr)
+			}
 		}
 	})
 }

@@ -1,11 +1,9 @@
 package probe
 
 import (
-	"bufio"
 	"cmp"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -56,15 +54,15 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 		return
 	}
 	if body == nil {
-		_, _ = io.CopyN(io.Discard, resp.Body, 4096)
+		discardBody(resp.Body, maxDiscardBody)
 		return
 	}
 	if resp.StatusCode != http.StatusOK {
 		r.fail(ClassHTTPError, PhaseHTTP, "answered "+resp.Status+", not 200 OK")
 		return
 	}
-	if *body, err = io.ReadAll(io.LimitReader(resp.Body, maxBody)); err != nil {
-		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "reading the answer: "+errText(ctx, err))
+	if *body, err = readBody(resp.Body, maxBody); err != nil {
+		failBody(ctx, r, err)
 	}
 }
 
@@ -84,6 +82,8 @@ func (p *Prober) judge(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 // it is the proxy's silence: it is still trying the endpoint, as with a CONNECT that gets no answer.
 func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
 	switch {
+	case tooLarge(err):
+		r.fail(ClassHTTPTooLarge, PhaseHTTP, err.Error())
 	case deadlineHit(ctx, err) && viaProxy:
 		r.fail(ClassProxyUpstreamFailed, PhaseProxy, "the proxy did not answer before the timeout: it is still trying the endpoint")
 	case deadlineHit(ctx, err):
@@ -97,7 +97,7 @@ func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
 }
 
 // roundTrip writes a GET for the target (in absolute form to viaProxy, if set, with its credentials when
-// withCredentials) and reads the response head.
+// withCredentials) and reads the response head, within maxResponseHead.
 func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProxy *Proxy, withCredentials bool) (*http.Response, error) {
 	path := t.Path
 	switch {
@@ -127,13 +127,13 @@ func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProx
 	if err != nil {
 		return nil, err
 	}
-	return http.ReadResponse(bufio.NewReader(conn), req)
+	return newResponseReader(conn).readResponse(req, "the endpoint")
 }
 
 // classifyHTTP names a failure to get an HTTP answer: canceled, reset, or http_error.
 func classifyHTTP(err error, ctx context.Context) Class {
 	switch class := classifyConn(err, ctx, ClassHTTPError); class {
-	case ClassCanceled, ClassTCPReset:
+	case ClassCanceled, ClassTCPReset, ClassLocalResources:
 		return class
 	}
 	return ClassHTTPError

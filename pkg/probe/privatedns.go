@@ -9,7 +9,8 @@ import (
 // checkPrivateDNS resolves the target's name locally (never through a proxy, never from --resolve
 // overrides: the check is about what DNS answers) and requires a private address. The IPv4 answer is
 // preferred when there is one, as the agent prefers it; a public AAAA record beside a private A record
-// is a warning. It returns false when the probe must stop.
+// is a warning; an answer of only addresses no server has is a DNS filter's. It returns false when the
+// probe must stop.
 func (p *Prober) checkPrivateDNS(ctx context.Context, r *Result) bool {
 	t := r.Target
 	phase := &DNSPhase{Source: p.opts.Resolver.Source()}
@@ -18,10 +19,14 @@ func (p *Prober) checkPrivateDNS(ctx context.Context, r *Result) bool {
 	addrs, err := p.opts.Resolver.Lookup(ctx, t.Host)
 	phase.Duration = time.Since(start)
 	if err != nil {
-		r.fail(classifyDNS(err, ctx), PhasePrivateDNS, firstLine(err.Error()))
+		failDNS(ctx, r, PhasePrivateDNS, err)
 		return false
 	}
 	phase.Addresses = addressesOf(addrs)
+	if msg, filtered := filteredAnswer(t.Host, addrs); filtered {
+		r.fail(ClassDNSFiltered, PhasePrivateDNS, msg)
+		return false
+	}
 	var v4, public, public6 []string
 	for _, a := range addrs {
 		if a.Is4() {

@@ -103,6 +103,8 @@ type Options struct {
 // Prober probes targets with fixed options. It is safe for concurrent use.
 type Prober struct {
 	opts Options
+	// scrub removes the proxies' passwords from what peers say.
+	scrub *scrubber
 }
 
 // New returns a Prober for the options.
@@ -119,7 +121,11 @@ func New(opts Options) *Prober {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "arccheck"
 	}
-	return &Prober{opts: opts}
+	p := &Prober{opts: opts}
+	if c := opts.Proxy; c != nil {
+		p.scrub = newScrubber(c.HTTPS, c.HTTP, c.CurlAll)
+	}
+	return p
 }
 
 // SendsHTTPS reports whether probes send an HTTP request over https targets (Options.HTTPS).
@@ -131,11 +137,12 @@ func (p *Prober) Probe(ctx context.Context, t Target) Result {
 	return p.probe(ctx, t, time.Time{}, nil)
 }
 
-// maxBody is the most of a response body Fetch keeps.
+// maxBody bounds the body Fetch returns: a discovery answer is a few hundred bytes.
 const maxBody = 1 << 20
 
-// Fetch is Probe with an HTTP GET whatever the options, returning the body (at most 1 MiB) of a 200
-// answer; any other status is an http_error. Discovery calls use it, through the same proxy and TLS.
+// Fetch is Probe with an HTTP GET whatever the options, returning the body of a 200 answer; any other
+// status is an http_error, and a body past maxBody (1 MiB) an http_too_large, never a body cut short.
+// Discovery calls use it, through the same proxy and TLS.
 func (p *Prober) Fetch(ctx context.Context, t Target) ([]byte, Result) {
 	var body []byte
 	r := p.probe(ctx, t, time.Time{}, &body)
@@ -173,8 +180,11 @@ func errText(ctx context.Context, err error) string {
 	return firstLine(err.Error())
 }
 
-func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]byte) Result {
-	r := Result{Target: t, Start: time.Now()}
+// probe probes t. Every string of its result that can carry what a peer said is cleaned at its end, in
+// this one place: no form of a proxy's password, no control or bidirectional character (see scrubber).
+func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]byte) (r Result) {
+	r = Result{Target: t, Start: time.Now()}
+	defer p.scrub.result(&r)
 	if ctx.Err() != nil {
 		r.fail(ClassCanceled, PhaseQueue, "not started: "+context.Cause(ctx).Error())
 		return r
@@ -335,7 +345,8 @@ func (p *Prober) socksToAddresses(ctx context.Context, phase *ProxyPhase, addrs 
 	}
 	proxyItself := func(err error) bool {
 		var pe *ProxyError
-		return errors.As(err, &pe) && (pe.Class == ClassProxyUnreachable || pe.Class == ClassProxyAuthRequired)
+		return errors.As(err, &pe) && (pe.Class == ClassProxyUnreachable || pe.Class == ClassProxyAuthRequired ||
+			pe.Class == ClassLocalResources || pe.Class == ClassNoRoute)
 	}
 	conn, attempts, err := dialShared(ctx, p.opts.ConnectTimeout, addrPorts(addrs, port), dial, proxyItself)
 	phase.Attempts = attempts

@@ -162,7 +162,7 @@ func TestCertificateFactsAreKeptOnFailure(t *testing.T) {
 func TestDNSServerAnswersAndPrivateClassification(t *testing.T) {
 	dns := testnet.NewDNSServer(t, testnet.DNSAnswer, map[string][]string{
 		"gbl.his.arc.azure.com": {"10.1.2.3", "fd00::5"},
-		"pas.windows.net":       {"127.0.0.1"},
+		"pas.localhost":         {"127.0.0.1"}, // a public name answered 127.0.0.1 is dns_filtered
 	})
 	res, err := NewServerResolver(dns.Addr)
 	require.NoError(t, err)
@@ -175,7 +175,7 @@ func TestDNSServerAnswersAndPrivateClassification(t *testing.T) {
 	srv := testnet.HTTPServer(t, "")
 	_, port, _ := net.SplitHostPort(srv.Addr)
 	p, _ := strconv.Atoi(port)
-	r := New(Options{Resolver: res}).Probe(context.Background(), Target{Scheme: "http", Host: "pas.windows.net", Port: p})
+	r := New(Options{Resolver: res}).Probe(context.Background(), Target{Scheme: "http", Host: "pas.localhost", Port: p})
 	require.Nil(t, r.Failure)
 	assert.Equal(t, res.Source(), r.DNS.Source)
 	private, known := r.Private()

@@ -190,8 +190,18 @@ type HTTPConnectDialer struct {
 var _ xproxy.ContextDialer = (*HTTPConnectDialer)(nil)
 
 // DialContext returns a connection to addr (host:port) through the proxy. It honours ctx's deadline and
-// cancellation; bytes the proxy sent after its response are kept for the caller.
+// cancellation; bytes the proxy sent after its response are kept for the caller. Its errors and
+// LastStatus hold no form of the proxy's password, and no control character, whatever the proxy quoted;
+// an answer whose head runs past maxResponseHead fails as ClassHTTPTooLarge.
 func (d *HTTPConnectDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := d.dial(ctx, addr)
+	s := newScrubber(d.Proxy)
+	d.LastStatus = s.clean(d.LastStatus)
+	return conn, s.proxyError(err)
+}
+
+// dial is DialContext before its error is cleaned.
+func (d *HTTPConnectDialer) dial(ctx context.Context, addr string) (net.Conn, error) {
 	d.Authenticated = false
 	conn, err := d.dialProxy(ctx)
 	if err != nil {
@@ -236,48 +246,42 @@ func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr str
 		}
 		return nil, d.unreachable(ctx, fmt.Errorf("sending CONNECT: %w", err))
 	}
-	counted := &countingReader{r: conn}
-	br := bufio.NewReader(counted)
-	resp, err := http.ReadResponse(br, req)
+	rr := newResponseReader(conn)
+	resp, err := rr.readResponse(req, "a working proxy")
 	if err != nil {
 		conn.Close()
-		late := ctx.Err() != nil || isTimeout(err) || deadlinePassed(ctx)
-		switch {
-		case late && counted.n > 0:
-			// It began its answer and did not finish it: the proxy, or the way to it, is the trouble.
-			return nil, d.unreachable(ctx, fmt.Errorf("the proxy began its answer to CONNECT %s (%d bytes) but did "+
-				"not finish it before the timeout", addr, counted.n))
-		case late:
-			// The proxy took the connection but did not answer in time: it is still trying the endpoint.
-			return nil, &ProxyError{Class: ClassProxyUpstreamFailed,
-				Err: fmt.Errorf("proxy %s did not answer CONNECT %s before the timeout", d.Proxy, addr)}
-		}
-		return nil, d.unreachable(ctx, &notHTTPError{fmt.Errorf("no answer to CONNECT: %w", err)})
+		return nil, d.noAnswer(ctx, addr, rr, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		io.CopyN(io.Discard, resp.Body, 64<<10)
-		resp.Body.Close()
+		discardBody(resp.Body, maxRefusalBody)
 		conn.Close()
 		return nil, proxyErrorFromResponse(resp)
 	}
 	d.LastStatus = resp.Status
 	conn.SetDeadline(time.Time{})
-	if br.Buffered() > 0 {
-		return &bufferedConn{Conn: conn, r: br}, nil
+	if rr.br.Buffered() > 0 {
+		return &bufferedConn{Conn: conn, r: rr.br}, nil
 	}
 	return conn, nil
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n int
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += n
-	return n, err
+// noAnswer names why no answer to CONNECT addr came: a head past its bound, the timeout (with or without
+// the start of an answer), or something that is not HTTP.
+func (d *HTTPConnectDialer) noAnswer(ctx context.Context, addr string, rr *responseReader, err error) error {
+	late := ctx.Err() != nil || isTimeout(err) || deadlinePassed(ctx)
+	switch {
+	case tooLarge(err):
+		return &ProxyError{Class: ClassHTTPTooLarge, Err: fmt.Errorf("proxy %s answered CONNECT %s: %w", d.Proxy, addr, err)}
+	case late && rr.read() > 0:
+		// It began its answer and did not finish it: the proxy, or the way to it, is the trouble.
+		return d.unreachable(ctx, fmt.Errorf("the proxy began its answer to CONNECT %s (%d bytes) but did "+
+			"not finish it before the timeout", addr, rr.read()))
+	case late:
+		// The proxy took the connection but did not answer in time: it is still trying the endpoint.
+		return &ProxyError{Class: ClassProxyUpstreamFailed,
+			Err: fmt.Errorf("proxy %s did not answer CONNECT %s before the timeout", d.Proxy, addr)}
+	}
+	return d.unreachable(ctx, &notHTTPError{fmt.Errorf("no answer to CONNECT: %w", err)})
 }
 
 // dialProxy connects to the proxy, with TLS for an https proxy.
@@ -356,6 +360,12 @@ func (d *HTTPConnectDialer) unreachable(ctx context.Context, err error) *ProxyEr
 func proxyUnreachable(ctx context.Context, px *Proxy, err error) *ProxyError {
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
 		err = fmt.Errorf("%w (%v)", err, cause) // the probe's time is up, or the run was interrupted
+	}
+	switch {
+	case localExhaustion(err):
+		return &ProxyError{Class: ClassLocalResources, Err: fmt.Errorf("proxy %s: %w%s", px, err, shortageWords(err))}
+	case noRouteHere(err):
+		return &ProxyError{Class: ClassNoRoute, Err: fmt.Errorf("proxy %s: %w%s", px, err, noRouteWords(err))}
 	}
 	return &ProxyError{Class: ClassProxyUnreachable, Err: fmt.Errorf("proxy %s: %w", px, err)}
 }

@@ -36,6 +36,19 @@ const (
 	// answer to a request through the tunnel carries neither the endpoint's evidence nor the box's marks:
 	// whether the endpoint or the box answered cannot be told.
 	ClassTLSInterceptedUnverified Class = "tls_intercepted_unverified"
+	// ClassHTTPTooLarge: an answer's head (status line and headers) ran past maxResponseHead, or a body
+	// that must be read whole ran past its bound: a hostile or broken peer, never the endpoint.
+	ClassHTTPTooLarge Class = "http_too_large"
+	// ClassDNSFiltered: a public name resolved only to addresses no server has (unspecified, loopback,
+	// link-local, broadcast): a DNS filter's sinkhole answer, not the endpoint's address.
+	ClassDNSFiltered Class = "dns_filtered"
+	// ClassNoRoute: this machine has no route to the address (ENETUNREACH or EHOSTUNREACH raised by the
+	// local stack): a routing problem on this server, not a firewall's refusal.
+	ClassNoRoute Class = "no_route"
+	// ClassLocalResources: this machine ran out of a local resource (file descriptors: EMFILE, ENFILE;
+	// buffers: ENOBUFS) before the probe could reach the network. No verdict on the endpoint: the run
+	// fails as a run, never as a network finding.
+	ClassLocalResources Class = "local_resources"
 )
 
 // Classes lists every failure class this package returns, in a stable order.
@@ -44,7 +57,8 @@ var Classes = []Class{ClassDNSNotFound, ClassDNSTimeout, ClassDNSError, ClassTCP
 	ClassTLSVersionTooOld, ClassHTTPError, ClassHTTPUnverified, ClassCanceled,
 	ClassProxyUnreachable, ClassProxyAuthRequired, ClassProxyDenied, ClassProxyUpstreamFailed,
 	ClassTLSIntercepted, ClassPrivateDNSPublic, ClassAddressUnreachable, ClassHTTPBlockedByProxy,
-	ClassTLSInterceptedUnverified, ClassProxyNotAProxy, ClassProxySchemeMismatch, ClassProxyTLSUntrusted}
+	ClassTLSInterceptedUnverified, ClassProxyNotAProxy, ClassProxySchemeMismatch, ClassProxyTLSUntrusted,
+	ClassHTTPTooLarge, ClassDNSFiltered, ClassNoRoute, ClassLocalResources}
 
 // Diagnoses that are failures, or warnings on a reachable row.
 const (

@@ -5,23 +5,35 @@ import (
 	"io"
 )
 
-// Secret holds a value that must never be shown: a proxy password. Its String, GoString, fmt and JSON
-// forms are all "[redacted]" (or "" when empty), so no code path that prints it can leak it; Reveal is
-// for the one place that must send it.
-type Secret struct{ v string }
+// Secret holds a value that must never be shown: a proxy password, or a form of it. Its String, GoString,
+// fmt and JSON forms are all "[redacted]" (or "" when empty), so no code path that prints it can leak it;
+// Reveal is for the one place that must send it. The value is held behind a pointer: fmt does not call
+// the methods of a Secret it reaches through an unexported field, and prints its fields, where a pointer
+// shows as an address.
+type Secret struct{ v *string }
 
 // NewSecret wraps a secret value.
-func NewSecret(v string) Secret { return Secret{v: v} }
+func NewSecret(v string) Secret {
+	if v == "" {
+		return Secret{}
+	}
+	return Secret{v: &v}
+}
 
 // Reveal returns the secret itself, for sending it to the proxy. Never print it.
-func (s Secret) Reveal() string { return s.v }
+func (s Secret) Reveal() string {
+	if s.v == nil {
+		return ""
+	}
+	return *s.v
+}
 
 // IsZero reports whether there is no secret.
-func (s Secret) IsZero() bool { return s.v == "" }
+func (s Secret) IsZero() bool { return s.v == nil }
 
 // String never shows the secret.
 func (s Secret) String() string {
-	if s.v == "" {
+	if s.v == nil {
 		return ""
 	}
 	return "[redacted]"

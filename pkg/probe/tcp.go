@@ -40,10 +40,16 @@ func (p *Prober) dialAddresses(ctx context.Context, r *Result, addrs []netip.Add
 		return conn, true
 	}
 	class := classifyConn(err, ctx, ClassTCPTimeout)
-	if class == "" {
-		class = ClassTCPRefused // any other local or routing refusal to connect
+	msg := firstLine(err.Error())
+	switch class {
+	case "":
+		class = ClassTCPRefused // any other local refusal to connect
+	case ClassNoRoute:
+		msg += noRouteWords(err)
+	case ClassLocalResources:
+		msg += shortageWords(err)
 	}
-	r.fail(class, PhaseTCP, firstLine(err.Error()))
+	r.fail(class, PhaseTCP, msg)
 	return nil, false
 }
 
@@ -93,8 +99,11 @@ func classifyConn(err error, ctx context.Context, timeout Class) Class {
 	switch {
 	case interrupted(ctx):
 		return ClassCanceled
-	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.EHOSTUNREACH),
-		errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
+	case localExhaustion(err):
+		return ClassLocalResources
+	case noRouteHere(err):
+		return ClassNoRoute
+	case errors.Is(err, syscall.ECONNREFUSED), unreachable(err), errors.Is(err, syscall.EACCES), errors.Is(err, syscall.EPERM):
 		// Refused outright: a RST, or an ICMP unreachable/prohibited answer from a firewall or router.
 		return ClassTCPRefused
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):

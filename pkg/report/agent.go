@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/agent"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
@@ -45,11 +46,11 @@ func AgentLine(s agent.Settings, fields []endpoints.Field, proxy bool) string {
 		taken = append(taken, "proxy")
 	}
 	if len(taken) == 0 {
-		return "Arc agent found at " + s.Path + "; no setting taken from it (flags given, or it reports none)."
+		return safetext.Escape("Arc agent found at " + s.Path + "; no setting taken from it (flags given, or it reports none).")
 	}
 	line := "Settings from the Arc agent at " + s.Path + ": " + strings.Join(taken, ", ") + " (--agent off ignores them)."
 	if s.WinHTTPProxy != "" {
 		line += " Windows' WinHTTP proxy (used for revocation checks, not by the agent): " + s.WinHTTPProxy + "."
 	}
-	return line
+	return safetext.Escape(line) // the path and the proxy are the agent's words
 }

@@ -3,8 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"strings"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
 
@@ -61,14 +61,15 @@ var changeWords = map[endpoints.ChangeKind]string{
 func ChangesTable(out io.Writer, p *endpoints.Plan) error {
 	w := &errWriter{w: out}
 	changes := changesJSON(p)
-	fmt.Fprintf(w, "Changes since the seed documents, for %s\n", listHeading(p))
+	fmt.Fprintf(w, "Changes since the seed documents, for %s\n", safetext.Escape(listHeading(p)))
 	t := newTable(w, []string{"CHANGE", "ENDPOINT OR SERVICE TAG", "WHEN", "WHY", "SOURCE"})
 	for _, c := range changes {
 		var sources []string
 		for _, s := range c.Sources {
 			sources = append(sources, shortSource(endpoints.Source(s)))
 		}
-		t.Append([]string{changeWords[c.Change], c.Endpoint + c.ServiceTag, c.When, clip(c.Why, 60), strings.Join(sources, "\n")})
+		t.Append([]string{changeWords[c.Change], safetext.Escape(c.Endpoint + c.ServiceTag), safetext.Escape(c.When),
+			safetext.Escape(clip(c.Why, 60)), lines(sources).render(0, false, false)})
 	}
 	if err := t.Render(); err != nil && w.err == nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/probe"
 )
@@ -32,8 +33,23 @@ func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
 	if err := g.render(w, o.Width, o.Color); err != nil && w.err == nil {
 		return err
 	}
-	para := func(s string) { fmt.Fprintln(w, wrapText(sanitize(s), o.Width, "  ")) }
-	item := func(s string) { fmt.Fprintln(w, wrapText("  "+sanitize(s), o.Width, "      ")) }
+	checkTableNotes(w, rep, o.Width)
+	checkTableLists(w, rep, o.Width)
+	return w.err
+}
+
+// writePara writes a paragraph of untrusted text, escaped and wrapped to width; writeItem an item of a list.
+func writePara(w io.Writer, s string, width int) {
+	fmt.Fprintln(w, wrapText(safetext.Escape(s), width, "  "))
+}
+
+func writeItem(w io.Writer, s string, width int) {
+	fmt.Fprintln(w, wrapText("  "+safetext.Escape(s), width, "      "))
+}
+
+// checkTableNotes writes the summary line, the run's warnings and the notes under the check table.
+func checkTableNotes(w io.Writer, rep *check.Report, width int) {
+	para := func(s string) { writePara(w, s, width) }
 	para(SummaryLine(rep))
 	for _, warning := range rep.Warnings {
 		para("warn " + string(warning.Class) + ": " + warning.Message)
@@ -48,6 +64,12 @@ func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
 			para("Note: " + n.Text)
 		}
 	}
+}
+
+// checkTableLists writes the lists under the check table: not tested, left out, what to fix and the
+// revocation endpoints.
+func checkTableLists(w io.Writer, rep *check.Report, width int) {
+	item := func(s string) { writeItem(w, s, width) }
 	if len(rep.NotTested) > 0 {
 		fmt.Fprintln(w, "\nNot tested (allow these patterns as documented):")
 		for _, n := range rep.NotTested {
@@ -72,7 +94,6 @@ func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
 			item(revocationLine(rv))
 		}
 	}
-	return w.err
 }
 
 // revocationLine says how one revocation URL went, and for how many endpoints.
@@ -101,7 +122,7 @@ func failureColor(r *check.Result) string {
 func resultCell(r *check.Result) cell {
 	first := line{text: "ok"}
 	if r.Failure != nil {
-		first = line{text: string(r.Failure.Class) + ": " + shortReason(r.Failure.Message), color: failureColor(r)}
+		first = line{text: string(r.Failure.Class) + ": " + resultText(*r.Failure), color: failureColor(r)}
 	}
 	switch {
 	case r.Required:
@@ -115,12 +136,20 @@ func resultCell(r *check.Result) cell {
 	if r.NotCarried {
 		first.text += " (not via the gateway)"
 	}
-	first.text = sanitize(first.text)
+	first.text = safetext.Escape(first.text)
 	c := cell{first}
 	for _, w := range r.Warnings {
-		c = append(c, line{text: sanitize("warn " + string(w.Class) + ": " + clip(w.Message, 70)), color: ansiYellow})
+		c = append(c, line{text: safetext.Escape("warn " + string(w.Class) + ": " + warningText(w)), color: ansiYellow})
 	}
 	return c
+}
+
+// warningText is RESULT's words for a warning: its class's own, or the start of its message.
+func warningText(w check.Finding) string {
+	if h, ok := hints[w.Class]; ok && h.result != nil {
+		return clip(resultText(w), 70)
+	}
+	return clip(w.Message, 70)
 }
 
 // shortReason keeps the end of an error message, the part that says what happened.
@@ -165,15 +194,20 @@ func SummaryLine(rep *check.Report) string {
 	if rep.Interrupted {
 		line += " Interrupted."
 	}
-	return line
+	return safetext.Escape(line)
 }
 
 // canceledReasons are the distinct reasons endpoints were not probed to a verdict, in a stable order.
 func canceledReasons(rep *check.Report) []string {
 	var out []string
+	const local = "this server ran out of file descriptors or buffers"
 	for _, r := range rep.Results {
-		if r.Failure != nil && r.Failure.Class == probe.ClassCanceled && !slices.Contains(out, r.Failure.Message) {
+		switch {
+		case r.Failure == nil:
+		case r.Failure.Class == probe.ClassCanceled && !slices.Contains(out, r.Failure.Message):
 			out = append(out, r.Failure.Message)
+		case r.Failure.Class == probe.ClassLocalResources && !slices.Contains(out, local):
+			out = append(out, local)
 		}
 	}
 	sort.Strings(out)
@@ -188,13 +222,25 @@ func plural(n int, noun string) string {
 	return fmt.Sprintf("%d %ss", n, noun)
 }
 
-// ProgressLine says in one line how one endpoint went, for -v/--verbose.
+// ProgressLine says in one line how one endpoint went, for -v/--verbose: the whole message, escaped as
+// on every line of the table.
 func ProgressLine(r *check.Result) string {
 	status := "reachable"
 	if r.Failure != nil {
-		status = string(r.Failure.Class) + ": " + r.Failure.Message
+		status = string(r.Failure.Class) + ": " + progressText(*r.Failure)
 	}
-	return fmt.Sprintf("%s %s (%s)", r.URL(), status, r.Probe.Duration.Round(time.Millisecond))
+	return safetext.Escape(fmt.Sprintf("%s %s (%s)", r.URL(), status, r.Probe.Duration.Round(time.Millisecond)))
+}
+
+// progressText is a failure's whole message, with the DNS server asked, or its class's own words first.
+func progressText(f check.Finding) string {
+	if _, dns := dnsHints[f.Class]; dns {
+		return f.Message + askedNote(f.Fix)
+	}
+	if h, ok := hints[f.Class]; ok && h.result != nil {
+		return resultText(f) + " (" + f.Message + ")"
+	}
+	return f.Message
 }
 
 // ProgressStatus is the live progress line: how many endpoints are done of how many, how many failed so
@@ -205,7 +251,7 @@ func ProgressStatus(done, total, failing int, waiting string) string {
 		line += fmt.Sprintf(", %d failing", failing)
 	}
 	if waiting != "" {
-		line += ", waiting on " + sanitize(waiting)
+		line += ", waiting on " + safetext.Escape(waiting)
 	}
 	return line
 }

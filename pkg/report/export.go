@@ -11,81 +11,16 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
 
 // The exports of `arccheck list` that firewall and proxy teams paste: an allowlist, CSV, a squid
 // dstdomain ACL and an Azure Firewall application rule collection. All four are built from the same
-// rules (one host or wildcard on one port), are sorted, and never print a placeholder: an endpoint the
-// selection could not name is left out and returned as Unfilled for the caller to report on stderr.
-
-// Unfilled lists the endpoints an export leaves out because they still hold a placeholder that the
-// selection did not fill (<region> without a location, [Your URL Prefix] without a gateway URL, a value
-// such as <workspace-id> that was not set), sorted by pattern.
-type Unfilled []UnfilledEndpoint
-
-// UnfilledEndpoint is one endpoint an export could not name, and what would name it.
-type UnfilledEndpoint struct {
-	// Pattern is the endpoint as the plan has it, placeholders included.
-	Pattern string
-	// Needs are the flags that would fill its placeholders, as users type them: "-l/--location",
-	// "--gateway-url", "--set workspace-id=VALUE".
-	Needs []string
-	// Discovered is set when its host is found only at run time, by a discovery call that
-	// `arccheck check` makes (the Arc gateway list's regional identity host).
-	Discovered bool
-	// Required is set when the agent needs it (see endpoints.Endpoint.Required).
-	Required bool
-}
-
-// Lines says, one line per endpoint, what an export left out and what would name it; for stderr.
-func (u Unfilled) Lines() []string {
-	var out []string
-	for _, e := range u {
-		need := "optional"
-		if e.Required {
-			need = "required"
-		}
-		how := "give " + strings.Join(e.Needs, " and ") + " to name it"
-		switch {
-		case e.Discovered && len(e.Needs) > 0:
-			how = "its host is found at run time: give " + strings.Join(e.Needs, " and ") + " and run arccheck check"
-		case e.Discovered:
-			how = "its host is found at run time: arccheck check shows it"
-		}
-		out = append(out, fmt.Sprintf("not exported: %s (%s): %s", e.Pattern, need, how))
-	}
-	return out
-}
-
-// add adds an endpoint, merging it with one of the same pattern.
-func (u Unfilled) add(e UnfilledEndpoint) Unfilled {
-	i := slices.IndexFunc(u, func(have UnfilledEndpoint) bool { return have.Pattern == e.Pattern })
-	if i < 0 {
-		return append(u, e)
-	}
-	u[i].Required = u[i].Required || e.Required
-	u[i].Discovered = u[i].Discovered || e.Discovered
-	u[i].Needs = appendNew(u[i].Needs, e.Needs...)
-	return u
-}
-
-// unfilledEndpoint says what would name an endpoint whose pattern still holds a placeholder.
-func unfilledEndpoint(p *endpoints.Plan, ep *endpoints.Endpoint) UnfilledEndpoint {
-	u := UnfilledEndpoint{Pattern: ep.Pattern, Required: ep.Required, Discovered: len(ep.Discover) > 0}
-	if strings.Contains(ep.Pattern, "<region>") && p.Location == "" {
-		u.Needs = append(u.Needs, "-l/--location")
-	}
-	if strings.Contains(ep.Pattern, "[Your URL Prefix]") {
-		u.Needs = append(u.Needs, "--gateway-url")
-	}
-	for _, v := range endpoints.Values {
-		if slices.ContainsFunc(v.Placeholders, func(ph string) bool { return strings.Contains(ep.Pattern, ph) }) {
-			u.Needs = append(u.Needs, "--set "+v.Name+"=VALUE")
-		}
-	}
-	return u
-}
+// rules (one host or wildcard on one port), are sorted, and never print a placeholder nor a name that
+// is not a valid host name or wildcard: an endpoint the selection could not name, or named with a value
+// no rule can hold (a gateway prefix "=1+2"), is left out and returned as Unfilled for the caller to
+// report on stderr. Every comment and description is escaped (safetext): never a line break in it.
 
 // exportRule is one host or wildcard on one port: a line of the allowlist, a row of the CSV.
 type exportRule struct {
@@ -115,10 +50,12 @@ func exportRules(p *endpoints.Plan) ([]*exportRule, Unfilled) {
 	var unfilled Unfilled
 	for i := range p.Endpoints {
 		ep := &p.Endpoints[i]
-		hosts := endpointHosts(ep)
-		if len(hosts) == 0 {
+		hosts, invalid := ruleHosts(ep)
+		switch {
+		case len(invalid) > 0:
+			unfilled = unfilled.add(UnfilledEndpoint{Pattern: ep.Pattern, Required: ep.Required, Invalid: invalid})
+		case len(hosts) == 0:
 			unfilled = unfilled.add(unfilledEndpoint(p, ep))
-			continue
 		}
 		for _, h := range hosts {
 			key := h.name + " " + h.port.String()
@@ -190,7 +127,7 @@ func exportSelection(p *endpoints.Plan) string {
 	if len(p.Scenarios) > 0 {
 		parts = append(parts, "scenarios "+strings.Join(p.Scenarios, " "))
 	}
-	return strings.Join(parts, ", ")
+	return safetext.Escape(strings.Join(parts, ", ")) // a comment line of a rule file: never a line break
 }
 
 // prosePlaceholder matches a placeholder or token within documentation prose.
@@ -228,7 +165,7 @@ func ListAllowlist(out io.Writer, p *endpoints.Plan) (Unfilled, error) {
 		fmt.Fprintf(w, "%s %d %s\n", r.host, r.port.Number, r.port.Scheme)
 	}
 	for _, tag := range serviceTagNotes(p) {
-		fmt.Fprintf(w, "# service tag: %s\n", tag)
+		fmt.Fprintf(w, "# service tag: %s\n", safetext.Escape(tag))
 	}
 	return unfilled, w.err
 }
@@ -249,8 +186,9 @@ func csvList(values []string) string { return strings.Join(values, "; ") }
 // ListCSV writes the rules of ListAllowlist as CSV: a header row, one row per rule (host_or_wildcard,
 // port, protocol, required, when, scenarios, description, notes, sources, catalog, kind "endpoint"),
 // then one row per service tag (its name as host_or_wildcard, port and protocol empty, kind
-// "service-tag"). A cell with several values separates them with "; ". It returns the endpoints it left
-// out because they still hold a placeholder.
+// "service-tag"). A cell with several values separates them with "; ". Every cell is escaped and a
+// cell a spreadsheet would take for a formula (=, +, -, @) gets a leading apostrophe (safetext.CSVCell).
+// It returns the endpoints it left out because they still hold a placeholder.
 func ListCSV(out io.Writer, p *endpoints.Plan) (Unfilled, error) {
 	rules, unfilled := exportRules(p)
 	rows := [][]string{csvHeader}
@@ -260,7 +198,7 @@ func ListCSV(out io.Writer, p *endpoints.Plan) (Unfilled, error) {
 	for _, t := range p.ServiceTags {
 		rows = append(rows, csvServiceTagRow(t))
 	}
-	return unfilled, csv.NewWriter(out).WriteAll(rows)
+	return unfilled, csv.NewWriter(out).WriteAll(csvCells(rows))
 }
 
 // csvRuleRow is a rule's CSV row; a rule several endpoints share says what each of them says.

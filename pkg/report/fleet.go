@@ -1,8 +1,6 @@
 package report
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -10,47 +8,13 @@ import (
 	"strings"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
+
+	"github.com/arccheck/arccheck/internal/safetext"
+	"github.com/arccheck/arccheck/pkg/probe"
 )
 
 // FleetSchema is the version tag of the JSON that `arccheck merge -o json` writes.
 const FleetSchema = "arccheck.fleet/v1"
-
-// ErrNotACheckReport is wrapped by the error for a file that is not an arccheck check report this
-// version can read.
-var ErrNotACheckReport = errors.New("not an arccheck check report")
-
-// ReadCheckReport reads one `arccheck check -o json` report. Reports of any arccheck version with the
-// schema arccheck.check/v1 are read (fields added since are ignored); any other schema is refused.
-func ReadCheckReport(r io.Reader) (CheckDocument, error) {
-	var head map[string]json.RawMessage
-	data, err := io.ReadAll(io.LimitReader(r, 64<<20))
-	if err != nil {
-		return CheckDocument{}, err
-	}
-	if err := json.Unmarshal(data, &head); err != nil {
-		return CheckDocument{}, fmt.Errorf("%w: not a JSON object", ErrNotACheckReport)
-	}
-	var schema string
-	_ = json.Unmarshal(head["schema"], &schema)
-	switch {
-	case schema == "":
-		return CheckDocument{}, fmt.Errorf("%w: it has no schema", ErrNotACheckReport)
-	case schema != CheckSchema && strings.HasPrefix(schema, "arccheck.check/"):
-		return CheckDocument{}, fmt.Errorf("%w: its schema is %q, which a newer arccheck writes; this one reads %q (merge with the newer arccheck)",
-			ErrNotACheckReport, schema, CheckSchema)
-	case schema != CheckSchema:
-		return CheckDocument{}, fmt.Errorf("%w: its schema is %q (merge reads the reports of arccheck check -o json, %q)",
-			ErrNotACheckReport, schema, CheckSchema)
-	}
-	var doc CheckDocument
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return CheckDocument{}, fmt.Errorf("%w: a field has the wrong type", ErrNotACheckReport)
-	}
-	if doc.Results == nil {
-		return CheckDocument{}, fmt.Errorf("%w: it has no results", ErrNotACheckReport)
-	}
-	return doc, nil
-}
 
 // Fleet is what many servers' reports say together.
 type Fleet struct {
@@ -97,25 +61,29 @@ type FleetProxy struct {
 	Servers, Failed int
 }
 
-// NewFleet merges reports; names are the servers' names, one per report.
+// NewFleet merges reports; names are the servers' names, one per report. Every string it keeps from a
+// report or a file name is escaped (safetext): a report may be hostile, and the fleet view shows it on
+// a terminal, in a ticket, in a pipeline's test results and in JSON.
 func NewFleet(reports []CheckDocument, files []string) *Fleet {
 	f := &Fleet{}
 	eps := map[string]*FleetEndpoint{}
 	fixes := map[[2]string]*FleetFix{}
 	proxies := map[string]*FleetProxy{}
 	seen := map[string]int{}
-	for _, doc := range reports {
-		seen[doc.Host.Hostname]++
+	docs := make([]CheckDocument, len(reports))
+	for i := range reports {
+		docs[i] = inert(reports[i])
+		seen[docs[i].Host.Hostname]++
 	}
-	for i, doc := range reports {
-		name := doc.Host.Hostname
+	for i, doc := range docs {
+		name, file := doc.Host.Hostname, safetext.Escape(files[i])
 		if name == "" || seen[name] > 1 {
-			name = strings.TrimSpace(name + " (" + files[i] + ")") // two reports of one host stay apart
+			name = strings.TrimSpace(name + " (" + file + ")") // two reports of one host stay apart
 		}
 		proxy := cmpOrNone(doc.Settings.Proxy.HTTPS)
 		// Reports written before requiredNeedRegion read it as 0, and are judged as they were.
 		failing := doc.Summary.RequiredUnreachable + doc.Summary.RequiredCanceled + doc.Summary.RequiredNeedRegion
-		s := FleetServer{Name: name, File: files[i], Version: doc.Tool.Version, Proxy: proxy,
+		s := FleetServer{Name: name, File: file, Version: doc.Tool.Version, Proxy: proxy,
 			Failed: failing > 0, Unreachable: doc.Summary.Unreachable}
 		f.Servers = append(f.Servers, s)
 		if doc.Summary.RequiredNeedRegion > 0 {
@@ -217,7 +185,8 @@ func cmpOrNone(proxy string) string {
 	return proxy
 }
 
-// classWords writes a class count map in a stable order: "tcp_timeout ×3, dns_not_found ×1".
+// classWords writes a class count map in a stable order: "tcp_timeout ×3, dns_not_found ×1", with the
+// gloss of a class whose name alone could be read as a verdict on the endpoint.
 func classWords(classes map[string]int) string {
 	var names []string
 	for c := range classes {
@@ -231,7 +200,11 @@ func classWords(classes map[string]int) string {
 	})
 	var out []string
 	for _, c := range names {
-		out = append(out, fmt.Sprintf("%s ×%d", c, classes[c]))
+		word := fmt.Sprintf("%s ×%d", c, classes[c])
+		if gloss := hints[probe.Class(c)].fleet; gloss != "" {
+			word += " (" + gloss + ")"
+		}
+		out = append(out, word)
 	}
 	return strings.Join(out, ", ")
 }
@@ -243,7 +216,7 @@ func FleetTable(out io.Writer, f *Fleet, o TableOptions) error {
 	failed := f.FailedServers()
 	fmt.Fprintf(w, "%s merged: %d failed, %d passed.\n", plural(len(f.Servers), "report"), failed, len(f.Servers)-failed)
 	if line := fleetRegionLine(f); line != "" {
-		fmt.Fprintln(w, wrapText(sanitize(line), o.Width, "  "))
+		writePara(w, line, o.Width)
 	}
 	g := &grid{header: []string{"ENDPOINT", "FAILED ON", "CLASSES", "SERVERS"}, drop: []int{3}, flex: []int{0, 2, 3}}
 	for _, e := range f.Endpoints {
@@ -260,7 +233,7 @@ func FleetTable(out io.Writer, f *Fleet, o TableOptions) error {
 	if err := g.render(w, o.Width, o.Color); err != nil && w.err == nil {
 		return err
 	}
-	item := func(s string) { fmt.Fprintln(w, wrapText("  "+sanitize(s), o.Width, "      ")) }
+	item := func(s string) { writeItem(w, s, o.Width) }
 	if len(f.Fixes) > 0 {
 		fmt.Fprintln(w, "\nWhat to fix, by the servers that need it:")
 		for _, fx := range f.Fixes {
@@ -391,24 +364,17 @@ func FleetMarkdown(out io.Writer, f *Fleet) error {
 }
 
 // FleetJUnit writes the fleet view as JUnit XML: a test suite per server, a test case per endpoint it
-// probed, failed where it failed, and one per required pattern it left untested for want of a region,
-// failed (for a pipeline that checks many servers at once).
+// probed, failed where it failed (an error where the server could not test it: local_resources), and
+// one per required pattern it left untested for want of a region, failed (for a pipeline that checks
+// many servers at once). Every text from the reports is escaped (safetext).
 func FleetJUnit(w io.Writer, reports []CheckDocument, f *Fleet) error {
 	all := junit.Testsuites{Name: "arccheck fleet"}
 	for i, doc := range reports {
-		s := junit.Testsuite{Name: f.Servers[i].Name, Hostname: doc.Host.Hostname, ID: i, Time: seconds(doc.DurationMs / 1000)}
+		s := junit.Testsuite{Name: safetext.Escape(f.Servers[i].Name), Hostname: safetext.Escape(doc.Host.Hostname), ID: i,
+			Time: seconds(doc.DurationMs / 1000)}
 		s.SetTimestamp(doc.StartedAt)
 		for _, r := range doc.Results {
-			tc := junit.Testcase{Name: sanitize(r.Endpoint), Classname: "arccheck." + sanitize(r.Pattern), Time: seconds(r.Timings.Total / 1000)}
-			if r.Failure != nil && r.Required {
-				action := ""
-				if r.Fix != nil {
-					action = r.Fix.Action
-				}
-				tc.Failure = &junit.Result{Message: sanitizeXML(string(r.Failure.Class) + ": " + action), Type: string(r.Failure.Class),
-					Data: sanitizeXML(r.Failure.Message)}
-			}
-			s.AddTestcase(tc)
+			s.AddTestcase(fleetCase(r))
 		}
 		for _, n := range doc.NotTested {
 			if n.needsRegion() {
@@ -418,4 +384,25 @@ func FleetJUnit(w io.Writer, reports []CheckDocument, f *Fleet) error {
 		all.AddSuite(s)
 	}
 	return all.WriteXML(w)
+}
+
+// fleetCase is one endpoint of one server's report.
+func fleetCase(r ResultJSON) junit.Testcase {
+	tc := junit.Testcase{Name: safetext.Escape(r.Endpoint), Classname: "arccheck." + safetext.Escape(r.Pattern), Time: seconds(r.Timings.Total / 1000)}
+	if r.Failure == nil {
+		return tc
+	}
+	action := ""
+	if r.Fix != nil {
+		action = r.Fix.Action
+	}
+	result := &junit.Result{Message: sanitizeXML(string(r.Failure.Class) + ": " + action), Type: safetext.Escape(string(r.Failure.Class)),
+		Data: sanitizeXML(r.Failure.Message)}
+	switch {
+	case r.Failure.Class == probe.ClassLocalResources:
+		tc.Error = result
+	case r.Required:
+		tc.Failure = result
+	}
+	return tc
 }

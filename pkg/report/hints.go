@@ -50,10 +50,17 @@ func wordsOf(f check.Fix) fixWords {
 	return w
 }
 
-// hint is the words of one class's fix: the action (for grouping) and the one-line hint.
+// hint is the words of one class: its fix's action (for grouping) and one-line hint, and what RESULT
+// says of it.
 type hint struct {
 	action func(w fixWords) string
 	hint   func(w fixWords) string
+	// result is RESULT's words for a finding of the class (after "class: "); nil for the end of its
+	// message (see resultText).
+	result func(f check.Finding) string
+	// fleet is what the fleet view adds to the class's name where the name alone could be read as a
+	// verdict on the endpoint ("" for none).
+	fleet string
 }
 
 // fixed returns a hint whose action does not depend on the result.
@@ -61,18 +68,9 @@ func fixed(action string, format func(w fixWords) string) hint {
 	return hint{action: func(fixWords) string { return action }, hint: format}
 }
 
-// hints has the words of the fix of every class a check reports; a test walks check.Classes.
-var hints = map[probe.Class]hint{
-	probe.ClassDNSNotFound: fixed("Let this server resolve these names (public DNS or a forwarder), or use a proxy that resolves them",
-		func(w fixWords) string {
-			return fmt.Sprintf("DNS has no address for %s: let this server resolve %s, or send it through a proxy that resolves names", w.Host, w.pattern)
-		}),
-	probe.ClassDNSTimeout: fixed("Make the DNS server answer this server", func(w fixWords) string {
-		return fmt.Sprintf("%s did not answer for %s: let this server reach its DNS server (UDP and TCP 53)", w.dnsServer, w.Host)
-	}),
-	probe.ClassDNSError: fixed("Fix this server's DNS configuration", func(w fixWords) string {
-		return fmt.Sprintf("the lookup of %s failed: check this server's DNS servers and that they resolve %s", w.Host, w.pattern)
-	}),
+// pathHints are the words of the classes of the path to an endpoint: firewalls, proxies, TLS, HTTP (the
+// other rooms of hints are in classwords.go).
+var pathHints = map[probe.Class]hint{
 	probe.ClassTCPRefused: {action: allowTCP, hint: func(w fixWords) string {
 		return fmt.Sprintf("the connection to %s was refused: allow outbound TCP %s to %s in the firewall", w.address, w.port, w.pattern)
 	}},
@@ -108,12 +106,6 @@ var hints = map[probe.Class]hint{
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("exempt %s from TLS inspection on %s: its certificate is re-signed by %s", w.pattern, w.inspector, interceptor(w))
 		}},
-	probe.ClassPrivateDNSPublic: fixed("Resolve these names to your private endpoint", func(w fixWords) string {
-		return fmt.Sprintf("make %s resolve to your private endpoint's address: forward the privatelink zones to Azure DNS through a DNS forwarder in Azure, add the A records of the private endpoint's DNS configuration to your DNS server, or add them to this server's hosts file", w.Host)
-	}),
-	probe.ClassPrivateDNSAAAAPublic: fixed("Remove public AAAA records for private endpoints", func(w fixWords) string {
-		return fmt.Sprintf("%s has a public AAAA record beside its private A record: remove it, or make sure IPv4 is preferred", w.Host)
-	}),
 	probe.ClassHTTPError: {
 		action: func(w fixWords) string { return "Allow HTTP (TCP " + w.port + ")" },
 		hint: func(w fixWords) string {
@@ -228,6 +220,19 @@ var hints = map[probe.Class]hint{
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("the certificate chain of %s names revocation endpoints this server cannot reach: allow HTTP (TCP 80) to %s, which Windows asks before it trusts the chain", w.Host, strings.Join(revocationHosts(w.Fix), ", "))
 		}},
+	check.ClassRevocationNotProbed: {
+		action: func(w fixWords) string {
+			return "Check that this server reaches the revocation URLs arccheck did not probe" + viaProxy(w)
+		},
+		hint: func(w fixWords) string {
+			return fmt.Sprintf("the certificate chain of %s names revocation URLs arccheck did not probe (not http://, or past the run's cap on revocation probes), so whether the agent reaches them is unknown: check that this server can reach %s%s, e.g. allow them in the proxy or firewall", w.Host, revocationList(w.Fix), viaProxy(w))
+		},
+		result: func(f check.Finding) string {
+			if len(f.Fix.Revocation) == 0 {
+				return "not probed, reachability unknown: " + f.Message
+			}
+			return "not probed, reachability unknown: " + strings.Join(f.Fix.Revocation, ", ")
+		}},
 	check.ClassClockSkew: fixed("Synchronise this server's clock (NTP; on Windows w32tm)", func(w fixWords) string {
 		return fmt.Sprintf("this server's clock is %s off the time %s answered: synchronise it with NTP (Linux: chrony or systemd-timesyncd; Windows: w32tm /config /syncfromflags:domhier /update, then w32tm /resync)", clockWord(w.ClockOffset), w.Host)
 	}),
@@ -293,6 +298,22 @@ func revocationHosts(f check.Fix) []string {
 	return out
 }
 
+// revocationList lists the revocation URLs of a fix, or says they are in the message.
+func revocationList(f check.Fix) string {
+	if len(f.Revocation) == 0 {
+		return "the URLs in the message"
+	}
+	return strings.Join(f.Revocation, ", ")
+}
+
+// viaProxy says " through the proxy X" when the agent's path has one.
+func viaProxy(w fixWords) string {
+	if w.Proxy == "" {
+		return ""
+	}
+	return " through the proxy " + w.proxy
+}
+
 // clockWord says how far and which way the clock is off.
 func clockWord(d time.Duration) string {
 	if d < 0 {
@@ -309,13 +330,6 @@ func interceptor(w fixWords) string {
 	}
 	return w.Interceptor
 }
-
-// privateLinkNotFound is the fix for a private endpoint's name that does not resolve: public DNS or a
-// proxy cannot help, the privatelink zone must answer.
-var privateLinkNotFound = fixed("Resolve these names to your private endpoint (privatelink zone or conditional forwarder)",
-	func(w fixWords) string {
-		return fmt.Sprintf("DNS has no address for %s: add the privatelink zone's records for it to your DNS server, or a conditional forwarder to Azure DNS through a forwarder in Azure (a proxy cannot help: the agent must reach your private endpoint)", w.Host)
-	})
 
 // FixOf says in words what to change for a finding.
 func FixOf(f check.Finding) Fix {

@@ -9,8 +9,10 @@ import (
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/probe"
 )
 
 // JUnitOptions shape the JUnit report.
@@ -33,10 +35,10 @@ func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check
 		if s, ok := suites[name]; ok {
 			return s
 		}
-		s := &junit.Testsuite{Name: "arccheck " + name, Hostname: host.Hostname, ID: len(order)}
+		s := &junit.Testsuite{Name: safetext.Escape("arccheck " + name), Hostname: safetext.Escape(host.Hostname), ID: len(order)}
 		s.SetTimestamp(rep.Start)
 		for _, p := range junitProperties(tool, host, settings) {
-			s.AddProperty(p.Name, p.Value)
+			s.AddProperty(p.Name, safetext.Escape(p.Value))
 		}
 		suites[name] = s
 		order = append(order, name)
@@ -89,24 +91,29 @@ func entryOf(p *endpoints.Plan, pattern string) *endpoints.Entry {
 	return nil
 }
 
-// junitCase is one endpoint: failed when it fails the run (or, with FailOnWarning, has a warning).
+// junitCase is one endpoint: failed when it fails the run (or, with FailOnWarning, has a warning); an
+// error when this machine could not test it (local_resources), which is no verdict on the endpoint.
 func junitCase(r *check.Result, o JUnitOptions) junit.Testcase {
-	tc := junit.Testcase{Name: r.URL(), Classname: "arccheck." + sanitizeXML(r.Pattern), Time: seconds(r.Probe.Duration.Seconds())}
+	tc := junit.Testcase{Name: safetext.Escape(r.URL()), Classname: "arccheck." + safetext.Escape(r.Pattern), Time: seconds(r.Probe.Duration.Seconds())}
 	var out []string
 	if f := r.Failure; f != nil {
 		fix := FixOf(*f)
-		text := fmt.Sprintf("%s (%s phase): %s\nfix: %s", f.Class, f.Phase, f.Message, fix.Hint)
-		if r.Required {
-			tc.Failure = &junit.Result{Message: sanitizeXML(string(f.Class) + ": " + fix.Action), Type: string(f.Class), Data: sanitizeXML(text)}
-		} else {
+		text := fmt.Sprintf("%s (%s phase): %s\nfix: %s", f.Class, f.Phase, progressText(*f), fix.Hint)
+		result := &junit.Result{Message: sanitizeXML(string(f.Class) + ": " + fix.Action), Type: safetext.Escape(string(f.Class)), Data: sanitizeXML(text)}
+		switch {
+		case f.Class == probe.ClassLocalResources:
+			tc.Error = result
+		case r.Required:
+			tc.Failure = result
+		default:
 			out = append(out, "unreachable, but this endpoint never fails a run: "+text)
 		}
 	}
 	for _, w := range r.Warnings {
 		fix := FixOf(w)
-		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, w.Message, fix.Hint)
+		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, progressText(w), fix.Hint)
 		if o.FailOnWarning && tc.Failure == nil {
-			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + fix.Action), Type: string(w.Class), Data: sanitizeXML(text)}
+			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + fix.Action), Type: safetext.Escape(string(w.Class)), Data: sanitizeXML(text)}
 			continue
 		}
 		out = append(out, text)
@@ -120,7 +127,7 @@ func junitCase(r *check.Result, o JUnitOptions) junit.Testcase {
 // notTestedCase is a pattern that could not be tested: skipped, or failed when it is required and only
 // a region would have named its host, as the run fails.
 func notTestedCase(pattern, reason string, needsRegion bool) junit.Testcase {
-	tc := junit.Testcase{Name: sanitize(pattern), Classname: "arccheck.not-tested"}
+	tc := junit.Testcase{Name: safetext.Escape(pattern), Classname: "arccheck.not-tested"}
 	if needsRegion {
 		tc.Failure = &junit.Result{Message: sanitizeXML("not tested for want of a region: " + regionFix), Type: needsRegionState,
 			Data: sanitizeXML(reason)}
@@ -145,13 +152,26 @@ func junitProperties(tool Tool, host Host, s Settings) []junit.Property {
 
 func seconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
 
-// sanitizeXML keeps text XML can carry: untrusted control characters shown as escapes.
+// sanitizeXML keeps text XML can carry: the lines of our own text kept, untrusted control characters
+// within them shown as escapes (safetext).
 func sanitizeXML(s string) string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
-		out = append(out, sanitize(l))
+		out = append(out, safetext.Escape(l))
 	}
 	return strings.Join(out, "\n")
+}
+
+// revocationState says how a revocation URL went: reachable, unreachable, or not probed (unknown,
+// never ok).
+func revocationState(rv check.Revocation) string {
+	switch f := rv.Probe.Failure; {
+	case rv.Probe.Reachable:
+		return "reachable"
+	case f != nil && f.Class == check.ClassRevocationNotProbed:
+		return "not probed, reachability unknown"
+	}
+	return "unreachable"
 }
 
 // junitRunCase is the run's own findings as one test case: the clock and the revocation endpoints,
@@ -160,19 +180,15 @@ func junitRunCase(rep *check.Report, o JUnitOptions) junit.Testcase {
 	tc := junit.Testcase{Name: "run", Classname: "arccheck.run"}
 	var out []string
 	for _, w := range rep.Warnings {
-		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, w.Message, FixOf(w).Hint)
+		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, progressText(w), FixOf(w).Hint)
 		if o.FailOnWarning && tc.Failure == nil {
-			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + FixOf(w).Action), Type: string(w.Class), Data: sanitizeXML(text)}
+			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + FixOf(w).Action), Type: safetext.Escape(string(w.Class)), Data: sanitizeXML(text)}
 			continue
 		}
 		out = append(out, text)
 	}
 	for _, rv := range rep.Revocation {
-		state := "reachable"
-		if !rv.Probe.Reachable {
-			state = "unreachable"
-		}
-		out = append(out, fmt.Sprintf("revocation %s %s: %s", rv.Kind, rv.URL, state))
+		out = append(out, fmt.Sprintf("revocation %s %s: %s", rv.Kind, rv.URL, revocationState(rv)))
 	}
 	if len(out) > 0 {
 		tc.SystemOut = &junit.Output{Data: sanitizeXML(strings.Join(out, "\n"))}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
 
@@ -196,7 +197,7 @@ func ListPlain(out io.Writer, p *endpoints.Plan) error {
 			continue
 		}
 		seen = append(seen, ep.Pattern)
-		fmt.Fprintln(w, ep.Pattern)
+		fmt.Fprintln(w, safetext.Escape(ep.Pattern))
 	}
 	return w.err
 }
@@ -204,7 +205,7 @@ func ListPlain(out io.Writer, p *endpoints.Plan) error {
 // ListTable writes the plan for reading: one row per endpoint, then the exclusions and service tags.
 func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 	w := &errWriter{w: out}
-	para := func(s string) { fmt.Fprintln(w, wrapText(sanitize(s), o.Width, "  ")) }
+	para := func(s string) { writePara(w, s, o.Width) }
 	para(listHeading(p))
 	for _, n := range p.Notices {
 		para("note: " + n.Text)
@@ -229,8 +230,8 @@ func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 		for _, s := range e.Sources {
 			sources = append(sources, shortSource(s))
 		}
-		g.add(plain(ep.Pattern), plain(whenColumn(ep)), plain(string(e.PrivateLink)), plain(strings.Join(ports, " ")),
-			plain(strings.Join(tested, "\n")), plain(strings.Join(slices.Compact(sources), "\n")))
+		g.add(plain(ep.Pattern), lines(whenColumn(ep)), plain(string(e.PrivateLink)), plain(strings.Join(ports, " ")),
+			lines(tested), lines(slices.Compact(sources)))
 	}
 	if err := g.render(w, o.Width, false); err != nil && w.err == nil {
 		return err
@@ -291,7 +292,7 @@ func ListSummary(p *endpoints.Plan) string {
 	if !slices.Equal(files, []string{p.Catalog.Name}) {
 		from += " (" + strings.Join(files, ", ") + ")"
 	}
-	return fmt.Sprintf("%s, %d left out, from %s", listHeading(p), len(p.Excluded), from)
+	return safetext.Escape(fmt.Sprintf("%s, %d left out, from %s", listHeading(p), len(p.Excluded), from))
 }
 
 // notCarriedNote explains the rows marked as not carried by the Arc gateway.
@@ -299,7 +300,7 @@ const notCarriedNote = "not via the gateway: the Arc gateway does not carry thes
 
 // whenColumn says when an endpoint is needed, and qualifies it: legacy, disputed, since and until when,
 // and in gateway mode whether the gateway carries it.
-func whenColumn(ep endpoints.Endpoint) string {
+func whenColumn(ep endpoints.Endpoint) []string {
 	e := ep.Entry
 	lines := []string{string(e.When)}
 	if e.When == endpoints.WhenScenario {
@@ -320,5 +321,5 @@ func whenColumn(ep endpoints.Endpoint) string {
 	if ep.NotCarried {
 		lines = append(lines, "not via the gateway")
 	}
-	return strings.Join(lines, "\n")
+	return lines
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/check"
 )
 
@@ -84,7 +85,7 @@ func markdownEnvironment(w io.Writer, tool Tool, host Host, s Settings, rep *che
 func markdownCodes(patterns []string) string {
 	var out []string
 	for _, p := range patterns {
-		out = append(out, "`"+strings.ReplaceAll(sanitize(p), "`", "'")+"`")
+		out = append(out, "`"+strings.ReplaceAll(safetext.Escape(p), "`", "'")+"`")
 	}
 	return strings.Join(out, ", ")
 }

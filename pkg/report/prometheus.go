@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
+	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/probe"
 )
@@ -37,43 +38,30 @@ func CheckPrometheus(w io.Writer, rep *check.Report) error {
 	success := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_success",
 		Help: "1 when every required endpoint was probed and reachable (0 also when required patterns needed a region)."})
 	revocation := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_revocation_reachable",
-		Help: "1 when a CRL, OCSP or CA-issuer URL named by a presented chain answered, 0 when not."}, []string{"url", "kind"})
+		Help: "1 when a CRL, OCSP or CA-issuer URL named by a presented chain answered, 0 when not; a URL arccheck did not probe has no sample (see arccheck_endpoint_warnings{class=\"revocation_not_probed\"})."},
+		[]string{"url", "kind"})
 	clock := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_clock_offset_seconds",
 		Help: "How far this machine's clock is behind the servers' Date headers (negative: ahead)."})
 	runWarnings := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_run_warnings",
 		Help: "Warnings about the whole run, by class (clock_skew)."}, []string{"class"})
 	reg.MustRegister(reachable, phase, tlsVersion, expiry, warnings, run, duration, last, success, revocation, runWarnings)
 	for _, rv := range rep.Revocation {
-		revocation.WithLabelValues(rv.URL, string(rv.Kind)).Set(boolGauge(rv.Probe.Reachable))
+		if f := rv.Probe.Failure; f != nil && f.Class == check.ClassRevocationNotProbed {
+			continue // unknown: neither 1 nor 0 (the rows' revocation_not_probed warnings count it)
+		}
+		revocation.WithLabelValues(label(rv.URL), label(string(rv.Kind))).Set(boolGauge(rv.Probe.Reachable))
 	}
 	if rep.Clock != nil {
 		reg.MustRegister(clock)
 		clock.Set(rep.Clock.Offset.Seconds())
 	}
 	for _, w := range rep.Warnings {
-		runWarnings.WithLabelValues(string(w.Class)).Inc()
+		runWarnings.WithLabelValues(label(string(w.Class))).Inc()
 	}
 
+	em := endpointMetrics{reachable: reachable, phase: phase, tlsVersion: tlsVersion, expiry: expiry, warnings: warnings}
 	for i := range rep.Results {
-		r := &rep.Results[i]
-		u := r.URL()
-		class := ""
-		if r.Failure != nil {
-			class = string(r.Failure.Class)
-		}
-		reachable.WithLabelValues(u, r.Pattern, strconv.FormatBool(r.Required), class).Set(boolGauge(r.Reachable))
-		for name, d := range phaseDurations(&r.Probe) {
-			phase.WithLabelValues(u, name).Set(d)
-		}
-		if t := r.Probe.TLS; t != nil && t.Version != 0 {
-			tlsVersion.WithLabelValues(u, tlsVersionName(t.Version)).Set(1)
-		}
-		if t := r.Probe.TLS; t != nil && t.Leaf != nil {
-			expiry.WithLabelValues(u).Set(float64(t.Leaf.NotAfter.Unix()))
-		}
-		for _, w := range r.Warnings {
-			warnings.WithLabelValues(u, string(w.Class)).Inc()
-		}
+		em.add(&rep.Results[i])
 	}
 	s := rep.Summary()
 	for state, n := range map[string]int{"reachable": s.Reachable, "unreachable": s.Unreachable, "not_probed": s.Canceled,
@@ -96,6 +84,37 @@ func CheckPrometheus(w io.Writer, rep *check.Report) error {
 	}
 	return nil
 }
+
+// endpointMetrics are the metrics of each endpoint.
+type endpointMetrics struct {
+	reachable, phase, tlsVersion, expiry, warnings *prometheus.GaugeVec
+}
+
+// add records one endpoint's metrics, every label escaped.
+func (m endpointMetrics) add(r *check.Result) {
+	u := label(r.URL())
+	class := ""
+	if r.Failure != nil {
+		class = label(string(r.Failure.Class))
+	}
+	m.reachable.WithLabelValues(u, label(r.Pattern), strconv.FormatBool(r.Required), class).Set(boolGauge(r.Reachable))
+	for name, d := range phaseDurations(&r.Probe) {
+		m.phase.WithLabelValues(u, name).Set(d)
+	}
+	if t := r.Probe.TLS; t != nil && t.Version != 0 {
+		m.tlsVersion.WithLabelValues(u, tlsVersionName(t.Version)).Set(1)
+	}
+	if t := r.Probe.TLS; t != nil && t.Leaf != nil {
+		m.expiry.WithLabelValues(u).Set(float64(t.Leaf.NotAfter.Unix()))
+	}
+	for _, w := range r.Warnings {
+		m.warnings.WithLabelValues(u, label(string(w.Class))).Inc()
+	}
+}
+
+// label makes text a label value: escaped (safetext), so that neither a terminal showing the file nor
+// client_golang, which refuses a value that is not UTF-8, meets a raw control or invalid byte.
+func label(s string) string { return safetext.Escape(s) }
 
 // phaseDurations are the durations of the phases that ran, in seconds.
 func phaseDurations(r *probe.Result) map[string]float64 {

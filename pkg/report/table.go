@@ -8,6 +8,8 @@ import (
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
+
+	"github.com/arccheck/arccheck/internal/safetext"
 )
 
 // TableOptions shape a table for the terminal it is shown on.
@@ -34,20 +36,27 @@ type line struct {
 	color string
 }
 
-// cell is a table cell: lines of sanitized text.
+// cell is a table cell: lines of escaped text.
 type cell []line
 
-// plain makes a cell of untrusted or plain text, one line per \n-separated part.
-func plain(s string) cell {
-	var c cell
-	for _, l := range strings.Split(s, "\n") {
-		c = append(c, line{text: sanitize(l)})
+// plain makes a one-line cell of untrusted or plain text: a newline in it is escaped like any control
+// character, so a value can never forge another line of the cell.
+func plain(s string) cell { return cell{{text: safetext.Escape(s)}} }
+
+// lines makes a cell of one line per value.
+func lines(values []string) cell {
+	c := cell{}
+	for _, v := range values {
+		c = append(c, line{text: safetext.Escape(v)})
+	}
+	if len(c) == 0 {
+		c = append(c, line{})
 	}
 	return c
 }
 
 // painted makes a one-line cell in a colour.
-func painted(s, color string) cell { return cell{{text: sanitize(s), color: color}} }
+func painted(s, color string) cell { return cell{{text: safetext.Escape(s), color: color}} }
 
 // grid is a table before layout, so that columns can be dropped and cells wrapped to fit a width.
 type grid struct {
@@ -67,16 +76,7 @@ const minFlex = 12
 // layout chooses the columns shown and their widths: every column as wide as its widest line when the
 // table fits (or no width is set); otherwise the droppable columns go, then the flexible ones shrink.
 func (g *grid) layout(width int) (cols []int, widths map[int]int) {
-	widths = map[int]int{}
-	for i := range g.header {
-		cols = append(cols, i)
-		widths[i] = displayWidth(g.header[i])
-		for _, r := range g.rows {
-			for _, l := range r[i] {
-				widths[i] = max(widths[i], displayWidth(l.text))
-			}
-		}
-	}
+	cols, widths = g.naturalWidths()
 	total := func() int {
 		t := 3*len(cols) + 1
 		for _, c := range cols {
@@ -113,6 +113,21 @@ func (g *grid) layout(width int) (cols []int, widths map[int]int) {
 				break // as narrow as this tier gets
 			}
 			widths[widest]--
+		}
+	}
+	return cols, widths
+}
+
+// naturalWidths are every column, each as wide as its widest line.
+func (g *grid) naturalWidths() (cols []int, widths map[int]int) {
+	widths = map[int]int{}
+	for i := range g.header {
+		cols = append(cols, i)
+		widths[i] = displayWidth(g.header[i])
+		for _, r := range g.rows {
+			for _, l := range r[i] {
+				widths[i] = max(widths[i], displayWidth(l.text))
+			}
 		}
 	}
 	return cols, widths

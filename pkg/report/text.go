@@ -1,48 +1,25 @@
 package report
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
-	"unicode"
 
 	"github.com/mattn/go-runewidth"
+
+	"github.com/arccheck/arccheck/internal/safetext"
 )
 
 // Text from the network (certificate subjects and issuers, a proxy's status line and error code,
-// discovery answers, error messages that quote them) is untrusted: shown on a terminal it could repaint
-// the screen, and in a ticket it could inject links. These helpers make it inert.
-
-// sanitize shows control characters, C1 controls and bidirectional overrides as escapes (\x1b,
-// \u202e), so a string is printed as the characters it holds and nothing else.
-func sanitize(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case !unsafeRune(r):
-			b.WriteRune(r)
-		case r < 0x100:
-			fmt.Fprintf(&b, `\x%02x`, r)
-		default:
-			fmt.Fprintf(&b, `\u%04x`, r)
-		}
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == unicode.ReplacementChar
-}
+// discovery answers, error messages that quote them, an agent's output, a report read back for merge) is
+// untrusted: shown on a terminal it could repaint the screen, and in a ticket it could inject links.
+// safetext.Escape makes it inert everywhere; these helpers do what each format needs beyond that.
 
 // markdownSpecial are the characters Markdown (and the HTML it allows) gives a meaning.
 var markdownSpecial = regexp.MustCompile("[\\\\`*_{}\\[\\]()<>#+!|&~]")
 
-// markdownText makes untrusted text inert in Markdown: sanitized, every special character escaped.
+// markdownText makes untrusted text inert in Markdown: escaped (safetext), every special character escaped.
 func markdownText(s string) string {
-	return markdownSpecial.ReplaceAllString(sanitize(s), `\$0`)
+	return markdownSpecial.ReplaceAllString(safetext.Escape(s), `\$0`)
 }
 
 var ansiEscape = regexp.MustCompile("\x1b\\[[0-9;]*m")

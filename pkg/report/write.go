@@ -21,9 +21,11 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
+// writeJSON writes v as indented JSON, every string in it escaped (see inert): JSON escapes control
+// characters itself, but not bidirectional overrides.
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	return enc.Encode(inert(v))
 }

@@ -1,0 +1,167 @@
+package probe
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
+)
+
+// boundsTimeout is the probes' timeout in the bounds tests; boundsMargin what a probe may take past it
+// (a generous margin on a shared machine: this is no timing claim, only that nothing runs on unbounded).
+const (
+	boundsTimeout = 3 * time.Second
+	boundsMargin  = 2 * time.Second
+	// maxHeapGrowth bounds what one probe of a hostile peer may allocate (TotalAlloc: freed or not); an
+	// unbounded read of endless headers allocates GBs.
+	maxHeapGrowth = 64 << 20
+	// maxTaken bounds what a hostile server may have written before the probe gave up: what the probe
+	// reads, plus the socket buffers of loopback. A probe that reads an endless body to its deadline takes
+	// hundreds of MiB.
+	maxTaken = 48 << 20
+)
+
+// bounded runs probe once and asserts that it returned within the timeout and a margin, and allocated
+// less than maxHeapGrowth.
+func bounded(t *testing.T, probe func() Result) Result {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	r := probe()
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	assert.Less(t, took, boundsTimeout+boundsMargin, "the probe ran past its timeout")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(maxHeapGrowth), "the probe allocated without bound")
+	return r
+}
+
+// TestEndlessHeadersAreBounded: an answer whose head never ends fails the row as http_too_large after
+// maxResponseHead bytes, wherever it is read: an http:// endpoint, an https one with --http, a proxy's
+// answer to CONNECT (the proxy's failure), an absolute-form request through a proxy, and plain HTTP
+// written where a TLS handshake was expected, directly or into a proxy's tunnel.
+func TestEndlessHeadersAreBounded(t *testing.T) {
+	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
+	host := "management.azure.com"
+	leaf := ca.ValidLeaf(t, host)
+	cases := []struct {
+		name   string
+		scheme string
+		server testnet.HostileOptions
+		proxy  bool // the hostile server is the proxy, not the endpoint
+		phase  Phase
+		msg    string
+	}{
+		{"an http:// endpoint", "http", testnet.HostileOptions{}, false, PhaseHTTP, "the endpoint never sends that"},
+		{"an https endpoint with --http", "https", testnet.HostileOptions{Certificate: &leaf}, false, PhaseHTTP, "the endpoint never sends that"},
+		{"a proxy's answer to CONNECT", "https", testnet.HostileOptions{}, true, PhaseProxy, "a working proxy never sends that"},
+		{"a proxy's answer to an absolute-form request", "http", testnet.HostileOptions{}, true, PhaseHTTP, "never sends that"},
+		{"plain HTTP where TLS was expected", "https", testnet.HostileOptions{}, false, PhaseHTTP, "where the endpoint's TLS handshake was expected"},
+		{"plain HTTP in a proxy's tunnel", "https", testnet.HostileOptions{Tunnel: true}, true, PhaseHTTP, "where the endpoint's TLS handshake was expected"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testnet.EndlessHeaders(t, tc.server)
+			tg, ov := target(t, tc.scheme, host, srv.Addr)
+			opts := Options{Overrides: ov, RootCAs: ca.Pool(), HTTPS: true, Timeout: boundsTimeout}
+			if tc.proxy {
+				tg.Port = 443
+				if tc.scheme == "http" {
+					tg.Port = 80
+				}
+				px := mustProxy(t, "http://"+srv.Addr)
+				opts.Overrides, opts.Proxy = nil, &ProxyConfig{HTTPS: px, HTTP: px}
+			}
+			r := bounded(t, func() Result { return New(opts).Probe(context.Background(), tg) })
+			require.NotNil(t, r.Failure)
+			assert.Equal(t, ClassHTTPTooLarge, r.Failure.Class, r.Failure.Message)
+			assert.Equal(t, tc.phase, r.Failure.Phase, r.Failure.Message)
+			assert.Contains(t, r.Failure.Message, "head ran past 64 KiB: a broken or hostile peer")
+			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.Less(t, srv.Sent.Load(), int64(maxTaken), "the server wrote more than the probe could take")
+			t.Log(r.Failure.Phase, r.Failure.Message)
+		})
+	}
+}
+
+// TestConnectDialerBoundsTheHead: HTTPConnectDialer, used on its own, fails a CONNECT answered with
+// endless headers as the proxy's http_too_large.
+func TestConnectDialerBoundsTheHead(t *testing.T) {
+	srv := testnet.EndlessHeaders(t, testnet.HostileOptions{})
+	ctx, cancel := context.WithTimeout(context.Background(), boundsTimeout)
+	defer cancel()
+	var err error
+	bounded(t, func() Result {
+		_, err = (&HTTPConnectDialer{Proxy: mustProxy(t, "http://"+srv.Addr)}).DialContext(ctx, "tcp", "management.azure.com:443")
+		return Result{}
+	})
+	var pe *ProxyError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, ClassHTTPTooLarge, pe.Class, pe.Error())
+	assert.Contains(t, pe.Error(), "ran past 64 KiB")
+}
+
+// TestEndlessBodiesAreBounded: a body that must be read whole (Fetch's, a proof's) and runs past its bound
+// fails the row as http_too_large, never cut short and passed on; a body read only to be dropped (after
+// a head, after a proxy's refusal of CONNECT) is dropped after its bound, not read to the deadline.
+func TestEndlessBodiesAreBounded(t *testing.T) {
+	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
+	host := "gbl.his.arc.azure.com"
+	leaf := ca.ValidLeaf(t, host)
+	cases := []struct {
+		name   string
+		scheme string
+		server testnet.HostileOptions
+		fetch  bool
+		proof  bool
+		proxy  bool
+		class  Class // "" for reachable
+		msg    string
+	}{
+		{"Fetch over https", "https", testnet.HostileOptions{Certificate: &leaf}, true, false, false, ClassHTTPTooLarge, "body ran past 1 MiB"},
+		{"Fetch over http", "http", testnet.HostileOptions{}, true, false, false, ClassHTTPTooLarge, "body ran past 1 MiB"},
+		{"a proof", "http", testnet.HostileOptions{}, false, true, false, ClassHTTPTooLarge, "body ran past 8 MiB"},
+		{"a body after a head, with --http", "https", testnet.HostileOptions{Certificate: &leaf}, false, false, false, "", ""},
+		{"a proxy's refusal of CONNECT", "https", testnet.HostileOptions{Status: 403}, false, false, true, ClassProxyDenied, "403 Forbidden"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testnet.EndlessBody(t, tc.server)
+			tg, ov := target(t, tc.scheme, host, srv.Addr)
+			tg.EvidenceHeaders = evidence
+			opts := Options{Overrides: ov, RootCAs: ca.Pool(), HTTPS: true, Timeout: boundsTimeout}
+			if tc.proof {
+				tg.Proof = &Proof{Kind: ProofCRL, Path: "/issuing.crl", Issuer: ca.Cert.Raw}
+			}
+			if tc.proxy {
+				tg.Port = 443
+				px := mustProxy(t, "http://"+srv.Addr)
+				opts.Overrides, opts.Proxy = nil, &ProxyConfig{HTTPS: px}
+			}
+			var body []byte
+			r := bounded(t, func() Result {
+				if tc.fetch {
+					var r Result
+					body, r = New(opts).Fetch(context.Background(), tg)
+					return r
+				}
+				return New(opts).Probe(context.Background(), tg)
+			})
+			assert.Less(t, srv.Sent.Load(), int64(maxTaken), "the body was read past its bound")
+			if tc.class == "" {
+				require.True(t, r.Reachable, "%+v", r.Failure)
+				return
+			}
+			require.NotNil(t, r.Failure)
+			assert.Equal(t, tc.class, r.Failure.Class, r.Failure.Message)
+			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.Nil(t, body, "a body cut short was passed on")
+		})
+	}
+}
