@@ -248,23 +248,23 @@ func TestMergeReadEndsWithTheRun(t *testing.T) {
 	assert.Equal(t, 143, r.code)
 	assert.Equal(t, "arccheck: interrupted by SIGTERM: nothing was merged\n", r.stderr)
 	// Let the read left behind finish: open the writing end (it waits for the reader) and close it.
-	go func() {
+	go func(fifo string) {
 		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
 			w.Close()
 		}
-	}()
+	}(fifo)
 
 	// Named and written to, a pipe is read like a file.
 	good, err := os.ReadFile(filepath.Join(fleetReports(t), "nested", "b.json"))
 	require.NoError(t, err)
 	fifo = filepath.Join(t.TempDir(), "written.json")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	go func() {
+	go func(fifo string) {
 		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
 			_, _ = w.Write(good)
 			w.Close()
 		}
-	}()
+	}(fifo)
 	r = runCLI(t, nil, "merge", fifo)
 	assert.Equal(t, exitOK, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "1 report merged: 0 failed, 1 passed.")
