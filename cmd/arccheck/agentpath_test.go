@@ -305,9 +305,7 @@ func TestAllDiagnosesInOneTimeout(t *testing.T) {
 		})})
 	args = append(args, "--no-proxy", strings.Join(noProxy, ",")+",.lab.example")
 
-	start := time.Now()
 	doc, r := checkJSON(t, nil, args...)
-	took := time.Since(start)
 	require.Equal(t, 1, r.code, r.stderr)
 	classes := map[string]string{}
 	for _, res := range doc.Results {
@@ -333,9 +331,8 @@ func TestAllDiagnosesInOneTimeout(t *testing.T) {
 	assert.Equal(t, 2, doc.Clock.Answers, "the clock server and squid send a Date; the other test servers do not")
 	assert.False(t, doc.Clock.Skewed)
 	assert.Empty(t, doc.Warnings)
-	// The black holes take the whole timeout; a second one (revocation after the probes, say) would double it.
-	assert.Less(t, took, 2*timeout, "one timeout, not two")
-	assert.Less(t, doc.DurationMs, float64((2 * timeout).Milliseconds()))
+	// That the black holes take one timeout, not two (revocation after the probes, say), is
+	// BenchmarkBlackHoled's claim (pkg/check): timing claims live in benchmarks.
 }
 
 // TestDocumentedAnswers: with --http, catalog endpoints with a documented answer are asked for it (the

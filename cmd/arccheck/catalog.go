@@ -4,26 +4,20 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arccheck/arccheck/pkg/catalogdiff"
 	"github.com/arccheck/arccheck/pkg/endpoints"
-	"github.com/arccheck/arccheck/pkg/report"
 )
 
 // catalogDiffOptions are the options of `arccheck catalog diff`.
 type catalogDiffOptions struct {
-	// Output is -o/--output: table or json.
-	Output string
+	// outputFlags are -o/--output (see catalogDiffFormats).
+	outputFlags
 	// Catalog is --catalog: the catalog compared, embedded or a file.
 	Catalog string
 }
-
-// catalogDiffFormats are the formats catalog diff writes.
-var catalogDiffFormats = []string{"table", "json"}
 
 func newCatalogCmd(e env) *cobra.Command {
 	cmd := &cobra.Command{
@@ -79,15 +73,15 @@ func newCatalogDiffCmd(e env) *cobra.Command {
 		},
 		RunE: func(c *cobra.Command, args []string) error { return runCatalogDiff(opts, e, args[0], c.Root().Version) },
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: "+strings.Join(catalogDiffFormats, ", "))
+	catalogDiffFormats.register(cmd, &opts.outputFlags, false)
 	cmd.Flags().StringVar(&opts.Catalog, "catalog", endpoints.EmbeddedName, catalogUsage)
-	completeValues(cmd, "output", catalogDiffFormats)
 	return cmd
 }
 
 func runCatalogDiff(opts *catalogDiffOptions, e env, dir, version string) error {
-	if !slices.Contains(catalogDiffFormats, opts.Output) {
-		return badInput("-o/--output: unknown format %q (valid: %s)", opts.Output, strings.Join(catalogDiffFormats, ", "))
+	format, err := catalogDiffFormats.find(opts.Output)
+	if err != nil {
+		return err
 	}
 	if dir == "" {
 		return badInput("catalog diff: DOCS_DIR is empty; give a checkout of MicrosoftDocs/azure-management-docs")
@@ -110,13 +104,5 @@ func runCatalogDiff(opts *catalogDiffOptions, e env, dir, version string) error 
 	case err != nil:
 		return fmt.Errorf("catalog diff: %w", err)
 	}
-	if opts.Output == "json" {
-		err = report.CatalogDiffJSON(e.Stdout, report.Tool{Name: "arccheck", Version: version}, dir, cat, diffs)
-	} else {
-		err = report.CatalogDiffTable(e.Stdout, diffs, report.TableOptions{Width: e.StdoutWidth})
-	}
-	if err != nil {
-		return writeFailed(err)
-	}
-	return nil
+	return format.writeOut(e, version, opts.NoColor, catalogDiffOutput{docs: dir, catalog: cat, diffs: diffs})
 }

@@ -2,14 +2,7 @@ package main
 
 import (
 	"cmp"
-	"crypto/x509"
-	"errors"
 	"fmt"
-	"io"
-	"io/fs"
-	"os"
-	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -21,17 +14,14 @@ import (
 	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/probe"
 	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/settings"
 )
 
 // checkOptions are the options of `arccheck check`.
 type checkOptions struct {
 	selectionFlags
-	// Output is -o/--output: table or json.
-	Output string
-	// JSON is -j/--json.
-	JSON bool
-	// NoColor is --no-color.
-	NoColor bool
+	// outputFlags are -o/--output, -j/--json and --no-color (see checkFormats).
+	outputFlags
 	// FailOn is --fail-on: error (the default) or warning, which makes warnings fail the run too.
 	FailOn string
 	// Quiet is -q/--quiet: no live progress line.
@@ -70,10 +60,6 @@ type checkOptions struct {
 	AllAddresses bool
 }
 
-// selectionFlagList are the flags that choose catalog endpoints; they mean nothing with --catalog none.
-var selectionFlagList = []string{"cloud", "location", "mode", "esu", "extensions", "gateway-url", "profile",
-	"proxy-bypass", "enable-pls-check", "set", "include-all"}
-
 func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	opts := &checkOptions{globalOptions: g}
 	cmd := &cobra.Command{
@@ -98,9 +84,7 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	}
 	f := cmd.Flags()
 	opts.register(f)
-	f.StringVarP(&opts.Output, "output", "o", "table", "output format: "+strings.Join(checkFormats, ", "))
-	f.BoolVarP(&opts.JSON, "json", "j", false, "shorthand for --output json")
-	f.BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR=1 or TERM=dumb)")
+	checkFormats.register(cmd, &opts.outputFlags, true)
 	f.StringVar(&opts.FailOn, "fail-on", "error", "what fails the run (exit 1): error, or warning to fail on warnings too")
 	f.BoolVarP(&opts.Quiet, "quiet", "q", false, "no live progress line on the terminal")
 	f.DurationVar(&opts.Timeout, "timeout", 10*time.Second, "time allowed for each endpoint (all run at once)")
@@ -120,7 +104,6 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.AllAddresses, "all-addresses", false, "also probe TCP and TLS to every A and AAAA address of each name (direct connections); a row passes only when all do")
 	f.BoolVarP(&opts.PLSCheck, "enable-pls-check", "p", false, "check that private-link endpoints resolve to private addresses (same as --mode private-link)")
 	completeSelection(cmd, &opts.selectionFlags)
-	completeValues(cmd, "output", checkFormats)
 	completeValues(cmd, "fail-on", []string{"error", "warning"})
 	completeValues(cmd, "proxy-bypass", endpoints.BypassCategories)
 	cmd.PreRun = func(cmd *cobra.Command, args []string) {
@@ -137,63 +120,52 @@ const maxConcurrency = 1024
 
 // checkRun is a validated check: everything the run needs, built before any traffic is sent.
 type checkRun struct {
+	// resolved is the selection and proxy in force, with their sources and the warnings to say.
+	resolved *settings.Plan
 	plan     *endpoints.Plan
 	extra    []endpoints.Target
 	prober   probe.Options
-	format   string
+	format   *outputFormat[checkOutput]
 	settings report.Settings
 	// agent is the installed agent's facts for the agent's own rules; nil when there is none.
 	agent *agent.Settings
 }
 
-// validate checks every option and builds the run; it changes nothing in o. view is the installed
-// agent (nil when there is none or --agent off).
-func (o *checkOptions) validate(getenv func(string) string, version string, view *agentView) (*checkRun, error) {
-	run := &checkRun{}
+// validate checks every option and builds the run; it changes nothing in o. a is the installed agent
+// (nil when there is none or --agent off).
+func (o *checkOptions) validate(getenv func(string) string, version string, a *agent.Settings) (*checkRun, error) {
+	run := &checkRun{agent: a}
 	var err error
-	if run.format, err = o.format(); err != nil {
+	if run.format, err = checkFormats.choose(o.outputFlags, o.given("output")); err != nil {
 		return nil, err
+	}
+	if o.FailOn != "error" && o.FailOn != "warning" {
+		return nil, badInput("--fail-on: unknown value %q (valid: error, warning)", o.FailOn)
 	}
 	if err := o.validateLimits(); err != nil {
 		return nil, err
 	}
-	if run.plan, err = o.checkPlan(view); err != nil {
+	in := settings.Input{Agent: a, Getenv: getenv}
+	if in.Selection, in.Catalog, err = o.catalogInput(); err != nil {
 		return nil, err
 	}
+	in.Given = o.givenFields()
 	if run.extra, err = o.extraEndpoints(); err != nil {
 		return nil, err
 	}
 	if run.prober, err = o.proberOptions(version); err != nil {
 		return nil, err
 	}
-	var proxy report.ProxySetting
-	if run.prober.Proxy, proxy, err = o.proxyConfig(getenv, view); err != nil {
+	if in.Proxy, err = o.proxyInput(); err != nil {
 		return nil, err
 	}
-	run.settings = o.settings(run, proxy, view)
-	run.agent = view.settings()
+	if run.resolved, err = settings.Resolve(in); err != nil {
+		return nil, settingsError(err)
+	}
+	run.plan, run.prober.Proxy = run.resolved.Endpoints, run.resolved.Proxy
+	run.settings = o.settings(run)
 	return run, nil
 }
-
-func (o *checkOptions) format() (string, error) {
-	format := o.Output
-	if o.JSON {
-		if o.given("output") && o.Output != "json" {
-			return "", badInput("-j/--json: conflicts with -o %s (give one of them)", o.Output)
-		}
-		format = "json"
-	}
-	if !slices.Contains(checkFormats, format) {
-		return "", badInput("-o/--output: unknown format %q (valid: %s)", o.Output, strings.Join(checkFormats, ", "))
-	}
-	if o.FailOn != "error" && o.FailOn != "warning" {
-		return "", badInput("--fail-on: unknown value %q (valid: error, warning)", o.FailOn)
-	}
-	return format, nil
-}
-
-// checkFormats are the formats check writes.
-var checkFormats = []string{"table", "json", "junit", "markdown", "prometheus"}
 
 func (o *checkOptions) validateLimits() error {
 	switch {
@@ -209,37 +181,29 @@ func (o *checkOptions) validateLimits() error {
 	return nil
 }
 
-// checkPlan selects the catalog endpoints, or none with --catalog none.
-func (o *checkOptions) checkPlan(view *agentView) (*endpoints.Plan, error) {
+// catalogInput is the selection the flags make and the catalog it selects from: none with --catalog none.
+func (o *checkOptions) catalogInput() (endpoints.Selection, *endpoints.Catalog, error) {
 	sel, err := o.selection()
 	if err != nil {
-		return nil, err
-	}
-	if o.Catalog != "none" {
-		view.applySelection(&sel, o.given)
+		return sel, nil, err
 	}
 	if o.PLSCheck {
 		if o.Mode != "" && o.Mode != string(endpoints.ModePrivateLink) {
-			return nil, badInput("-p/--enable-pls-check: conflicts with --mode %s (it means --mode private-link)", o.Mode)
+			return sel, nil, badInput("-p/--enable-pls-check: conflicts with --mode %s (it means --mode private-link)", o.Mode)
 		}
 		sel.Mode = endpoints.ModePrivateLink
 	}
 	if o.Catalog == "none" {
 		if len(o.Endpoints) == 0 {
-			return nil, badInput("--catalog none: give the endpoints to check with --endpoint URL")
+			return sel, nil, badInput("--catalog none: give the endpoints to check with --endpoint URL")
 		}
-		for _, name := range selectionFlagList {
-			if o.given(name) {
-				return nil, badInput("--%s: selects catalog endpoints, which --catalog none leaves out; drop one of them", name)
-			}
+		if name, ok := o.givenSelectionFlag(); ok {
+			return sel, nil, badInput("--%s: selects catalog endpoints, which --catalog none leaves out; drop one of them", name)
 		}
-		return nil, nil
+		return sel, nil, nil
 	}
 	cat, err := loadCatalog(o.Catalog)
-	if err != nil {
-		return nil, err
-	}
-	return view.plan(cat, sel)
+	return sel, cat, err
 }
 
 func (o *checkOptions) extraEndpoints() ([]endpoints.Target, error) {
@@ -289,11 +253,11 @@ func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
 
 // settings records how the check runs, for the JSON report. It never holds a password: endpoints are
 // the parsed URLs and proxies are shown by their String form.
-func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting, view *agentView) report.Settings {
-	s := report.Settings{Proxy: proxy, PublicRoots: cmp.Or(o.PublicRoots, "embedded"), Catalog: o.Catalog,
+func (o *checkOptions) settings(run *checkRun) report.Settings {
+	s := report.Settings{Proxy: o.proxySetting(run.resolved), PublicRoots: cmp.Or(o.PublicRoots, "embedded"), Catalog: o.Catalog,
 		TimeoutMs: o.Timeout.Milliseconds(), ConnectTimeout: o.ConnectTimeout.Milliseconds(),
 		Concurrency: o.Concurrency, DNSServer: o.DNSServer, Resolve: o.Resolve, CAFile: o.CAFile, HTTP: o.HTTP,
-		AllAddresses: o.AllAddresses}
+		AllAddresses: o.AllAddresses, Sources: report.SettingSources(run.resolved), Agent: agentJSON(run.agent)}
 	for _, t := range run.extra {
 		s.Endpoints = append(s.Endpoints, t.URL)
 	}
@@ -303,203 +267,19 @@ func (o *checkOptions) settings(run *checkRun, proxy report.ProxySetting, view *
 		s.ProxyBypass = run.plan.ProxyBypass
 		s.Catalog, s.CatalogSHA256 = run.plan.Catalog.Name, run.plan.Catalog.SHA256
 	}
-	s.Sources = o.sources(view, proxy)
-	if view != nil {
-		s.Agent = report.NewAgentJSON(view.s)
-	}
 	return s
 }
 
-// sources says where each setting in force came from.
-func (o *checkOptions) sources(view *agentView, proxy report.ProxySetting) map[string]string {
-	out := o.selectionFlags.sources(view)
-	switch {
-	case o.given("proxy"):
-		out["proxy"] = "flag"
-	case proxy.Source == agentSource || proxy.HTTPSSource == agentSource:
-		out["proxy"] = agentSource
-	case proxy.HTTPSSource != "" || proxy.HTTPSource != "":
-		out["proxy"] = "environment"
-	}
-	return out
-}
-
-// proxyConfig applies probe.ChooseProxy to the flags, loads --proxy-ca-file, and records the setting.
-func (o *checkOptions) proxyConfig(getenv func(string) string, view *agentView) (*probe.ProxyConfig, report.ProxySetting, error) {
-	if view != nil && !o.given("proxy") && view.s.ProxyKnown {
-		return o.agentProxyConfig(getenv, view)
-	}
-	if view != nil && o.Proxy != "" {
-		o.warnProxyDiffers(view)
-	}
-	if strings.EqualFold(o.Proxy, "none") {
-		for _, name := range []string{"no-proxy", "proxy-ca-file"} {
-			if o.given(name) {
-				return nil, report.ProxySetting{}, badInput("--%s: means nothing with --proxy none", name)
-			}
-		}
-		return nil, report.ProxySetting{Source: "--proxy none"}, nil
-	}
-	cfg, err := probe.ChooseProxy(o.proxyChoice(o.Proxy, "--proxy"), getenv)
-	if err != nil {
-		return nil, report.ProxySetting{}, badInput("%v", err)
-	}
-	if cfg == nil && o.NoProxySet {
-		return nil, report.ProxySetting{}, badInput("--no-proxy: no proxy is in use (from --proxy or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY) for it to bypass")
-	}
-	return o.finishProxy(cfg)
-}
-
-// agentSource is ProxySetting.Source when the proxy is the installed agent's.
-const agentSource = "agent"
-
-// agentProxyConfig uses the proxy the installed agent uses, as the agent chooses it; a proxy in the
-// shell's environment that the agent does not use is ignored, with a warning.
-func (o *checkOptions) agentProxyConfig(getenv func(string) string, view *agentView) (*probe.ProxyConfig, report.ProxySetting, error) {
-	used := view.s.UsedProxy()
-	for _, name := range []string{"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"} {
-		if v := getenv(name); v != "" && !sameProxy(v, used) {
-			agentUses := "no proxy"
-			if used != "" {
-				agentUses = "its own proxy setting"
-			}
-			view.warnings = append(view.warnings, name+" is set in this shell, but the Arc agent uses "+agentUses+
-				" and will not use it: checking the agent's path (--proxy tests another one)")
-			break
-		}
-	}
-	if used == "" {
-		return nil, report.ProxySetting{Source: agentSource}, nil
-	}
-	cfg, err := probe.ChooseProxy(o.proxyChoice(used, agentSource), getenv)
-	if err != nil {
-		// The agent's own setting cannot be used: say so and check without it rather than fail.
-		view.warnings = append(view.warnings, "the Arc agent's proxy cannot be used ("+err.Error()+"); checking without a proxy")
-		return nil, report.ProxySetting{Source: agentSource}, nil
-	}
-	return o.finishProxy(cfg)
-}
-
-// proxyChoice is the proxy URL given (by a flag or the agent) with --no-proxy, if given.
-func (o *checkOptions) proxyChoice(url, source string) probe.ProxyChoice {
-	choice := probe.ProxyChoice{URL: url, URLSource: source, NoProxySource: "--no-proxy"}
-	if o.NoProxySet {
-		choice.NoProxy = &o.NoProxy
-	}
-	return choice
-}
-
-// finishProxy applies --proxy-ca-file to the proxies in force and records the setting.
-func (o *checkOptions) finishProxy(cfg *probe.ProxyConfig) (*probe.ProxyConfig, report.ProxySetting, error) {
-	if o.ProxyCAFile != "" {
-		if err := setProxyRoots(cfg, o.ProxyCAFile); err != nil {
-			return nil, report.ProxySetting{}, err
-		}
-	}
-	return cfg, report.NewProxySetting(cfg), nil
-}
-
-// warnProxyDiffers says when --proxy tests another path than the agent's.
-func (o *checkOptions) warnProxyDiffers(view *agentView) {
-	used := view.s.UsedProxy()
-	if strings.EqualFold(o.Proxy, "none") && used == "" || sameProxy(o.Proxy, used) {
-		return
-	}
-	agentUses := "no proxy"
-	if used != "" {
-		agentUses = "another proxy"
-	}
-	view.warnings = append(view.warnings, "--proxy tests another path than the Arc agent's, which uses "+agentUses)
-}
-
-// sameProxy compares two proxy URLs by scheme, host and port (never by their credentials).
-func sameProxy(a, b string) bool {
-	pa, errA := probe.ParseProxy(a, "")
-	pb, errB := probe.ParseProxy(b, "")
-	return errA == nil && errB == nil && pa.String() == pb.String()
-}
-
-// setProxyRoots makes the https:// proxies in force verify their certificates with the file's CAs; a
-// file that no https:// proxy uses is refused rather than ignored.
-func setProxyRoots(cfg *probe.ProxyConfig, file string) error {
-	pool, err := loadRoots(file, true)
-	if err != nil {
-		return badInput("--proxy-ca-file: %v", err)
-	}
-	used := false
-	if cfg != nil {
-		for _, px := range []*probe.Proxy{cfg.HTTPS, cfg.HTTP} {
-			if px != nil && px.Scheme == "https" {
-				px.RootCAs, used = pool, true
-			}
-		}
-	}
-	if !used {
-		return badInput("--proxy-ca-file: no https:// proxy is in use (from --proxy or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY) to verify with it")
-	}
-	return nil
-}
-
-// maxPEMFile bounds a CA file (--ca-file, --proxy-ca-file, --public-roots): the Mozilla bundle is
-// about 200 KiB.
-const maxPEMFile = 16 << 20
-
-// loadRoots reads a PEM file of CA certificates, added to the system roots when withSystem is set.
-func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
-	data, err := readPEMFile(path)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if withSystem {
-		if sys, err := x509.SystemCertPool(); err == nil && sys != nil {
-			pool = sys.Clone()
-		}
-	}
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("%s holds no PEM certificate", path)
-	}
-	return pool, nil
-}
-
-// readPEMFile reads a regular file of at most maxPEMFile bytes; its errors do not repeat the path, which
-// the flag's message names.
-func readPEMFile(path string) ([]byte, error) {
-	// Stat before opening: opening a FIFO blocks until someone writes to it.
-	st, err := os.Stat(path)
-	if err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (a PEM file of CA certificates is)", path)
-	}
-	var f *os.File
-	if err == nil {
-		f, err = os.Open(path)
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return nil, pe.Err // "no such file or directory"
-	} else if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
-	if err != nil {
-		return nil, err
-	} else if len(data) > maxPEMFile {
-		return nil, fmt.Errorf("%s is larger than %d MiB: not a PEM file of CA certificates", path, maxPEMFile>>20)
-	}
-	return data, nil
-}
-
 func runCheck(o *checkOptions, e env, version string) error {
-	view, err := o.agentView(e)
+	a, err := o.installedAgent(e)
 	if err != nil {
 		return err
 	}
-	run, err := o.validate(e.Getenv, version, view)
+	run, err := o.validate(e.Getenv, version, a)
 	if err != nil {
 		return err
 	}
-	if err := view.report(e, run.format == "table", run.settings.Sources["proxy"] == agentSource); err != nil {
+	if err := reportSettings(e, run.resolved, a, run.format.isTable()); err != nil {
 		return err
 	}
 	if c := run.prober.Proxy; c != nil && c.NoProxy != nil {
@@ -512,11 +292,12 @@ func runCheck(o *checkOptions, e env, version string) error {
 	for _, key := range check.UnusedOverrides(run.prober.Overrides, rep) {
 		fmt.Fprintf(e.Stderr, "arccheck: warning: --resolve %s matches no endpoint of this run\n", key)
 	}
-	if err := o.write(e, version, run, rep); err != nil {
-		return writeFailed(err)
+	out := checkOutput{rep: rep, settings: run.settings, failOnWarning: o.FailOn == "warning"}
+	if err := run.format.writeOut(e, version, o.NoColor, out); err != nil {
+		return err
 	}
-	if line := report.RegionMissingLine(rep); line != "" && run.format != "table" && run.format != "markdown" {
-		// The table's and markdown's summaries say this; for a file a job writes, its log says it too.
+	if line := report.RegionMissingLine(rep); line != "" && run.format.audience == forMachines {
+		// The summaries of the formats for people say this; for a file a job writes, its log says it too.
 		fmt.Fprintln(e.Stderr, "arccheck: "+line)
 	}
 	return o.outcome(e, rep)
@@ -563,22 +344,4 @@ func (o *checkOptions) runOptions(e env, run *checkRun) check.Options {
 		}
 	}
 	return opts
-}
-
-// write writes the report in the chosen format.
-func (o *checkOptions) write(e env, version string, run *checkRun, rep *check.Report) error {
-	tool := report.Tool{Name: "arccheck", Version: version}
-	hostname, _ := e.Hostname()
-	host := report.Host{OS: runtime.GOOS, Arch: runtime.GOARCH, Hostname: hostname}
-	switch run.format {
-	case "json":
-		return report.CheckJSON(e.Stdout, tool, host, run.settings, rep)
-	case "junit":
-		return report.CheckJUnit(e.Stdout, tool, host, run.settings, rep, report.JUnitOptions{FailOnWarning: o.FailOn == "warning"})
-	case "markdown":
-		return report.CheckMarkdown(e.Stdout, tool, host, run.settings, rep)
-	case "prometheus":
-		return report.CheckPrometheus(e.Stdout, rep)
-	}
-	return report.CheckTable(e.Stdout, rep, report.TableOptions{Color: colorAllowed(e) && !o.NoColor, Width: e.StdoutWidth})
 }

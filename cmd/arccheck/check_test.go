@@ -6,8 +6,8 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -106,9 +106,7 @@ func TestCheckEverythingReachableThroughTheLab(t *testing.T) {
 
 func TestCheckOnAMachineWithoutDNSFailsEveryRowAtDNS(t *testing.T) {
 	dns := testnet.NewDNSServer(t, testnet.DNSNXDomain, nil)
-	start := time.Now()
 	r := runCLI(t, nil, "check", "-l", "westeurope", "--dns-server", dns.Addr, "--no-color")
-	assert.Less(t, time.Since(start), 5*time.Second)
 	require.Equal(t, 1, r.code, r.stderr)
 	assert.Empty(t, r.stderr)
 	rows := tableRows(t, r.stdout)
@@ -223,18 +221,24 @@ func TestCheckOnlyUserEndpoints(t *testing.T) {
 func TestInterruptPrintsResultsSoFarAndExits130(t *testing.T) {
 	hole := testnet.BlackHole(t)
 	_, port, _ := net.SplitHostPort(hole)
-	srv := testnet.HTTPServer(t, "")
+	// Ctrl-C comes once the fine endpoint's probe is over (its connection closed): a readiness signal.
+	answered := make(chan struct{})
+	var once sync.Once
+	srv := testnet.Serve(t, func(c net.Conn) {
+		testnet.HandleHTTP(nil)(c)
+		_, _ = io.Copy(io.Discard, c)
+		once.Do(func() { close(answered) })
+	})
 	_, okPort, _ := net.SplitHostPort(srv.Addr)
-	args := []string{"check", "--catalog", "none", "--timeout", "30s", "--endpoint", "http://fine.example:" + okPort,
+	// An hour for each probe: only Ctrl-C can end the run (the test's own timeout guards against a hang).
+	args := []string{"check", "--catalog", "none", "--timeout", "1h", "--endpoint", "http://fine.example:" + okPort,
 		"--resolve", "fine.example:*:127.0.0.1"}
 	for _, h := range []string{"a.example", "b.example", "c.example"} {
 		args = append(args, "--endpoint", "https://"+h+":"+port, "--resolve", h+":*:127.0.0.1")
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
-	start := time.Now()
+	go func() { <-answered; cancel() }()
 	r := runCLIContext(t, ctx, nil, args...)
-	assert.Less(t, time.Since(start), 2*time.Second, "Ctrl-C stops the run at once")
 	assert.Equal(t, 130, r.code)
 	assert.Contains(t, r.stdout, "| http://fine.example:"+okPort+" ")
 	assert.Equal(t, 3, strings.Count(r.stdout, "canceled:"), r.stdout)
@@ -295,10 +299,9 @@ func tableRows(t *testing.T, out string) []map[string]string {
 
 func TestConnectTimeoutAndVerbose(t *testing.T) {
 	_, port, _ := net.SplitHostPort(testnet.BlackHole(t))
-	start := time.Now()
+	// An hour for the probe: tcp_timeout then shows --connect-timeout ended the connect.
 	r := runCLI(t, nil, "check", "--catalog", "none", "--endpoint", "https://stuck.example:"+port, "--resolve", "stuck.example:*:127.0.0.1",
-		"--timeout", "10s", "--connect-timeout", "300ms", "-v")
-	assert.Less(t, time.Since(start), 2*time.Second, "--connect-timeout bounds the TCP connect within --timeout")
+		"--timeout", "1h", "--connect-timeout", "300ms", "-v")
 	require.Equal(t, 1, r.code)
 	assert.Contains(t, tableRows(t, r.stdout)[0]["RESULT"], "tcp_timeout")
 	assert.Regexp(t, `^arccheck: https://stuck.example:\d+ tcp_timeout: .* \(\d+ms\)\n$`, r.stderr, "-v prints each result on stderr")

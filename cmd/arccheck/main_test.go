@@ -11,11 +11,17 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/testnet"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
+// TestMain runs the tests as root of a user and network namespace of their own when the user is not
+// root (see testnet.EnterUserNamespace: the lab's ports 443 and 80), and makes the test binary the
+// arccheck command of the scripts.
 func TestMain(m *testing.M) {
+	testnet.EnterUserNamespace()
 	testscript.Main(m, map[string]func(){
 		"arccheck": func() { os.Exit(Execute("test", os.Args[1:], newSystemEnv())) },
 	})

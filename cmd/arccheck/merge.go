@@ -4,26 +4,21 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/fleet"
 )
 
 // mergeOptions are the options of `arccheck merge`.
 type mergeOptions struct {
 	*globalOptions
-	// Output is -o/--output: table, json, markdown or junit.
-	Output string
-	// NoColor is --no-color.
-	NoColor bool
+	// outputFlags are -o/--output and --no-color (see mergeFormats).
+	outputFlags
 }
-
-// mergeFormats are the formats merge writes.
-var mergeFormats = []string{"table", "json", "markdown", "junit"}
 
 func newMergeCmd(e env, g *globalOptions) *cobra.Command {
 	opts := &mergeOptions{globalOptions: g}
@@ -34,7 +29,7 @@ func newMergeCmd(e env, g *globalOptions) *cobra.Command {
 			"per endpoint, on how many servers it failed and with which classes, the fixes by how many servers\n" +
 			"need them, and the servers by proxy.\n\n" +
 			"Every file is read whole or refused, naming it, and then nothing is written: at most " +
-			strconv.Itoa(report.MaxReportSize>>20) + " MiB\neach and " + strconv.Itoa(maxReportFiles) +
+			strconv.Itoa(fleet.MaxReportSize>>20) + " MiB\neach and " + strconv.Itoa(maxReportFiles) +
 			" files in all, one JSON report of schema " + report.CheckSchema + ". A file found in a\n" +
 			"directory must be a regular file; a named pipe is read only when named (<(...), /dev/stdin). Another of\n" +
 			"arccheck's outputs found in a directory (a list, a fleet view) is left out with a warning.\n\n" +
@@ -46,15 +41,14 @@ func newMergeCmd(e env, g *globalOptions) *cobra.Command {
 			"  arccheck merge reports/ -o junit > fleet.xml",
 		RunE: func(cmd *cobra.Command, args []string) error { return runMerge(opts, e, cmd.Root().Version, args) },
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: "+strings.Join(mergeFormats, ", "))
-	cmd.Flags().BoolVar(&opts.NoColor, "no-color", false, "no colour in the table (also NO_COLOR=1 or TERM=dumb)")
-	completeValues(cmd, "output", mergeFormats)
+	mergeFormats.register(cmd, &opts.outputFlags, false)
 	return cmd
 }
 
 func runMerge(o *mergeOptions, e env, version string, args []string) error {
-	if !slices.Contains(mergeFormats, o.Output) {
-		return badInput("-o/--output: unknown format %q (valid: %s)", o.Output, strings.Join(mergeFormats, ", "))
+	format, err := mergeFormats.find(o.Output)
+	if err != nil {
+		return err
 	}
 	if len(args) == 0 {
 		return badInput("merge: give the reports to merge: files or directories of arccheck check -o json output")
@@ -73,19 +67,9 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 	if o.Verbose {
 		fmt.Fprintf(e.Stderr, "arccheck: merging %d reports: %s\n", len(files), strings.Join(files, ", "))
 	}
-	fleet := report.NewFleet(reports, files)
-	switch o.Output {
-	case "json":
-		err = report.FleetJSON(e.Stdout, report.Tool{Name: "arccheck", Version: version}, fleet)
-	case "markdown":
-		err = report.FleetMarkdown(e.Stdout, fleet)
-	case "junit":
-		err = report.FleetJUnit(e.Stdout, reports, fleet)
-	default:
-		err = report.FleetTable(e.Stdout, fleet, report.TableOptions{Color: colorAllowed(e) && !o.NoColor, Width: e.StdoutWidth})
-	}
-	if err != nil {
-		return writeFailed(err)
+	fleet := fleet.New(reports, files)
+	if err := format.writeOut(e, version, o.NoColor, fleetOutput{fleet: fleet, reports: reports}); err != nil {
+		return err
 	}
 	if fleet.Failed() {
 		return &exitError{code: exitUnreachable}

@@ -18,7 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/arccheck/arccheck/internal/testnet"
-	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/fleet"
 )
 
 // fleetReports writes three servers' reports: two where the endpoint is refused, one where it answers.
@@ -54,9 +54,9 @@ func TestMergeFleetView(t *testing.T) {
 	r = runCLI(t, nil, "merge", dir, "-o", "json")
 	dec := json.NewDecoder(strings.NewReader(r.stdout))
 	dec.DisallowUnknownFields()
-	var doc report.FleetDocument
+	var doc fleet.Document
 	require.NoError(t, dec.Decode(&doc))
-	assert.Equal(t, report.FleetSchema, doc.Schema)
+	assert.Equal(t, fleet.Schema, doc.Schema)
 	require.Len(t, doc.Endpoints, 1)
 	assert.Equal(t, 2, doc.Endpoints[0].Failed)
 	assert.Equal(t, map[string]int{"tcp_refused": 2}, doc.Endpoints[0].Classes)
@@ -148,8 +148,8 @@ func TestMergeRefusesDamagedReportsInADirectory(t *testing.T) {
 			"not an arccheck check report: cut short: the JSON ends after 5 bytes"},
 		{"empty.json", func(p string) error { return os.WriteFile(p, nil, 0o644) }, "not an arccheck check report: not a JSON object"},
 		{"twice.json", func(p string) error { return os.WriteFile(p, append(good, good...), 0o644) }, "broken arccheck check report: not valid JSON at byte"},
-		{"big.json", func(p string) error { return writeSparse(p, report.MaxReportSize+1) },
-			fmt.Sprintf("larger than 64 MiB, the most merge reads of one report (%d bytes)", report.MaxReportSize+1)},
+		{"big.json", func(p string) error { return writeSparse(p, fleet.MaxReportSize+1) },
+			fmt.Sprintf("larger than 64 MiB, the most merge reads of one report (%d bytes)", fleet.MaxReportSize+1)},
 		{"x.json", func(p string) error { return syscall.Mkfifo(p, 0o644) },
 			"not a regular file (a named pipe): in a directory, merge reads regular files only"},
 		{"link.json", func(p string) error { return os.Symlink("nowhere", p) }, "no such file or directory"},
@@ -177,16 +177,19 @@ func TestMergeRefusesDamagedReportsInADirectory(t *testing.T) {
 		})
 	}
 
+	// The built binary, run where a file's mode holds even for root (see testnet.StartWithFileModes).
 	t.Run("unreadable", func(t *testing.T) {
-		if os.Geteuid() == 0 {
-			t.Skip("root reads a file of mode 000; run the tests as another user to see it refused")
-		}
+		bin := binary(t)
 		dir := t.TempDir()
 		bad := filepath.Join(dir, "locked.json")
 		require.NoError(t, os.WriteFile(bad, good, 0o000))
-		r := runCLI(t, nil, "merge", dir)
-		assert.Equal(t, exitBadInput, r.code)
-		assert.Equal(t, "arccheck: merge: "+bad+": permission denied\n", r.stderr)
+		cmd := exec.Command(bin, "merge", dir)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		testnet.StartWithFileModes(t, cmd)
+		assert.Equal(t, exitBadInput, exitOf(t, cmd.Wait()))
+		assert.Empty(t, stdout.String())
+		assert.Equal(t, "arccheck: merge: "+bad+": permission denied\n", stderr.String())
 	})
 
 	t.Run("left out", func(t *testing.T) {
@@ -239,12 +242,7 @@ func TestMergeReadEndsWithTheRun(t *testing.T) {
 	done := make(chan result, 1)
 	go func() { done <- runCLIContext(t, ctx, nil, "merge", fifo) }()
 	cancel(signalCause{syscall.SIGTERM})
-	var r result
-	select {
-	case r = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("merge went on reading after the signal")
-	}
+	r := testnet.Await(t, done, "merge's end after the signal") // went on reading, it would hang
 	assert.Equal(t, 143, r.code)
 	assert.Equal(t, "arccheck: interrupted by SIGTERM: nothing was merged\n", r.stderr)
 	// Let the read left behind finish: open the writing end (it waits for the reader) and close it.

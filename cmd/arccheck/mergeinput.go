@@ -18,10 +18,11 @@ import (
 	"strings"
 
 	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/fleet"
 )
 
 // maxReportFiles is the most files one merge reads, named and found in directories together. A file
-// is read up to report.MaxReportSize (64 MiB) bytes.
+// is read up to fleet.MaxReportSize (64 MiB) bytes.
 const maxReportFiles = 100_000
 
 // reportSource is a file to read, and whether it was found in a directory (rather than named).
@@ -120,17 +121,17 @@ func readReport(ctx context.Context, src reportSource) (report.CheckDocument, er
 	if err != nil {
 		return doc, badInput("merge: %s: %v", src.path, err)
 	}
-	doc, err = report.ReadCheckReport(bytes.NewReader(data))
+	doc, err = fleet.ReadCheckReport(bytes.NewReader(data))
 	if err != nil {
 		err = badInput("merge: %s: %w", src.path, err)
-		if src.fromDir && errors.Is(err, report.ErrNotACheckReport) && !errors.Is(err, report.ErrBrokenReport) && otherOutput(data) {
+		if src.fromDir && errors.Is(err, fleet.ErrNotACheckReport) && !errors.Is(err, fleet.ErrBrokenReport) && otherOutput(data) {
 			err = &leftOut{err}
 		}
 	}
 	return doc, err
 }
 
-// readWithin reads src, at most report.MaxReportSize bytes, until ctx ends. The read runs apart so
+// readWithin reads src, at most fleet.MaxReportSize bytes, until ctx ends. The read runs apart so
 // that a signal ends the command even while it blocks (a pipe whose writer says nothing); it ends with
 // the process.
 func readWithin(ctx context.Context, src reportSource) ([]byte, error) {
@@ -165,17 +166,17 @@ func readBounded(src reportSource) ([]byte, error) {
 	if err != nil {
 		return nil, pathError(err)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, report.MaxReportSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, fleet.MaxReportSize+1))
 	if err != nil {
 		return nil, pathError(err)
 	}
-	if len(data) > report.MaxReportSize {
+	if len(data) > fleet.MaxReportSize {
 		return nil, errTooLarge
 	}
 	return data, nil
 }
 
-var errTooLarge = fmt.Errorf("larger than %d MiB, the most merge reads of one report", report.MaxReportSize>>20)
+var errTooLarge = fmt.Errorf("larger than %d MiB, the most merge reads of one report", fleet.MaxReportSize>>20)
 
 // refuseKind refuses what is not a regular file (a symbolic link is judged by what it points to); a
 // pipe is read when it is named (process substitution, /dev/stdin), never when found in a directory.
@@ -183,7 +184,7 @@ var errTooLarge = fmt.Errorf("larger than %d MiB, the most merge reads of one re
 func refuseKind(fi fs.FileInfo, fromDir bool) error {
 	mode := fi.Mode()
 	switch {
-	case mode.IsRegular() && fi.Size() > report.MaxReportSize:
+	case mode.IsRegular() && fi.Size() > fleet.MaxReportSize:
 		return fmt.Errorf("%w (%d bytes)", errTooLarge, fi.Size())
 	case mode.IsRegular(), mode&fs.ModeNamedPipe != 0 && !fromDir:
 		return nil
@@ -207,5 +208,5 @@ func otherOutput(data []byte) bool {
 	if json.Unmarshal(data, &head) != nil || json.Unmarshal(head["schema"], &schema) != nil {
 		return false
 	}
-	return slices.Contains([]string{report.FleetSchema, report.ListSchema, report.ChangesSchema, report.CatalogDiffSchema}, schema)
+	return slices.Contains([]string{fleet.Schema, report.ListSchema, report.ChangesSchema, report.CatalogDiffSchema}, schema)
 }

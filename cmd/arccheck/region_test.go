@@ -18,7 +18,7 @@ import (
 
 	"github.com/arccheck/arccheck/internal/testnet"
 	"github.com/arccheck/arccheck/pkg/endpoints"
-	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/fleet"
 )
 
 // TestCheckWithoutRegionFails: without -l and without an agent to say the region, the required regional
@@ -120,7 +120,7 @@ func TestCheckWithoutRegionFailsInEveryFormat(t *testing.T) {
 	assert.Contains(t, r.stdout, "1 report merged: 1 failed, 0 passed.")
 	assert.Contains(t, r.stdout, "-l/--location")
 	r = runCLI(t, nil, "merge", dir, "-o", "json")
-	var fleet report.FleetDocument
+	var fleet fleet.Document
 	require.NoError(t, json.Unmarshal([]byte(r.stdout), &fleet))
 	require.Len(t, fleet.Servers, 1)
 	assert.True(t, fleet.Servers[0].Failed)

@@ -45,18 +45,6 @@ type selectionFlags struct {
 // given reports whether the named flag was given on the command line.
 func (s *selectionFlags) given(name string) bool { return s.changed != nil && s.changed(name) }
 
-// agentView reads the installed agent as --agent says, and takes from it the selection settings not
-// given as flags.
-func (s *selectionFlags) agentView(e env) (*agentView, error) {
-	switch s.Agent {
-	case "auto":
-		return readAgent(e), nil
-	case "off":
-		return nil, nil
-	}
-	return nil, badInput("--agent: unknown value %q (valid: auto, off)", s.Agent)
-}
-
 func (s *selectionFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&s.Cloud, "cloud", "AzureCloud", "Azure cloud: AzureCloud, AzureUSGovernment or AzureChinaCloud (case-insensitive; aliases such as public, usgov, gov, fairfax, china, 21vianet, mooncake)")
 	fs.StringVarP(&s.Location, "location", "l", "", "Azure region of the server's resource (e.g. westeurope); fills <region> endpoints")
@@ -126,36 +114,62 @@ func loadCatalog(value string) (*endpoints.Catalog, error) {
 	return cat, nil
 }
 
-// selectionFlags names the flag that sets each part of a selection.
-var selectionFlagNames = map[endpoints.Field]string{
-	endpoints.FieldCloud:       "--cloud",
-	endpoints.FieldLocation:    "-l/--location",
-	endpoints.FieldMode:        "--mode",
-	endpoints.FieldESU:         "--esu",
-	endpoints.FieldExtensions:  "--extensions",
-	endpoints.FieldGatewayURL:  "--gateway-url",
-	endpoints.FieldProfile:     "--profile",
-	endpoints.FieldProxyBypass: "--proxy-bypass",
-	endpoints.FieldSet:         "--set",
+// selectionField is a part of a selection and the flags that set it.
+type selectionField struct {
+	// field is the part of the selection ("" for a flag that selects without a part of its own).
+	field endpoints.Field
+	// flags are the flags that set it; shown is how messages name them.
+	flags []string
+	shown string
+}
+
+// selectionFields is the one table of the flags that choose catalog endpoints, by the part of the
+// selection each sets: -p/--enable-pls-check is --mode private-link; --include-all adds scenarios
+// without a part of its own. pkg/report holds the words for each part.
+var selectionFields = []selectionField{
+	{endpoints.FieldCloud, []string{"cloud"}, "--cloud"},
+	{endpoints.FieldLocation, []string{"location"}, "-l/--location"},
+	{endpoints.FieldMode, []string{"mode", "enable-pls-check"}, "--mode"},
+	{endpoints.FieldESU, []string{"esu"}, "--esu"},
+	{endpoints.FieldExtensions, []string{"extensions"}, "--extensions"},
+	{endpoints.FieldGatewayURL, []string{"gateway-url"}, "--gateway-url"},
+	{endpoints.FieldProfile, []string{"profile"}, "--profile"},
+	{endpoints.FieldProxyBypass, []string{"proxy-bypass"}, "--proxy-bypass"},
+	{endpoints.FieldSet, []string{"set"}, "--set"},
+	{"", []string{"include-all"}, "--include-all"},
 }
 
 // selectionMessage writes a selection error naming the flags.
 func selectionMessage(e *endpoints.SelectionError) string {
-	return e.Message(func(f endpoints.Field) string { return selectionFlagNames[f] })
+	return e.Message(func(f endpoints.Field) string {
+		for _, sf := range selectionFields {
+			if sf.field == f {
+				return sf.shown
+			}
+		}
+		return string(f)
+	})
 }
 
-// sources says where each selection setting in force came from: "flag" or "agent".
-func (s *selectionFlags) sources(view *agentView) map[string]string {
-	out := map[string]string{}
-	for _, f := range view.fields() {
-		out[string(f)] = "agent"
-	}
-	for _, name := range []string{"cloud", "location", "mode", "gateway-url", "proxy-bypass", "extensions"} {
-		if s.given(name) {
-			out[name] = "flag"
+// givenFields are the parts of the selection the user gave a flag for.
+func (s *selectionFlags) givenFields() map[endpoints.Field]bool {
+	out := map[endpoints.Field]bool{}
+	for _, sf := range selectionFields {
+		if sf.field != "" && slices.ContainsFunc(sf.flags, s.given) {
+			out[sf.field] = true
 		}
 	}
 	return out
+}
+
+// givenSelectionFlag is the first flag given that chooses catalog endpoints, if any.
+func (s *selectionFlags) givenSelectionFlag() (string, bool) {
+	for _, sf := range selectionFields {
+		if i := slices.IndexFunc(sf.flags, s.given); i >= 0 {
+			return sf.flags[i], true
+		}
+	}
+	return "", false
 }
 
 // completeSelection registers the completion of the selection flags' values: the catalog's clouds, the

@@ -20,48 +20,6 @@ import (
 	"time"
 )
 
-// RequireEnv is the environment variable that turns a missing component into a failure (CI sets it).
-const RequireEnv = "ARCCHECK_REQUIRE_COMPONENTS"
-
-// missing skips the test, or fails it when RequireEnv is set.
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv(RequireEnv) == "1" {
-		t.Fatalf("%s (%s=1 makes this a failure)", msg, RequireEnv)
-	}
-	t.Skip(msg)
-}
-
-// RequireBinary returns the path of a program, or skips (fails under RequireEnv) naming the Debian
-// package to install.
-func RequireBinary(t testing.TB, name, debianPackage string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	for _, dir := range []string{"/usr/sbin", "/sbin", "/usr/lib/squid"} {
-		if p := filepath.Join(dir, name); isExecutable(p) {
-			return p
-		}
-	}
-	missing(t, "%s not found: install the Debian package %s (apt-get install -y %s)", name, debianPackage, debianPackage)
-	return ""
-}
-
-// RequireRoot skips (fails under RequireEnv) when not root.
-func RequireRoot(t testing.TB, why string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		missing(t, "needs root: %s", why)
-	}
-}
-
-func isExecutable(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.Mode()&0o111 != 0
-}
-
 // sharedDir makes a temporary directory that an unprivileged daemon (squid runs as "proxy") can use.
 func sharedDir(t testing.TB, prefix string) string {
 	dir, err := os.MkdirTemp("", prefix)
@@ -103,22 +61,26 @@ func daemon(t testing.TB, name string, addr string, logFile string, cmd *exec.Cm
 		})
 	}
 	t.Cleanup(kill)
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
+	// Its listening port is the readiness signal: tried every 20 ms until it answers, the program
+	// exits, or HangGuard passes.
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	guard := time.NewTimer(HangGuard)
+	defer guard.Stop()
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return kill
+		}
 		select {
 		case <-exited:
 			log, _ := os.ReadFile(logFile)
 			t.Fatalf("%s exited at start: %s\n%s", name, out.String(), tail(string(log), 20))
-		default:
+		case <-guard.C:
+			t.Fatalf("hung: %s did not listen on %s within %v: %s", name, addr, HangGuard, out.String())
+		case <-tick.C:
 		}
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			c.Close()
-			return kill
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("%s did not listen on %s within 10s: %s", name, addr, out.String())
-	return kill
 }
 
 // LogOnFailure logs the last lines of log() under name when the test has failed by its end: a
@@ -419,7 +381,11 @@ type SOCKSOptions struct {
 // StartSOCKSWith is StartSOCKS with options.
 func StartSOCKSWith(t testing.TB, o SOCKSOptions) *SOCKS {
 	t.Helper()
-	bin, dir := prepare(t, "microsocks", "microsocks", "microsocks gets its own /etc/hosts in a private mount namespace")
+	// microsocks runs as whoever starts it: root of the tests' user namespace is enough for its mount
+	// namespace.
+	bin := RequireBinary(t, "microsocks", "microsocks")
+	RequireNamespaceRoot(t, "microsocks gets its own /etc/hosts in a private mount namespace")
+	dir := sharedDir(t, "arccheck-microsocks-")
 	dnsIP := o.DNSServer
 	if dnsIP == "" {
 		dnsIP = loopbackDNS(t, o.DNS)
@@ -454,7 +420,9 @@ func StartDNSMasq(t testing.TB, records map[string][]string) *DNSMasq {
 		"--bind-interfaces", "--listen-address=127.0.0.1", "--port=" + strconv.Itoa(port),
 		"--pid-file=" + filepath.Join(dir, "dnsmasq.pid"), "--log-facility=" + filepath.Join(dir, "dnsmasq.log"), "--log-queries"}
 	if os.Geteuid() == 0 {
-		args = append(args, "--user=root")
+		// As root it would switch to the user nobody and the group dip, which a user namespace the tests
+		// entered does not have (nor may it call setgroups): it keeps root's user and group.
+		args = append(args, "--user=root", "--group=")
 	}
 	for _, n := range slices.Sorted(maps.Keys(records)) {
 		for _, a := range records[n] {

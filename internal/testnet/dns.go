@@ -59,6 +59,7 @@ type DNSServer struct {
 	pc         net.PacketConn
 	done       chan struct{} // closed when the server stops
 	conns      map[net.Conn]struct{}
+	asked      map[string][]chan struct{} // name → the channels of Asked to close at its next question
 }
 
 // NewDNSServer starts a DNS server on 127.0.0.1 that answers A and AAAA queries from records
@@ -68,12 +69,13 @@ func NewDNSServer(t testing.TB, mode DNSBehaviour, records map[string][]string) 
 	return NewDNSServerAt(t, "127.0.0.1:0", mode, records)
 }
 
-// NewDNSServerAt is NewDNSServer on a given loopback address (port 53 needs root).
+// NewDNSServerAt is NewDNSServer on a given loopback address. Port 53 needs root, of the machine or of
+// the tests' user namespace (see EnterUserNamespace); without it the test skips (fails under RequireEnv).
 func NewDNSServerAt(t testing.TB, addr string, mode DNSBehaviour, records map[string][]string) *DNSServer {
 	t.Helper()
 	pc, ln := listenUDPAndTCP(t, addr)
 	s := &DNSServer{Addr: pc.LocalAddr().String(), records: map[string]DNSRecord{}, mode: mode, pc: pc,
-		done: make(chan struct{}), conns: map[net.Conn]struct{}{}}
+		done: make(chan struct{}), conns: map[net.Conn]struct{}{}, asked: map[string][]chan struct{}{}}
 	for name, addrs := range records {
 		var r DNSRecord
 		for _, a := range addrs {
@@ -109,6 +111,7 @@ func listenUDPAndTCP(t testing.TB, addr string) (net.PacketConn, net.Listener) {
 	for try := 0; ; try++ {
 		pc, err := net.ListenPacket("udp", addr)
 		if err != nil {
+			requirePrivilegedPort(t, "a DNS server listens on "+addr, err)
 			t.Fatal(err)
 		}
 		ln, err := net.Listen("tcp", pc.LocalAddr().String())
@@ -196,6 +199,25 @@ func (s *DNSServer) wait(d time.Duration) bool {
 	}
 }
 
+// Asked returns a channel that is closed when the server receives a question for name (without the
+// trailing dot, case-insensitive), after this call, whether it answers or not: a readiness signal for a
+// test that must act while a client (a proxy, say) is resolving the name.
+func (s *DNSServer) Asked(name string) <-chan struct{} {
+	ch := make(chan struct{})
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.asked[fqdn(name)] = append(s.asked[fqdn(name)], ch)
+	return ch
+}
+
+// tellAsked closes the channels of Asked waiting for name; s.mu is held.
+func (s *DNSServer) tellAsked(name string) {
+	for _, ch := range s.asked[name] {
+		close(ch)
+	}
+	delete(s.asked, name)
+}
+
 // Set makes the server answer for name (without the trailing dot, case-insensitive) as r says.
 func (s *DNSServer) Set(name string, r DNSRecord) {
 	s.mu.Lock()
@@ -220,9 +242,6 @@ func (s *DNSServer) reply(query []byte, to net.Addr) {
 // answer is the server's answer to query (nil for none) and how long to hold it back; over UDP, a
 // truncated one when the whole would not fit.
 func (s *DNSServer) answer(query []byte, udp bool) ([]byte, time.Duration) {
-	if s.mode == DNSSilent || (s.mode == DNSSilentTCP && !udp) {
-		return nil, 0
-	}
 	var p dnsmessage.Parser
 	h, err := p.Start(query)
 	if err != nil {
@@ -234,7 +253,12 @@ func (s *DNSServer) answer(query []byte, udp bool) ([]byte, time.Duration) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec, known := s.records[strings.ToLower(q.Name.String())]
+	name := strings.ToLower(q.Name.String())
+	s.tellAsked(name)
+	if s.mode == DNSSilent || (s.mode == DNSSilentTCP && !udp) {
+		return nil, 0
+	}
+	rec, known := s.records[name]
 	if rec.Silent {
 		return nil, 0
 	}

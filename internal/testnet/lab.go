@@ -2,16 +2,11 @@ package testnet
 
 import (
 	"crypto/tls"
-	"errors"
-	"fmt"
 	"maps"
-	"math/rand/v2"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 )
 
@@ -39,9 +34,13 @@ type LabOptions struct {
 	Handler http.Handler
 	// TLS bounds the versions offered (MinVersion, MaxVersion) and injects Delay.
 	TLS TLSOptions
+	// OnHello, if set, is called with the name (SNI) of every TLS ClientHello the lab receives, before
+	// it answers: a readiness signal for a test that must act while a client's probe is under way.
+	OnHello func(serverName string)
 }
 
-// NewLab starts a lab. Listening on ports 443 and 80 needs root; without it the test is skipped.
+// NewLab starts a lab. Listening on ports 443 and 80 needs root, of the machine or of the tests' user
+// namespace (see EnterUserNamespace); without it the test skips (fails under RequireEnv), saying so.
 func NewLab(t testing.TB, o LabOptions) *Lab {
 	t.Helper()
 	if o.CA == nil {
@@ -51,6 +50,9 @@ func NewLab(t testing.TB, o LabOptions) *Lab {
 	var mu sync.Mutex
 	certs := map[string]*tls.Certificate{}
 	getCert := func(h *tls.ClientHelloInfo) (*tls.Certificate, error) {
+		if o.OnHello != nil {
+			o.OnHello(h.ServerName)
+		}
 		name := h.ServerName
 		if name == "" {
 			name = lab.IP
@@ -64,30 +66,40 @@ func NewLab(t testing.TB, o LabOptions) *Lab {
 		certs[name] = &c
 		return &c, nil
 	}
-	for try := 0; ; try++ {
-		lab.IP = fmt.Sprintf("127.%d.%d.%d", 1+rand.IntN(250), rand.IntN(256), 1+rand.IntN(250))
-		ln, err := net.Listen("tcp", lab.IP+":443")
-		if err == nil {
-			ln.Close()
-			break
-		}
-		if errors.Is(err, syscall.EACCES) || os.Geteuid() != 0 {
-			t.Skipf("the lab listens on port 443 of a loopback address, which needs root: %v", err)
-		}
-		if try > 20 {
-			t.Fatalf("no free loopback address for the lab: %v", err)
-		}
-	}
+	var https, plain net.Listener
+	lab.IP, https, plain = listenLab(t)
 	tlsOpts := o.TLS
-	tlsOpts.Addr = lab.IP + ":443"
 	tlsOpts.GetCertificate = getCert
 	if o.Handler == nil {
 		o.Handler = answerOK("arccheck test server")
 	}
 	tlsOpts.Handler = lab.logged(o.Handler)
-	lab.HTTPS = TLSServer(t, tlsOpts)
-	lab.HTTP = listen(t, lab.IP+":80", HandleHTTP(lab.logged(lab.pki(nil))))
+	lab.HTTPS = ServeOn(t, https, HandleTLS(tlsOpts))
+	lab.HTTP = ServeOn(t, plain, HandleHTTP(lab.logged(lab.pki(nil))))
 	return lab
+}
+
+// listenLab listens on ports 443 and 80 of a random 127.x.y.z address that has both free, and returns
+// the address and the two listeners, which the lab's servers then serve: no other test can take either
+// port between the choice and the serving.
+func listenLab(t testing.TB) (ip string, https, plain net.Listener) {
+	t.Helper()
+	var err error
+	for range 20 {
+		ip = RandomLoopback()
+		if https, err = net.Listen("tcp", ip+":443"); err != nil {
+			requirePrivilegedPort(t, "the lab listens on port 443 of a loopback address (127.x.y.z)", err)
+			continue // taken: another address
+		}
+		if plain, err = net.Listen("tcp", ip+":80"); err != nil {
+			https.Close()
+			requirePrivilegedPort(t, "the lab listens on port 80 of a loopback address (127.x.y.z)", err)
+			continue
+		}
+		return ip, https, plain
+	}
+	t.Fatalf("no loopback address with ports 443 and 80 free for the lab: %v", err)
+	return "", nil, nil
 }
 
 // logged records each request's host before h answers it: once a client has the answer, the request is

@@ -45,17 +45,13 @@ func (s *Server) Settle(t testing.TB) {
 	s.mu.Lock()
 	s.settling[src] = arrived
 	s.mu.Unlock()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: HangGuard}
 	c, err := d.Dial("tcp", s.Addr)
 	if err != nil {
 		t.Fatalf("settling %s: %v", s.Addr, err)
 	}
 	defer c.Close()
-	select {
-	case <-arrived:
-	case <-time.After(10 * time.Second):
-		t.Fatalf("settling %s: the server did not accept within 10s", s.Addr)
-	}
+	Await(t, arrived, "settling "+s.Addr+": the server's accepting the settling connection")
 }
 
 // settled reports whether c is a Settle connection, and tells its Settle that it arrived.
@@ -301,6 +297,9 @@ func BlackHoleOn(t testing.TB, port int) string {
 		ap := netip.AddrPortFrom(netip.MustParseAddr(RandomLoopback()), uint16(port))
 		if addr, err = blackHoleAt(t, ap); err == nil {
 			return addr
+		}
+		if port < 1024 {
+			requirePrivilegedPort(t, fmt.Sprintf("a black hole on port %d of a loopback address (127.x.y.z)", port), err)
 		}
 	}
 	t.Fatalf("no black hole on port %d: %v", port, err)

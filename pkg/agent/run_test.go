@@ -22,6 +22,12 @@ import (
 // Windows has no shell scripts: the windows binary reads a Go fake agent under wine
 // (cmd/arccheck/crossrun_test.go).
 
+// hangGuard is how long a test waits for what must happen (a process to start or die, a read to
+// return) before it fails as hung: far above what it takes on a loaded machine, so that it decides
+// nothing but a hang (as internal/testnet's HangGuard, which this package's windows tests cannot import).
+// The bounds these tests check are structural: which cause ended a command, not how long it took.
+const hangGuard = 2 * time.Minute
+
 // fakeAgent writes an azcmagent shell script with body and returns its path. The script's directory is
 // in $dir, for files it writes (pids).
 func fakeAgent(t *testing.T, body string) string {
@@ -54,7 +60,7 @@ func pidsOf(t *testing.T, agent string, n int) []int {
 			pids = append(pids, pid)
 		}
 		return len(pids) >= n
-	}, 10*time.Second, 5*time.Millisecond, "the fake agent did not start")
+	}, hangGuard, 5*time.Millisecond, "the fake agent did not start")
 	return pids
 }
 
@@ -73,7 +79,22 @@ func alive(pid int) bool {
 func assertDead(t *testing.T, pids []int) {
 	t.Helper()
 	for _, pid := range pids {
-		assert.Eventually(t, func() bool { return !alive(pid) }, 5*time.Second, 10*time.Millisecond, "pid %d still runs", pid)
+		assert.Eventually(t, func() bool { return !alive(pid) }, hangGuard, 10*time.Millisecond, "pid %d still runs", pid)
+	}
+}
+
+// returns runs f and fails the test as hung if it has not returned within hangGuard.
+func returns(t *testing.T, what string, f func()) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(hangGuard):
+		t.Fatalf("hung: %s did not return within %v", what, hangGuard)
 	}
 }
 
@@ -87,7 +108,9 @@ esac
 `
 
 // TestFloodingAgentIsStoppedAtTheCap: an agent that writes 200 MB is stopped at MaxOutput, at once,
-// never buffered beyond it, and none of what it wrote is parsed; the same on stderr at MaxStderr.
+// never buffered beyond it, and none of what it wrote is parsed; the same on stderr at MaxStderr. That
+// the cap stopped it, not the 30 s timeout, is the problem's type: an OutputLimitError is the cause
+// only when the cap was reached first (a timeout would be ErrNoAnswer).
 func TestFloodingAgentIsStoppedAtTheCap(t *testing.T) {
 	for _, c := range []struct {
 		flood, stream, words string
@@ -100,12 +123,9 @@ func TestFloodingAgentIsStoppedAtTheCap(t *testing.T) {
 		runtime.GC()
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		start := time.Now()
 		s, problems := Read(context.Background(), agent, Options{GOOS: "linux", Timeout: 30 * time.Second})
-		took := time.Since(start)
 		runtime.ReadMemStats(&after)
 
-		assert.Less(t, took, 15*time.Second, "%s: stopped at the cap, not at the 30 s timeout", c.flood)
 		assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(32<<20), "%s: never buffered beyond the cap", c.flood)
 		require.Len(t, problems, 4, c.flood)
 		for _, p := range problems {
@@ -140,7 +160,8 @@ func TestAnswerOfExactlyTheCap(t *testing.T) {
 }
 
 // TestHangingAgentAndItsChildrenAreKilled: an agent that hangs with children holding its output
-// answers "no answer within" its timeout, by then, and neither it nor its children outlive the read.
+// answers "no answer within" its timeout (ErrNoAnswer: its timeout, no other cause, ended it), and
+// neither it nor its children outlive the read.
 func TestHangingAgentAndItsChildrenAreKilled(t *testing.T) {
 	agent := fakeAgent(t, `echo $$ >> "$dir/pids"
 sleep 1000 & echo $! >> "$dir/pids"
@@ -148,10 +169,10 @@ sleep 1000 & echo $! >> "$dir/pids"
 wait
 `)
 	const timeout = 500 * time.Millisecond
-	start := time.Now()
-	_, problems := Read(context.Background(), agent, Options{GOOS: "linux", Timeout: timeout})
-	took := time.Since(start)
-	assert.Less(t, took, timeout+2*time.Second, "bounded by the timeout")
+	var problems []Problem
+	returns(t, "reading the agent", func() {
+		_, problems = Read(context.Background(), agent, Options{GOOS: "linux", Timeout: timeout})
+	})
 	require.Len(t, problems, 4)
 	for _, p := range problems {
 		assert.ErrorIs(t, p, ErrNoAnswer)
@@ -161,18 +182,19 @@ wait
 }
 
 // TestAnswerKeptWhenAChildHoldsTheOutput: an agent that answers, leaves a helper holding its stdout
-// and exits 0 is answered promptly (within waitDelay, not at the timeout), and the helper is killed.
+// and exits 0 is answered when it exits (within waitDelay), not at the timeout, and the helper is
+// killed. The timeout is an hour: answered at all, it was answered at the agent's exit.
 func TestAnswerKeptWhenAChildHoldsTheOutput(t *testing.T) {
 	agent := fakeAgent(t, answers+`sleep 1000 &
 echo $! >> "$dir/pids"
 exit 0
 `)
-	const timeout = 20 * time.Second
-	start := time.Now()
-	s, problems := Read(context.Background(), agent, Options{GOOS: "linux", Timeout: timeout})
-	took := time.Since(start)
+	var s Settings
+	var problems []Problem
+	returns(t, "reading the agent", func() {
+		s, problems = Read(context.Background(), agent, Options{GOOS: "linux", Timeout: time.Hour})
+	})
 	require.Empty(t, problems)
-	assert.Less(t, took, timeout/4, "answered when the agent exited, not at the timeout")
 	assert.Equal(t, "westeurope", s.Location)
 	assert.Equal(t, "http://proxy.corp:3128", s.ProxyURL)
 	assert.Equal(t, []string{"Arc"}, s.ProxyBypass)
@@ -182,34 +204,29 @@ exit 0
 }
 
 // TestInterruptStopsTheAgentAtOnce: Ctrl-C (the caller's context canceled) while the agent hangs
-// returns at once, long before the timeout, with a canceled error, and kills the agent and its children.
+// returns at once, with a canceled error, and kills the agent and its children. The timeout is an hour:
+// returned at all, and canceled, Read returned on the interrupt.
 func TestInterruptStopsTheAgentAtOnce(t *testing.T) {
 	agent := fakeAgent(t, `echo $$ >> "$dir/pids"
 sleep 1000 & echo $! >> "$dir/pids"
 wait
 `)
 	ctx, cancel := context.WithCancel(context.Background())
-	type read struct {
-		problems []Problem
-		at       time.Time
-	}
-	done := make(chan read, 1)
+	done := make(chan []Problem, 1)
 	go func() {
-		_, problems := Read(ctx, agent, Options{GOOS: "linux", Timeout: time.Minute})
-		done <- read{problems, time.Now()}
+		_, problems := Read(ctx, agent, Options{GOOS: "linux", Timeout: time.Hour})
+		done <- problems
 	}()
 	pids := pidsOf(t, agent, 8) // every command started, with its child
-	canceled := time.Now()
 	cancel()
-	var r read
+	var problems []Problem
 	select {
-	case r = <-done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("Read did not return after the context was canceled")
+	case problems = <-done:
+	case <-time.After(hangGuard):
+		t.Fatal("hung: Read did not return after the context was canceled")
 	}
-	assert.Less(t, r.at.Sub(canceled), 2*time.Second, "returns at once (milliseconds; generous for a noisy machine)")
-	require.Len(t, r.problems, 4)
-	for _, p := range r.problems {
+	require.Len(t, problems, 4)
+	for _, p := range problems {
 		assert.ErrorIs(t, p, context.Canceled)
 		assert.Equal(t, p.Command+": interrupted: context canceled", p.Error())
 	}

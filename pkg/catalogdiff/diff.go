@@ -74,17 +74,7 @@ func Compare(cat *endpoints.Catalog, d *Docs) ([]Difference, error) {
 		if !slices.ContainsFunc(d.Rows, func(r Row) bool { return r.Cloud == cl.Name }) {
 			return nil, &PageError{Page: pageNetwork, Err: fmt.Errorf("%w: no endpoint table for %s, a cloud of the %s catalog", ErrNotFound, cl.Name, cat.Name)}
 		}
-		for i := range cl.Entries {
-			e := &cl.Entries[i]
-			if e.List != "standard" && e.List != "esu" {
-				continue
-			}
-			if _, ok := onPage[key{cl.Name, e.List, e.Endpoint}]; ok {
-				continue
-			}
-			out = append(out, Difference{Cloud: cl.Name, List: e.List, Kind: KindDropped, Endpoint: e.Endpoint, Catalog: e.Pos,
-				Known: e.Legacy != "" || e.Disputed != "" || !e.Until.IsZero()})
-		}
+		out = append(out, dropped(cl, func(list, ep string) bool { _, ok := onPage[key{cl.Name, list, ep}]; return ok })...)
 		out = append(out, bypass(cl, d.Bypass)...)
 		out = append(out, gateway(cl, d.GatewayCarried)...)
 	}
@@ -93,6 +83,20 @@ func Compare(cat *endpoints.Catalog, d *Docs) ([]Difference, error) {
 			cmp.Compare(a.Endpoint, b.Endpoint), cmp.Compare(a.Field, b.Field), cmp.Compare(a.Docs, b.Docs), cmp.Compare(a.Catalog, b.Catalog))
 	})
 	return out, nil
+}
+
+// dropped lists the catalog's entries of the lists the pages have (standard, esu) that no page row has.
+func dropped(cl *endpoints.Cloud, onPage func(list, endpoint string) bool) []Difference {
+	var out []Difference
+	for i := range cl.Entries {
+		e := &cl.Entries[i]
+		if (e.List != "standard" && e.List != "esu") || onPage(e.List, e.Endpoint) {
+			continue
+		}
+		out = append(out, Difference{Cloud: cl.Name, List: e.List, Kind: KindDropped, Endpoint: e.Endpoint, Catalog: e.Pos,
+			Known: e.Legacy != "" || e.Disputed != "" || !e.Until.IsZero()})
+	}
+	return out
 }
 
 func attributes(cloud, list string, r Row, e *endpoints.Entry) []Difference {

@@ -26,24 +26,27 @@ import (
 )
 
 // Benchmarks against the floor: what a run costs over what the network allows. The endpoints are served
-// by another process (this test binary run again as TestBenchServer), so that the heap measured is the
-// clients' alone. Run:
+// by another process (this test binary run again as benchServe, see TestMain), so that the heap measured
+// is the clients' alone. Run:
 //
 //	go test -run '^$' -bench . -benchtime 10x ./pkg/check
 
 // benchLatency is the latency the server injects before every TLS handshake.
 const benchLatency = 50 * time.Millisecond
 
-// benchServerEnv makes TestBenchServer serve instead of skipping.
+// benchServerEnv makes the test binary the benchmarks' server process (see TestMain).
 const benchServerEnv = "ARCCHECK_BENCH_SERVER"
 
-// TestBenchServer is no test: the benchmarks run the test binary again with benchServerEnv set, and it
-// serves TLS for any *.bench.example name with benchLatency before each handshake, printing its address
-// and its CA, until its standard input closes.
-func TestBenchServer(t *testing.T) {
-	if os.Getenv(benchServerEnv) == "" {
-		t.Skip("the benchmarks' server process")
-	}
+// TestMain makes the test binary, run again by the benchmarks with benchServerEnv set, their server
+// process rather than a test.
+func TestMain(m *testing.M) {
+	testnet.RunHelperProcess(benchServerEnv, benchServe)
+	os.Exit(m.Run())
+}
+
+// benchServe serves TLS for any *.bench.example name with benchLatency before each handshake, printing
+// its address and its CA, until its standard input closes.
+func benchServe(t testing.TB) {
 	ca := testnet.NewCA(t, "Bench Root", "DigiCert Inc")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "*.bench.example"), Delay: benchLatency})
 	fmt.Printf("%s\n%s", srv.Addr, ca.PEM)
@@ -52,7 +55,7 @@ func TestBenchServer(t *testing.T) {
 
 // benchServer starts the server process and returns its address and CA pool.
 func benchServer(b *testing.B) (netip.AddrPort, *x509.CertPool) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBenchServer$")
+	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()

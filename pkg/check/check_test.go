@@ -30,16 +30,19 @@ func blackHoled(t *testing.T, n int) ([]endpoints.Target, probe.Overrides) {
 }
 
 // TestRunEndsWithinOneTimeout: however many endpoints are black-holed, and however low the concurrency,
-// the run ends about one timeout after it started; endpoints that could not start say so.
+// the run ends with one timeout, the run's deadline: every endpoint started before it timed out at it,
+// and those that could not start before it say so. The counts are the proof (a second round of probes
+// would have started and timed out); how far past its timeout a run ends is BenchmarkBlackHoled's
+// overrun-ms.
 func TestRunEndsWithinOneTimeout(t *testing.T) {
 	extra, ov := blackHoled(t, 40)
 	timeout := 500 * time.Millisecond
 	for _, conc := range []int{0, 10} {
-		start := time.Now()
-		rep := Run(context.Background(), Options{Extra: extra, Concurrency: conc,
-			Prober: probe.New(probe.Options{Overrides: ov, Timeout: timeout})})
-		elapsed := time.Since(start)
-		assert.Less(t, elapsed, timeout+150*time.Millisecond, "concurrency %d: took %v", conc, elapsed)
+		var rep *Report
+		testnet.Returns(t, "the run", func() {
+			rep = Run(context.Background(), Options{Extra: extra, Concurrency: conc,
+				Prober: probe.New(probe.Options{Overrides: ov, Timeout: timeout})})
+		})
 		require.Len(t, rep.Results, 40)
 		s := rep.Summary()
 		if conc == 0 {

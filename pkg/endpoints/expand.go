@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/arccheck/arccheck/internal/hostport"
 )
 
 // Discovery is part of a pattern whose concrete hosts only a live call can tell.
@@ -128,9 +130,13 @@ func targetTemplates(e *Entry) []string {
 	if e.IsPattern() && !placeholdersOnly {
 		return nil
 	}
+	host, path := e.Endpoint, "" // an endpoint may have a path: www.microsoft.com/pkiops/certs
+	if i := strings.IndexByte(host, '/'); i >= 0 {
+		host, path = host[:i], host[i:]
+	}
 	var out []string
 	for _, port := range e.Ports {
-		out = append(out, port.Scheme+"://"+e.Endpoint)
+		out = append(out, hostport.URL(port.Scheme, host, port.Number, path))
 	}
 	return out
 }

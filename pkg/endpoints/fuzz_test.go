@@ -25,7 +25,8 @@ func FuzzParseTarget(f *testing.F) {
 		"https://x.example?a=1", "http://www.microsoft.com/pkiops/certs", "https://[::1]:8443/", "Login.Microsoftonline.com",
 		"workspace.example:8080", "127.0.0.1:443", "https://Bücher.example/x", "https://a..b", "ftp://x", "https://*.x.com",
 		"https://", "", "https://x:0", "x:99999", "not a url", "https://bob:Secr3t@host", "bob:Secr3t@host:8443/p?q=1",
-		"https://bob:Secr3t%zz@host/", "https://x.example/%zz", "https://x.example#frag"} {
+		"https://bob:Secr3t%zz@host/", "https://x.example/%zz", "https://x.example#frag",
+		"https://[fe80::1%25eth0]:8443/x", "http://[2001:db8::1]:80/"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {

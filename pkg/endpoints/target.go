@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -12,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/idna"
+
+	"github.com/arccheck/arccheck/internal/hostport"
 )
 
 // Target is one concrete URL to probe.
@@ -93,10 +94,7 @@ func parseReason(err error) error {
 func targetPort(u *url.URL) (int, error) {
 	ps := u.Port()
 	if ps == "" {
-		if u.Scheme == "https" {
-			return 443, nil
-		}
-		return 80, nil
+		return hostport.DefaultPort(u.Scheme), nil
 	}
 	n, err := strconv.Atoi(ps)
 	if err != nil || n < 1 || n > 65535 {
@@ -105,19 +103,9 @@ func targetPort(u *url.URL) (int, error) {
 	return n, nil
 }
 
-// String writes the target as a URL, leaving out the scheme's default port.
-func (t Target) String() string {
-	// An IPv6 zone is written %25zone in a URL (RFC 6874), so that the URL parses back.
-	h := strings.Replace(t.Host, "%", "%25", 1)
-	host := h
-	if strings.Contains(h, ":") {
-		host = "[" + h + "]"
-	}
-	if !(t.Scheme == "https" && t.Port == 443) && !(t.Scheme == "http" && t.Port == 80) {
-		host = net.JoinHostPort(h, strconv.Itoa(t.Port))
-	}
-	return t.Scheme + "://" + host + t.Path
-}
+// String writes the target as a URL, leaving out the scheme's default port, an IPv6 zone written
+// %25zone (RFC 6874) so that the URL parses back; probe.Target.URL writes the same URL.
+func (t Target) String() string { return hostport.URL(t.Scheme, t.Host, t.Port, t.Path) }
 
 // withDefaultScheme makes a bare host name or host:port an https:// URL.
 func withDefaultScheme(s string) string {

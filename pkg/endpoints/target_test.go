@@ -71,6 +71,16 @@ func TestTargetString(t *testing.T) {
 	assert.Equal(t, "http://x.example:443", Target{Scheme: "http", Host: "x.example", Port: 443}.String())
 }
 
+// TestEntryIsProbedOnEveryPort: an entry without Target lines is probed as written on every port in
+// Ports (data/README.md), its path kept after the port.
+func TestEntryIsProbedOnEveryPort(t *testing.T) {
+	e := Entry{Endpoint: "www.microsoft.com/pkiops/certs", Ports: []Port{{"http", 80}, {"https", 443}, {"https", 8443}}}
+	assert.Equal(t, []string{"http://www.microsoft.com/pkiops/certs", "https://www.microsoft.com/pkiops/certs",
+		"https://www.microsoft.com:8443/pkiops/certs"}, targetTemplates(&e))
+	e = Entry{Endpoint: "<region>.example.com", Ports: []Port{{"https", 443}, {"http", 8080}}}
+	assert.Equal(t, []string{"https://<region>.example.com", "http://<region>.example.com:8080"}, targetTemplates(&e))
+}
+
 func TestParseTargetConvertsUnicodeHostNames(t *testing.T) {
 	tg, err := ParseTarget("https://Bücher.example/x")
 	require.NoError(t, err)

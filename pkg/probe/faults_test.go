@@ -48,11 +48,8 @@ const (
 	na        Class = ""          // the fault does not exist on this path
 )
 
-// matrixTimeout is every row's probe timeout; matrixMargin is how far past it a run may end.
-const (
-	matrixTimeout = time.Second
-	matrixMargin  = 150 * time.Millisecond
-)
+// matrixTimeout is every row's probe timeout.
+const matrixTimeout = time.Second
 
 // outcome is what a row expects: a class (or reachable, or na) per path, the warning a reachable path
 // must carry, and words every failure's message must hold.
@@ -119,8 +116,9 @@ type endpoint struct {
 	target Target
 	// proxy replaces, per path, the path's proxy URL ("" keeps it).
 	proxy [numPaths]string
-	// during, if set, runs while the probes run, 300 ms after they start.
-	during func()
+	// during, if set, runs while the probes run, as soon as they have started; it waits for its own
+	// readiness signal (a question to the DNS server, say) before it acts.
+	during func(t *testing.T)
 }
 
 // newEndpoint gives host its own addresses in the namespace and an A record, and probes https://host.
@@ -443,7 +441,11 @@ func faults() []fault {
 			squid := testnet.StartSquid(t, testnet.SquidOptions{DNS: l.dnsIP()})
 			e := l.throughHTTPProxy(t, host, squid.URL("", ""))
 			l.dns.Set(host, testnet.DNSRecord{A: []netip.Addr{e.v4}, Delay: 800 * time.Millisecond}) // squid still resolving
-			e.during = squid.Kill
+			resolving := l.dns.Asked(host)
+			e.during = func(t *testing.T) {
+				testnet.Await(t, resolving, "squid's question for "+host)
+				squid.Kill()
+			}
 			return e
 		}, viaHTTPProxy(ClassProxyUnreachable)},
 
@@ -477,13 +479,15 @@ func faults() []fault {
 // dnsIP is the address of the lab's DNS server, for the proxies a row starts.
 func (l *faultLab) dnsIP() string { h, _, _ := net.SplitHostPort(l.dns.Addr); return h }
 
-// TestFaultMatrix probes every fault on every path and checks the class, that each probe ended within
-// its timeout (plus matrixMargin), and that no goroutine of arccheck's outlived the row.
+// TestFaultMatrix probes every fault on every path and checks the class, that each probe ended (before
+// testnet.HangGuard: a guard against hangs, no timing claim), and that no goroutine of arccheck's outlived
+// the row. How long past its timeout the slowest path ended is reported, not judged: timing claims are
+// benchmarks' (pkg/check's BenchmarkBlackHoled, overrun-ms).
 func TestFaultMatrix(t *testing.T) {
 	l := newFaultLab(t)
 	rows := faults()
 	perPath := [numPaths]int{}
-	var latest time.Duration // the longest a path took
+	var latest time.Duration // the longest a path took, for the report
 	for i, f := range rows {
 		t.Run(f.name, func(t *testing.T) {
 			e := f.setup(t, l, fmt.Sprintf("r%02d.faults.test", i))
@@ -495,15 +499,14 @@ func TestFaultMatrix(t *testing.T) {
 				}
 				perPath[p]++
 				checkOutcome(t, pathNames[p], f.want.classes[p], f.want, results[p])
-				assert.Less(t, took[p], matrixTimeout+matrixMargin, "%s: ended %v after its timeout", pathNames[p], took[p]-matrixTimeout)
 				latest = max(latest, took[p])
 			}
 			assertNoGoroutineLeft(t, before)
 		})
 	}
-	t.Logf("faults per path: direct %d, squid %d, socks5h %d, socks5 %d (%d rows); the slowest path took %v with a timeout of %v",
-		perPath[pathDirect], perPath[pathSquid], perPath[pathSOCKS5h], perPath[pathSOCKS5], len(rows),
-		latest.Round(time.Millisecond), matrixTimeout)
+	t.Logf("faults per path: direct %d, squid %d, socks5h %d, socks5 %d (%d rows); the slowest path took %v with a timeout of %v "+
+		"(overrun %v: reported, not judged)", perPath[pathDirect], perPath[pathSquid], perPath[pathSOCKS5h], perPath[pathSOCKS5],
+		len(rows), latest.Round(time.Millisecond), matrixTimeout, max(0, latest-matrixTimeout).Round(time.Millisecond))
 }
 
 // checkOutcome checks one path's result against the row's outcome: the class (or reachable, with the
@@ -561,10 +564,11 @@ func (l *faultLab) probeRow(t *testing.T, e *endpoint, want [numPaths]Class) ([n
 		}()
 	}
 	if e.during != nil {
-		time.Sleep(300 * time.Millisecond)
-		e.during()
+		e.during(t)
 	}
-	wg.Wait()
+	ended := make(chan struct{})
+	go func() { wg.Wait(); close(ended) }()
+	testnet.Await(t, ended, "the row's probes' end")
 	return results, took
 }
 
@@ -586,15 +590,25 @@ func arccheckGoroutines() []string {
 	return out
 }
 
-// assertNoGoroutineLeft waits (a little) for the goroutines a probe started to end, and fails with their
-// stacks if more remain than before.
+// assertNoGoroutineLeft waits for the goroutines a probe started to end, looking every 20 ms, and fails
+// with their stacks if more remain than before once testnet.HangGuard has passed: a goroutine that ends
+// at all is no leak, however slow the machine.
 func assertNoGoroutineLeft(t *testing.T, before []string) {
 	t.Helper()
-	var now []string
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if now = arccheckGoroutines(); len(now) <= len(before) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	guard := time.NewTimer(testnet.HangGuard)
+	defer guard.Stop()
+	for {
+		now := arccheckGoroutines()
+		if len(now) <= len(before) {
+			return
+		}
+		select {
+		case <-tick.C:
+		case <-guard.C:
+			t.Errorf("%d goroutines left behind:\n%s", len(now)-len(before), strings.Join(now, "\n\n"))
 			return
 		}
 	}
-	t.Errorf("%d goroutines left behind:\n%s", len(now)-len(before), strings.Join(now, "\n\n"))
 }

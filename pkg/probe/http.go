@@ -109,7 +109,7 @@ func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProx
 	if path == "" {
 		path = "/"
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.Scheme+"://"+t.Address()+path, nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.Scheme+"://"+t.authority()+path, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -171,8 +171,8 @@ func TestTargetURL(t *testing.T) {
 		"http://www.microsoft.com/pkiops/certs": {Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certs"},
 		"https://x.example:8443":                {Scheme: "https", Host: "x.example", Port: 8443},
 		"https://[2001:db8::1]":                 {Scheme: "https", Host: "2001:db8::1", Port: 443},
-		"https://[fe80::1%eth0]":                {Scheme: "https", Host: "fe80::1%eth0", Port: 443},
-		"https://[fe80::1%eth0]:8443":           {Scheme: "https", Host: "fe80::1%eth0", Port: 8443},
+		"https://[fe80::1%25eth0]":              {Scheme: "https", Host: "fe80::1%eth0", Port: 443},
+		"https://[fe80::1%25eth0]:8443":         {Scheme: "https", Host: "fe80::1%eth0", Port: 8443},
 		"http://127.0.0.1:8080":                 {Scheme: "http", Host: "127.0.0.1", Port: 8080},
 	}
 	for want, tg := range cases {

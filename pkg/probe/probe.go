@@ -9,10 +9,9 @@ import (
 	"errors"
 	"net"
 	"net/netip"
-	"strconv"
-	"strings"
-	"sync"
 	"time"
+
+	"github.com/arccheck/arccheck/internal/hostport"
 )
 
 // Target is one thing to probe: a scheme ("https" or "http"), host, port and optional path.
@@ -51,23 +50,17 @@ type Expectation struct {
 	Status int
 }
 
-// Address returns host:port.
-func (t Target) Address() string { return net.JoinHostPort(t.Host, strconv.Itoa(t.Port)) }
+// Address returns host:port to dial: an IPv6 literal in brackets with its zone as it is
+// ([fe80::1%eth0]:443).
+func (t Target) Address() string { return hostport.Address(t.Host, t.Port) }
 
-// URL writes the target as a URL, leaving out the scheme's default port.
-func (t Target) URL() string { return t.Scheme + "://" + t.authority() + t.Path }
+// URL writes the target as a URL, leaving out the scheme's default port, an IPv6 zone written %25zone
+// (RFC 6874) so that it parses back; endpoints.Target writes the same URL.
+func (t Target) URL() string { return hostport.URL(t.Scheme, t.Host, t.Port, t.Path) }
 
 // authority is host[:port] as in a URL or a Host header: the port left out when it is the scheme's
 // default, an IPv6 literal (with or without a zone) in brackets.
-func (t Target) authority() string {
-	if !(t.Scheme == "https" && t.Port == 443) && !(t.Scheme == "http" && t.Port == 80) {
-		return t.Address()
-	}
-	if strings.Contains(t.Host, ":") && !strings.HasPrefix(t.Host, "[") {
-		return "[" + t.Host + "]"
-	}
-	return t.Host
-}
+func (t Target) authority() string { return hostport.Authority(t.Scheme, t.Host, t.Port) }
 
 // Options configure a Prober. The zero value probes directly with the system resolver and roots.
 type Options struct {
@@ -371,75 +364,4 @@ func proxyOK(ctx context.Context, r *Result, err error) bool {
 	}
 	r.fail(class, PhaseProxy, msg)
 	return false
-}
-
-// ProbeAll probes every target concurrently, at most concurrency at a time (zero: all at once), within
-// one timeout of the call, and returns the results in the order of targets. done, if not nil, is called
-// as each result is ready (from the probing goroutine).
-func (p *Prober) ProbeAll(ctx context.Context, targets []Target, concurrency int, done func(int, Result)) []Result {
-	results := make([]Result, len(targets))
-	b := p.NewBatch(ctx, concurrency)
-	for i, t := range targets {
-		b.Go(t, func(r Result) {
-			results[i] = r
-			if done != nil {
-				done(i, r)
-			}
-		})
-	}
-	b.Wait()
-	return results
-}
-
-// Batch probes targets concurrently, at most a fixed number at a time, all within one timeout of the
-// batch's start, however many wait for a slot. Targets may be added while it runs (from a done
-// callback, say). A target still waiting for a slot when the deadline passes is not probed: its result
-// is canceled with a message that says so, never a timeout it did not have.
-type Batch struct {
-	p   *Prober
-	ctx context.Context
-	// probeCtx is ctx ending at until, for errTimedOut: the probes' context. end ends it with Wait.
-	probeCtx context.Context
-	end      context.CancelFunc
-	sem      chan struct{}
-	until    time.Time
-	wg       sync.WaitGroup
-}
-
-// NewBatch starts a batch; concurrency zero or less means no bound.
-func (p *Prober) NewBatch(ctx context.Context, concurrency int) *Batch {
-	if concurrency <= 0 {
-		concurrency = 1 << 16
-	}
-	b := &Batch{p: p, ctx: ctx, sem: make(chan struct{}, concurrency), until: time.Now().Add(p.opts.Timeout)}
-	b.probeCtx, b.end = context.WithDeadlineCause(ctx, b.until, errTimedOut)
-	return b
-}
-
-// Go probes t in its own goroutine and calls done with the result (from that goroutine).
-func (b *Batch) Go(t Target, done func(Result)) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		select {
-		case b.sem <- struct{}{}:
-			defer func() { <-b.sem }()
-		case <-b.ctx.Done():
-		}
-		var r Result
-		if time.Now().After(b.until) && b.ctx.Err() == nil {
-			r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue,
-				Message: "not started before the run's deadline"}}
-		} else {
-			r = b.p.probe(b.probeCtx, t, b.until, nil)
-		}
-		done(r)
-	}()
-}
-
-// Wait returns when every target given to Go, including those added meanwhile, has its result. The
-// batch is over then: a target given to it later is not probed (its result is canceled).
-func (b *Batch) Wait() {
-	b.wg.Wait()
-	b.end()
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -331,27 +330,6 @@ func (d *HTTPConnectDialer) schemeMismatch(ctx context.Context, err error) error
 	return err
 }
 
-// speaksSOCKS5 reports whether the server at px.Host answers a SOCKS5 greeting (RFC 1928: version 5,
-// one method, "no authentication") with a SOCKS5 method selection.
-func speaksSOCKS5(ctx context.Context, px *Proxy, connectTimeout time.Duration) bool {
-	conn, err := dialProxyTCP(ctx, px, "tcp", connectTimeout)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if deadline, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(deadline)
-	}
-	if _, err := conn.Write([]byte{5, 1, 0}); err != nil {
-		return false
-	}
-	var reply [2]byte
-	_, err = io.ReadFull(conn, reply[:])
-	return err == nil && reply[0] == 5
-}
-
 func (d *HTTPConnectDialer) unreachable(ctx context.Context, err error) *ProxyError {
 	return proxyUnreachable(ctx, d.Proxy, err)
 }
@@ -397,125 +375,3 @@ type bufferedConn struct {
 }
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
-
-// socksDial is one attempt to open a tunnel through a SOCKS5 proxy, and what it saw of the proxy on the
-// way: whether the connection to it failed, whether it answered the greeting, the method it chose.
-type socksDial struct {
-	px             *Proxy
-	connectTimeout time.Duration
-	// dialErr is the failure to connect to the proxy itself.
-	dialErr error
-	// proxyConn is the connection to the proxy, watched.
-	proxyConn *socksConn
-	// conn is the tunnel, once open; authenticated says the proxy asked for and took the credentials.
-	conn          net.Conn
-	authenticated bool
-}
-
-// DialContext connects to the proxy itself: it is the forward dialer of the SOCKS client.
-func (s *socksDial) DialContext(ctx context.Context, network, _ string) (net.Conn, error) {
-	c, err := dialProxyTCP(ctx, s.px, network, s.connectTimeout)
-	if err != nil {
-		s.dialErr = err
-		return nil, err
-	}
-	s.proxyConn = &socksConn{Conn: c}
-	return s.proxyConn, nil
-}
-
-func (s *socksDial) Dial(network, addr string) (net.Conn, error) {
-	return s.DialContext(context.Background(), network, addr)
-}
-
-// socksConn records the first two bytes the proxy sends: its answer to the greeting, the method
-// selection (RFC 1928, 3).
-type socksConn struct {
-	net.Conn
-	read   int
-	method byte
-}
-
-// socksUserPass is the username/password method (RFC 1929).
-const socksUserPass = 2
-
-func (c *socksConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	if c.read < 2 && c.read+n >= 2 {
-		c.method = b[1-c.read]
-	}
-	c.read += n
-	return n, err
-}
-
-// greeted reports whether the proxy answered the greeting.
-func (c *socksConn) greeted() bool { return c != nil && c.read >= 2 }
-
-// authenticating reports whether the proxy asked for a username and password (RFC 1929) and has not
-// answered them: the CONNECT is not sent yet.
-func (c *socksConn) authenticating() bool {
-	return c.greeted() && c.method == socksUserPass && c.read < 4
-}
-
-// dialSOCKS opens a connection to addr through a SOCKS5 proxy, connecting to the proxy within
-// connectTimeout, and names a failure. The returned socksDial is never nil.
-func dialSOCKS(ctx context.Context, px *Proxy, addr string, connectTimeout time.Duration) (*socksDial, error) {
-	s := &socksDial{px: px, connectTimeout: connectTimeout}
-	var auth *xproxy.Auth
-	if px.HasCredentials() {
-		auth = &xproxy.Auth{User: px.Username, Password: px.Password.Reveal()}
-	}
-	d, err := xproxy.SOCKS5("tcp", px.Host, auth, s)
-	if err != nil {
-		return s, &ProxyError{Class: ClassProxyUnreachable, Err: err}
-	}
-	conn, err := d.(xproxy.ContextDialer).DialContext(ctx, "tcp", addr)
-	if err != nil {
-		return s, s.failure(ctx, addr, err)
-	}
-	s.conn, s.authenticated = conn, s.proxyConn.method == socksUserPass
-	return s, nil
-}
-
-// failure names why the tunnel failed: the proxy could not be reached, or refused (its reply code), or
-// took too long. A proxy that answered the greeting and then nothing is still trying the destination.
-func (s *socksDial) failure(ctx context.Context, addr string, err error) *ProxyError {
-	if s.dialErr != nil {
-		return proxyUnreachable(ctx, s.px, s.dialErr)
-	}
-	if class := classifySOCKS(err); class != ClassProxyUnreachable {
-		return &ProxyError{Class: class, Err: err}
-	}
-	switch {
-	case ctx.Err() == nil && !isTimeout(err):
-		return &ProxyError{Class: ClassProxyUnreachable, Err: err}
-	case s.proxyConn.authenticating():
-		return &ProxyError{Class: ClassProxyUnreachable,
-			Err: fmt.Errorf("proxy %s asked for a username and password and did not answer them before the timeout", s.px)}
-	case s.proxyConn.greeted():
-		return &ProxyError{Class: ClassProxyUpstreamFailed,
-			Err: fmt.Errorf("proxy %s did not answer the SOCKS CONNECT to %s before the timeout: it is still trying the endpoint", s.px, addr)}
-	}
-	return &ProxyError{Class: ClassProxyUnreachable,
-		Err: fmt.Errorf("proxy %s took the connection but did not answer the SOCKS greeting before the timeout", s.px)}
-}
-
-// classifySOCKS maps a SOCKS5 failure (RFC 1928 reply codes, RFC 1929 authentication) to a class.
-func classifySOCKS(err error) Class {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "authentication failed"), strings.Contains(msg, "no acceptable authentication methods"),
-		strings.Contains(msg, "username/password"):
-		return ClassProxyAuthRequired
-	case strings.Contains(msg, "not allowed by ruleset"):
-		return ClassProxyDenied
-	case strings.Contains(msg, "host unreachable"), strings.Contains(msg, "network unreachable"),
-		strings.Contains(msg, "connection refused"), strings.Contains(msg, "TTL expired"),
-		strings.Contains(msg, "general SOCKS server failure"):
-		return ClassProxyUpstreamFailed
-	case strings.Contains(msg, "command not supported"), strings.Contains(msg, "address type not supported"),
-		strings.Contains(msg, "unknown code"):
-		// A reply code RFC 1928 does not assign is still the proxy's refusal of this CONNECT.
-		return ClassProxyDenied
-	}
-	return ClassProxyUnreachable
-}

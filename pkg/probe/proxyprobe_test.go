@@ -115,18 +115,16 @@ func TestProxyConnectTimeout(t *testing.T) {
 	hole := testnet.BlackHole(t)
 	for _, url := range []string{"http://" + hole, "https://" + hole, "socks5h://" + hole, "socks5://" + hole} {
 		for _, scheme := range []string{"https", "http"} {
-			opts := Options{Timeout: 10 * time.Second, ConnectTimeout: 300 * time.Millisecond,
+			// An hour for the probe: only the connect timeout can have ended it.
+			opts := Options{Timeout: time.Hour, ConnectTimeout: 300 * time.Millisecond,
 				Overrides: Overrides{"management.azure.com:*": loopback}}
-			start := time.Now()
 			r := through(t, url, opts, Target{Scheme: scheme, Host: "management.azure.com", Port: 443})
-			elapsed := time.Since(start)
 			require.NotNil(t, r.Failure, url)
 			assert.Equal(t, ClassProxyUnreachable, r.Failure.Class, "%s: %s", url, r.Failure.Message)
 			if !strings.HasPrefix(url, "socks5://") { // there the tunnels' shared budget ends it
 				assert.Contains(t, r.Failure.Message, "connect timeout", url)
 			}
 			assert.NotContains(t, r.Failure.Message, "time is up", url)
-			assert.Less(t, elapsed, opts.Timeout/2, "%s: the connect timeout, not the probe's, ended it", url)
 		}
 	}
 }

@@ -3,10 +3,14 @@ package probe
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestProxyDialShortageIsLocal: running out of descriptors while dialling the proxy is local_resources,
@@ -18,4 +22,23 @@ func TestProxyDialShortageIsLocal(t *testing.T) {
 	assert.Contains(t, pe.Error(), "nothing was sent")
 	pe = proxyUnreachable(context.Background(), px, fmt.Errorf("dial tcp 127.0.0.1:3128: %w", syscall.ECONNREFUSED))
 	assert.Equal(t, ClassProxyUnreachable, pe.Class)
+}
+
+// TestZonedIPv6TargetIsProbed: an IPv6 literal with a zone is written as a URL the HTTP request can
+// parse (the zone as %25, RFC 6874): the probe reaches the server instead of failing before sending.
+func TestZonedIPv6TargetIsProbed(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Close() })
+	port := ln.Addr().(*net.TCPAddr).Port
+	r := New(Options{Timeout: 5 * time.Second}).Probe(context.Background(), Target{Scheme: "http", Host: "::1%lo", Port: port})
+	if r.Failure != nil {
+		assert.NotContains(t, r.Failure.Message, "invalid URL escape")
+	}
+	require.NotNil(t, r.HTTP, "an HTTP answer came")
+	assert.Equal(t, http.StatusNoContent, r.HTTP.Status)
 }

@@ -226,6 +226,9 @@ type TLSPhase struct {
 	CipherSuite uint16
 	// Verified is true when the chain verified against the trusted roots for the host name.
 	Verified bool
+	// Alert is the TLS alert the server sent to end a failed handshake (RFC 8446, 6: 40 handshake_failure,
+	// 70 protocol_version, …); 0 when none came.
+	Alert uint8
 	// Leaf is the server's certificate; Chain what it presented after it (and, once verified, the root).
 	Leaf  *Certificate
 	Chain []Certificate

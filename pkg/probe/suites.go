@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/netip"
 	"slices"
-	"strings"
 )
 
 // checkSuite makes, when a TLS 1.2 handshake ended in a suite outside Target.AcceptedSuites, one more
@@ -32,7 +31,7 @@ func (p *Prober) checkSuite(ctx context.Context, r *Result) {
 // suites and TLS 1.0 to 1.2. It only explains the failure, never makes the target reachable.
 func (p *Prober) diagnoseNoCommonSuite(ctx context.Context, r *Result) {
 	f := r.Failure
-	if f == nil || f.Class != ClassTLSHandshakeFailed || r.TLS.Leaf != nil || !strings.Contains(f.Message, "handshake failure") {
+	if f == nil || f.Class != ClassTLSHandshakeFailed || r.TLS.Leaf != nil || r.TLS.Alert != uint8(alertHandshakeFailure) {
 		return
 	}
 	legacy := &LegacyHandshake{}

@@ -60,7 +60,8 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 		},
 	}
 	start := time.Now()
-	first := &firstBytesConn{Conn: conn}
+	hello := &helloConn{Conn: conn}
+	first := &firstBytesConn{Conn: hello}
 	tconn := tls.Client(first, cfg)
 	err := tconn.HandshakeContext(ctx)
 	phase.Duration = time.Since(start)
@@ -68,7 +69,10 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 		return nil, false
 	}
 	if err != nil {
-		class, msg := classifyTLS(err, verifyErr, ctx)
+		class, msg := classifyTLS(ctx, err, verifyErr, hello.serverVersion())
+		if a, ok := tlsAlert(err); ok {
+			phase.Alert = uint8(a)
+		}
 		r.fail(class, PhaseTLS, msg)
 		return nil, false
 	}
@@ -181,42 +185,3 @@ func selfSigned(c *x509.Certificate) bool {
 
 // hostForVerify strips the brackets of an IPv6 literal.
 func hostForVerify(h string) string { return strings.Trim(h, "[]") }
-
-func classifyTLS(err, verifyErr error, ctx context.Context) (Class, string) {
-	msg := firstLine(err.Error())
-	if interrupted(ctx) {
-		return ClassCanceled, errText(ctx, err)
-	}
-	if verifyErr != nil {
-		var ie *interceptedError
-		if errors.As(verifyErr, &ie) {
-			return ClassTLSIntercepted, verifyErr.Error()
-		}
-		var hostErr x509.HostnameError
-		var invalid x509.CertificateInvalidError
-		var unknown x509.UnknownAuthorityError
-		switch {
-		case errors.As(verifyErr, &invalid) && invalid.Reason == x509.Expired:
-			return ClassTLSExpired, verifyErr.Error()
-		case errors.As(verifyErr, &hostErr):
-			return ClassTLSHostnameMismatch, verifyErr.Error()
-		case errors.As(verifyErr, &unknown):
-			return ClassTLSUntrusted, verifyErr.Error()
-		}
-		return ClassTLSUntrusted, verifyErr.Error()
-	}
-	switch {
-	// We offer TLS 1.2 and 1.3, so a version failure means the server (or a box in the path) is stuck
-	// below 1.2: either it picked an older version, or it sent a protocol_version alert.
-	case strings.Contains(msg, "unsupported protocol version"), strings.Contains(msg, "protocol version not supported"):
-		return ClassTLSVersionTooOld, msg + " (the server offers only TLS below 1.2)"
-	case deadlineHit(ctx, err):
-		// Not the error itself: the connection is closed at the deadline, which reads as "use of closed
-		// network connection".
-		return ClassTLSHandshakeFailed, "no TLS handshake from the server before the timeout"
-	}
-	if c := classifyConn(err, ctx, ClassTLSHandshakeFailed); c != "" {
-		return c, msg
-	}
-	return ClassTLSHandshakeFailed, msg
-}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/arccheck/arccheck/pkg/catalogdiff"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/report/internal/grid"
+	"github.com/arccheck/arccheck/pkg/report/internal/write"
 )
 
 // CatalogDiffSchema is the version tag of the JSON that `arccheck catalog diff -o json` writes.
@@ -46,26 +48,26 @@ func CatalogDiffJSON(w io.Writer, tool Tool, docs string, cat *endpoints.Catalog
 		doc.Differences = append(doc.Differences, DifferenceJSON{Cloud: d.Cloud, List: d.List, Kind: d.Kind, Endpoint: d.Endpoint,
 			Field: d.Field, Docs: d.Docs, Catalog: d.Catalog, Known: d.Known})
 	}
-	return writeJSON(w, doc)
+	return write.JSON(w, doc)
 }
 
 // CatalogDiffTable writes the differences for reading: one row per difference, then how many.
 func CatalogDiffTable(out io.Writer, diffs []catalogdiff.Difference, o TableOptions) error {
-	w := &errWriter{w: out}
+	w := write.To(out)
 	if len(diffs) == 0 {
 		fmt.Fprintln(w, "No differences: every row of the pages is in the catalog, alike, and every catalog entry is on a page.")
-		return w.err
+		return w.Err()
 	}
-	g := &grid{header: []string{"CLOUD", "LIST", "KIND", "ENDPOINT", "DETAIL"}, flex: []int{4, 3}}
+	g := &grid.Grid{Header: []string{"CLOUD", "LIST", "KIND", "ENDPOINT", "DETAIL"}, Flex: []int{4, 3}, SeeAll: o.SeeAll}
 	for _, d := range diffs {
-		g.add(plain(d.Cloud), plain(d.List), plain(string(d.Kind)), plain(d.Endpoint), plain(diffDetail(d)))
+		g.Add(grid.Plain(d.Cloud), grid.Plain(d.List), grid.Plain(string(d.Kind)), grid.Plain(d.Endpoint), grid.Plain(diffDetail(d)))
 	}
-	if err := g.render(w, o.Width, o.Color); err != nil && w.err == nil {
+	if err := g.Render(w, o.Width, o.Color); err != nil && w.Err() == nil {
 		return err
 	}
 	fmt.Fprintf(w, "%s: missing is on a page and not in the catalog, dropped is in the catalog and on no page, differs is on both with another value.\n",
-		plural(len(diffs), "difference"))
-	return w.err
+		Plural(len(diffs), "difference"))
+	return w.Err()
 }
 
 // diffDetail says in words what differs.

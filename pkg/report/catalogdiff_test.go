@@ -49,7 +49,12 @@ func TestCatalogDiffTable(t *testing.T) {
 	assert.Contains(t, b.String(), `port: pages "http/80,https/443", catalog "https/443"`)
 	assert.Contains(t, b.String(), "\n1 difference: ")
 
-	full := &errWriter{w: &bytes.Buffer{}, err: assert.AnError}
+	var full failing
 	assert.ErrorIs(t, CatalogDiffTable(full, diffs, TableOptions{}), assert.AnError, "a failed write is returned")
 	assert.ErrorIs(t, CatalogDiffTable(full, nil, TableOptions{}), assert.AnError)
 }
+
+// failing is an output every write to fails, as a full or closed one does.
+type failing struct{}
+
+func (failing) Write([]byte) (int, error) { return 0, assert.AnError }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/report/internal/grid"
+	"github.com/arccheck/arccheck/pkg/report/internal/write"
 )
 
 // ChangesSchema is the version tag of the JSON that `arccheck list --changes -o json` writes.
@@ -46,7 +48,7 @@ func changesJSON(p *endpoints.Plan) []ChangeJSON {
 
 // ChangesJSON writes the changes since the seed-era tables as indented JSON.
 func ChangesJSON(w io.Writer, tool Tool, p *endpoints.Plan) error {
-	return writeJSON(w, ChangesDocument{Schema: ChangesSchema, Tool: tool, Selection: NewSelectionJSON(p), Changes: changesJSON(p)})
+	return write.JSON(w, ChangesDocument{Schema: ChangesSchema, Tool: tool, Selection: NewSelectionJSON(p), Changes: changesJSON(p)})
 }
 
 // changeWords are the first column of the changes table: what to do with an old change request.
@@ -59,22 +61,22 @@ var changeWords = map[endpoints.ChangeKind]string{
 // ChangesTable writes, for an admin whose firewall change request follows the seed-era tables, what to
 // add and what may be removed, with the date and the source of each change.
 func ChangesTable(out io.Writer, p *endpoints.Plan) error {
-	w := &errWriter{w: out}
+	w := write.To(out)
 	changes := changesJSON(p)
 	fmt.Fprintf(w, "Changes since the seed documents, for %s\n", safetext.Escape(listHeading(p)))
-	t := newTable(w, []string{"CHANGE", "ENDPOINT OR SERVICE TAG", "WHEN", "WHY", "SOURCE"})
+	t := grid.NewTable(w, []string{"CHANGE", "ENDPOINT OR SERVICE TAG", "WHEN", "WHY", "SOURCE"})
 	for _, c := range changes {
 		var sources []string
 		for _, s := range c.Sources {
 			sources = append(sources, shortSource(endpoints.Source(s)))
 		}
 		t.Append([]string{changeWords[c.Change], safetext.Escape(c.Endpoint + c.ServiceTag), safetext.Escape(c.When),
-			safetext.Escape(clip(c.Why, 60)), lines(sources).render(0, false, false)})
+			safetext.Escape(c.Why), grid.Lines(sources).Render(0, false, false)})
 	}
-	if err := t.Render(); err != nil && w.err == nil {
+	if err := t.Render(); err != nil && w.Err() == nil {
 		return err
 	}
 	fmt.Fprintf(w, "%s: add what is new; an entry marked remove is no longer documented (older agents or scripts may still use it); a disputed one is named by one current page and dropped by another.\n",
-		plural(len(changes), "change"))
-	return w.err
+		Plural(len(changes), "change"))
+	return w.Err()
 }

@@ -11,45 +11,45 @@ import (
 	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/probe"
+	"github.com/arccheck/arccheck/pkg/report/internal/grid"
+	"github.com/arccheck/arccheck/pkg/report/internal/write"
 )
 
 // CheckTable writes the results as azcmagent's Reachable table (ENDPOINT, REACHABLE, PRIVATE, TLS, PROXY,
 // in its vocabulary) followed by arccheck's own columns, a summary line and what was not tested. On a
-// terminal (o.Width) the table and the text after it fit its width: TIME goes first, then ENDPOINT,
-// PROXY and RESULT wrap.
+// terminal (o.Width) the table and the text after it fit its width: RESULT wraps, then ENDPOINT (at the
+// slashes of its URL); TIME, TLS, PROXY and PRIVATE are hidden, in that order, when RESULT would be
+// narrower than 30 columns otherwise, and a line under the table says so. REACHABLE, the verdict, and
+// ENDPOINT always stay: a table that still cannot fit is drawn wider and says how wide.
 func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
-	w := &errWriter{w: out}
-	g := &grid{header: []string{"ENDPOINT", "REACHABLE", "PRIVATE", "TLS", "PROXY", "TIME", "RESULT"},
-		drop: []int{5}, flex: []int{6, 0, 4}}
-	for i := range rep.Results {
-		r := &rep.Results[i]
-		reachable := painted("true", ansiGreen)
-		if !r.Reachable {
-			reachable = painted("false", failureColor(r))
-		}
-		g.add(plain(r.URL()), reachable, plain(PrivateColumn(&r.Probe)), plain(TLSColumn(&r.Probe)), plain(ProxyColumn(&r.Probe)),
-			plain(formatDuration(r.Probe.Duration)), resultCell(r))
-	}
-	if err := g.render(w, o.Width, o.Color); err != nil && w.err == nil {
+	w := write.To(out)
+	if err := checkGrid(rep, o.SeeAll).Render(w, o.Width, o.Color); err != nil && w.Err() == nil {
 		return err
 	}
 	checkTableNotes(w, rep, o.Width)
 	checkTableLists(w, rep, o.Width)
-	return w.err
+	return w.Err()
 }
 
-// writePara writes a paragraph of untrusted text, escaped and wrapped to width; writeItem an item of a list.
-func writePara(w io.Writer, s string, width int) {
-	fmt.Fprintln(w, wrapText(safetext.Escape(s), width, "  "))
-}
-
-func writeItem(w io.Writer, s string, width int) {
-	fmt.Fprintln(w, wrapText("  "+safetext.Escape(s), width, "      "))
+// checkGrid is the check table before it meets a terminal: a row per result.
+func checkGrid(rep *check.Report, seeAll string) *grid.Grid {
+	g := &grid.Grid{Header: []string{"ENDPOINT", "REACHABLE", "PRIVATE", "TLS", "PROXY", "TIME", "RESULT"},
+		Drop: []int{5, 3, 4, 2}, Flex: []int{6, 0}, Least: map[int]int{6: 30}, SeeAll: seeAll}
+	for i := range rep.Results {
+		r := &rep.Results[i]
+		reachable := grid.Painted("true", grid.Green)
+		if !r.Reachable {
+			reachable = grid.Painted("false", failureColor(r))
+		}
+		g.Add(grid.Plain(r.URL()), reachable, grid.Plain(PrivateColumn(&r.Probe)), grid.Plain(TLSColumn(&r.Probe)), grid.Plain(ProxyColumn(&r.Probe)),
+			grid.Plain(formatDuration(r.Probe.Duration)), resultCell(r))
+	}
+	return g
 }
 
 // checkTableNotes writes the summary line, the run's warnings and the notes under the check table.
 func checkTableNotes(w io.Writer, rep *check.Report, width int) {
-	para := func(s string) { writePara(w, s, width) }
+	para := func(s string) { grid.Para(w, s, width) }
 	para(SummaryLine(rep))
 	for _, warning := range rep.Warnings {
 		para("warn " + string(warning.Class) + ": " + warning.Message)
@@ -69,7 +69,7 @@ func checkTableNotes(w io.Writer, rep *check.Report, width int) {
 // checkTableLists writes the lists under the check table: not tested, left out, what to fix and the
 // revocation endpoints.
 func checkTableLists(w io.Writer, rep *check.Report, width int) {
-	item := func(s string) { writeItem(w, s, width) }
+	item := func(s string) { grid.Item(w, s, width) }
 	if len(rep.NotTested) > 0 {
 		fmt.Fprintln(w, "\nNot tested (allow these patterns as documented):")
 		for _, n := range rep.NotTested {
@@ -106,53 +106,53 @@ func revocationLine(rv check.Revocation) string {
 	if rv.Probe.Proxy != nil {
 		via = " via " + ProxyColumn(&rv.Probe)
 	}
-	return fmt.Sprintf("%s (%s)%s: %s; named by %s", rv.URL, rv.Kind, via, status, plural(len(rv.NeededBy), "endpoint"))
+	return fmt.Sprintf("%s (%s)%s: %s; named by %s", rv.URL, rv.Kind, via, status, Plural(len(rv.NeededBy), "endpoint"))
 }
 
 // failureColor is red for a required endpoint's failure, dim for one that never fails a run.
 func failureColor(r *check.Result) string {
 	if r.Required {
-		return ansiRed
+		return grid.Red
 	}
-	return ansiDim
+	return grid.Dim
 }
 
 // resultCell says how the endpoint went: ok or the failure's class and reason, qualified (legacy,
 // optional, not via the gateway), then a line per warning.
-func resultCell(r *check.Result) cell {
-	first := line{text: "ok"}
+func resultCell(r *check.Result) grid.Cell {
+	first := grid.Line{Text: "ok"}
 	if r.Failure != nil {
-		first = line{text: string(r.Failure.Class) + ": " + resultText(*r.Failure), color: failureColor(r)}
+		first = grid.Line{Text: string(r.Failure.Class) + ": " + resultText(*r.Failure), Color: failureColor(r)}
 	}
 	switch {
 	case r.Required:
 	case r.Entry != nil && r.Entry.Legacy != "":
-		first.text += " (legacy)"
+		first.Text += " (legacy)"
 	case r.Entry != nil && r.Entry.Disputed != "":
-		first.text += " (disputed)"
+		first.Text += " (disputed)"
 	default:
-		first.text += " (optional)"
+		first.Text += " (optional)"
 	}
 	if r.NotCarried {
-		first.text += " (not via the gateway)"
+		first.Text += " (not via the gateway)"
 	}
-	first.text = safetext.Escape(first.text)
-	c := cell{first}
+	first.Text = safetext.Escape(first.Text)
+	c := grid.Cell{first}
 	for _, w := range r.Warnings {
-		c = append(c, line{text: safetext.Escape("warn " + string(w.Class) + ": " + warningText(w)), color: ansiYellow})
+		c = append(c, grid.Line{Text: safetext.Escape("warn " + string(w.Class) + ": " + warningText(w)), Color: grid.Yellow})
 	}
 	return c
 }
 
-// warningText is RESULT's words for a warning: its class's own, or the start of its message.
+// warningText is RESULT's words for a warning: its class's own, or its message, whole.
 func warningText(w check.Finding) string {
 	if h, ok := hints[w.Class]; ok && h.result != nil {
-		return clip(resultText(w), 70)
+		return resultText(w)
 	}
-	return clip(w.Message, 70)
+	return w.Message
 }
 
-// shortReason keeps the end of an error message, the part that says what happened.
+// shortReason keeps the end of an error message, the part that says what happened, whole.
 // The tail is taken only outside parentheses, so that "… before the timeout (read tcp …: i/o timeout)"
 // never becomes a stray "i/o timeout)".
 func shortReason(msg string) string {
@@ -170,19 +170,19 @@ func shortReason(msg string) string {
 	if cut >= 0 {
 		msg = msg[cut+2:]
 	}
-	return clip(msg, 70)
+	return msg
 }
 
 // SummaryLine says in one line how the run went, and why any endpoint was not probed to a verdict.
 func SummaryLine(rep *check.Report) string {
 	s := rep.Summary()
-	line := fmt.Sprintf("%s: %d reachable, %d unreachable (%d required)", plural(s.Endpoints, "endpoint"), s.Reachable,
+	line := fmt.Sprintf("%s: %d reachable, %d unreachable (%d required)", Plural(s.Endpoints, "endpoint"), s.Reachable,
 		s.Unreachable, s.RequiredUnreachable)
 	if s.Canceled > 0 {
 		line += fmt.Sprintf(", %d not probed (%d required: %s)", s.Canceled, s.RequiredCanceled, strings.Join(canceledReasons(rep), "; "))
 	}
 	if s.Warnings > 0 {
-		line += ", " + plural(s.Warnings, "warning")
+		line += ", " + Plural(s.Warnings, "warning")
 	}
 	if s.NotTested > 0 {
 		line += fmt.Sprintf("; %d not tested", s.NotTested)
@@ -214,8 +214,8 @@ func canceledReasons(rep *check.Report) []string {
 	return out
 }
 
-// plural writes a count and a noun: "1 endpoint", "2 endpoints".
-func plural(n int, noun string) string {
+// Plural writes a count and a noun: "1 endpoint", "2 endpoints".
+func Plural(n int, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}

@@ -35,6 +35,10 @@ func resultText(f check.Finding) string {
 	return shortReason(f.Message)
 }
 
+// ClassGloss is what a view of many reports adds to a class's name where the name alone could be read
+// as a verdict on the endpoint ("" for none): local_resources is no verdict, the server could not test.
+func ClassGloss(c probe.Class) string { return hints[c].fleet }
+
 // askedNote names the DNS server asked, when the user chose one (--dns-server): " (DNS server ADDR)".
 func askedNote(f check.Fix) string {
 	if !f.DNSServer.IsValid() {

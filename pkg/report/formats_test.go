@@ -18,6 +18,7 @@ import (
 	"github.com/arccheck/arccheck/internal/testnet"
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/probe"
+	"github.com/arccheck/arccheck/pkg/report/internal/reporttest"
 )
 
 var sampleTool, sampleHost = Tool{Name: "arccheck", Version: "v1.0.0"}, Host{OS: "linux", Arch: "amd64", Hostname: "srv01"}
@@ -33,7 +34,7 @@ func sampleSettings(rep *check.Report) Settings {
 const hostile = "CN=Evil \x1b[2J\x1b[31mCA\x1b]0;pwned\x07 [click](https://evil.example) <b>x</b> | \u202ereversed"
 
 func hostileReport(t *testing.T) *check.Report {
-	rep := sampleReport(t)
+	rep := reporttest.SampleReport(t)
 	r := &rep.Results[2] // management.azure.com, reachable with an interception warning
 	r.Probe.TLS.Interceptor = hostile
 	r.Probe.Warnings = []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Message: "re-signed by " + hostile}}
@@ -67,9 +68,9 @@ func TestHostileNamesAreInert(t *testing.T) {
 
 func TestCheckMarkdownGolden(t *testing.T) {
 	var buf bytes.Buffer
-	rep := sampleReport(t)
+	rep := reporttest.SampleReport(t)
 	require.NoError(t, CheckMarkdown(&buf, sampleTool, sampleHost, sampleSettings(rep), rep))
-	golden(t, "check.md", buf.Bytes())
+	reporttest.Golden(t, "check.md", buf.Bytes())
 }
 
 // TestCheckJUnitValidates checks the JUnit XML against the JUnit XSD with xmllint, and its content.
@@ -141,36 +142,30 @@ func TestCheckPrometheusParses(t *testing.T) {
 	assert.Zero(t, families["arccheck_run_success"].GetMetric()[0].GetGauge().GetValue())
 }
 
-// TestTablesFitTheTerminal: at 80 and 120 columns no line of the check table (with warnings) or of the
-// list is wider than the terminal; without a width the layout is the stable, unwrapped one.
+// TestTablesFitTheTerminal: at 60, 80 and 120 columns no line of the check table (with warnings and a
+// hostile certificate name) or of the list is wider than the terminal, but for a table that says how wide
+// it must be (a word is never cut); without a width the layout is the stable, unwrapped one.
 func TestTablesFitTheTerminal(t *testing.T) {
 	rep := hostileReport(t)
 	for _, width := range []int{60, 80, 120} {
 		var buf bytes.Buffer
 		require.NoError(t, CheckTable(&buf, rep, TableOptions{Width: width, Color: true}))
-		assertFits(t, buf.String(), width)
+		reporttest.AssertWhole(t, "check", buf.String(), width, nil)
 		assert.Contains(t, buf.String(), "ENDPOINT")
-		assert.Contains(t, buf.String(), "REACHABLE")
+		assert.Contains(t, buf.String(), "REACHABLE", "shown, or named as hidden")
 		buf.Reset()
 		require.NoError(t, ListTable(&buf, rep.Plan, TableOptions{Width: width}))
-		assertFits(t, buf.String(), width)
+		reporttest.AssertWhole(t, "list", buf.String(), width, nil)
 	}
 	var wide, unwrapped bytes.Buffer
-	require.NoError(t, CheckTable(&wide, sampleReport(t), TableOptions{Width: 1000}))
-	require.NoError(t, CheckTable(&unwrapped, sampleReport(t), TableOptions{}))
+	require.NoError(t, CheckTable(&wide, reporttest.SampleReport(t), TableOptions{Width: 1000}))
+	require.NoError(t, CheckTable(&unwrapped, reporttest.SampleReport(t), TableOptions{}))
 	assert.Equal(t, unwrapped.String(), wide.String(), "a table that fits is not changed")
-}
-
-func assertFits(t *testing.T, out string, width int) {
-	t.Helper()
-	for _, l := range strings.Split(out, "\n") {
-		assert.LessOrEqual(t, displayWidth(l), width, "%d columns: %q", width, l)
-	}
 }
 
 // TestRunFindingsInEveryFormat: the clock and the revocation endpoints reach JUnit and Prometheus too.
 func TestRunFindingsInEveryFormat(t *testing.T) {
-	rep := sampleReport(t)
+	rep := reporttest.SampleReport(t)
 	rep.Clock = &check.Clock{Offset: 10 * time.Minute, Source: "https://management.azure.com", Answers: 3}
 	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP,
 		Message: "this machine's clock is 10m0s behind the servers'"}}}

@@ -13,6 +13,7 @@ import (
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/probe"
+	"github.com/arccheck/arccheck/pkg/report/internal/junitxml"
 )
 
 // JUnitOptions shape the JUnit report.
@@ -51,16 +52,16 @@ func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check
 		took[name] += r.Probe.Duration.Seconds()
 	}
 	for _, n := range rep.NotTested {
-		suite(suiteOf(entryOf(rep.Plan, n.Pattern), check.OriginCatalog)).AddTestcase(notTestedCase(n.Pattern, notTestedReason(n), n.NeedsRegion()))
+		suite(suiteOf(entryOf(rep.Plan, n.Pattern), check.OriginCatalog)).AddTestcase(NotTestedCase(n.Pattern, notTestedReason(n), n.NeedsRegion()))
 	}
 	if len(rep.Warnings) > 0 || len(rep.Revocation) > 0 {
 		suite("run").AddTestcase(junitRunCase(rep, o))
 	}
-	all := junit.Testsuites{Name: "arccheck", Time: seconds(rep.Duration.Seconds())}
+	all := junit.Testsuites{Name: "arccheck", Time: junitxml.Seconds(rep.Duration.Seconds())}
 	slices.Sort(order)
 	for _, name := range order {
 		s := suites[name]
-		s.Time = seconds(took[name])
+		s.Time = junitxml.Seconds(took[name])
 		all.AddSuite(*s)
 	}
 	return all.WriteXML(w)
@@ -94,12 +95,12 @@ func entryOf(p *endpoints.Plan, pattern string) *endpoints.Entry {
 // junitCase is one endpoint: failed when it fails the run (or, with FailOnWarning, has a warning); an
 // error when this machine could not test it (local_resources), which is no verdict on the endpoint.
 func junitCase(r *check.Result, o JUnitOptions) junit.Testcase {
-	tc := junit.Testcase{Name: safetext.Escape(r.URL()), Classname: "arccheck." + safetext.Escape(r.Pattern), Time: seconds(r.Probe.Duration.Seconds())}
+	tc := junit.Testcase{Name: safetext.Escape(r.URL()), Classname: "arccheck." + safetext.Escape(r.Pattern), Time: junitxml.Seconds(r.Probe.Duration.Seconds())}
 	var out []string
 	if f := r.Failure; f != nil {
 		fix := FixOf(*f)
 		text := fmt.Sprintf("%s (%s phase): %s\nfix: %s", f.Class, f.Phase, progressText(*f), fix.Hint)
-		result := &junit.Result{Message: sanitizeXML(string(f.Class) + ": " + fix.Action), Type: safetext.Escape(string(f.Class)), Data: sanitizeXML(text)}
+		result := &junit.Result{Message: junitxml.Text(string(f.Class) + ": " + fix.Action), Type: safetext.Escape(string(f.Class)), Data: junitxml.Text(text)}
 		switch {
 		case f.Class == probe.ClassLocalResources:
 			tc.Error = result
@@ -113,26 +114,26 @@ func junitCase(r *check.Result, o JUnitOptions) junit.Testcase {
 		fix := FixOf(w)
 		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, progressText(w), fix.Hint)
 		if o.FailOnWarning && tc.Failure == nil {
-			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + fix.Action), Type: safetext.Escape(string(w.Class)), Data: sanitizeXML(text)}
+			tc.Failure = &junit.Result{Message: junitxml.Text(string(w.Class) + ": " + fix.Action), Type: safetext.Escape(string(w.Class)), Data: junitxml.Text(text)}
 			continue
 		}
 		out = append(out, text)
 	}
 	if len(out) > 0 {
-		tc.SystemOut = &junit.Output{Data: sanitizeXML(strings.Join(out, "\n"))}
+		tc.SystemOut = &junit.Output{Data: junitxml.Text(strings.Join(out, "\n"))}
 	}
 	return tc
 }
 
-// notTestedCase is a pattern that could not be tested: skipped, or failed when it is required and only
-// a region would have named its host, as the run fails.
-func notTestedCase(pattern, reason string, needsRegion bool) junit.Testcase {
+// NotTestedCase is the JUnit test case of a pattern that could not be tested: skipped, or failed when it
+// is required and only a region would have named its host, as the run fails (a check's and a fleet's).
+func NotTestedCase(pattern, reason string, needsRegion bool) junit.Testcase {
 	tc := junit.Testcase{Name: safetext.Escape(pattern), Classname: "arccheck.not-tested"}
 	if needsRegion {
-		tc.Failure = &junit.Result{Message: sanitizeXML("not tested for want of a region: " + regionFix), Type: needsRegionState,
-			Data: sanitizeXML(reason)}
+		tc.Failure = &junit.Result{Message: junitxml.Text("not tested for want of a region: " + RegionFix), Type: needsRegionState,
+			Data: junitxml.Text(reason)}
 	} else {
-		tc.Skipped = &junit.Result{Message: sanitizeXML("not tested: " + reason)}
+		tc.Skipped = &junit.Result{Message: junitxml.Text("not tested: " + reason)}
 	}
 	return tc
 }
@@ -148,18 +149,6 @@ func junitProperties(tool Tool, host Host, s Settings) []junit.Property {
 			junit.Property{Name: "scenarios", Value: strings.Join(sel.Scenarios, ",")})
 	}
 	return props
-}
-
-func seconds(s float64) string { return strconv.FormatFloat(s, 'f', 3, 64) }
-
-// sanitizeXML keeps text XML can carry: the lines of our own text kept, untrusted control characters
-// within them shown as escapes (safetext).
-func sanitizeXML(s string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		out = append(out, safetext.Escape(l))
-	}
-	return strings.Join(out, "\n")
 }
 
 // revocationState says how a revocation URL went: reachable, unreachable, or not probed (unknown,
@@ -182,7 +171,7 @@ func junitRunCase(rep *check.Report, o JUnitOptions) junit.Testcase {
 	for _, w := range rep.Warnings {
 		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, progressText(w), FixOf(w).Hint)
 		if o.FailOnWarning && tc.Failure == nil {
-			tc.Failure = &junit.Result{Message: sanitizeXML(string(w.Class) + ": " + FixOf(w).Action), Type: safetext.Escape(string(w.Class)), Data: sanitizeXML(text)}
+			tc.Failure = &junit.Result{Message: junitxml.Text(string(w.Class) + ": " + FixOf(w).Action), Type: safetext.Escape(string(w.Class)), Data: junitxml.Text(text)}
 			continue
 		}
 		out = append(out, text)
@@ -191,7 +180,7 @@ func junitRunCase(rep *check.Report, o JUnitOptions) junit.Testcase {
 		out = append(out, fmt.Sprintf("revocation %s %s: %s", rv.Kind, rv.URL, revocationState(rv)))
 	}
 	if len(out) > 0 {
-		tc.SystemOut = &junit.Output{Data: sanitizeXML(strings.Join(out, "\n"))}
+		tc.SystemOut = &junit.Output{Data: junitxml.Text(strings.Join(out, "\n"))}
 	}
 	return tc
 }

@@ -1,5 +1,3 @@
-// Package report shows arccheck's results: the catalog listing and the check results, as a table for
-// people, JSON for machines and support tickets, and plain lines for allowlists. It has no network code.
 package report
 
 import (
@@ -10,6 +8,8 @@ import (
 
 	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/report/internal/grid"
+	"github.com/arccheck/arccheck/pkg/report/internal/write"
 )
 
 // ListSchema is the version tag of the JSON that `arccheck list -o json` writes.
@@ -118,7 +118,7 @@ type ExcludedJSON struct {
 // NewSelectionJSON records a plan's selection.
 func NewSelectionJSON(p *endpoints.Plan) SelectionJSON {
 	return SelectionJSON{Cloud: p.Cloud.Name, Location: p.Location, Mode: string(p.Mode), List: p.List,
-		Scenarios: nonNil(p.Scenarios), GatewayURL: p.GatewayURL, Values: p.Values}
+		Scenarios: write.NonNil(p.Scenarios), GatewayURL: p.GatewayURL, Values: p.Values}
 }
 
 // NewListDocument builds the JSON form of a plan.
@@ -134,8 +134,8 @@ func NewListDocument(tool Tool, p *endpoints.Plan) ListDocument {
 		e := ep.Entry
 		le := ListEndpoint{
 			Endpoint: e.Endpoint, Pattern: ep.Pattern, Description: e.Description, When: string(e.When),
-			Scenarios: nonNil(e.Scenarios), Required: ep.Required, PrivateLink: string(e.PrivateLink),
-			Bypass: e.Bypass, TLS: e.TLS, Legacy: e.Legacy, Notes: nonNil(e.Notes), Targets: []string{},
+			Scenarios: write.NonNil(e.Scenarios), Required: ep.Required, PrivateLink: string(e.PrivateLink),
+			Bypass: e.Bypass, TLS: e.TLS, Legacy: e.Legacy, Notes: write.NonNil(e.Notes), Targets: []string{},
 			Discover: []DiscoverJSON{}, NotTested: endpointReasons(ep), Sources: sourcesJSON(e.Sources), Catalog: e.Pos,
 			Since: e.Since.Raw, Until: e.Until.Raw, Disputed: e.Disputed, NotCarried: ep.NotCarried,
 			GatewayDirect: e.GatewayDirect, InspectionUnsupported: e.InspectionUnsupported, ProxyBasicAuth: e.ProxyBasicAuth,
@@ -184,13 +184,13 @@ func excludedJSON(p *endpoints.Plan) []ExcludedJSON {
 func ListJSON(w io.Writer, tool Tool, p *endpoints.Plan, sources map[string]string, agent *AgentJSON) error {
 	doc := NewListDocument(tool, p)
 	doc.Sources, doc.Agent = sources, agent
-	return writeJSON(w, doc)
+	return write.JSON(w, doc)
 }
 
 // ListPlain writes one host or pattern per line, ready for an allowlist: each selected endpoint as
 // documented (with <region> and the gateway prefix filled in where known), without duplicates.
 func ListPlain(out io.Writer, p *endpoints.Plan) error {
-	w := &errWriter{w: out}
+	w := write.To(out)
 	var seen []string
 	for _, ep := range p.Endpoints {
 		if slices.Contains(seen, ep.Pattern) {
@@ -199,19 +199,22 @@ func ListPlain(out io.Writer, p *endpoints.Plan) error {
 		seen = append(seen, ep.Pattern)
 		fmt.Fprintln(w, safetext.Escape(ep.Pattern))
 	}
-	return w.err
+	return w.Err()
 }
 
-// ListTable writes the plan for reading: one row per endpoint, then the exclusions and service tags.
+// ListTable writes the plan for reading: one row per endpoint, then the exclusions and service tags. On a
+// terminal WHEN, SOURCE and PORTS wrap first, then the URLs at their slashes; SOURCE, PRIVATE LINK,
+// TESTED AS and PORTS are hidden, in that order, only when the table cannot fit otherwise, and a line
+// under the table says so.
 func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
-	w := &errWriter{w: out}
-	para := func(s string) { writePara(w, s, o.Width) }
+	w := write.To(out)
+	para := func(s string) { grid.Para(w, s, o.Width) }
 	para(listHeading(p))
 	for _, n := range p.Notices {
 		para("note: " + n.Text)
 	}
-	g := &grid{header: []string{"ENDPOINT", "WHEN", "PRIVATE LINK", "PORTS", "TESTED AS", "SOURCE"},
-		drop: []int{5, 2}, flex: []int{4, 0, 1, 3}}
+	g := &grid.Grid{Header: []string{"ENDPOINT", "WHEN", "PRIVATE LINK", "PORTS", "TESTED AS", "SOURCE"},
+		Drop: []int{5, 2, 4, 3}, Flex: []int{1, 5, 3, 4, 0}, Least: map[int]int{5: 30}, SeeAll: o.SeeAll}
 	for _, ep := range p.Endpoints {
 		e := ep.Entry
 		var ports, tested, sources []string
@@ -230,10 +233,10 @@ func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 		for _, s := range e.Sources {
 			sources = append(sources, shortSource(s))
 		}
-		g.add(plain(ep.Pattern), lines(whenColumn(ep)), plain(string(e.PrivateLink)), plain(strings.Join(ports, " ")),
-			lines(tested), lines(slices.Compact(sources)))
+		g.Add(grid.Plain(ep.Pattern), grid.Lines(whenColumn(ep)), grid.Plain(string(e.PrivateLink)), grid.Plain(strings.Join(ports, " ")),
+			grid.Lines(tested), grid.Lines(slices.Compact(sources)))
 	}
-	if err := g.render(w, o.Width, false); err != nil && w.err == nil {
+	if err := g.Render(w, o.Width, false); err != nil && w.Err() == nil {
 		return err
 	}
 	if slices.ContainsFunc(p.Endpoints, func(ep endpoints.Endpoint) bool { return ep.NotCarried }) {
@@ -253,7 +256,7 @@ func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 		}
 		para("service tags: " + strings.Join(tags, "; "))
 	}
-	return w.err
+	return w.Err()
 }
 
 // shortSource names a source briefly: the seed number, or the dated fact.

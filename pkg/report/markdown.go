@@ -5,8 +5,9 @@ import (
 	"io"
 	"strings"
 
-	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/check"
+	"github.com/arccheck/arccheck/pkg/report/internal/inert"
+	"github.com/arccheck/arccheck/pkg/report/internal/write"
 )
 
 // CheckMarkdown writes the results for a ticket or a pull request: the summary, the table, what to fix,
@@ -14,49 +15,49 @@ import (
 // tools. Every string that came from the network is escaped, so that a hostile certificate name can
 // neither inject a link nor break the table.
 func CheckMarkdown(out io.Writer, tool Tool, host Host, settings Settings, rep *check.Report) error {
-	w := &errWriter{w: out}
+	w := write.To(out)
 	s := rep.Summary()
 	verdict := "passed"
 	if rep.Failed() {
 		verdict = "failed"
 	}
-	fmt.Fprintf(w, "# arccheck: %s (%d of %s reachable)\n\n", verdict, s.Reachable, plural(s.Endpoints, "endpoint"))
-	fmt.Fprintf(w, "%s\n\n", markdownText(SummaryLine(rep)))
+	fmt.Fprintf(w, "# arccheck: %s (%d of %s reachable)\n\n", verdict, s.Reachable, Plural(s.Endpoints, "endpoint"))
+	fmt.Fprintf(w, "%s\n\n", inert.Markdown(SummaryLine(rep)))
 	fmt.Fprintln(w, "| Endpoint | Reachable | Private | TLS | Proxy | Result |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
 	for i := range rep.Results {
 		r := &rep.Results[i]
 		var result []string
 		for _, l := range resultCell(r) {
-			result = append(result, markdownText(l.text))
+			result = append(result, inert.Markdown(l.Text))
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", markdownText(r.URL()), boolWord(r.Reachable),
-			markdownText(PrivateColumn(&r.Probe)), markdownText(TLSColumn(&r.Probe)), markdownText(ProxyColumn(&r.Probe)),
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", inert.Markdown(r.URL()), boolWord(r.Reachable),
+			inert.Markdown(PrivateColumn(&r.Probe)), inert.Markdown(TLSColumn(&r.Probe)), inert.Markdown(ProxyColumn(&r.Probe)),
 			strings.Join(result, "<br>"))
 	}
 	if groups := WhatToFix(rep); len(groups) > 0 {
 		fmt.Fprintln(w, "\n## What to fix")
 		for _, g := range groups {
-			fmt.Fprintf(w, "\n- %s: %s", markdownText(g.Action), markdownCodes(g.Patterns))
+			fmt.Fprintf(w, "\n- %s: %s", inert.Markdown(g.Action), inert.Code(g.Patterns))
 		}
 		fmt.Fprintln(w)
 	}
 	if len(rep.NotTested) > 0 {
 		fmt.Fprintln(w, "\n## Not tested\n\nAllow these patterns as documented:")
 		for _, n := range rep.NotTested {
-			fmt.Fprintf(w, "\n- %s: %s", markdownCodes([]string{n.Pattern}), markdownText(notTestedReason(n)))
+			fmt.Fprintf(w, "\n- %s: %s", inert.Code([]string{n.Pattern}), inert.Markdown(notTestedReason(n)))
 		}
 		fmt.Fprintln(w)
 	}
 	if rep.Plan != nil && len(rep.Plan.Notices) > 0 {
 		fmt.Fprintln(w, "\n## Notes")
 		for _, n := range rep.Plan.Notices {
-			fmt.Fprintf(w, "\n- %s", markdownText(n.Text))
+			fmt.Fprintf(w, "\n- %s", inert.Markdown(n.Text))
 		}
 		fmt.Fprintln(w)
 	}
 	markdownEnvironment(w, tool, host, settings, rep)
-	return w.err
+	return w.Err()
 }
 
 // markdownEnvironment lists what a support engineer needs to know about where and how the check ran.
@@ -76,18 +77,8 @@ func markdownEnvironment(w io.Writer, tool Tool, host Host, s Settings, rep *che
 	}
 	fmt.Fprintln(w)
 	for _, r := range rows {
-		fmt.Fprintf(w, "- %s: %s\n", r[0], markdownText(r[1]))
+		fmt.Fprintf(w, "- %s: %s\n", r[0], inert.Markdown(r[1]))
 	}
-}
-
-// markdownCodes writes patterns as inline code, which shows them as typed (backquotes cannot occur in
-// a host name; any other character is literal inside code).
-func markdownCodes(patterns []string) string {
-	var out []string
-	for _, p := range patterns {
-		out = append(out, "`"+strings.ReplaceAll(safetext.Escape(p), "`", "'")+"`")
-	}
-	return strings.Join(out, ", ")
 }
 
 func orNone(s string) string {

@@ -10,8 +10,8 @@ import (
 // The words for required patterns left untested for want of a region, which fail a run; every format
 // says it with these.
 const (
-	// regionFix is what to do about them.
-	regionFix = "give the server's region with -l/--location (e.g. -l westeurope)"
+	// RegionFix is what to do about them.
+	RegionFix = "give the server's region with -l/--location (e.g. -l westeurope)"
 	// needsRegionState is their state in Prometheus and their failure type in JUnit.
 	needsRegionState = "required_needs_region"
 )
@@ -22,11 +22,11 @@ func RegionMissingLine(rep *check.Report) string {
 	if n == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s not tested for want of a region; %s.", plural(n, "required pattern"), regionFix)
+	return fmt.Sprintf("%s not tested for want of a region; %s.", Plural(n, "required pattern"), RegionFix)
 }
 
-// needsRegion reports whether a report's not-tested pattern is required and needs a region (reports
+// NeedsRegion reports whether a report's not-tested pattern is required and needs a region (reports
 // written before the needs field never say so).
-func (n NotTestedJSON) needsRegion() bool {
+func (n NotTestedJSON) NeedsRegion() bool {
 	return n.Required && n.Needs == string(endpoints.FieldLocation)
 }

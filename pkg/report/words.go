@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/endpoints"
@@ -115,26 +114,53 @@ func tokenName(token string) string {
 	return token
 }
 
-// needsWords says which flag would make a pattern testable.
-var needsWords = map[endpoints.Field]string{
-	endpoints.FieldLocation:   "needs -l/--location to name the regional host",
-	endpoints.FieldGatewayURL: "needs --gateway-url to name your gateway",
+// fieldWords are the words for one part of a selection (cmd/arccheck holds the flags that set each).
+type fieldWords struct {
+	// name is the part's name in a sentence: "ignoring the agent's location".
+	name string
+	// fromAgent is how the line above the table names the part when the installed agent set it.
+	fromAgent string
+	// give is what a user gives to set it, as hints name it (hints name the flag a user would change);
+	// names is what it names, for a part that fills placeholders.
+	give, names string
+}
+
+// selectionWords is the one table of the words for the parts of a selection.
+var selectionWords = map[endpoints.Field]fieldWords{
+	endpoints.FieldCloud:       {name: "cloud", fromAgent: "cloud"},
+	endpoints.FieldLocation:    {name: "location", fromAgent: "region", give: "-l/--location", names: "the regional host"},
+	endpoints.FieldMode:        {name: "mode", fromAgent: "private-link mode"},
+	endpoints.FieldESU:         {name: "ESU subset"},
+	endpoints.FieldExtensions:  {name: "extensions", fromAgent: "installed extensions"},
+	endpoints.FieldGatewayURL:  {name: "gateway URL", fromAgent: "gateway mode", give: "--gateway-url", names: "your gateway"},
+	endpoints.FieldProfile:     {name: "profile"},
+	endpoints.FieldProxyBypass: {name: "proxy bypass", fromAgent: "proxy bypass"},
+	endpoints.FieldSet:         {name: "value", give: "--set"},
+}
+
+// GiveWords says what a user gives to set a part of the selection: "-l/--location", "--gateway-url",
+// or, for a value only the user knows (FieldSet), "--set NAME=VALUE".
+func GiveWords(f endpoints.Field, value string) string {
+	if f == endpoints.FieldSet {
+		return selectionWords[f].give + " " + value + "=VALUE"
+	}
+	return selectionWords[f].give
 }
 
 // notTestedReason says why a pattern was not tested.
 func notTestedReason(n check.NotTested) string {
-	switch {
+	switch w := selectionWords[n.Needs]; {
 	case n.Discovery != nil && n.Discovery.Failure != nil:
 		f := n.Discovery.Failure
 		return fmt.Sprintf("%s: the discovery call %s failed (%s: %s); allow the pattern", tokenName(n.Token), n.Discovery.URL, f.Class, f.Message)
 	case n.Token != "":
-		return tokenName(n.Token) + ": found by a discovery call that needs -l/--location"
+		return tokenName(n.Token) + ": found by a discovery call that needs " + GiveWords(endpoints.FieldLocation, "")
 	case n.Outside != "":
 		return fmt.Sprintf("discovery answered %s, which is not under %s; not probed", n.Outside, n.Pattern)
 	case n.Needs == endpoints.FieldSet:
-		return fmt.Sprintf("needs --set %s=VALUE (%s)", n.Value, strings.TrimPrefix(n.Reason, "needs "))
-	case n.Needs != "" && needsWords[n.Needs] != "":
-		return needsWords[n.Needs]
+		return fmt.Sprintf("needs %s (%s)", GiveWords(n.Needs, n.Value), strings.TrimPrefix(n.Reason, "needs "))
+	case w.names != "":
+		return "needs " + w.give + " to name " + w.names
 	}
 	return n.Reason
 }
@@ -156,22 +182,6 @@ func formatDuration(d time.Duration) string {
 		return fmt.Sprintf("%dms", d.Milliseconds())
 	}
 	return fmt.Sprintf("%.1fs", d.Seconds())
-}
-
-// clip shortens s to at most n characters (runes, never cutting one in half), ending in "...".
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-3]) + "..."
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 // familyWord names an address's family.

@@ -1,4 +1,4 @@
-package report
+package fleet
 
 import (
 	"bytes"
@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/arccheck/arccheck/internal/safetext"
+	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/internal/inert"
 )
 
 // MaxReportSize bounds a report file that merge reads: far more than a check of every endpoint of every
@@ -31,29 +33,29 @@ var ErrBrokenReport = errors.New("broken arccheck check report")
 // other schema is refused (ErrNotACheckReport), and so is a report that cannot be read whole
 // (ErrBrokenReport): the error says why. Every string of the document it returns is escaped
 // (safetext): a report may be hostile, and merge shows its text on terminals and in other files.
-func ReadCheckReport(r io.Reader) (CheckDocument, error) {
+func ReadCheckReport(r io.Reader) (report.CheckDocument, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxReportSize+1))
 	if err != nil {
-		return CheckDocument{}, err
+		return report.CheckDocument{}, err
 	}
 	if len(data) > MaxReportSize {
-		return CheckDocument{}, fmt.Errorf("%w: larger than %d MiB, which no check report is (nothing of it was merged)",
+		return report.CheckDocument{}, fmt.Errorf("%w: larger than %d MiB, which no check report is (nothing of it was merged)",
 			ErrBrokenReport, MaxReportSize>>20)
 	}
 	if err := checkSchema(data); err != nil {
-		return CheckDocument{}, err
+		return report.CheckDocument{}, err
 	}
-	var doc CheckDocument
+	var doc report.CheckDocument
 	if err := json.Unmarshal(data, &doc); err != nil {
-		return CheckDocument{}, fmt.Errorf("%w: %s", ErrBrokenReport, jsonProblem(err, data))
+		return report.CheckDocument{}, fmt.Errorf("%w: %s", ErrBrokenReport, jsonProblem(err, data))
 	}
 	if doc.Results == nil {
-		return CheckDocument{}, fmt.Errorf("%w: it has no results", ErrBrokenReport)
+		return report.CheckDocument{}, fmt.Errorf("%w: it has no results", ErrBrokenReport)
 	}
-	return inert(doc), nil
+	return inert.Value(doc), nil
 }
 
-// checkSchema refuses a file that is not a JSON object with the schema CheckSchema.
+// checkSchema refuses a file that is not a JSON object with the schema report.CheckSchema.
 func checkSchema(data []byte) error {
 	schema, object := peekSchema(data)
 	switch {
@@ -64,12 +66,12 @@ func checkSchema(data []byte) error {
 		return fmt.Errorf("%w: %s, and no schema before that", ErrNotACheckReport, jsonProblem(json.Unmarshal(data, &v), data))
 	case schema == "":
 		return fmt.Errorf("%w: it has no schema", ErrNotACheckReport)
-	case schema != CheckSchema && strings.HasPrefix(schema, "arccheck.check/"):
+	case schema != report.CheckSchema && strings.HasPrefix(schema, "arccheck.check/"):
 		return fmt.Errorf("%w: its schema is %q, which a newer arccheck writes; this one reads %q (merge with the newer arccheck)",
-			ErrNotACheckReport, safetext.Escape(schema), CheckSchema)
-	case schema != CheckSchema:
+			ErrNotACheckReport, safetext.Escape(schema), report.CheckSchema)
+	case schema != report.CheckSchema:
 		return fmt.Errorf("%w: its schema is %q (merge reads the reports of arccheck check -o json, %q)",
-			ErrNotACheckReport, safetext.Escape(schema), CheckSchema)
+			ErrNotACheckReport, safetext.Escape(schema), report.CheckSchema)
 	}
 	return nil
 }

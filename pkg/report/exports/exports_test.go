@@ -1,4 +1,4 @@
-package report
+package exports
 
 import (
 	"bufio"
@@ -25,7 +25,15 @@ import (
 
 	"github.com/arccheck/arccheck/internal/testnet"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/report/internal/reporttest"
 )
+
+// TestMain runs the package's tests as root of a user and network namespace of their own when the user
+// is not root (see testnet.EnterUserNamespace): the lab's ports 443 and 80.
+func TestMain(m *testing.M) {
+	testnet.EnterUserNamespace()
+	os.Exit(m.Run())
+}
 
 // exportFormat is one export of `arccheck list`.
 type exportFormat struct {
@@ -34,10 +42,10 @@ type exportFormat struct {
 }
 
 var (
-	allowlistFormat     = exportFormat{"allowlist", "txt", ListAllowlist}
-	csvFormat           = exportFormat{"csv", "csv", ListCSV}
-	squidFormat         = exportFormat{"squid", "acl", ListSquid}
-	azureFirewallFormat = exportFormat{"azure-firewall", "json", ListAzureFirewall}
+	allowlistFormat     = exportFormat{"allowlist", "txt", Allowlist}
+	csvFormat           = exportFormat{"csv", "csv", CSV}
+	squidFormat         = exportFormat{"squid", "acl", Squid}
+	azureFirewallFormat = exportFormat{"azure-firewall", "json", AzureFirewall}
 )
 
 // exportGoldenSelections are the fixed selections of the golden files: a region with every extension
@@ -75,9 +83,9 @@ func exportGolden(t *testing.T, f exportFormat) {
 	for _, g := range exportGoldenSelections {
 		t.Run(g.name, func(t *testing.T) {
 			out, unfilled := f.render(t, exportPlan(t, g.sel))
-			golden(t, "export-"+f.name+"-"+g.name+"."+f.ext, []byte(out))
+			reporttest.Golden(t, "export-"+f.name+"-"+g.name+"."+f.ext, []byte(out))
 			// Every format leaves out the same endpoints.
-			golden(t, "export-unfilled-"+g.name+".txt", []byte(strings.Join(unfilled.Lines(), "\n")+"\n"))
+			reporttest.Golden(t, "export-unfilled-"+g.name+".txt", []byte(strings.Join(unfilled.Lines(), "\n")+"\n"))
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package report
+package fleet
 
 import (
 	"bytes"
@@ -10,6 +10,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/internal/reporttest"
 )
 
 // spaces is an endless reader of blanks: whitespace JSON allows anywhere.
@@ -27,8 +30,8 @@ func (spaces) Read(p []byte) (int, error) {
 // that is something else is not a check report.
 func TestReadCheckReportIsBoundedAndStrict(t *testing.T) {
 	var good bytes.Buffer
-	rep := sampleReport(t)
-	require.NoError(t, CheckJSON(&good, sampleTool, sampleHost, sampleSettings(rep), rep))
+	rep := reporttest.SampleReport(t)
+	require.NoError(t, report.CheckJSON(&good, sampleTool, sampleHost, sampleSettings(rep), rep))
 	_, err := ReadCheckReport(bytes.NewReader(good.Bytes()))
 	require.NoError(t, err)
 

@@ -1,27 +1,31 @@
-package report
+// Package inert makes text that may have come from a peer inert in every format pkg/report writes:
+// every string of a document at once (Value), and Markdown text and code (Markdown, Code).
+package inert
 
 import (
 	"reflect"
+	"regexp"
+	"strings"
 
 	"github.com/arccheck/arccheck/internal/safetext"
 )
 
 // Every string a document carries may have come from the network, an agent or a report file. JSON
 // escapes control characters, but not a bidirectional override (U+202E) that reorders what a reader of
-// the file sees, and a report read back for merge may hold anything. inert escapes every string of a
+// the file sees, and a report read back for merge may hold anything. Value escapes every string of a
 // document at once, so that no field added later can be forgotten.
 
-// inert returns a copy of v with every string in it (fields, slice elements, map keys and values)
+// Value returns a copy of v with every string in it (fields, slice elements, map keys and values)
 // escaped by safetext.Escape. v itself is not changed: slices, maps and pointers are copied, nil ones
 // stay nil (null in JSON, not []).
-func inert[T any](v T) T {
+func Value[T any](v T) T {
 	in := reflect.ValueOf(&v).Elem()
 	out := reflect.New(in.Type()).Elem()
 	out.Set(inertValue(in))
 	return out.Interface().(T)
 }
 
-// inertValue returns an escaped copy of v (see inert).
+// inertValue returns an escaped copy of v (see Value).
 func inertValue(v reflect.Value) reflect.Value {
 	switch v.Kind() {
 	case reflect.String:
@@ -91,4 +95,22 @@ func inertStruct(v reflect.Value) reflect.Value {
 		}
 	}
 	return out
+}
+
+// markdownSpecial are the characters Markdown (and the HTML it allows) gives a meaning.
+var markdownSpecial = regexp.MustCompile("[\\\\`*_{}\\[\\]()<>#+!|&~]")
+
+// Markdown makes untrusted text inert in Markdown: escaped (safetext), every special character escaped.
+func Markdown(s string) string {
+	return markdownSpecial.ReplaceAllString(safetext.Escape(s), `\$0`)
+}
+
+// Code writes patterns as inline code, which shows them as typed (backquotes cannot occur in a host
+// name; any other character is literal inside code).
+func Code(patterns []string) string {
+	var out []string
+	for _, p := range patterns {
+		out = append(out, "`"+strings.ReplaceAll(safetext.Escape(p), "`", "'")+"`")
+	}
+	return strings.Join(out, ", ")
 }

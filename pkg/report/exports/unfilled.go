@@ -1,4 +1,4 @@
-package report
+package exports
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 
 	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
+	"github.com/arccheck/arccheck/pkg/report"
 )
 
 // Unfilled lists the endpoints an export leaves out, sorted by pattern: those that still hold a
@@ -84,60 +85,15 @@ func (u Unfilled) add(e UnfilledEndpoint) Unfilled {
 func unfilledEndpoint(p *endpoints.Plan, ep *endpoints.Endpoint) UnfilledEndpoint {
 	u := UnfilledEndpoint{Pattern: ep.Pattern, Required: ep.Required, Discovered: len(ep.Discover) > 0}
 	if strings.Contains(ep.Pattern, "<region>") && p.Location == "" {
-		u.Needs = append(u.Needs, "-l/--location")
+		u.Needs = append(u.Needs, report.GiveWords(endpoints.FieldLocation, ""))
 	}
 	if strings.Contains(ep.Pattern, "[Your URL Prefix]") {
-		u.Needs = append(u.Needs, "--gateway-url")
+		u.Needs = append(u.Needs, report.GiveWords(endpoints.FieldGatewayURL, ""))
 	}
 	for _, v := range endpoints.Values {
 		if slices.ContainsFunc(v.Placeholders, func(ph string) bool { return strings.Contains(ep.Pattern, ph) }) {
-			u.Needs = append(u.Needs, "--set "+v.Name+"=VALUE")
+			u.Needs = append(u.Needs, report.GiveWords(endpoints.FieldSet, v.Name))
 		}
 	}
 	return u
-}
-
-// ruleHosts are the hosts an endpoint needs (endpointHosts) that a rule can hold, and the names it was
-// given that no rule can: not a valid host name or wildcard.
-func ruleHosts(ep *endpoints.Endpoint) (hosts []ruleHost, invalid []string) {
-	for _, h := range endpointHosts(ep) {
-		if validRuleHost(h.name) {
-			hosts = append(hosts, h)
-			continue
-		}
-		invalid = appendNew(invalid, h.name)
-	}
-	return hosts, invalid
-}
-
-// validRuleHost reports whether a firewall or proxy rule can name host: at least two labels of at most 63
-// letters, digits, hyphens (not at either end) or * wildcards, at most 253 characters, and no wildcard
-// in the last label.
-func validRuleHost(host string) bool {
-	labels := strings.Split(host, ".")
-	if len(host) > 253 || len(labels) < 2 || strings.Contains(labels[len(labels)-1], "*") {
-		return false
-	}
-	return !slices.ContainsFunc(labels, func(l string) bool { return !validLabel(l) })
-}
-
-// validLabel reports whether l is a DNS label (lower case, as rules are written) or a wildcard in one.
-func validLabel(l string) bool {
-	if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-		return false
-	}
-	return strings.Trim(l, "abcdefghijklmnopqrstuvwxyz0123456789-*") == ""
-}
-
-// csvCells escapes every cell of a CSV and neutralises any a spreadsheet would take for a formula
-// (safetext.CSVCell).
-func csvCells(rows [][]string) [][]string {
-	out := make([][]string, len(rows))
-	for i, row := range rows {
-		out[i] = make([]string, len(row))
-		for j, c := range row {
-			out[i][j] = safetext.CSVCell(c)
-		}
-	}
-	return out
 }

@@ -1,0 +1,78 @@
+package probe
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// ProbeAll probes every target concurrently, at most concurrency at a time (zero: all at once), within
+// one timeout of the call, and returns the results in the order of targets. done, if not nil, is called
+// as each result is ready (from the probing goroutine).
+func (p *Prober) ProbeAll(ctx context.Context, targets []Target, concurrency int, done func(int, Result)) []Result {
+	results := make([]Result, len(targets))
+	b := p.NewBatch(ctx, concurrency)
+	for i, t := range targets {
+		b.Go(t, func(r Result) {
+			results[i] = r
+			if done != nil {
+				done(i, r)
+			}
+		})
+	}
+	b.Wait()
+	return results
+}
+
+// Batch probes targets concurrently, at most a fixed number at a time, all within one timeout of the
+// batch's start, however many wait for a slot. Targets may be added while it runs (from a done
+// callback, say). A target still waiting for a slot when the deadline passes is not probed: its result
+// is canceled with a message that says so, never a timeout it did not have.
+type Batch struct {
+	p   *Prober
+	ctx context.Context
+	// probeCtx is ctx ending at until, for errTimedOut: the probes' context. end ends it with Wait.
+	probeCtx context.Context
+	end      context.CancelFunc
+	sem      chan struct{}
+	until    time.Time
+	wg       sync.WaitGroup
+}
+
+// NewBatch starts a batch; concurrency zero or less means no bound.
+func (p *Prober) NewBatch(ctx context.Context, concurrency int) *Batch {
+	if concurrency <= 0 {
+		concurrency = 1 << 16
+	}
+	b := &Batch{p: p, ctx: ctx, sem: make(chan struct{}, concurrency), until: time.Now().Add(p.opts.Timeout)}
+	b.probeCtx, b.end = context.WithDeadlineCause(ctx, b.until, errTimedOut)
+	return b
+}
+
+// Go probes t in its own goroutine and calls done with the result (from that goroutine).
+func (b *Batch) Go(t Target, done func(Result)) {
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		select {
+		case b.sem <- struct{}{}:
+			defer func() { <-b.sem }()
+		case <-b.ctx.Done():
+		}
+		var r Result
+		if time.Now().After(b.until) && b.ctx.Err() == nil {
+			r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue,
+				Message: "not started before the run's deadline"}}
+		} else {
+			r = b.p.probe(b.probeCtx, t, b.until, nil)
+		}
+		done(r)
+	}()
+}
+
+// Wait returns when every target given to Go, including those added meanwhile, has its result. The
+// batch is over then: a target given to it later is not probed (its result is canceled).
+func (b *Batch) Wait() {
+	b.wg.Wait()
+	b.end()
+}

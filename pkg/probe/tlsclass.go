@@ -1,0 +1,134 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/binary"
+	"errors"
+	"net"
+	"reflect"
+)
+
+// alertProtocolVersion is the protocol_version alert (RFC 8446, 6.2): the peer speaks none of the
+// versions offered.
+const alertProtocolVersion tls.AlertError = 70
+
+// alertHandshakeFailure is the handshake_failure alert: the server found no parameters it accepts in the
+// ClientHello (no common cipher suite, typically).
+const alertHandshakeFailure tls.AlertError = 40
+
+// belowTLS12 is what a version failure adds to the message.
+const belowTLS12 = " (the server offers only TLS below 1.2)"
+
+// tlsAlerts are the alerts that name a cause: their class, and what that adds to the message. Any other
+// alert ends the handshake as ClassTLSHandshakeFailed (handshake_failure 40: no cipher suite or group in
+// common, unrecognized_name 112, and so on).
+var tlsAlerts = map[tls.AlertError]struct {
+	class Class
+	why   string
+}{
+	// We offer TLS 1.2 and 1.3 only: the server (or a box in the path) is stuck below 1.2.
+	alertProtocolVersion: {ClassTLSVersionTooOld, belowTLS12},
+}
+
+// classifyTLS names a failed handshake from the types and values its error carries, and what the server
+// chose in its ServerHello (serverVersion, 0 if unknown). verifyErr is the failure of the certificate's
+// verification, when that is what ended the handshake.
+func classifyTLS(ctx context.Context, err, verifyErr error, serverVersion uint16) (Class, string) {
+	msg := firstLine(err.Error())
+	var cve *tls.CertificateVerificationError
+	var header tls.RecordHeaderError
+	alert, alerted := tlsAlert(err)
+	switch {
+	case interrupted(ctx):
+		return ClassCanceled, errText(ctx, err)
+	case verifyErr != nil:
+		return certificateClass(verifyErr), verifyErr.Error()
+	case errors.As(err, &cve):
+		// crypto/tls's own verification, when it made it.
+		return certificateClass(cve.Err), err.Error()
+	case serverVersion != 0 && serverVersion < tls.VersionTLS12:
+		// The server chose TLS 1.1 or older: crypto/tls refuses it with an error of no type.
+		return ClassTLSVersionTooOld, msg + belowTLS12
+	case alerted:
+		if named, ok := tlsAlerts[alert]; ok {
+			return named.class, msg + named.why
+		}
+		return ClassTLSHandshakeFailed, msg
+	case errors.As(err, &header):
+		// Not TLS at all (an answer in plain HTTP is named before this, by failHTTPInsteadOfTLS).
+		return ClassTLSHandshakeFailed, msg
+	case deadlineHit(ctx, err):
+		// Not the error itself: the connection is closed at the deadline, which reads as "use of closed
+		// network connection".
+		return ClassTLSHandshakeFailed, "no TLS handshake from the server before the timeout"
+	}
+	if c := classifyConn(err, ctx, ClassTLSHandshakeFailed); c != "" {
+		return c, msg
+	}
+	return ClassTLSHandshakeFailed, msg
+}
+
+// certificateClass names a certificate that did not verify, from the x509 error types.
+func certificateClass(err error) Class {
+	var ie *interceptedError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &ie):
+		return ClassTLSIntercepted
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return ClassTLSExpired // expired, or not yet valid
+	case errors.As(err, &hostErr):
+		return ClassTLSHostnameMismatch
+	}
+	// x509.UnknownAuthorityError, any other CertificateInvalidError (a client-only key usage, say), no
+	// certificate at all.
+	return ClassTLSUntrusted
+}
+
+// tlsAlert returns the TLS alert that ended a handshake. crypto/tls returns an alert as a tls.AlertError
+// only over QUIC; over TCP it is a *net.OpError ("remote error", or "local error" for one it sent)
+// around its unexported alert type, a uint8 (go.dev/issue/35234), whose value is read here.
+func tlsAlert(err error) (tls.AlertError, bool) {
+	var alert tls.AlertError
+	if errors.As(err, &alert) {
+		return alert, true
+	}
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Err == nil {
+		return 0, false
+	}
+	v := reflect.ValueOf(op.Err)
+	if v.Type().PkgPath() != "crypto/tls" || v.Kind() != reflect.Uint8 {
+		return 0, false
+	}
+	return tls.AlertError(v.Uint()), true
+}
+
+// helloConn records the start of the first record the server sends, to read the version it chose in
+// its ServerHello: crypto/tls refuses an old one with an error of no type.
+type helloConn struct {
+	net.Conn
+	head [11]byte // record header (5), handshake type (1) and length (3), legacy_version (2)
+	n    int
+}
+
+func (c *helloConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if c.n < len(c.head) {
+		c.n += copy(c.head[c.n:], b[:n])
+	}
+	return n, err
+}
+
+// serverVersion is the legacy_version of the server's ServerHello (RFC 8446, 4.1.3: 0x0303 for TLS 1.2
+// and 1.3, the version itself below), or 0 when the first record is not a ServerHello.
+func (c *helloConn) serverVersion() uint16 {
+	const handshakeRecord, serverHello = 22, 2
+	if c.n < len(c.head) || c.head[0] != handshakeRecord || c.head[5] != serverHello {
+		return 0
+	}
+	return binary.BigEndian.Uint16(c.head[9:])
+}

@@ -1,0 +1,99 @@
+package fleet
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/arccheck/arccheck/pkg/probe"
+	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/internal/grid"
+	"github.com/arccheck/arccheck/pkg/report/internal/write"
+)
+
+// Table writes the fleet view: per endpoint on how many servers it failed and with which classes,
+// then the fixes by how many servers need them, and the proxies.
+func Table(out io.Writer, f *Fleet, o report.TableOptions) error {
+	w := write.To(out)
+	failed := f.FailedServers()
+	fmt.Fprintf(w, "%s merged: %d failed, %d passed.\n", report.Plural(len(f.Servers), "report"), failed, len(f.Servers)-failed)
+	if line := fleetRegionLine(f); line != "" {
+		grid.Para(w, line, o.Width)
+	}
+	g := &grid.Grid{Header: []string{"ENDPOINT", "FAILED ON", "CLASSES", "SERVERS"}, Drop: []int{3}, Flex: []int{3, 2, 1, 0},
+		Least: map[int]int{2: 20, 3: 20}, SeeAll: o.SeeAll}
+	for _, e := range f.Endpoints {
+		failedOn, color := fmt.Sprintf("%d of %d", e.Failed, e.Servers), ""
+		if !e.Required {
+			failedOn += " (never fails a run)"
+		}
+		if e.Failed > 0 {
+			color = grid.Red
+		}
+		g.Add(grid.Plain(e.Endpoint), grid.Painted(failedOn, color), grid.Plain(classWords(e.Classes)), grid.Plain(strings.Join(e.FailedOn, ", ")))
+	}
+	if err := g.Render(w, o.Width, o.Color); err != nil && w.Err() == nil {
+		return err
+	}
+	item := func(s string) { grid.Item(w, s, o.Width) }
+	if len(f.Fixes) > 0 {
+		fmt.Fprintln(w, "\nWhat to fix, by the servers that need it:")
+		for _, fx := range f.Fixes {
+			item(fmt.Sprintf("- %s: %s (%s: %s)", fx.Action, fx.Pattern, report.Plural(len(fx.Servers), "server"), strings.Join(fx.Servers, ", ")))
+		}
+	}
+	fmt.Fprintln(w, "\nBy proxy:")
+	for _, p := range f.Proxies {
+		item(fmt.Sprintf("- %s: %s, %d failed", p.Proxy, report.Plural(p.Servers, "server"), p.Failed))
+	}
+	versions := fleetVersions(f)
+	if len(versions) > 1 {
+		item("Reports from arccheck " + strings.Join(versions, ", ") + ": compare them with care.")
+	}
+	return w.Err()
+}
+
+// classWords writes a class count map in a stable order: "tcp_timeout ×3, dns_not_found ×1", with the
+// gloss of a class whose name alone could be read as a verdict on the endpoint.
+func classWords(classes map[string]int) string {
+	var names []string
+	for c := range classes {
+		names = append(names, c)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if classes[names[i]] != classes[names[j]] {
+			return classes[names[i]] > classes[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	var out []string
+	for _, c := range names {
+		word := fmt.Sprintf("%s ×%d", c, classes[c])
+		if gloss := report.ClassGloss(probe.Class(c)); gloss != "" {
+			word += " (" + gloss + ")"
+		}
+		out = append(out, word)
+	}
+	return strings.Join(out, ", ")
+}
+
+// fleetRegionLine names the servers that failed for want of a region ("" when none did).
+func fleetRegionLine(f *Fleet) string {
+	if len(f.NeedRegion) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Required patterns not tested for want of a region on %s; %s.", strings.Join(f.NeedRegion, ", "), report.RegionFix)
+}
+
+func fleetVersions(f *Fleet) []string {
+	var out []string
+	for _, s := range f.Servers {
+		if !slices.Contains(out, s.Version) {
+			out = append(out, s.Version)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,52 @@
+package fleet
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/pkg/report"
+	"github.com/arccheck/arccheck/pkg/report/internal/reporttest"
+)
+
+// TestPipedAndMarkdownCarryEveryWord: piped (no width) and in Markdown, the fleet view of a report whose
+// RESULT words are long says all it has to say: nothing is cut, nothing ends in "...", no column is hidden.
+func TestPipedAndMarkdownCarryEveryWord(t *testing.T) {
+	rep := reporttest.LongReport(t)
+	var fleetTable, fleetMD bytes.Buffer
+	fleet := New([]report.CheckDocument{report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep)}, []string{"a.json"})
+	require.NoError(t, Table(&fleetTable, fleet, report.TableOptions{}))
+	require.NoError(t, Markdown(&fleetMD, fleet))
+	for _, tc := range []struct{ format, out string }{
+		{"fleet table", fleetTable.String()},
+		{"fleet markdown", fleetMD.String()},
+	} {
+		assert.NotContains(t, tc.out, "...", tc.format)
+		assert.NotContains(t, tc.out, "…", tc.format)
+		assert.NotContains(t, tc.out, "hidden at", tc.format)
+	}
+}
+
+// TestHostNamesAreNeverSplit: at 60, 80 and 120 columns every host name of the fleet view is whole on
+// some line; lines break only between words or at the slashes of a URL, and the table fits the terminal
+// or says how wide it is.
+func TestHostNamesAreNeverSplit(t *testing.T) {
+	rep := reporttest.LongReport(t)
+	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep)
+	fleet := New([]report.CheckDocument{doc, doc}, []string{"a.json", "b.json"})
+	for _, width := range []int{60, 80, 120} {
+		var out bytes.Buffer
+		require.NoError(t, Table(&out, fleet, report.TableOptions{Width: width, Color: true}))
+		var hosts []string
+		for _, e := range fleet.Endpoints {
+			u, err := url.Parse(e.Endpoint)
+			require.NoError(t, err)
+			hosts = append(hosts, u.Host)
+		}
+		reporttest.AssertWhole(t, fmt.Sprintf("fleet at %d", width), out.String(), width, hosts)
+	}
+}
