@@ -176,8 +176,10 @@ func plural(n int, one, many string) string {
 // bytes once escaped.
 const MaxQuote = 200
 
-// credentials are the user and password in a URL.
-var credentials = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)[^/?#@\s]*@`)
+// credentials are what may be a user and password: in a word with an '@', everything before its last
+// '@' (a URL's scheme kept), as URL parsers take the user information to run to the last '@' and a
+// password may hold '@', '/' or ':' (user:pass@host without a scheme too).
+var credentials = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)?\S*@`)
 
 // lastWords is the last line a command wrote on stderr, for an error: a password in a URL hidden,
 // escaped, and cut to MaxQuote bytes (ending in "…" when cut). "" when it wrote nothing.

@@ -235,6 +235,21 @@ wait
 
 // TestFailingAgentSaysWhy: a failing agent's last line on stderr is quoted, escaped, cut, and without
 // the password of a URL in it.
+// TestLastWordsHideEveryPassword: user information runs to the last '@' of a word, as URL parsers read it;
+// a password with '@', '/' or ':' and one without a scheme are hidden whole.
+func TestLastWordsHideEveryPassword(t *testing.T) {
+	for in, want := range map[string]string{
+		"via http://arc:S3cr3t@Pw@proxy.corp:3128 failed": "via http://***@proxy.corp:3128 failed",
+		"via http://arc:S3cr3t/Pw@proxy.corp:3128 failed": "via http://***@proxy.corp:3128 failed",
+		"via arc:S3cr3tPw@proxy:3128 failed":              "via ***@proxy:3128 failed",
+		"via 'https://u:p@ss@h:1' failed":                 "via ***@h:1' failed",
+	} {
+		got := lastWords([]byte(in))
+		assert.Equal(t, want, got)
+		assert.NotContains(t, got, "S3cr3t")
+	}
+}
+
 func TestFailingAgentSaysWhy(t *testing.T) {
 	agent := fakeAgent(t, `echo 'starting' >&2
 printf 'cannot reach http://alice:s3cret@proxy.corp:3128 \033[2J\342\200\256 %0300d\n' 0 >&2

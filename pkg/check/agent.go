@@ -3,7 +3,6 @@ package check
 import (
 	"crypto/tls"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/arccheck/arccheck/pkg/agent"
@@ -69,12 +68,12 @@ func AgentSuiteScope(a *agent.Settings) SuiteScope {
 // agentRules applies the agent's TLS requirements to a probe's findings: the suite the path speaks, and
 // negative serial numbers in the chain. A path that works but not with the agent's suites fails only when
 // the installed agent enforces them; otherwise it is a warning naming the agents concerned.
-func agentRules(scope SuiteScope, pr probe.Result, failure *probe.Finding, warnings []probe.Finding) (*probe.Finding, []probe.Finding) {
+func agentRules(scope SuiteScope, pr probe.Result, fix Fix, failure *Finding, warnings []Finding) (*Finding, []Finding) {
 	t := pr.TLS
 	if t == nil {
 		return failure, warnings
 	}
-	if f := suiteFailure(pr); f != nil && (failure == nil || failure.Class == probe.ClassTLSHandshakeFailed) {
+	if f := suiteFailure(pr, fix); f != nil && (failure == nil || failure.Class == probe.ClassTLSHandshakeFailed) {
 		if failure == nil && scope != SuiteScopeEnforced {
 			warnings = append(warnings, *f)
 		} else {
@@ -82,39 +81,26 @@ func agentRules(scope SuiteScope, pr probe.Result, failure *probe.Finding, warni
 		}
 	}
 	if issuers := negativeSerialIssuers(t); len(issuers) > 0 {
-		warnings = append(warnings, probe.Finding{Class: ClassNegativeSerial, Phase: probe.PhaseTLS,
-			Message: "a certificate of the chain issued by " + strings.Join(issuers, " and ") + " has a negative serial number: " +
-				"the Arc agent accepts it until " + NegativeSerialRejectedFrom.Format("January 2006") + " and rejects it from then on"})
+		fix.NegativeSerial = issuers
+		warnings = append(warnings, Finding{Finding: probe.Finding{Class: ClassNegativeSerial, Phase: probe.PhaseTLS}, Fix: fix})
 	}
 	return failure, warnings
 }
 
 // suiteFailure is the cipher_unsupported_by_agent failure a result's handshakes show, or nil.
-func suiteFailure(pr probe.Result) *probe.Finding {
+func suiteFailure(pr probe.Result, fix Fix) *Finding {
 	t := pr.TLS
-	box := "the server"
-	if t.Intercepted || pr.Proxy != nil {
-		box = "the server or the TLS-inspecting proxy in the path"
-	}
+	f := &Finding{Finding: probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS}, Fix: fix}
 	switch {
 	case t.SuiteRetry != nil && !t.SuiteRetry.OK:
-		return &probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS,
-			Message: "the path negotiated TLS 1.2 with " + tls.CipherSuiteName(t.CipherSuite) + " and refused a handshake " +
-				"offering only the suites the Arc agent accepts (" + suiteNames(t.SuiteRetry.Offered) + "): " + box +
-				" must offer one of them (" + t.SuiteRetry.Error + ")"}
+		f.Fix.Cause, f.Fix.SuiteRefusal = CauseSuiteRefused, t.SuiteRetry.Error
 	case t.Legacy != nil && t.Legacy.Suite != 0 && pr.Failure != nil:
-		return &probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS,
-			Message: pr.Failure.Message + ", which the Arc agent does not accept: " + box + " must offer " + suiteNames(AgentTLS12Suites)}
+		// The probe's message names the legacy suite the path speaks.
+		f.Message, f.Fix.Cause = pr.Failure.Message, CauseLegacySuites
+	default:
+		return nil
 	}
-	return nil
-}
-
-func suiteNames(ids []uint16) string {
-	names := make([]string, len(ids))
-	for i, id := range ids {
-		names[i] = tls.CipherSuiteName(id)
-	}
-	return strings.Join(names, ", ")
+	return f
 }
 
 // negativeSerialIssuers names the issuers of the certificates presented with a negative serial number.

@@ -124,8 +124,10 @@ type Discovery struct {
 	URL   string
 	// Hosts are the host names it answered; empty when it failed.
 	Hosts []string
-	// Failure says why it failed; nil on success.
-	Failure *probe.Finding
+	// Failure says why it failed; nil on success. AnswerError is why its answer could not be read (the
+	// Failure is then http_error).
+	Failure     *probe.Finding
+	AnswerError error
 }
 
 // job is one target to probe and what it stands for.
@@ -296,7 +298,7 @@ func (r *run) discover(ctx context.Context, d *discovery) {
 	if res.Failure == nil {
 		var err error
 		if rec.Hosts, err = parseDiscovery(d.token, body); err != nil {
-			rec.Failure = &probe.Finding{Class: probe.ClassHTTPError, Phase: probe.PhaseHTTP, Message: err.Error()}
+			rec.Failure, rec.AnswerError = &probe.Finding{Class: probe.ClassHTTPError, Phase: probe.PhaseHTTP}, err
 		}
 	}
 	r.mu.Lock()

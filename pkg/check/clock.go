@@ -94,21 +94,7 @@ func (r *run) judgeClock() {
 	if !c.Skewed() {
 		return
 	}
-	way := "behind"
-	if c.Offset < 0 {
-		way = "ahead of"
-	}
 	t, _ := endpoints.ParseTarget(mid.url)
-	r.rep.Warnings = append(r.rep.Warnings, Finding{
-		Finding: probe.Finding{Class: ClassClockSkew, Phase: probe.PhaseHTTP,
-			Message: "this server's clock is " + abs(c.Offset).String() + " " + way + " the Date of " + mid.url +
-				" (more than " + MaxClockSkew.String() + "): tokens and certificates fail on a wrong clock"},
+	r.rep.Warnings = append(r.rep.Warnings, Finding{Finding: probe.Finding{Class: ClassClockSkew, Phase: probe.PhaseHTTP},
 		Fix: Fix{Pattern: t.Host, Host: t.Host, Port: t.Port, URL: mid.url, ClockOffset: c.Offset}})
-}
-
-func abs(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }

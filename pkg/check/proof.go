@@ -72,9 +72,10 @@ func (r *run) judgeRunEvidence() {
 		if !ok || !res.Reachable || p.HTTP == nil || p.HTTP.Evidence != probe.EvidenceDocumented {
 			continue
 		}
-		res.judge(&probe.Finding{Class: probe.ClassTLSInterceptedUnverified, Phase: probe.PhaseHTTP,
-			Message: "answered " + p.HTTP.StatusText + ", the documented status, but the TLS-inspecting box re-signing as " +
-				p.TLS.Interceptor + " answered this run's own request to " + own + " in the endpoint's place: it could have answered this one too"},
-			res.Probe.Warnings)
+		fix := fixFacts(res)
+		fix.Cause, fix.Status, fix.BoxAnswered = CauseBoxAnsweredRun, p.HTTP.StatusText, own
+		// The row's warnings stay: what they say is as true as before.
+		res.judge(&Finding{Finding: probe.Finding{Class: probe.ClassTLSInterceptedUnverified, Phase: probe.PhaseHTTP}, Fix: fix},
+			res.Warnings)
 	}
 }

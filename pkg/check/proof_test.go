@@ -40,7 +40,13 @@ func TestRunEvidence(t *testing.T) {
 	r.judgeRunEvidence()
 	require.NotNil(t, r.results[0].Failure)
 	assert.Equal(t, probe.ClassTLSInterceptedUnverified, r.results[0].Failure.Class)
-	assert.Contains(t, r.results[0].Failure.Message, "https://gbl.his.arc.azure.com")
+	f := r.results[0].Failure
+	assert.Empty(t, f.Message, "pkg/report words it")
+	assert.Equal(t, CauseBoxAnsweredRun, f.Fix.Cause)
+	assert.Equal(t, "https://gbl.his.arc.azure.com", f.Fix.BoxAnswered)
+	assert.Equal(t, "200 OK", f.Fix.Status)
+	assert.Equal(t, "CN=Corp Inspection CA", f.Fix.Interceptor)
+	assert.Equal(t, []probe.Class{probe.ClassTLSIntercepted}, classesOf(r.results[0].Warnings), "the row's warnings stay")
 	assert.True(t, r.results[1].Reachable, "the endpoint's own header is evidence enough")
 	assert.True(t, r.results[2].Reachable, "another box's path")
 }
@@ -92,7 +98,7 @@ func TestRevocationBounded(t *testing.T) {
 	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "y.example", Port: 443},
 		TLS: &probe.TLSPhase{Verified: true, Leaf: &bad}}
 	r := &run{opts: Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect}}, rep: &Report{}, revocation: map[string]*Revocation{}}
-	r.revocationProbes.Store(maxRevocationProbes) // the cap is reached: nothing more goes to the batch
+	r.revocationProbes.Store(MaxRevocationProbes) // the cap is reached: nothing more goes to the batch
 	r.probeRevocation(pr)
 	r.results = append(r.results, r.verdict(job{target: pr.Target, required: true}, pr))
 	r.judgeRevocation()
@@ -100,13 +106,36 @@ func TestRevocationBounded(t *testing.T) {
 	for _, rv := range r.rep.Revocation {
 		require.NotNil(t, rv.Probe.Failure, "%s: a URL not probed is never ok", rv.URL)
 		assert.Equal(t, ClassRevocationNotProbed, rv.Probe.Failure.Class)
+		assert.Empty(t, rv.Probe.Failure.Message, "pkg/report words it")
 	}
-	var classes []probe.Class
-	for _, w := range r.results[0].Warnings {
-		classes = append(classes, w.Class)
-		assert.NotContains(t, w.Message, "\x1b", "hostile text is escaped")
-	}
-	assert.Equal(t, []probe.Class{ClassRevocationNotProbed}, classes)
-	assert.Contains(t, r.results[0].Warnings[0].Message, "http://ocsp.example/")
+	assert.Equal(t, CauseUnparsable, r.rep.Revocation[0].NotProbed, "the URL with a space in its host")
+	assert.Error(t, r.rep.Revocation[0].ParseError)
+	assert.Equal(t, CauseOverCap, r.rep.Revocation[1].NotProbed)
+	assert.NoError(t, r.rep.Revocation[1].ParseError)
+	assert.Equal(t, []probe.Class{ClassRevocationNotProbed}, classesOf(r.results[0].Warnings))
+	assert.Empty(t, r.results[0].Warnings[0].Message, "pkg/report words it")
 	assert.Equal(t, []string{"http://bad host\\x1b/crl", "http://ocsp.example/"}, r.results[0].Warnings[0].Fix.Revocation)
+}
+
+func classesOf(fs []Finding) []probe.Class {
+	var out []probe.Class
+	for _, f := range fs {
+		out = append(out, f.Class)
+	}
+	return out
+}
+
+// TestRevocationCutShortIsUnknown: a revocation probe cut short by the run's deadline (canceled) is
+// revocation_not_probed on the row, never silently ok nor revocation_unreachable.
+func TestRevocationCutShortIsUnknown(t *testing.T) {
+	leaf := probe.Certificate{Subject: "CN=z", Issuer: "CN=CA", CRL: []string{"http://crl.example/z.crl"}}
+	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "z.example", Port: 443},
+		TLS: &probe.TLSPhase{Verified: true, Leaf: &leaf}}
+	r := &run{opts: Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect}}, rep: &Report{},
+		revocation: map[string]*Revocation{"http://crl.example/z.crl": {URL: "http://crl.example/z.crl", Kind: RevocationCRL,
+			Probe: probe.Result{Failure: &probe.Finding{Class: probe.ClassCanceled, Phase: probe.PhaseTCP, Message: "cut short by the run's deadline"}}}}}
+	r.results = append(r.results, r.verdict(job{target: pr.Target, required: true}, pr))
+	r.judgeRevocation()
+	require.Len(t, r.results[0].Warnings, 1)
+	assert.Equal(t, ClassRevocationNotProbed, r.results[0].Warnings[0].Class)
 }

@@ -1,10 +1,8 @@
 package check
 
 import (
-	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/arccheck/arccheck/internal/safetext"
@@ -39,6 +37,10 @@ type Revocation struct {
 	Probe probe.Result
 	// NeededBy are the endpoints (URLs) whose chain names it, sorted.
 	NeededBy []string
+	// NotProbed is why arccheck did not probe it (CauseUnparsable or CauseOverCap; "" when it did): its
+	// Probe then failed with revocation_not_probed. ParseError is the URL's parse error (CauseUnparsable).
+	NotProbed  Cause
+	ParseError error
 }
 
 // revocationURL is one URL of a chain, its kind, and the proof its answer must carry when the chain
@@ -54,8 +56,8 @@ type revocationURL struct {
 const (
 	// maxRevocationPerChain is the most revocation URLs taken from one chain.
 	maxRevocationPerChain = 8
-	// maxRevocationProbes is the most revocation URLs a run probes; the rest are revocation_not_probed.
-	maxRevocationProbes = 32
+	// MaxRevocationProbes is the most revocation URLs a run probes; the rest are revocation_not_probed.
+	MaxRevocationProbes = 32
 )
 
 // revocationURLs are the http:// revocation URLs a result's chain names, in chain order, once each, at
@@ -107,12 +109,17 @@ func (r *run) probeRevocation(pr probe.Result) {
 			continue
 		}
 		t, err := endpoints.ParseTarget(u.url)
-		if err == nil && r.revocationProbes.Add(1) > maxRevocationProbes {
-			err = fmt.Errorf("not probed: the run probes at most %d revocation URLs", maxRevocationProbes)
+		cause := Cause("")
+		switch {
+		case err != nil:
+			cause = CauseUnparsable
+		case r.revocationProbes.Add(1) > MaxRevocationProbes:
+			cause = CauseOverCap
 		}
-		if err != nil {
+		if cause != "" {
 			r.mu.Lock()
-			rv.Probe = notProbed(u.url, err)
+			rv.NotProbed, rv.ParseError = cause, err
+			rv.Probe = probe.Result{Failure: &probe.Finding{Class: ClassRevocationNotProbed, Phase: probe.PhaseQueue}}
 			r.mu.Unlock()
 			continue
 		}
@@ -122,17 +129,6 @@ func (r *run) probeRevocation(pr probe.Result) {
 			r.mu.Unlock()
 		})
 	}
-}
-
-// notProbed is the result recorded for a revocation URL arccheck did not probe, and why.
-func notProbed(u string, err error) probe.Result {
-	return probe.Result{Failure: &probe.Finding{Class: ClassRevocationNotProbed, Phase: probe.PhaseQueue,
-		Message: safetext.Escape(firstLine(err.Error()))}}
-}
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(s, "\n")
-	return s
 }
 
 // judgeRevocation, once every probe has ended, warns on each row whose chain names a revocation URL
@@ -146,16 +142,16 @@ func (r *run) judgeRevocation() {
 			rv := r.revocation[u.url]
 			rv.NeededBy = append(rv.NeededBy, res.URL())
 			switch f := rv.Probe.Failure; {
-			case f == nil || f.Class == probe.ClassCanceled:
-			case f.Class == ClassRevocationNotProbed:
+			case f == nil:
+			case f.Class == ClassRevocationNotProbed, f.Class == probe.ClassCanceled:
+				// Not probed to a verdict (cut short by the run's deadline, or interrupted): unknown, never ok.
 				unprobed = append(unprobed, u.url)
 			default:
 				failed = append(failed, u.url)
 			}
 		}
-		r.warnRevocation(res, ClassRevocationUnreachable, failed, "the chain names revocation endpoints that cannot be reached: ")
-		r.warnRevocation(res, ClassRevocationNotProbed, unprobed, "the chain names revocation endpoints arccheck did not probe "+
-			"(not an http:// URL it can parse, or past the run's cap of "+strconv.Itoa(maxRevocationProbes)+"): ")
+		warnRevocation(res, ClassRevocationUnreachable, failed)
+		warnRevocation(res, ClassRevocationNotProbed, unprobed)
 	}
 	for _, rv := range r.revocation {
 		sort.Strings(rv.NeededBy)
@@ -165,12 +161,11 @@ func (r *run) judgeRevocation() {
 }
 
 // warnRevocation adds a warning of class c to res naming urls, when there are any.
-func (r *run) warnRevocation(res *Result, c probe.Class, urls []string, lead string) {
+func warnRevocation(res *Result, c probe.Class, urls []string) {
 	if len(urls) == 0 {
 		return
 	}
 	fix := fixFacts(res)
 	fix.Revocation = urls
-	res.Warnings = append(res.Warnings, Finding{Finding: probe.Finding{Class: c, Phase: probe.PhaseHTTP,
-		Message: lead + strings.Join(urls, ", ") + "; Windows checks revocation, so TLS may stall or fail for the agent"}, Fix: fix})
+	res.Warnings = append(res.Warnings, Finding{Finding: probe.Finding{Class: c, Phase: probe.PhaseHTTP}, Fix: fix})
 }

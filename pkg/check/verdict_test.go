@@ -29,7 +29,8 @@ func TestVerdictFollowsTheEntry(t *testing.T) {
 	assert.False(t, res.Reachable)
 	require.NotNil(t, res.Failure)
 	assert.Equal(t, probe.ClassTLSIntercepted, res.Failure.Class)
-	assert.Contains(t, res.Failure.Message, "TLS inspection is not supported")
+	assert.Equal(t, "seen", res.Failure.Message, "the probe's message, passed through")
+	assert.Equal(t, CauseInspectionUnsupported, res.Failure.Fix.Cause)
 	assert.Empty(t, res.Warnings)
 	res = direct.verdict(job{target: pr.Target, entry: &endpoints.Entry{}, required: true}, pr)
 	assert.True(t, res.Reachable, "elsewhere it stays a warning")
@@ -50,4 +51,6 @@ func TestVerdictFollowsTheEntry(t *testing.T) {
 	assert.True(t, res.Reachable)
 	res = gateway.verdict(job{target: pr.Target, entry: &endpoints.Entry{}}, pr)
 	assert.False(t, res.Reachable, "through the gateway, interception fails the row")
+	require.NotNil(t, res.Failure)
+	assert.Equal(t, CauseGatewayInspection, res.Failure.Fix.Cause)
 }

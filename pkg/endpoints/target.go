@@ -137,8 +137,8 @@ var hostNames = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.VerifyDNSLen
 // in its punycode form (xn--bcher-kva.example), as the agent's resolver would look it up. IP addresses
 // are kept as they are.
 func asciiHost(host string) (string, error) {
-	if _, err := netip.ParseAddr(host); err == nil {
-		return host, nil
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.String(), nil // canonical: lower-case hex, zeros compressed (RFC 5952); a zone as given
 	}
 	ascii, err := hostNames.ToASCII(host)
 	if err != nil {

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -65,9 +66,23 @@ func (b *Batch) Go(t Target, done func(Result)) {
 				Message: "not started before the run's deadline"}}
 		} else {
 			r = b.p.probe(b.probeCtx, t, b.until, nil)
+			b.cutShort(&r)
 		}
 		done(r)
 	}()
+}
+
+// cutShort makes a probe that started so late that it had less than half its timeout, and failed as the
+// run's deadline came, not probed to a verdict (canceled), rather than a timeout it never had the time
+// for: a revocation URL or a discovered host probed near the end of the run.
+func (b *Batch) cutShort(r *Result) {
+	granted := b.until.Sub(r.Start)
+	if r.Failure == nil || r.Failure.Class == ClassCanceled || granted >= b.p.opts.Timeout/2 || time.Now().Before(b.until) {
+		return
+	}
+	r.Failure = &Finding{Class: ClassCanceled, Phase: r.Failure.Phase, Message: fmt.Sprintf("cut short by the run's deadline: "+
+		"started late, it had %s of its %s (%s)", granted.Round(time.Millisecond), b.p.opts.Timeout, r.Failure.Message)}
+	r.Reachable = false
 }
 
 // Wait returns when every target given to Go, including those added meanwhile, has its result. The

@@ -76,7 +76,9 @@ func (d *dials) explain(err error) error {
 	if d.server != "" {
 		named.Server = d.server
 	}
-	if d.shortage != nil && named.UnwrapErr == nil {
+	// A shortage explains a lookup that got no answer; an answer (NXDOMAIN) came from a server, so one
+	// failed dial among its exchanges says nothing about it.
+	if d.shortage != nil && named.UnwrapErr == nil && !named.IsNotFound {
 		named.UnwrapErr = d.shortage
 	}
 	return &named
@@ -224,10 +226,10 @@ func classifyDNS(err error, ctx context.Context) Class {
 	switch {
 	case interrupted(ctx):
 		return ClassCanceled
+	case isDNS && de.IsNotFound: // an answer came: whatever else ran out, the server said so
+		return ClassDNSNotFound
 	case localExhaustion(err):
 		return ClassLocalResources
-	case isDNS && de.IsNotFound:
-		return ClassDNSNotFound
 	case isDNS && de.IsTimeout, deadlineHit(ctx, err), errors.Is(err, context.DeadlineExceeded):
 		return ClassDNSTimeout
 	}

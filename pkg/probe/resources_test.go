@@ -60,6 +60,13 @@ func TestLocalExhaustion(t *testing.T) {
 		}
 	}
 	assert.False(t, localExhaustion(errors.New("too many open files")), "errors are told by their type, never their text")
+	// An NXDOMAIN is the server's answer, whatever else ran out meanwhile.
+	nx := &net.DNSError{Err: "no such host", Name: "x.example", IsNotFound: true}
+	assert.Equal(t, ClassDNSNotFound, classifyDNS(nx, context.Background()))
+	d := &dials{shortage: dial(syscall.EMFILE)}
+	explained := d.explain(nx)
+	assert.Equal(t, ClassDNSNotFound, classifyDNS(explained, context.Background()))
+	assert.NotContains(t, explained.Error(), "too many open files")
 }
 
 // TestOutOfFileDescriptors: with no descriptor left (ulimit -n reached), a dial and a DNS lookup fail as

@@ -72,7 +72,33 @@ func secretForms(user, password string) []string {
 			base64.StdEncoding.EncodeToString([]byte(v)), base64.URLEncoding.EncodeToString([]byte(v)),
 			base64.RawStdEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v)))
 	}
+	forms = append(forms, fragments(password)...)
 	return slices.DeleteFunc(forms, func(f string) bool { return f == "" })
+}
+
+// minFragment is the shortest run of a password's characters that is scrubbed on its own: a peer that
+// quotes part of the password (a prefix, the password cut by its own length limit) prints no part of it.
+// maxFragmented bounds the passwords whose every run is a form (their count grows with the square).
+const (
+	minFragment   = 4
+	maxFragmented = 128
+)
+
+// fragments are the runs of at least minFragment characters of a password (of at most maxFragmented
+// bytes), and of at least a quarter of its length, so that a long password's common parts stay readable.
+func fragments(password string) []string {
+	r := []rune(password)
+	if len(password) > maxFragmented || len(r) <= minFragment {
+		return nil
+	}
+	least := max(minFragment, len(r)/4)
+	var out []string
+	for n := least; n < len(r); n++ {
+		for i := 0; i+n <= len(r); i++ {
+			out = append(out, string(r[i:i+n]))
+		}
+	}
+	return out
 }
 
 // lowerHex writes the hex digits of s's percent-escapes in lower case (%2F → %2f).

@@ -169,6 +169,9 @@ func TestScrubber(t *testing.T) {
 		{"bob", "x", "\x1b[2Jx", `\[redacted]1b[2J[redacted]`},
 		// A mark next to the text would make the password again: scrubbed again.
 		{"bob", "a[", "aa[", "[redacted]redacted]"},
+		// Part of the password (a proxy that quotes a prefix, or cuts it): no part of it prints.
+		{"bob", "S3cr3tPw", "403 for S3cr3 (ERR_S3cr3)", "403 for [redacted] (ERR_[redacted])"},
+		{"bob", "S3cr3tPw", "tail 3tPw", "tail [redacted]"},
 	}
 	for _, tc := range cases {
 		s := newScrubber(&Proxy{Username: tc.user, Password: NewSecret(tc.password)})

@@ -52,7 +52,7 @@ func checkTableNotes(w io.Writer, rep *check.Report, width int) {
 	para := func(s string) { grid.Para(w, s, width) }
 	para(SummaryLine(rep))
 	for _, warning := range rep.Warnings {
-		para("warn " + string(warning.Class) + ": " + warning.Message)
+		para("warn " + string(warning.Class) + ": " + messageOf(warning))
 	}
 	if slices.ContainsFunc(rep.Results, func(r check.Result) bool { return r.NotCarried }) {
 		fmt.Fprintln(w)
@@ -99,7 +99,7 @@ func checkTableLists(w io.Writer, rep *check.Report, width int) {
 // revocationLine says how one revocation URL went, and for how many endpoints.
 func revocationLine(rv check.Revocation) string {
 	status := "ok"
-	if f := rv.Probe.Failure; f != nil {
+	if f := revocationFailure(rv); f != nil {
 		status = string(f.Class) + ": " + shortReason(f.Message)
 	}
 	via := ""
@@ -149,7 +149,7 @@ func warningText(w check.Finding) string {
 	if h, ok := hints[w.Class]; ok && h.result != nil {
 		return resultText(w)
 	}
-	return w.Message
+	return messageOf(w)
 }
 
 // shortReason keeps the end of an error message, the part that says what happened, whole.
@@ -238,9 +238,9 @@ func progressText(f check.Finding) string {
 		return f.Message + askedNote(f.Fix)
 	}
 	if h, ok := hints[f.Class]; ok && h.result != nil {
-		return resultText(f) + " (" + f.Message + ")"
+		return resultText(f) + " (" + messageOf(f) + ")"
 	}
-	return f.Message
+	return messageOf(f)
 }
 
 // ProgressStatus is the live progress line: how many endpoints are done of how many, how many failed so

@@ -133,13 +133,13 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Notices: []NoticeJSON{},
 		Interrupt: rep.Interrupted, Revocation: revocationJSON(rep), Clock: clockJSON(rep.Clock), Warnings: []WarningJSON{}}
 	for _, w := range rep.Warnings {
-		doc.Warnings = append(doc.Warnings, WarningJSON{Class: w.Class, Message: w.Message, Fix: fixJSON(w)})
+		doc.Warnings = append(doc.Warnings, WarningJSON{Class: w.Class, Message: messageOf(w), Fix: fixJSON(w)})
 	}
 	for _, g := range WhatToFix(rep) {
 		doc.WhatToFix = append(doc.WhatToFix, FixGroupJSON(g))
 	}
 	for _, d := range rep.Discoveries {
-		doc.Discoveries = append(doc.Discoveries, DiscoveryJSON{Token: d.Token, URL: d.URL, Hosts: write.NonNil(d.Hosts), Failure: failureJSON(d.Failure)})
+		doc.Discoveries = append(doc.Discoveries, DiscoveryJSON{Token: d.Token, URL: d.URL, Hosts: write.NonNil(d.Hosts), Failure: failureJSON(discoveryFailure(d))})
 	}
 	for i := range rep.Results {
 		j := resultJSON(&rep.Results[i])
@@ -165,6 +165,11 @@ func failureJSON(f *probe.Finding) *FailureJSON {
 	return &j
 }
 
+// findingJSON is a check's failure, with its whole message (messageOf).
+func findingJSON(f check.Finding) *FailureJSON {
+	return &FailureJSON{Class: f.Class, Phase: f.Phase, Message: messageOf(f)}
+}
+
 func fixJSON(f check.Finding) FixJSON { return FixJSON(FixOf(f)) }
 
 // revocationJSON lists the run's revocation URLs.
@@ -172,7 +177,7 @@ func revocationJSON(rep *check.Report) []RevocationJSON {
 	out := []RevocationJSON{}
 	for _, rv := range rep.Revocation {
 		out = append(out, RevocationJSON{URL: rv.URL, Kind: string(rv.Kind), Reachable: rv.Probe.Reachable,
-			Proxy: ProxyColumn(&rv.Probe), Failure: failureJSON(rv.Probe.Failure), NeededBy: write.NonNil(rv.NeededBy)})
+			Proxy: ProxyColumn(&rv.Probe), Failure: failureJSON(revocationFailure(rv)), NeededBy: write.NonNil(rv.NeededBy)})
 	}
 	return out
 }

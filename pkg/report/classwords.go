@@ -8,9 +8,9 @@ import (
 	"github.com/arccheck/arccheck/pkg/probe"
 )
 
-// hints has the words of every class a check reports, from its rooms: the path (hints.go), DNS, and
-// this machine and the peers arccheck bounds. A test walks check.Classes.
-var hints = joinHints(pathHints, dnsHints, boundHints)
+// hints has the words of every class a check reports, from its rooms: the path (hints.go), DNS, this
+// machine and the peers arccheck bounds, and the check's own rules (checkhints.go). A test walks check.Classes.
+var hints = joinHints(pathHints, dnsHints, boundHints, checkHints)
 
 // joinHints merges the rooms of hints; a class given twice is a mistake caught at start-up.
 func joinHints(rooms ...map[probe.Class]hint) map[probe.Class]hint {
@@ -32,7 +32,16 @@ func resultText(f check.Finding) string {
 	if h, ok := hints[f.Class]; ok && h.result != nil {
 		return h.result(f)
 	}
-	return shortReason(f.Message)
+	return shortReason(messageOf(f))
+}
+
+// messageOf is a finding's whole message: made from its class and facts where pkg/check gave them, or
+// the probe's as it came.
+func messageOf(f check.Finding) string {
+	if h, ok := hints[f.Class]; ok && h.message != nil {
+		return h.message(f)
+	}
+	return f.Message
 }
 
 // ClassGloss is what a view of many reports adds to a class's name where the name alone could be read

@@ -167,8 +167,8 @@ func TestTablesFitTheTerminal(t *testing.T) {
 func TestRunFindingsInEveryFormat(t *testing.T) {
 	rep := reporttest.SampleReport(t)
 	rep.Clock = &check.Clock{Offset: 10 * time.Minute, Source: "https://management.azure.com", Answers: 3}
-	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP,
-		Message: "this machine's clock is 10m0s behind the servers'"}}}
+	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP},
+		Fix: check.Fix{Host: "management.azure.com", URL: "https://management.azure.com", ClockOffset: 10 * time.Minute}}}
 	rep.Revocation = []check.Revocation{{URL: "http://crl.example/ca.crl", Kind: check.RevocationCRL,
 		NeededBy: []string{"https://management.azure.com"}}}
 

@@ -2,14 +2,11 @@ package report
 
 import (
 	"cmp"
-	"crypto/tls"
 	"fmt"
 	"net"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/probe"
@@ -61,6 +58,9 @@ type hint struct {
 	// fleet is what the fleet view adds to the class's name where the name alone could be read as a
 	// verdict on the endpoint ("" for none).
 	fleet string
+	// message is a finding's whole message (the JSON's message, -v, the run's warnings) where pkg/check
+	// gives facts and a cause rather than words; nil for the probe's message as it came (see messageOf).
+	message func(f check.Finding) string
 }
 
 // fixed returns a hint whose action does not depend on the result.
@@ -105,7 +105,8 @@ var pathHints = map[probe.Class]hint{
 		},
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("exempt %s from TLS inspection on %s: its certificate is re-signed by %s", w.pattern, w.inspector, interceptor(w))
-		}},
+		},
+		message: interceptedMessage},
 	probe.ClassHTTPError: {
 		action: func(w fixWords) string { return "Allow HTTP (TCP " + w.port + ")" },
 		hint: func(w fixWords) string {
@@ -168,7 +169,8 @@ var pathHints = map[probe.Class]hint{
 		},
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("%s re-signs TLS for %s, and its answer shows neither the endpoint's evidence nor the box's own marks: exempt %s from TLS inspection, or check the box's log for this request", w.inspector, w.Host, w.pattern)
-		}},
+		},
+		message: unverifiedMessage},
 	probe.ClassProxyAuthAgentUnsupported: {
 		action: func(w fixWords) string {
 			return "Let this server through the proxy " + w.proxy + " without authentication (the Arc agent cannot authenticate)"
@@ -181,9 +183,6 @@ var pathHints = map[probe.Class]hint{
 	}),
 	probe.ClassTLS12Max: fixed("Allow TLS 1.3 through the path", func(w fixWords) string {
 		return fmt.Sprintf("only TLS 1.2 was negotiated with %s, which accepts 1.3: check the proxy or TLS-inspecting device in the path", w.Host)
-	}),
-	check.ClassGatewayProxyBypass: fixed("Remove gateway endpoints from NO_PROXY", func(w fixWords) string {
-		return fmt.Sprintf("remove %s from NO_PROXY: the Arc gateway does not support proxy bypass", w.pattern)
 	}),
 	probe.ClassAddressUnreachable: {
 		action: func(w fixWords) string {
@@ -199,45 +198,6 @@ var pathHints = map[probe.Class]hint{
 		}},
 	probe.ClassHTTPUnexpectedAnswer: fixed("Check what answers for these endpoints", func(w fixWords) string {
 		return fmt.Sprintf("%s did not give its documented answer: check whether a device in the path answers for %s", w.Host, w.pattern)
-	}),
-	check.ClassCipherUnsupportedByAgent: {
-		action: func(w fixWords) string {
-			return "Offer the Arc agent's TLS suites (TLS 1.3, or TLS 1.2 ECDHE-RSA with AES-GCM) on " + suiteBox(w)
-		},
-		hint: func(w fixWords) string {
-			return fmt.Sprintf("%s speaks %s, which Arc agents %s on Windows (not Windows Server 2012 or 2012 R2) do not accept; %s reverted that rule: enable TLS 1.3, or TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 or TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, on %s", w.Host, suiteWord(w.Suite), enforcingAgents(), check.SuitesRevertedIn, suiteBox(w))
-		}},
-	check.ClassNegativeSerial: fixed("Reissue certificates that have a negative serial number before "+rejectMonth(), func(w fixWords) string {
-		return fmt.Sprintf("%s presents a certificate with a negative serial number (issued by %s): the Arc agent rejects it from %s; have that CA (often a TLS-inspection appliance) issue positive serial numbers, or exempt %s from inspection", w.Host, cmp.Or(w.Issuer, "its CA"), rejectMonth(), w.pattern)
-	}),
-	check.ClassRevocationUnreachable: {
-		action: func(w fixWords) string {
-			if w.Proxy != "" {
-				return "Allow HTTP (TCP 80) on the proxy " + w.proxy + " to the certificate revocation endpoints"
-			}
-			return "Allow outbound HTTP (TCP 80) to the certificate revocation endpoints"
-		},
-		hint: func(w fixWords) string {
-			return fmt.Sprintf("the certificate chain of %s names revocation endpoints this server cannot reach: allow HTTP (TCP 80) to %s, which Windows asks before it trusts the chain", w.Host, strings.Join(revocationHosts(w.Fix), ", "))
-		}},
-	check.ClassRevocationNotProbed: {
-		action: func(w fixWords) string {
-			return "Check that this server reaches the revocation URLs arccheck did not probe" + viaProxy(w)
-		},
-		hint: func(w fixWords) string {
-			return fmt.Sprintf("the certificate chain of %s names revocation URLs arccheck did not probe (not http://, or past the run's cap on revocation probes), so whether the agent reaches them is unknown: check that this server can reach %s%s, e.g. allow them in the proxy or firewall", w.Host, revocationList(w.Fix), viaProxy(w))
-		},
-		result: func(f check.Finding) string {
-			if len(f.Fix.Revocation) == 0 {
-				return "not probed, reachability unknown: " + f.Message
-			}
-			return "not probed, reachability unknown: " + strings.Join(f.Fix.Revocation, ", ")
-		}},
-	check.ClassClockSkew: fixed("Synchronise this server's clock (NTP; on Windows w32tm)", func(w fixWords) string {
-		return fmt.Sprintf("this server's clock is %s off the time %s answered: synchronise it with NTP (Linux: chrony or systemd-timesyncd; Windows: w32tm /config /syncfromflags:domhier /update, then w32tm /resync)", clockWord(w.ClockOffset), w.Host)
-	}),
-	check.ClassPrivateLinkViaProxy: fixed("Bypass the proxy for private endpoints (azcmagent config set proxy.bypass Arc)", func(w fixWords) string {
-		return fmt.Sprintf("%s went through %s: set the agent's proxy bypass for Arc (azcmagent config set proxy.bypass Arc; here --proxy-bypass Arc) so it reaches your private endpoint", w.Host, w.proxy)
 	}),
 }
 
@@ -256,70 +216,6 @@ func (w fixWords) boxOrProxy() string {
 		return "the TLS-inspecting box that re-signs as " + w.Interceptor
 	}
 	return w.proxy
-}
-
-// suiteBox is the box whose TLS settings to change: the inspecting proxy, or the server.
-func suiteBox(w fixWords) string {
-	if w.Interceptor != "" || w.Proxy != "" {
-		return w.inspector + " (it terminates TLS), or the server " + w.Host
-	}
-	return "the server or load balancer that answers for " + w.Host
-}
-
-// enforcingAgents are the agent versions that enforce the TLS 1.2 suites: "1.56 to 1.63".
-func enforcingAgents() string {
-	last := check.SuitesRevertedIn
-	last.Minor--
-	return check.SuitesEnforcedFrom.String() + " to " + last.String()
-}
-
-// suiteWord names a TLS suite, or says none is known.
-func suiteWord(s uint16) string {
-	if s == 0 {
-		return "only suites"
-	}
-	return tls.CipherSuiteName(s)
-}
-
-// rejectMonth is when the agent starts rejecting negative serial numbers, as "February 2027".
-func rejectMonth() string { return check.NegativeSerialRejectedFrom.Format("January 2006") }
-
-// revocationHosts are the hosts of the unreachable revocation URLs, once each, or the endpoint's host.
-func revocationHosts(f check.Fix) []string {
-	var out []string
-	for _, raw := range f.Revocation {
-		if u, err := url.Parse(raw); err == nil && !slices.Contains(out, u.Hostname()) {
-			out = append(out, u.Hostname())
-		}
-	}
-	if len(out) == 0 {
-		return []string{f.Host}
-	}
-	return out
-}
-
-// revocationList lists the revocation URLs of a fix, or says they are in the message.
-func revocationList(f check.Fix) string {
-	if len(f.Revocation) == 0 {
-		return "the URLs in the message"
-	}
-	return strings.Join(f.Revocation, ", ")
-}
-
-// viaProxy says " through the proxy X" when the agent's path has one.
-func viaProxy(w fixWords) string {
-	if w.Proxy == "" {
-		return ""
-	}
-	return " through the proxy " + w.proxy
-}
-
-// clockWord says how far and which way the clock is off.
-func clockWord(d time.Duration) string {
-	if d < 0 {
-		return (-d).String() + " ahead of"
-	}
-	return d.String() + " behind"
 }
 
 func allowTCP(w fixWords) string { return "Allow outbound TCP " + w.port + " in the firewall" }

@@ -202,12 +202,12 @@ func resultJSON(r *check.Result) ResultJSON {
 	}
 	j.Addresses = addressesJSON(p.Addresses)
 	if f := r.Failure; f != nil {
-		j.Failure = failureJSON(&f.Finding)
+		j.Failure = findingJSON(*f)
 		fix := fixJSON(*f)
 		j.Fix = &fix
 	}
 	for _, w := range r.Warnings {
-		j.Warnings = append(j.Warnings, WarningJSON{Class: w.Class, Message: w.Message, Fix: fixJSON(w)})
+		j.Warnings = append(j.Warnings, WarningJSON{Class: w.Class, Message: messageOf(w), Fix: fixJSON(w)})
 	}
 	return j
 }

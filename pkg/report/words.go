@@ -151,7 +151,7 @@ func GiveWords(f endpoints.Field, value string) string {
 func notTestedReason(n check.NotTested) string {
 	switch w := selectionWords[n.Needs]; {
 	case n.Discovery != nil && n.Discovery.Failure != nil:
-		f := n.Discovery.Failure
+		f := discoveryFailure(*n.Discovery)
 		return fmt.Sprintf("%s: the discovery call %s failed (%s: %s); allow the pattern", tokenName(n.Token), n.Discovery.URL, f.Class, f.Message)
 	case n.Token != "":
 		return tokenName(n.Token) + ": found by a discovery call that needs " + GiveWords(endpoints.FieldLocation, "")

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -110,11 +112,15 @@ func EvilReport(t *testing.T) *check.Report {
 		Failure: &probe.Finding{Class: probe.Class("class" + Evil), Phase: probe.Phase(Evil), Message: Evil}}
 	rep.Results = append(rep.Results, check.NewResult(classless, Evil, nil, check.OriginUser, true))
 
-	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP, Message: Evil}}}
+	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP},
+		Fix: check.Fix{Host: Evil, URL: "https://" + Evil, ClockOffset: time.Hour}}}
 	rep.Revocation = []check.Revocation{{URL: "http://crl" + Evil, Kind: check.RevocationCRL, NeededBy: []string{Evil},
-		Probe: probe.Result{Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Message: Evil}}}}
+		Probe: probe.Result{Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Message: Evil}}},
+		{URL: "http://ocsp" + Evil, Kind: check.RevocationOCSP, NeededBy: []string{Evil}, NotProbed: check.CauseUnparsable,
+			ParseError: errors.New(Evil), Probe: probe.Result{Failure: &probe.Finding{Class: check.ClassRevocationNotProbed}}}}
 	rep.NotTested = append(rep.NotTested, check.NotTested{Pattern: Evil, Reason: Evil, Required: true})
 	rep.Discoveries = append(rep.Discoveries, check.Discovery{Token: Evil, URL: Evil, Hosts: []string{Evil},
-		Failure: &probe.Finding{Class: probe.ClassHTTPTooLarge, Message: Evil}})
+		Failure: &probe.Finding{Class: probe.ClassHTTPTooLarge, Message: Evil}},
+		check.Discovery{Token: Evil, URL: Evil, Failure: &probe.Finding{Class: probe.ClassHTTPError}, AnswerError: errors.New(Evil)})
 	return rep
 }
