@@ -96,7 +96,7 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	f.BoolVar(&opts.HTTP, "http", false, "also send an HTTP request to https endpoints and report the status")
 	f.StringArrayVar(&opts.Endpoints, "endpoint", nil, "also check this URL (https://host[:port][/path] or a host name); repeatable")
 	f.StringVar(&opts.Catalog, "catalog", "embedded", catalogUsage+"; or none to check only --endpoint URLs")
-	f.StringVar(&opts.Proxy, "proxy", "", "proxy URL: http://, https://, socks5:// or socks5h://[user:password@]host:port, or none (default: HTTPS_PROXY, ALL_PROXY)")
+	f.StringVar(&opts.Proxy, "proxy", "", "proxy URL: http://, https://, socks5:// or socks5h://[user:password@]host:port, or none (default: HTTPS_PROXY, as the agent reads it; curl's ALL_PROXY is not used)")
 	f.StringVar(&opts.NoProxy, "no-proxy", "", "comma-separated hosts, domains, IPs or CIDRs that bypass the proxy (overrides NO_PROXY)")
 	f.StringVar(&opts.ProxyCAFile, "proxy-ca-file", "", "PEM file of CA certificates that verify an https:// proxy's own certificate")
 	f.StringSliceVar(&opts.ProxyBypass, "proxy-bypass", nil, "endpoints that bypass the proxy, as the agent's proxy.bypass: "+strings.Join(endpoints.BypassCategories, ", ")+" (comma-separated)")
@@ -163,6 +163,11 @@ func (o *checkOptions) validate(getenv func(string) string, version string, a *a
 		return nil, settingsError(err)
 	}
 	run.plan, run.prober.Proxy = run.resolved.Endpoints, run.resolved.Proxy
+	if p := run.plan; p != nil && p.Mode == endpoints.ModeGateway && p.GatewayURL == "" {
+		// Every request goes through the gateway: a check that cannot name it cannot pass.
+		return nil, badInput("--mode gateway: give your gateway's URL with --gateway-url (https://<prefix>.gw.arc.azure.com, " +
+			"from 'az arcgateway list'); without it the gateway every request goes through cannot be checked")
+	}
 	run.settings = o.settings(run)
 	return run, nil
 }

@@ -155,4 +155,19 @@ func TestWindowsBinaryUnderWine(t *testing.T) {
 		require.Len(t, res.Warnings, 1)
 		assert.Equal(t, "cipher_unsupported_by_agent", string(res.Warnings[0].Class))
 	}
+
+	// The agent's job object: a hanging agent's child dies at the timeout, and one left holding the
+	// output after an answer dies after it (pkg/agent's windows test, run under wine).
+	tree := crossBuild(t, "windows", "amd64", "../../pkg/agent/testdata/treeagent", "treeagent.exe")
+	agentTests := filepath.Join(t.TempDir(), "agent.test.exe")
+	build := exec.Command("go", "test", "-c", "-o", agentTests, "../../pkg/agent")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=windows", "GOARCH=amd64")
+	b, err = build.CombinedOutput()
+	require.NoError(t, err, "%s", b)
+	jobs := exec.Command(wine, agentTests, "-test.run", "^TestJobKillsTheAgentsChildren$", "-test.v")
+	jobs.Env = append(append([]string{}, env...), "ARCCHECK_TREEAGENT=Z:"+strings.ReplaceAll(tree, "/", `\`))
+	jobs.WaitDelay = 5 * time.Second
+	out, err = jobs.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	assert.Contains(t, string(out), "--- PASS: TestJobKillsTheAgentsChildren", "%s", out)
 }

@@ -201,7 +201,7 @@ var checkFormats = formatTable[checkOutput]{
 	{name: "table", audience: forPeople, needs: needsWidth | needsColour,
 		about: "azcmagent's Reachable table, with each failure's cause and fix",
 		write: func(in writeInput, r checkOutput) error {
-			return report.CheckTable(in.stdout, r.rep, in.table.SeeingAll("use -o markdown"))
+			return report.CheckTable(in.stdout, r.rep, in.table.SeeingAll("use -o json"))
 		}},
 	{name: "json", audience: forMachines, needs: needsHost,
 		about: report.CheckSchema + ": every result, phase and setting, for a ticket or merge",

@@ -158,3 +158,24 @@ func TestHostilePeersUnderAMemoryLimit(t *testing.T) {
 	// Sent counts what the kernel's socket buffers took too (a few MiB a connection on loopback).
 	assert.Less(t, h.Sent.Load(), int64(20*(16<<20)), "each row read 64 KiB of the head, not the stream")
 }
+
+// TestGatewayModeNeedsItsURL: a gateway-mode check without --gateway-url cannot test the gateway every
+// request goes through: bad input (exit 2), never a pass with the gateway left "not tested".
+func TestGatewayModeNeedsItsURL(t *testing.T) {
+	r := runCLI(t, nil, "check", "--agent", "off", "--mode", "gateway", "-l", "westeurope")
+	assert.Equal(t, exitBadInput, r.code)
+	assert.Equal(t, "arccheck: --mode gateway: give your gateway's URL with --gateway-url (https://<prefix>.gw.arc.azure.com, "+
+		"from 'az arcgateway list'); without it the gateway every request goes through cannot be checked\n", r.stderr)
+	assert.Empty(t, r.stdout)
+}
+
+// TestMisspeltCommandWithFlags: a misspelt command followed by flags is an unknown command with a
+// suggestion, not an unknown flag of the root command.
+func TestMisspeltCommandWithFlags(t *testing.T) {
+	for _, args := range [][]string{{"chek", "-l", "westeurope"}, {"chek", "--timeout", "1s"}, {"chek"}} {
+		r := runCLI(t, nil, args...)
+		assert.Equal(t, exitBadInput, r.code, "%v", args)
+		assert.Equal(t, "arccheck: unknown command \"chek\" (valid: list, check, merge, catalog; did you mean check?)\n", r.stderr, "%v", args)
+	}
+	assert.Equal(t, exitOK, runCLI(t, nil, "help", "check").code)
+}

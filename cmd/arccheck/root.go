@@ -105,7 +105,18 @@ func Execute(version string, args []string, e env) int {
 	e.Stdout, e.Stderr = out, stderrWriter{w: e.Stderr}
 	root := newRootCmd(version, e)
 	root.SetArgs(args)
-	err := withStdoutFailure(root.ExecuteContext(e.Context), out)
+	var err error
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") && args[0] != "help" && !strings.HasPrefix(args[0], "__") {
+		// A misspelt command followed by flags ("chek -l westeurope") is an unknown command, not an
+		// unknown flag of the root command.
+		if c, _, ferr := root.Find(args); ferr == nil && c == root {
+			err = unknownCommand(root, args[0])
+		}
+	}
+	if err == nil {
+		err = root.ExecuteContext(e.Context)
+	}
+	err = withStdoutFailure(err, out)
 	if err == nil {
 		return exitOK
 	}
@@ -155,11 +166,7 @@ func newRootCmd(version string, e env) *cobra.Command {
 		if len(args) == 0 {
 			return c.Help()
 		}
-		hint := ""
-		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
-			hint = fmt.Sprintf("; did you mean %s?", strings.Join(s, ", "))
-		}
-		return badInput("unknown command %q (valid: list, check, merge, catalog%s)", args[0], hint)
+		return unknownCommand(c, args[0])
 	}
 	// Help, usage and --version go to the command's stdout, whose write errors Execute reports.
 	root.SetOut(e.Stdout)
@@ -175,6 +182,15 @@ func newRootCmd(version string, e env) *cobra.Command {
 	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g), newMergeCmd(e, g), newCatalogCmd(e))
 	strictCompletion(root)
 	return root
+}
+
+// unknownCommand refuses a command arccheck does not have, suggesting the nearest ones.
+func unknownCommand(root *cobra.Command, name string) error {
+	hint := ""
+	if s := root.SuggestionsFor(name); len(s) > 0 {
+		hint = fmt.Sprintf("; did you mean %s?", strings.Join(s, ", "))
+	}
+	return badInput("unknown command %q (valid: list, check, merge, catalog%s)", name, hint)
 }
 
 // strictCompletion makes cobra's completion command refuse what it does not know as bad input: by
