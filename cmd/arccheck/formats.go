@@ -259,9 +259,11 @@ var listFormats = formatTable[listOutput]{
 // changesFormats are the formats of list --changes: what differs between the seed-era tables and the
 // current ones.
 var changesFormats = formatTable[listOutput]{
-	{name: "table", audience: forPeople,
+	{name: "table", audience: forPeople, needs: needsWidth,
 		about: "what to add and what may be removed, with when and why",
-		write: func(in writeInput, r listOutput) error { return report.ChangesTable(in.stdout, r.plan) }},
+		write: func(in writeInput, r listOutput) error {
+			return report.ChangesTable(in.stdout, r.plan, in.table.SeeingAll("use -o json"))
+		}},
 	{name: "json", audience: forMachines,
 		about: report.ChangesSchema + ": every change with its sources",
 		write: func(in writeInput, r listOutput) error { return report.ChangesJSON(in.stdout, in.tool, r.plan) }},

@@ -212,8 +212,11 @@ func addressesOf(addrs []netip.Addr) []Address {
 func failDNS(ctx context.Context, r *Result, phase Phase, err error) {
 	class := classifyDNS(err, ctx)
 	msg := firstLine(err.Error())
-	if class == ClassLocalResources {
+	switch class {
+	case ClassLocalResources:
 		msg += shortageWords(err)
+	case ClassCanceled:
+		msg = errText(ctx, err) // why the run ended (Ctrl-C, SIGTERM), once for every probe it cut
 	}
 	r.fail(class, phase, msg)
 }

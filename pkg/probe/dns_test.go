@@ -4,6 +4,7 @@ package probe
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -65,17 +66,19 @@ func TestInterruptedLookupIsCanceled(t *testing.T) {
 	dns := testnet.NewDNSServer(t, testnet.DNSSilent, nil)
 	res, err := NewServerResolver(dns.Addr)
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancelCause(context.Background())
 	asked := dns.Asked("arc.example")
 	done := make(chan Result)
 	go func() {
 		done <- New(Options{Resolver: res, Timeout: time.Hour}).Probe(ctx, Target{Scheme: "https", Host: "arc.example", Port: 443})
 	}()
 	testnet.Await(t, asked, "the query")
-	cancel()
+	cancel(errors.New("interrupted by SIGTERM"))
 	r := testnet.Await(t, done, "the probe's end after the cancel")
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassCanceled, r.Failure.Class, r.Failure.Message)
+	// The run's cause, the same for every probe it cut: the summary names it once.
+	assert.Equal(t, "interrupted by SIGTERM", r.Failure.Message)
 }
 
 // TestResolverGivingUpIsATimeout: when the resolver's own timeouts (resolv.conf's timeout and attempts)

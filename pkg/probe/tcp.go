@@ -48,6 +48,8 @@ func (p *Prober) dialAddresses(ctx context.Context, r *Result, addrs []netip.Add
 		msg += noRouteWords(err)
 	case ClassLocalResources:
 		msg += shortageWords(err)
+	case ClassCanceled:
+		msg = errText(ctx, err) // why the run ended (Ctrl-C, SIGTERM), once for every probe it cut
 	}
 	r.fail(class, PhaseTCP, msg)
 	return nil, false

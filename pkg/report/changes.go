@@ -1,10 +1,8 @@
 package report
 
 import (
-	"fmt"
 	"io"
 
-	"github.com/arccheck/arccheck/internal/safetext"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 	"github.com/arccheck/arccheck/pkg/report/internal/grid"
 	"github.com/arccheck/arccheck/pkg/report/internal/write"
@@ -59,24 +57,26 @@ var changeWords = map[endpoints.ChangeKind]string{
 }
 
 // ChangesTable writes, for an admin whose firewall change request follows the seed-era tables, what to
-// add and what may be removed, with the date and the source of each change.
-func ChangesTable(out io.Writer, p *endpoints.Plan) error {
+// add and what may be removed, with the date and the source of each change. On a terminal (o.Width) WHY
+// wraps between words and SOURCE is hidden, with a line that says so, only when the table cannot fit.
+func ChangesTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 	w := write.To(out)
 	changes := changesJSON(p)
-	fmt.Fprintf(w, "Changes since the seed documents, for %s\n", safetext.Escape(listHeading(p)))
-	t := grid.NewTable(w, []string{"CHANGE", "ENDPOINT OR SERVICE TAG", "WHEN", "WHY", "SOURCE"})
+	grid.Para(w, "Changes since the seed documents, for "+listHeading(p), o.Width)
+	g := &grid.Grid{Header: []string{"CHANGE", "ENDPOINT OR SERVICE TAG", "WHEN", "WHY", "SOURCE"},
+		Drop: []int{4}, Flex: []int{3, 4, 1}, Least: map[int]int{3: 30}, SeeAll: o.SeeAll}
 	for _, c := range changes {
 		var sources []string
 		for _, s := range c.Sources {
 			sources = append(sources, shortSource(endpoints.Source(s)))
 		}
-		t.Append([]string{changeWords[c.Change], safetext.Escape(c.Endpoint + c.ServiceTag), safetext.Escape(c.When),
-			safetext.Escape(c.Why), grid.Lines(sources).Render(0, false, false)})
+		g.Add(grid.Plain(changeWords[c.Change]), grid.Plain(c.Endpoint+c.ServiceTag), grid.Plain(c.When),
+			grid.Plain(c.Why), grid.Lines(sources))
 	}
-	if err := t.Render(); err != nil && w.Err() == nil {
+	if err := g.Render(w, o.Width, false); err != nil && w.Err() == nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s: add what is new; an entry marked remove is no longer documented (older agents or scripts may still use it); a disputed one is named by one current page and dropped by another.\n",
-		Plural(len(changes), "change"))
+	grid.Para(w, Plural(len(changes), "change")+": add what is new; an entry marked remove is no longer documented (older agents "+
+		"or scripts may still use it); a disputed one is named by one current page and dropped by another.", o.Width)
 	return w.Err()
 }

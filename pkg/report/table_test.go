@@ -71,6 +71,18 @@ func TestHostNamesAreNeverSplit(t *testing.T) {
 			}
 		}
 		reporttest.AssertWhole(t, fmt.Sprintf("list at %d", width), out.String(), width, hosts)
+
+		// list --changes: fitted too, its endpoints whole.
+		out.Reset()
+		require.NoError(t, ChangesTable(&out, plan, TableOptions{Width: width}))
+		hosts = hosts[:0]
+		for _, c := range changesJSON(plan) {
+			if c.Endpoint != "" {
+				hosts = append(hosts, c.Endpoint)
+			}
+		}
+		require.NotEmpty(t, hosts)
+		reporttest.AssertWhole(t, fmt.Sprintf("changes at %d", width), out.String(), width, hosts)
 	}
 }
 

@@ -85,7 +85,8 @@ func TestHostileTextNeverReachesARuleFile(t *testing.T) {
 	for _, write := range []func() error{
 		func() error { return report.ListTable(&buf, p, report.TableOptions{Width: 100}) },
 		func() error { return report.ListPlain(&buf, p) },
-		func() error { return report.ChangesTable(&buf, p) },
+		func() error { return report.ChangesTable(&buf, p, report.TableOptions{Width: 80}) },
+		func() error { return report.ChangesTable(&buf, p, report.TableOptions{}) },
 	} {
 		buf.Reset()
 		require.NoError(t, write())
