@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
 
@@ -30,7 +31,7 @@ type JUnitOptions struct {
 // The XML is written by github.com/jstemmer/go-junit-report.
 func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check.Report, o JUnitOptions) error {
 	suites := map[string]*junit.Testsuite{}
-	took := map[string]float64{}
+	spans := map[string]*span{}
 	var order []string
 	suite := func(name string) *junit.Testsuite {
 		if s, ok := suites[name]; ok {
@@ -49,7 +50,10 @@ func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check
 		r := &rep.Results[i]
 		name := suiteOf(r.Entry, r.Origin)
 		suite(name).AddTestcase(junitCase(r, o))
-		took[name] += r.Probe.Duration.Seconds()
+		if spans[name] == nil {
+			spans[name] = &span{}
+		}
+		spans[name].add(r.Probe.Start, r.Probe.Duration)
 	}
 	for _, n := range rep.NotTested {
 		suite(suiteOf(entryOf(rep.Plan, n.Pattern), check.OriginCatalog)).AddTestcase(NotTestedCase(n.Pattern, notTestedReason(n), n.NeedsRegion()))
@@ -61,10 +65,27 @@ func CheckJUnit(w io.Writer, tool Tool, host Host, settings Settings, rep *check
 	slices.Sort(order)
 	for _, name := range order {
 		s := suites[name]
-		s.Time = junitxml.Seconds(took[name])
+		s.Time = junitxml.Seconds(0) // a suite of patterns not tested, or of the run's own findings
+		if sp := spans[name]; sp != nil {
+			s.Time = junitxml.Seconds(sp.end.Sub(sp.start).Seconds())
+		}
 		all.AddSuite(*s)
 	}
 	return all.WriteXML(w)
+}
+
+// span is the time a suite's probes took together: from the first start to the last end. Probes run
+// at once, so a suite lasts about as long as its slowest probe, never the sum (and never longer than
+// the run that holds it).
+type span struct{ start, end time.Time }
+
+func (s *span) add(start time.Time, d time.Duration) {
+	if s.start.IsZero() || start.Before(s.start) {
+		s.start = start
+	}
+	if end := start.Add(d); end.After(s.end) {
+		s.end = end
+	}
 }
 
 // suiteOf names the suite of an endpoint: its scenarios, "agent" for the agent's own, "endpoints"

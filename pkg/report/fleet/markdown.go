@@ -25,8 +25,8 @@ func Markdown(out io.Writer, f *Fleet) error {
 	}
 	if len(f.Fixes) > 0 {
 		fmt.Fprintln(w, "\n## What to fix")
-		for _, fx := range f.Fixes {
-			fmt.Fprintf(w, "\n- %s: %s (%s)", inert.Markdown(fx.Action), inert.Code([]string{fx.Pattern}), inert.Markdown(strings.Join(fx.Servers, ", ")))
+		for _, g := range groupFixes(f.Fixes) {
+			fmt.Fprintf(w, "\n- %s: %s (%s)", inert.Markdown(g.action), inert.Code(g.patterns), inert.Markdown(strings.Join(g.servers, ", ")))
 		}
 		fmt.Fprintln(w)
 	}

@@ -40,8 +40,9 @@ func Table(out io.Writer, f *Fleet, o report.TableOptions) error {
 	item := func(s string) { grid.Item(w, s, o.Width) }
 	if len(f.Fixes) > 0 {
 		fmt.Fprintln(w, "\nWhat to fix, by the servers that need it:")
-		for _, fx := range f.Fixes {
-			item(fmt.Sprintf("- %s: %s (%s: %s)", fx.Action, fx.Pattern, report.Plural(len(fx.Servers), "server"), strings.Join(fx.Servers, ", ")))
+		for _, g := range groupFixes(f.Fixes) {
+			item(fmt.Sprintf("- %s: %s (%s: %s)", g.action, strings.Join(g.patterns, ", "), report.Plural(len(g.servers), "server"),
+				strings.Join(g.servers, ", ")))
 		}
 	}
 	fmt.Fprintln(w, "\nBy proxy:")
@@ -95,5 +96,29 @@ func fleetVersions(f *Fleet) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// fixGroup is the fixes of one action that the same servers need: one line for all their patterns, as
+// check's "What to fix" groups them.
+type fixGroup struct {
+	action   string
+	patterns []string
+	servers  []string
+}
+
+// groupFixes groups fixes by action and servers, in the order the first of each group comes.
+func groupFixes(fixes []Fix) []fixGroup {
+	var out []fixGroup
+	at := map[string]int{}
+	for _, fx := range fixes {
+		key := fx.Action + "\x00" + strings.Join(fx.Servers, "\x00")
+		i, ok := at[key]
+		if !ok {
+			i, at[key] = len(out), len(out)
+			out = append(out, fixGroup{action: fx.Action, servers: fx.Servers})
+		}
+		out[i].patterns = append(out[i].patterns, fx.Pattern)
+	}
 	return out
 }
