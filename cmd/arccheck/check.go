@@ -145,7 +145,7 @@ func (o *checkOptions) validate(getenv func(string) string, version string, a *a
 	if err := o.validateLimits(); err != nil {
 		return nil, err
 	}
-	in := settings.Input{Agent: a, Getenv: getenv}
+	in := settings.Input{Agent: a, Getenv: getenv, Probing: true}
 	if in.Selection, in.Catalog, err = o.catalogInput(); err != nil {
 		return nil, err
 	}
@@ -163,11 +163,6 @@ func (o *checkOptions) validate(getenv func(string) string, version string, a *a
 		return nil, settingsError(err)
 	}
 	run.plan, run.prober.Proxy = run.resolved.Endpoints, run.resolved.Proxy
-	if p := run.plan; p != nil && p.Mode == endpoints.ModeGateway && p.GatewayURL == "" {
-		// Every request goes through the gateway: a check that cannot name it cannot pass.
-		return nil, badInput("--mode gateway: give your gateway's URL with --gateway-url (https://<prefix>.gw.arc.azure.com, " +
-			"from 'az arcgateway list'); without it the gateway every request goes through cannot be checked")
-	}
 	run.settings = o.settings(run)
 	return run, nil
 }

@@ -71,7 +71,7 @@ func TestCheckEverythingReachableThroughTheLab(t *testing.T) {
 	lab := testnet.NewLab(t, testnet.LabOptions{})
 	caFile := lab.CA.WritePEM(t)
 	hosts := planHosts(t, endpoints.Selection{Location: "westeurope", Extensions: []string{"esu"}})
-	args := append([]string{"check", "-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--timeout", "5s"}, lab.ResolveArgs(hosts...)...)
+	args := append([]string{"check", "-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--public-roots", caFile, "--timeout", "5s"}, lab.ResolveArgs(hosts...)...)
 	r := runCLI(t, nil, args...)
 	require.Equal(t, 0, r.code, "stdout:\n%s\nstderr:\n%s", r.stdout, r.stderr)
 	rows := tableRows(t, r.stdout)
@@ -90,7 +90,7 @@ func TestCheckEverythingReachableThroughTheLab(t *testing.T) {
 	}
 	assert.Contains(t, r.stdout, "14 endpoints: 14 reachable, 0 unreachable (0 required)")
 
-	doc, r := checkJSON(t, nil, append([]string{"-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--http"}, lab.ResolveArgs(hosts...)...)...)
+	doc, r := checkJSON(t, nil, append([]string{"-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--public-roots", caFile, "--http"}, lab.ResolveArgs(hosts...)...)...)
 	require.Equal(t, 0, r.code)
 	require.Len(t, doc.Results, 14)
 	for _, res := range doc.Results {

@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -22,36 +21,6 @@ import (
 	"github.com/arccheck/arccheck/pkg/report"
 )
 
-var (
-	releaseOnce sync.Once
-	releaseBin  string
-	releaseErr  error
-)
-
-// releaseBinary builds arccheck as it is released (CGO_ENABLED=0, see .goreleaser.yaml): its threads do
-// not take glibc's 8 MiB stacks, which an address-space limit would count.
-func releaseBinary(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	releaseOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "arccheck-release-")
-		if err != nil {
-			releaseErr = err
-			return
-		}
-		releaseBin = filepath.Join(dir, "arccheck")
-		cmd := exec.Command("go", "build", "-trimpath", "-o", releaseBin, ".")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			releaseErr = fmt.Errorf("%v: %s", err, out)
-		}
-	})
-	require.NoError(t, releaseErr)
-	return releaseBin
-}
-
 // underLimit runs the built binary under a shell's resource limit (ulimit ARGS) and returns its exit
 // code, stdout and stderr.
 func underLimit(t *testing.T, limit string, args ...string) (int, string, string) {
@@ -60,7 +29,7 @@ func underLimit(t *testing.T, limit string, args ...string) (int, string, string
 	for i, a := range args {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
-	cmd := exec.Command("sh", "-c", "ulimit "+limit+" && exec "+releaseBinary(t)+" "+strings.Join(quoted, " "))
+	cmd := exec.Command("sh", "-c", "ulimit "+limit+" && exec "+binary(t)+" "+strings.Join(quoted, " "))
 	cmd.Env = append(os.Environ(), "NO_COLOR=1", "HTTPS_PROXY=", "HTTP_PROXY=", "ALL_PROXY=", "NO_PROXY=")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -139,8 +108,14 @@ func TestCAFileMustBeARegularFile(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "ca.pem")
 	require.NoError(t, exec.Command("mkfifo", fifo).Run())
+	large := filepath.Join(dir, "large.pem") // sparse: 16 MiB and one byte
+	require.NoError(t, os.WriteFile(large, nil, 0o600))
+	require.NoError(t, os.Truncate(large, maxPEMFile+1))
+	r := runCLI(t, nil, "check", "--agent", "off", "--catalog", "none", "--endpoint", "https://x.example", "--ca-file", large)
+	assert.Equal(t, exitBadInput, r.code)
+	assert.Equal(t, "arccheck: --ca-file: "+large+" is larger than 16 MiB: not a PEM file of CA certificates\n", r.stderr)
 	for _, path := range []string{dir, fifo} {
-		r := runCLI(t, nil, "check", "--agent", "off", "--catalog", "none", "--endpoint", "https://x.example", "--ca-file", path)
+		r = runCLI(t, nil, "check", "--agent", "off", "--catalog", "none", "--endpoint", "https://x.example", "--ca-file", path)
 		assert.Equal(t, exitBadInput, r.code)
 		assert.Equal(t, "arccheck: --ca-file: "+path+" is not a regular file (a PEM file of CA certificates is)\n", r.stderr)
 	}

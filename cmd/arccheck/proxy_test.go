@@ -41,7 +41,8 @@ func TestSquidAllowlist(t *testing.T) {
 	lab := testnet.NewLab(t, testnet.LabOptions{})
 	hosts := planHosts(t, esuWesteurope)
 	squid := testnet.StartSquid(t, testnet.SquidOptions{Allow: allowed, Hosts: labHosts(lab, hosts)})
-	r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "esu", "--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t), "--timeout", "5s")
+	r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "esu", "--proxy", squid.URL("", ""), "--ca-file", lab.CA.WritePEM(t),
+		"--public-roots", lab.CA.WritePEM(t), "--timeout", "5s")
 	require.Equal(t, 1, r.code, "denied required endpoints fail the run\n%s%s", r.stdout, r.stderr)
 	rows := tableRows(t, r.stdout)
 	require.Len(t, rows, 14)
@@ -105,7 +106,7 @@ func TestSquidAuthentication(t *testing.T) {
 	squid := testnet.StartSquid(t, testnet.SquidOptions{Allow: allowed, Hosts: labHosts(lab, hosts),
 		Users: map[string]string{"alice": password}})
 	caFile := lab.CA.WritePEM(t)
-	base := []string{"check", "-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--timeout", "5s", "-v"}
+	base := []string{"check", "-l", "westeurope", "-e", "esu", "--ca-file", caFile, "--public-roots", caFile, "--timeout", "5s", "-v"}
 
 	// Without credentials every row wants authentication, and says which schemes the proxy offered.
 	r := runCLI(t, nil, append(base, "--proxy", squid.URL("", ""))...)
@@ -160,7 +161,7 @@ func TestSOCKS5(t *testing.T) {
 	caFile := lab.CA.WritePEM(t)
 
 	// socks5h: the proxy resolves the names (from its own hosts file).
-	r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "esu", "--proxy", socks.URL("socks5h", "", ""), "--ca-file", caFile)
+	r := runCLI(t, nil, "check", "-l", "westeurope", "-e", "esu", "--proxy", socks.URL("socks5h", "", ""), "--ca-file", caFile, "--public-roots", caFile)
 	require.Equal(t, 0, r.code, r.stdout)
 	for _, row := range tableRows(t, r.stdout) {
 		assert.Equal(t, "true", row["REACHABLE"], "%s: %s", row["ENDPOINT"], row["RESULT"])

@@ -59,10 +59,13 @@ func settingsError(err error) error {
 	switch {
 	case errors.As(err, &pe):
 		return badInput("%v", pe.Err)
+	case errors.Is(err, settings.ErrGatewayURLMissing):
+		return badInput("--mode gateway: give your gateway's URL with --gateway-url (https://<prefix>.gw.arc.azure.com, " +
+			"from 'az arcgateway list'); without it the gateway every request goes through cannot be checked")
 	case errors.Is(err, settings.ErrNoProxyUnused):
-		return badInput("--no-proxy: no proxy is in use (from --proxy or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY) for it to bypass")
+		return badInput("--no-proxy: no proxy is in use (from --proxy, the agent, or HTTPS_PROXY/HTTP_PROXY) for it to bypass")
 	case errors.Is(err, settings.ErrRootCAsUnused):
-		return badInput("--proxy-ca-file: no https:// proxy is in use (from --proxy or HTTPS_PROXY/HTTP_PROXY/ALL_PROXY) to verify with it")
+		return badInput("--proxy-ca-file: no https:// proxy is in use (from --proxy, the agent, or HTTPS_PROXY/HTTP_PROXY) to verify with it")
 	}
 	return err
 }

@@ -2,11 +2,10 @@ package main
 
 import (
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
+	"syscall"
 )
 
 // maxPEMFile bounds a CA file (--ca-file, --proxy-ca-file, --public-roots): the Mozilla bundle is
@@ -32,27 +31,22 @@ func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 }
 
 // readPEMFile reads a regular file of at most maxPEMFile bytes; its errors do not repeat the path, which
-// the flag's message names.
+// the flag's message names. It opens without blocking and checks the file it opened, so a FIFO (whose
+// read would wait for a writer) is refused, even one put in place of a regular file after a check by name.
 func readPEMFile(path string) ([]byte, error) {
-	// Stat before opening: opening a FIFO blocks until someone writes to it.
-	st, err := os.Stat(path)
-	if err == nil && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file (a PEM file of CA certificates is)", path)
-	}
-	var f *os.File
-	if err == nil {
-		f, err = os.Open(path)
-	}
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return nil, pe.Err // "no such file or directory"
-	} else if err != nil {
-		return nil, err
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, pathError(err) // "no such file or directory"
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil {
+		return nil, pathError(err)
+	} else if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a PEM file of CA certificates is)", path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
 	if err != nil {
-		return nil, err
+		return nil, pathError(err)
 	} else if len(data) > maxPEMFile {
 		return nil, fmt.Errorf("%s is larger than %d MiB: not a PEM file of CA certificates", path, maxPEMFile>>20)
 	}

@@ -24,7 +24,8 @@ import (
 
 // hangGuard is how long a test waits for what must happen (a process to start or die, a read to
 // return) before it fails as hung: far above what it takes on a loaded machine, so that it decides
-// nothing but a hang (as internal/testnet's HangGuard, which this package's windows tests cannot import).
+// nothing but a hang (as internal/testnet's HangGuard: that package builds on Linux only, and these
+// tests run on macOS too).
 // The bounds these tests check are structural: which cause ended a command, not how long it took.
 const hangGuard = 2 * time.Minute
 

@@ -149,7 +149,6 @@ func checkRows(rows []Row) error {
 
 // checkout reads the pages of a checkout, none outside it and no more than maxTotal bytes in all.
 type checkout struct {
-	dir  string // as given
 	real string // with symbolic links resolved
 	root *os.Root
 	left int // bytes that may still be read
@@ -164,7 +163,7 @@ func openCheckout(dir string) (*checkout, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNotADocsCheckout, err)
 	}
-	return &checkout{dir: dir, real: real, root: root, left: maxTotal}, nil
+	return &checkout{real: real, root: root, left: maxTotal}, nil
 }
 
 // line is one line of a page after includes are expanded, with where it comes from.

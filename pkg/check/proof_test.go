@@ -128,14 +128,21 @@ func classesOf(fs []Finding) []probe.Class {
 // TestRevocationCutShortIsUnknown: a revocation probe cut short by the run's deadline (canceled) is
 // revocation_not_probed on the row, never silently ok nor revocation_unreachable.
 func TestRevocationCutShortIsUnknown(t *testing.T) {
+	for _, class := range []probe.Class{probe.ClassCanceled, probe.ClassLocalResources} {
+		revocationNotProbedOn(t, class)
+	}
+}
+
+func revocationNotProbedOn(t *testing.T, class probe.Class) {
+	t.Helper()
 	leaf := probe.Certificate{Subject: "CN=z", Issuer: "CN=CA", CRL: []string{"http://crl.example/z.crl"}}
 	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "z.example", Port: 443},
 		TLS: &probe.TLSPhase{Verified: true, Leaf: &leaf}}
 	r := &run{opts: Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect}}, rep: &Report{},
 		revocation: map[string]*Revocation{"http://crl.example/z.crl": {URL: "http://crl.example/z.crl", Kind: RevocationCRL,
-			Probe: probe.Result{Failure: &probe.Finding{Class: probe.ClassCanceled, Phase: probe.PhaseTCP, Message: "cut short by the run's deadline"}}}}}
+			Probe: probe.Result{Failure: &probe.Finding{Class: class, Phase: probe.PhaseTCP}}}}}
 	r.results = append(r.results, r.verdict(job{target: pr.Target, required: true}, pr))
 	r.judgeRevocation()
-	require.Len(t, r.results[0].Warnings, 1)
-	assert.Equal(t, ClassRevocationNotProbed, r.results[0].Warnings[0].Class)
+	require.Len(t, r.results[0].Warnings, 1, class)
+	assert.Equal(t, ClassRevocationNotProbed, r.results[0].Warnings[0].Class, class)
 }

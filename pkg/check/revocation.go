@@ -143,8 +143,9 @@ func (r *run) judgeRevocation() {
 			rv.NeededBy = append(rv.NeededBy, res.URL())
 			switch f := rv.Probe.Failure; {
 			case f == nil:
-			case f.Class == ClassRevocationNotProbed, f.Class == probe.ClassCanceled:
-				// Not probed to a verdict (cut short by the run's deadline, or interrupted): unknown, never ok.
+			case f.Class == ClassRevocationNotProbed, f.Class == probe.ClassCanceled, f.Class == probe.ClassLocalResources:
+				// Not probed to a verdict (cut short by the run's deadline, interrupted, out of local
+				// resources): unknown, never ok, and never unreachable.
 				unprobed = append(unprobed, u.url)
 			default:
 				failed = append(failed, u.url)

@@ -20,6 +20,8 @@ func TestParseTarget(t *testing.T) {
 		{"https://x.example?a=1", Target{URL: "https://x.example/?a=1", Scheme: "https", Host: "x.example", Port: 443, Path: "/?a=1"}},
 		{"http://www.microsoft.com/pkiops/certs", Target{URL: "http://www.microsoft.com/pkiops/certs", Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certs"}},
 		{"https://[::1]:8443/", Target{URL: "https://[::1]:8443", Scheme: "https", Host: "::1", Port: 8443}},
+		// An IPv6 literal in its canonical form (RFC 5952): lower case, zeros compressed.
+		{"https://[2001:DB8:0:0::1]", Target{URL: "https://[2001:db8::1]", Scheme: "https", Host: "2001:db8::1", Port: 443}},
 		// A bare host name or host:port means https.
 		{"Login.Microsoftonline.com", Target{URL: "https://login.microsoftonline.com", Scheme: "https", Host: "login.microsoftonline.com", Port: 443}},
 		{"workspace.example:8080", Target{URL: "https://workspace.example:8080", Scheme: "https", Host: "workspace.example", Port: 8080}},

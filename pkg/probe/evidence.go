@@ -105,12 +105,8 @@ func locationOf(resp *http.Response) string {
 	return ""
 }
 
-// maxHTTPInTunnel bounds what is kept of the first bytes of a handshake while they may be an HTTP answer:
-// a head's bound, as nothing past the head is read.
-const maxHTTPInTunnel = maxResponseHead
-
 // firstBytesConn keeps the first bytes read from a connection while they may be an HTTP answer (at most
-// maxHTTPInTunnel), so that an answer written where the TLS handshake was expected can be read again:
+// maxResponseHead), so that an answer written where the TLS handshake was expected can be read again:
 // crypto/tls reads past the record header it rejects. Once the first bytes are not "HTTP/", it keeps
 // nothing more.
 type firstBytesConn struct {
@@ -124,12 +120,12 @@ var httpPrefix = []byte("HTTP/")
 func (c *firstBytesConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if !c.done {
-		c.first.Write(b[:min(n, maxHTTPInTunnel-c.first.Len())])
+		c.first.Write(b[:min(n, maxResponseHead-c.first.Len())])
 		head := c.first.Bytes()
 		switch {
 		case !bytes.HasPrefix(httpPrefix, head[:min(len(head), len(httpPrefix))]):
 			c.done, c.first = true, bytes.Buffer{} // a TLS record, not HTTP: nothing to keep
-		case c.first.Len() >= maxHTTPInTunnel:
+		case c.first.Len() >= maxResponseHead:
 			c.done = true
 		}
 	}
@@ -290,17 +286,17 @@ func (p *Prober) checkProof(pf *Proof, status int, body []byte) string {
 	if err != nil || !c.IsCA {
 		return "the answer is not a CA certificate"
 	}
-	// The reference public roots, or the roots this machine trusts: a proxy's page is neither.
-	for _, roots := range []*x509.CertPool{p.opts.ReferenceRoots, p.opts.RootCAs} {
-		opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: p.opts.Now()}
-		if roots == nil && p.opts.RootCAs != nil {
-			continue
-		}
-		if _, err := c.Verify(opts); err == nil {
-			return ""
-		}
+	// The reference public roots only: an inspecting box's own CA is one this machine trusts, so the
+	// machine's roots prove nothing (they are used only when no reference set is given).
+	roots := p.opts.ReferenceRoots
+	if roots == nil {
+		roots = p.opts.RootCAs
 	}
-	return "the certificate served (" + c.Subject.String() + ") does not verify against the public roots or this machine's"
+	opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: p.opts.Now()}
+	if _, err := c.Verify(opts); err != nil {
+		return "the certificate served (" + c.Subject.String() + ") does not verify against the public roots"
+	}
+	return ""
 }
 
 // checkCRL returns why body is not a CRL signed by the proof's issuer, or "".

@@ -261,9 +261,7 @@ func judgeAnswer(r *Result, resp *http.Response) bool {
 		if code := resp.Header.Get("X-Squid-Error"); code != "" {
 			msg += " (X-Squid-Error: " + code + ")"
 		}
-		if loc := resp.Header.Get("Location"); isRedirect(resp.StatusCode) && loc != "" {
-			msg += ", redirecting to " + loc
-		}
+		msg += locationOf(resp)
 		r.fail(ClassHTTPBlockedByProxy, PhaseHTTP, msg+": the request never reached the endpoint")
 		return false
 	}

@@ -24,7 +24,7 @@ const (
 	ClassTLSExpired          Class = "tls_expired"           // the certificate is expired or not yet valid
 	ClassTLSVersionTooOld    Class = "tls_version_too_old"   // the server offers only TLS below 1.2
 	ClassHTTPError           Class = "http_error"            // no HTTP response arrived, or not an HTTP one
-	ClassHTTPUnverified      Class = "http_unverified"       // a proxy relayed a 403 or 5xx that may be its own refusal or the endpoint's
+	ClassHTTPUnverified      Class = "http_unverified"       // a plain-HTTP answer with no proof that the endpoint sent it
 	ClassCanceled            Class = "canceled"              // the run was interrupted before this probe finished
 	// ClassAddressUnreachable: with Options.AllAddresses, the name's first working address answered, but
 	// another of its addresses did not (TCP or TLS): clients that pick that one fail.

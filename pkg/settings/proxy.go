@@ -95,20 +95,23 @@ func (p *Plan) useProxy(cfg *probe.ProxyConfig, pi *ProxyInput) error {
 	if pi.RootCAs == nil {
 		return nil
 	}
+	var https []*probe.Proxy
+	if cfg != nil {
+		for _, px := range []*probe.Proxy{cfg.HTTPS, cfg.HTTP} {
+			if px != nil && px.Scheme == "https" {
+				https = append(https, px)
+			}
+		}
+	}
+	if len(https) == 0 {
+		return ErrRootCAsUnused // refused before the file is read: it is not used
+	}
 	pool, err := pi.RootCAs()
 	if err != nil {
 		return err
 	}
-	used := false
-	if cfg != nil {
-		for _, px := range []*probe.Proxy{cfg.HTTPS, cfg.HTTP} {
-			if px != nil && px.Scheme == "https" {
-				px.RootCAs, used = pool, true
-			}
-		}
-	}
-	if !used {
-		return ErrRootCAsUnused
+	for _, px := range https {
+		px.RootCAs = pool
 	}
 	return nil
 }

@@ -37,6 +37,9 @@ type Input struct {
 	Proxy *ProxyInput
 	// Getenv reads the environment's proxy variables; nil reads none.
 	Getenv func(string) string
+	// Probing is set for a run that probes (check): gateway mode then needs the gateway's URL, as every
+	// request goes through the gateway (ErrGatewayURLMissing); a listing may leave it a placeholder.
+	Probing bool
 }
 
 // ProxyInput is the proxy the user gave.
@@ -96,6 +99,9 @@ func Resolve(in Input) (*Plan, error) {
 	if in.Catalog != nil {
 		if err := p.resolveSelection(in); err != nil {
 			return nil, err
+		}
+		if e := p.Endpoints; in.Probing && e.Mode == endpoints.ModeGateway && e.GatewayURL == "" {
+			return nil, ErrGatewayURLMissing
 		}
 	}
 	if in.Proxy != nil {

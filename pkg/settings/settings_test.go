@@ -231,6 +231,8 @@ func TestResolveErrors(t *testing.T) {
 			proxy: ProxyInput{NoProxy: &badList, NoProxySource: "--no-proxy"}, as: new(*ProxyError)},
 		{name: "a bypass list when the agent's path is direct", agent: onboarded(""),
 			proxy: ProxyInput{NoProxy: &noProxy, NoProxySource: "--no-proxy"}, is: ErrNoProxyUnused},
+		{name: "proxy CAs that cannot be read, with no proxy: unused first", proxy: ProxyInput{
+			RootCAs: func() (*x509.CertPool, error) { return nil, errCAFile }}, is: ErrRootCAsUnused},
 		{name: "proxy CAs when the agent's path is direct", agent: onboarded(""), proxy: ProxyInput{RootCAs: pool}, is: ErrRootCAsUnused},
 		{name: "the CA file's own error", proxy: ProxyInput{Given: true, URL: "https://corp:3128",
 			RootCAs: func() (*x509.CertPool, error) { return nil, errCAFile }}, is: errCAFile},
@@ -284,4 +286,20 @@ func TestAgentProxyUnusable(t *testing.T) {
 	require.Len(t, p.Warnings, 1)
 	assert.IsType(t, AgentProxyUnusable{}, p.Warnings[0])
 	assert.Nil(t, p.Endpoints, "no catalog, no selection")
+}
+
+// TestGatewayURLMissing: a run that probes needs the gateway's URL in gateway mode; a listing does not.
+func TestGatewayURLMissing(t *testing.T) {
+	cat, err := endpoints.Load()
+	require.NoError(t, err)
+	in := Input{Selection: endpoints.Selection{Mode: endpoints.ModeGateway, Location: "westeurope"},
+		Given: given(endpoints.FieldLocation, endpoints.FieldMode), Catalog: cat}
+	_, err = Resolve(in)
+	require.NoError(t, err, "list: the gateway stays a placeholder")
+	in.Probing = true
+	_, err = Resolve(in)
+	assert.ErrorIs(t, err, ErrGatewayURLMissing)
+	in.Selection.GatewayURL = "https://contoso.gw.arc.azure.com"
+	_, err = Resolve(in)
+	assert.NoError(t, err)
 }

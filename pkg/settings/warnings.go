@@ -68,6 +68,9 @@ func (e *ProxyError) Error() string { return e.Err.Error() }
 func (e *ProxyError) Unwrap() error { return e.Err }
 
 var (
+	// ErrGatewayURLMissing is gateway mode without the gateway's URL for a run that probes: the gateway,
+	// which every request goes through, cannot be checked.
+	ErrGatewayURLMissing = errors.New("gateway mode without the gateway's URL")
 	// ErrNoProxyUnused is a bypass list given (ProxyInput.NoProxy) when no proxy is in use.
 	ErrNoProxyUnused = errors.New("a proxy bypass list is given, but no proxy is in use")
 	// ErrRootCAsUnused is proxy CAs given (ProxyInput.RootCAs) when no https:// proxy is in use.
