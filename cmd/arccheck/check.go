@@ -47,9 +47,8 @@ type checkOptions struct {
 	Catalog string
 	// Proxy is --proxy: a proxy URL, or "none" to ignore the environment.
 	Proxy string
-	// NoProxy is --no-proxy, overriding NO_PROXY; NoProxySet says whether it was given.
-	NoProxy    string
-	NoProxySet bool
+	// NoProxy is --no-proxy, overriding NO_PROXY (when given).
+	NoProxy string
 	// ProxyCAFile is --proxy-ca-file, PEM roots for an https proxy's own certificate.
 	ProxyCAFile string
 	// PublicRoots is --public-roots, a PEM file that replaces the embedded reference public roots.
@@ -107,7 +106,6 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	completeValues(cmd, "fail-on", []string{"error", "warning"})
 	completeValues(cmd, "proxy-bypass", endpoints.BypassCategories)
 	cmd.PreRun = func(cmd *cobra.Command, args []string) {
-		opts.NoProxySet = cmd.Flags().Changed("no-proxy")
 		opts.changed = cmd.Flags().Changed
 	}
 	return cmd
@@ -122,13 +120,20 @@ const maxConcurrency = 1024
 type checkRun struct {
 	// resolved is the selection and proxy in force, with their sources and the warnings to say.
 	resolved *settings.Plan
-	plan     *endpoints.Plan
 	extra    []endpoints.Target
 	prober   probe.Options
 	format   *outputFormat[checkOutput]
 	settings report.Settings
 	// agent is the installed agent's facts for the agent's own rules; nil when there is none.
 	agent *agent.Settings
+}
+
+// plan is the selection in force; nil before the settings are resolved.
+func (r *checkRun) plan() *endpoints.Plan {
+	if r.resolved == nil {
+		return nil
+	}
+	return r.resolved.Endpoints
 }
 
 // validate checks every option and builds the run; it changes nothing in o. a is the installed agent
@@ -162,7 +167,7 @@ func (o *checkOptions) validate(getenv func(string) string, version string, a *a
 	if run.resolved, err = settings.Resolve(in); err != nil {
 		return nil, settingsError(err)
 	}
-	run.plan, run.prober.Proxy = run.resolved.Endpoints, run.resolved.Proxy
+	run.prober.Proxy = run.resolved.Proxy
 	run.settings = o.settings(run)
 	return run, nil
 }
@@ -261,11 +266,11 @@ func (o *checkOptions) settings(run *checkRun) report.Settings {
 	for _, t := range run.extra {
 		s.Endpoints = append(s.Endpoints, t.URL)
 	}
-	if run.plan != nil {
-		sel := report.NewSelectionJSON(run.plan)
+	if run.plan() != nil {
+		sel := report.NewSelectionJSON(run.plan())
 		s.Selection = &sel
-		s.ProxyBypass = run.plan.ProxyBypass
-		s.Catalog, s.CatalogSHA256 = run.plan.Catalog.Name, run.plan.Catalog.SHA256
+		s.ProxyBypass = run.plan().ProxyBypass
+		s.Catalog, s.CatalogSHA256 = run.plan().Catalog.Name, run.plan().Catalog.SHA256
 	}
 	return s
 }
@@ -321,7 +326,7 @@ func (o *checkOptions) outcome(e env, rep *check.Report) error {
 // runOptions wires the run to the terminal: -v prints each result on stderr as it comes; on a terminal
 // (and without -q) a live progress line shows how far the run is, until the run ends.
 func (o *checkOptions) runOptions(e env, run *checkRun) check.Options {
-	opts := check.Options{Plan: run.plan, Extra: run.extra, Prober: probe.New(run.prober), Concurrency: o.Concurrency,
+	opts := check.Options{Plan: run.plan(), Extra: run.extra, Prober: probe.New(run.prober), Concurrency: o.Concurrency,
 		Agent: run.agent}
 	if o.changed == nil || !o.changed("concurrency") {
 		opts.Concurrency = min(o.Concurrency, fdConcurrency()) // the default fits the open-file limit

@@ -29,8 +29,8 @@ func newMergeCmd(e env, g *globalOptions) *cobra.Command {
 			"per endpoint, on how many servers it failed and with which classes, the fixes by how many servers\n" +
 			"need them, and the servers by proxy.\n\n" +
 			"Every file is read whole or refused, naming it, and then nothing is written: at most " +
-			strconv.Itoa(fleet.MaxReportSize>>20) + " MiB\neach and " + strconv.Itoa(maxReportFiles) +
-			" files in all, one JSON report of schema " + report.CheckSchema + ". A file found in a\n" +
+			strconv.Itoa(fleet.MaxReportSize>>20) + " MiB\neach, " + byteSize(maxMergeTotal) + " and " +
+			strconv.Itoa(maxReportFiles) + " files in all, one JSON report of schema " + report.CheckSchema + ". A file found in a\n" +
 			"directory must be a regular file; a named pipe is read only when named (<(...), /dev/stdin). Another of\n" +
 			"arccheck's outputs found in a directory (a list, a fleet view) is left out with a warning.\n\n" +
 			"Exit code 0: no report failed; 1: at least one did; 2: bad input (a file that cannot be read within\n" +
@@ -78,12 +78,13 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 }
 
 // readReports reads every source, or refuses them all at the first that cannot be read (see
-// readReport); another of arccheck's outputs found in a directory is left out with a warning.
+// reportReader.read), the first that takes the reports read past mergeTotal too; another of arccheck's outputs found in a directory is left out with a warning.
 func readReports(e env, sources []reportSource) ([]report.CheckDocument, []string, error) {
 	var reports []report.CheckDocument
 	var files []string
+	rd := newReportReader(e.Context)
 	for _, src := range sources {
-		doc, err := readReport(e.Context, src)
+		doc, err := rd.read(src)
 		var skip *leftOut
 		switch {
 		case errors.As(err, &skip):

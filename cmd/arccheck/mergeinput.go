@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/arccheck/arccheck/internal/boundedfile"
 	"github.com/arccheck/arccheck/pkg/report"
 	"github.com/arccheck/arccheck/pkg/report/fleet"
 )
@@ -24,6 +24,13 @@ import (
 // maxReportFiles is the most files one merge reads, named and found in directories together. A file
 // is read up to fleet.MaxReportSize (64 MiB) bytes.
 const maxReportFiles = 100_000
+
+// maxMergeTotal is the most bytes one merge reads, its reports together (files left out too): without
+// it, 100,000 files of up to 64 MiB each could take terabytes of memory.
+const maxMergeTotal = 1 << 30
+
+// mergeTotal is maxMergeTotal, lowered by tests.
+var mergeTotal int64 = maxMergeTotal
 
 // reportSource is a file to read, and whether it was found in a directory (rather than named).
 type reportSource struct {
@@ -102,25 +109,37 @@ type leftOut struct{ err error }
 func (l *leftOut) Error() string { return l.err.Error() }
 func (l *leftOut) Unwrap() error { return l.err }
 
-// readReport reads one report whole, or refuses it (exit 2) naming the file and why; a signal stops
-// the read at once, even one blocked on a pipe.
-func readReport(ctx context.Context, src reportSource) (report.CheckDocument, error) {
+// reportReader reads the reports of one merge: each within fleet.MaxReportSize bytes, all of them (those
+// left out too) within mergeTotal.
+type reportReader struct {
+	ctx  context.Context
+	left int64 // bytes that may still be read
+}
+
+func newReportReader(ctx context.Context) *reportReader {
+	return &reportReader{ctx: ctx, left: mergeTotal}
+}
+
+// read reads one report whole, or refuses it (exit 2) naming the file and why; a signal stops the read
+// at once, even one blocked on a pipe.
+func (rd *reportReader) read(src reportSource) (report.CheckDocument, error) {
 	var doc report.CheckDocument
 	// The kind is judged before the file is opened: opening a FIFO waits for a writer.
 	fi, err := os.Stat(src.path)
 	if err == nil {
-		err = refuseKind(fi, src.fromDir)
+		err = rd.refuse(fi, src.fromDir)
 	}
 	if err != nil {
 		return doc, badInput("merge: %s: %v", src.path, pathError(err))
 	}
-	data, err := readWithin(ctx, src)
-	if ctx.Err() != nil {
-		return doc, stopped(ctx, "nothing was merged")
+	data, err := readWithin(rd.ctx, src, min(fleet.MaxReportSize, rd.left))
+	if rd.ctx.Err() != nil {
+		return doc, stopped(rd.ctx, "nothing was merged")
 	}
 	if err != nil {
-		return doc, badInput("merge: %s: %v", src.path, err)
+		return doc, badInput("merge: %s: %v", src.path, readError(err, src.fromDir))
 	}
+	rd.left -= int64(len(data))
 	doc, err = fleet.ReadCheckReport(bytes.NewReader(data))
 	if err != nil {
 		err = badInput("merge: %s: %w", src.path, err)
@@ -131,17 +150,35 @@ func readReport(ctx context.Context, src reportSource) (report.CheckDocument, er
 	return doc, err
 }
 
-// readWithin reads src, at most fleet.MaxReportSize bytes, until ctx ends. The read runs apart so
-// that a signal ends the command even while it blocks (a pipe whose writer says nothing); it ends with
-// the process.
-func readWithin(ctx context.Context, src reportSource) ([]byte, error) {
+// refuse refuses what refuseKind does, and a regular file that would take the reports read past
+// mergeTotal.
+func (rd *reportReader) refuse(fi fs.FileInfo, fromDir bool) error {
+	if err := refuseKind(fi, fromDir); err != nil {
+		return err
+	}
+	if fi.Mode().IsRegular() && fi.Size() > rd.left {
+		return errTotalTooLarge()
+	}
+	return nil
+}
+
+// readWithin reads src, at most limit bytes, until ctx ends. The read runs apart so that a signal ends
+// the command even while it blocks (a pipe whose writer says nothing); it ends with the process.
+func readWithin(ctx context.Context, src reportSource, limit int64) ([]byte, error) {
 	type read struct {
 		data []byte
 		err  error
 	}
 	done := make(chan read, 1)
 	go func() {
-		data, err := readBounded(src)
+		// The file opened is judged again (another may have taken the name): a file found in a
+		// directory is opened without waiting on a FIFO, and refused if it is one; a pipe is read only
+		// when named.
+		readFile := boundedfile.ReadOrPipe
+		if src.fromDir {
+			readFile = boundedfile.Read
+		}
+		data, err := readFile(src.path, limit)
 		done <- read{data, err}
 	}()
 	select {
@@ -152,31 +189,41 @@ func readWithin(ctx context.Context, src reportSource) ([]byte, error) {
 	}
 }
 
-// readBounded opens and reads src. The file opened is judged again: another may have taken the name.
-func readBounded(src reportSource) ([]byte, error) {
-	f, err := os.Open(src.path)
-	if err != nil {
-		return nil, pathError(err)
+// readError says what went wrong with a read in merge's words: boundedfile's errors name the path,
+// which merge's message names already.
+func readError(err error, fromDir bool) error {
+	var notRegular *boundedfile.NotRegularError
+	var tooLarge *boundedfile.TooLargeError
+	switch {
+	case errors.As(err, &notRegular):
+		return kindError(notRegular.Mode, fromDir)
+	case errors.As(err, &tooLarge) && tooLarge.Size > fleet.MaxReportSize:
+		return fmt.Errorf("%w (%d bytes)", errTooLarge, tooLarge.Size)
+	case errors.As(err, &tooLarge) && tooLarge.Limit == fleet.MaxReportSize:
+		return errTooLarge
+	case errors.As(err, &tooLarge):
+		return errTotalTooLarge()
 	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err == nil {
-		err = refuseKind(fi, src.fromDir)
-	}
-	if err != nil {
-		return nil, pathError(err)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, fleet.MaxReportSize+1))
-	if err != nil {
-		return nil, pathError(err)
-	}
-	if len(data) > fleet.MaxReportSize {
-		return nil, errTooLarge
-	}
-	return data, nil
+	return pathError(err)
 }
 
 var errTooLarge = fmt.Errorf("larger than %d MiB, the most merge reads of one report", fleet.MaxReportSize>>20)
+
+// errTotalTooLarge is the error for the report that takes the reports read past mergeTotal.
+func errTotalTooLarge() error {
+	return fmt.Errorf("with it the reports come to more than %s, the most one merge reads in all", byteSize(mergeTotal))
+}
+
+// byteSize writes a bound in GiB or MiB when it is a whole number of them, else in bytes.
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
 
 // refuseKind refuses what is not a regular file (a symbolic link is judged by what it points to); a
 // pipe is read when it is named (process substitution, /dev/stdin), never when found in a directory.
@@ -188,16 +235,16 @@ func refuseKind(fi fs.FileInfo, fromDir bool) error {
 		return fmt.Errorf("%w (%d bytes)", errTooLarge, fi.Size())
 	case mode.IsRegular(), mode&fs.ModeNamedPipe != 0 && !fromDir:
 		return nil
-	case mode&fs.ModeNamedPipe != 0:
-		return errors.New("not a regular file (a named pipe): in a directory, merge reads regular files only")
-	case mode.IsDir():
-		return errors.New("not a regular file (a directory)")
-	case mode&fs.ModeSocket != 0:
-		return errors.New("not a regular file (a socket)")
-	case mode&fs.ModeDevice != 0:
-		return errors.New("not a regular file (a device)")
 	}
-	return fmt.Errorf("not a regular file (%s)", mode.Type())
+	return kindError(mode, fromDir)
+}
+
+// kindError says why a file of this mode (not a regular file) is not read.
+func kindError(mode fs.FileMode, fromDir bool) error {
+	if mode&fs.ModeNamedPipe != 0 && fromDir {
+		return errors.New("not a regular file (a named pipe): in a directory, merge reads regular files only")
+	}
+	return fmt.Errorf("not a regular file (%s)", boundedfile.Kind(mode))
 }
 
 // otherOutput reports whether data is a whole document of another of arccheck's outputs, by its schema:

@@ -21,7 +21,7 @@ func (o *checkOptions) proxyInput() (*settings.ProxyInput, error) {
 		}
 		pi.URL, pi.None = "", true
 	}
-	if o.NoProxySet {
+	if o.given("no-proxy") {
 		pi.NoProxy = &o.NoProxy
 	}
 	if file := o.ProxyCAFile; file != "" {

@@ -2,10 +2,10 @@ package main
 
 import (
 	"crypto/x509"
+	"errors"
 	"fmt"
-	"io"
-	"os"
-	"syscall"
+
+	"github.com/arccheck/arccheck/internal/boundedfile"
 )
 
 // maxPEMFile bounds a CA file (--ca-file, --proxy-ca-file, --public-roots): the Mozilla bundle is
@@ -31,24 +31,19 @@ func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 }
 
 // readPEMFile reads a regular file of at most maxPEMFile bytes; its errors do not repeat the path, which
-// the flag's message names. It opens without blocking and checks the file it opened, so a FIFO (whose
-// read would wait for a writer) is refused, even one put in place of a regular file after a check by name.
+// the flag's message names. A FIFO (whose read would wait for a writer) is refused at once, even one put
+// in place of a regular file after a check by name (see boundedfile.Read).
 func readPEMFile(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, pathError(err) // "no such file or directory"
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil {
-		return nil, pathError(err)
-	} else if !st.Mode().IsRegular() {
+	data, err := boundedfile.Read(path, maxPEMFile)
+	var notRegular *boundedfile.NotRegularError
+	var tooLarge *boundedfile.TooLargeError
+	switch {
+	case errors.As(err, &notRegular):
 		return nil, fmt.Errorf("%s is not a regular file (a PEM file of CA certificates is)", path)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxPEMFile+1))
-	if err != nil {
-		return nil, pathError(err)
-	} else if len(data) > maxPEMFile {
+	case errors.As(err, &tooLarge):
 		return nil, fmt.Errorf("%s is larger than %d MiB: not a PEM file of CA certificates", path, maxPEMFile>>20)
+	case err != nil:
+		return nil, pathError(err) // "no such file or directory"
 	}
 	return data, nil
 }

@@ -31,7 +31,7 @@ func URL(scheme, host string, port int, path string) string {
 // [fe80::1%25eth0]), so that the URL parses back to the same host. (Go's HTTP client leaves the zone out
 // of the Host header it sends, as RFC 6874 asks.)
 func Authority(scheme, host string, port int) string {
-	h := unbracketed(host)
+	h := Unbracketed(host)
 	ipv6 := strings.Contains(h, ":")
 	h = strings.ReplaceAll(h, "%", "%25") // an IPv6 zone's '%', the only one a valid host has
 	if ipv6 {
@@ -46,12 +46,12 @@ func Authority(scheme, host string, port int) string {
 // Address writes host:port to dial, as net.JoinHostPort does: an IPv6 literal in brackets with its zone
 // as the dialler reads it ([fe80::1%eth0]:443), and the port always written.
 func Address(host string, port int) string {
-	return net.JoinHostPort(unbracketed(host), strconv.Itoa(port))
+	return net.JoinHostPort(Unbracketed(host), strconv.Itoa(port))
 }
 
-// unbracketed is host without the brackets an IPv6 literal may come in ("[::1]" is "::1"), so that
-// neither form writes "[[::1]]".
-func unbracketed(host string) string {
+// Unbracketed is host without the brackets an IPv6 literal may come in ("[::1]" is "::1"), so that
+// neither form writes "[[::1]]" and an address parses; any other host is returned as it is.
+func Unbracketed(host string) string {
 	if inner, ok := strings.CutPrefix(host, "["); ok {
 		if inner, ok := strings.CutSuffix(inner, "]"); ok {
 			return inner

@@ -82,3 +82,10 @@ func TestDefaultPort(t *testing.T) {
 	assert.Equal(t, 0, hostport.DefaultPort("socks5"))
 	assert.Equal(t, "x.example:0", hostport.Authority("socks5", "x.example", 0), "no default port to leave out")
 }
+
+func TestUnbracketed(t *testing.T) {
+	for in, want := range map[string]string{"[::1]": "::1", "::1": "::1", "[fe80::1%eth0]": "fe80::1%eth0", "example.com": "example.com",
+		"[::1": "[::1", "[]": "", "10.0.0.1": "10.0.0.1"} {
+		assert.Equal(t, want, hostport.Unbracketed(in), in)
+	}
+}

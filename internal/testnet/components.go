@@ -193,7 +193,7 @@ func (s *Squid) AccessLog() string {
 func StartSquid(t testing.TB, o SquidOptions) *Squid {
 	t.Helper()
 	bin := RequireBinary(t, "squid", "squid-openssl")
-	RequireRoot(t, "squid drops privileges to the proxy user")
+	asUser := RequireDaemonUser(t, "squid switches to the user proxy")
 	dir := sharedDir(t, "arccheck-squid-")
 	dnsIP := o.DNS
 	if dnsIP == "" {
@@ -254,10 +254,21 @@ http_access deny CONNECT !SSL_ports
 	}
 	conf := filepath.Join(dir, "squid.conf")
 	write(t, conf, c.String())
-	// A service name of its own (-n): squid names its shared-memory segments after it, so squids that
-	// tests of several packages start at once would otherwise collide ("shm_open … File exists").
-	service := fmt.Sprintf("arccheck%d", port)
-	s.kill = daemon(t, "squid", s.Addr, filepath.Join(dir, "cache.log"), exec.Command(bin, "-N", "-n", service, "-f", conf))
+	// A service name of its own (-n): squid names its shared-memory segments (/dev/shm/SERVICE-*) after
+	// it, so squids that tests of several packages start at once would otherwise collide ("shm_open …
+	// File exists"). The port alone is not enough: the packages whose tests run in user namespaces of
+	// their own (see EnterUserNamespace) each have their own ports, and /dev/shm is the machine's.
+	// Killed, squid leaves its segments behind: they are removed once it is gone (cleanups run in reverse
+	// order, this one after daemon's).
+	service := fmt.Sprintf("arccheck%dx%08x", port, rand.Uint32())
+	t.Cleanup(func() {
+		segments, _ := filepath.Glob("/dev/shm/" + service + "-*")
+		for _, f := range segments {
+			os.Remove(f)
+		}
+	})
+	args := append(asUser, bin, "-N", "-n", service, "-f", conf)
+	s.kill = daemon(t, "squid", s.Addr, filepath.Join(dir, "cache.log"), exec.Command(args[0], args[1:]...))
 	return s
 }
 

@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -21,24 +23,30 @@ import (
 // leaves the machine. Servers listen there through Listen, in this process; firewall rules (iptables,
 // ip6tables) in the namespace act on the traffic to them as a firewall in front of a server would.
 // The namespace and the veth go away when the test ends.
+//
+// The namespace is held by a process of its own (sleep), not named with ip netns: naming needs /run/netns,
+// which only the machine's root may write, while root of the tests' user namespace (see
+// EnterUserNamespace) may make a network namespace, the veth and the firewall rules.
 type Netns struct {
-	// Name is the namespace's name (ip netns).
+	// Name names the namespace in messages.
 	Name string
 	// Host4 and Host6 are the addresses of this side of the veth: where traffic to the namespace comes from.
 	Host4, Host6 netip.Addr
 	prefix4      netip.Prefix
 	prefix6      netip.Prefix
 	dev          string
+	ns           *os.File // the namespace, /proc/PID/ns/net of the process that holds it
 	mu           sync.Mutex
 	next         int
 }
 
-// NewNetns creates a namespace. It needs root and the ip command (iproute2); without them it skips
-// (fails under RequireEnv).
+// NewNetns creates a namespace. It needs root, of the machine or of the tests' user namespace (see
+// EnterUserNamespace), and the ip command (iproute2); without them it skips (fails under RequireEnv).
 func NewNetns(t testing.TB) *Netns {
 	t.Helper()
-	RequireRoot(t, "a test network namespace is created with ip netns")
+	RequireNamespaceRoot(t, "a test network namespace is made, with a veth pair to it and firewall rules in it")
 	RequireBinary(t, "ip", "iproute2")
+	sleep := RequireBinary(t, "sleep", "coreutils")
 	id := fmt.Sprintf("%06x", rand.IntN(1<<24))
 	n := &Netns{Name: "arccheck-" + id, dev: "arcn" + id, next: 2}
 	hostDev := "arch" + id
@@ -67,20 +75,29 @@ func NewNetns(t testing.TB) *Netns {
 			err = fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), e, out)
 		}
 	}
-	run("netns", "add", n.Name)
+	holder := exec.Command(sleep, "infinity")
+	holder.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET, Pdeathsig: syscall.SIGKILL}
+	if err := holder.Start(); err != nil {
+		t.Fatalf("making the test network namespace: %v", err)
+	}
 	t.Cleanup(func() {
 		exec.Command("ip", "link", "del", hostDev).Run()
-		exec.Command("ip", "netns", "del", n.Name).Run()
+		holder.Process.Kill()
+		holder.Wait()
 	})
-	run("link", "add", hostDev, "type", "veth", "peer", "name", n.dev, "netns", n.Name)
+	if n.ns, err = os.Open(fmt.Sprintf("/proc/%d/ns/net", holder.Process.Pid)); err != nil {
+		t.Fatalf("opening the test network namespace: %v", err)
+	}
+	t.Cleanup(func() { n.ns.Close() })
+	run("link", "add", hostDev, "type", "veth", "peer", "name", n.dev, "netns", strconv.Itoa(holder.Process.Pid))
 	run("addr", "add", n.Host4.String()+"/24", "dev", hostDev)
 	run("-6", "addr", "add", n.Host6.String()+"/64", "dev", hostDev, "nodad")
 	run("link", "set", hostDev, "up")
-	run("-n", n.Name, "link", "set", "lo", "up")
-	run("-n", n.Name, "link", "set", n.dev, "up")
 	if err != nil {
 		t.Fatal(err)
 	}
+	n.IP(t, "link", "set", "lo", "up")
+	n.IP(t, "link", "set", n.dev, "up")
 	return n
 }
 
@@ -132,10 +149,16 @@ func (n *Netns) Iptables(t testing.TB, args ...string) {
 	n.Exec(t, append([]string{cmd}, args...)...)
 }
 
-// Exec runs a command inside the namespace and fails the test if it fails.
+// Exec runs a command inside the namespace and fails the test if it fails: it is started from a thread
+// that joined the namespace, whose network namespace it inherits.
 func (n *Netns) Exec(t testing.TB, args ...string) {
 	t.Helper()
-	out, err := exec.Command("ip", append([]string{"netns", "exec", n.Name}, args...)...).CombinedOutput()
+	var out []byte
+	err := n.do(func() error {
+		var err error
+		out, err = exec.Command(args[0], args[1:]...).CombinedOutput()
+		return err
+	})
 	if err != nil {
 		t.Fatalf("in namespace %s: %s: %v: %s", n.Name, strings.Join(args, " "), err, out)
 	}
@@ -181,14 +204,7 @@ func (n *Netns) do(f func() error) error {
 			return
 		}
 		defer home.Close()
-		ns, err := os.Open("/run/netns/" + n.Name)
-		if err != nil {
-			runtime.UnlockOSThread()
-			done <- err
-			return
-		}
-		defer ns.Close()
-		if err := unix.Setns(int(ns.Fd()), unix.CLONE_NEWNET); err != nil {
+		if err := unix.Setns(int(n.ns.Fd()), unix.CLONE_NEWNET); err != nil {
 			runtime.UnlockOSThread()
 			done <- fmt.Errorf("setns: %w", err)
 			return

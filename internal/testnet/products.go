@@ -83,12 +83,22 @@ func newProduct(name, scheme, addr, dir string, logs ...string) *Product {
 }
 
 // prepare is the start of every product: its program (binary, from the Debian package pkg), root (why
-// says what for), and a directory of its own.
+// says what for: root of the tests' user namespace is enough, see RequireNamespaceRoot), and a directory
+// of its own.
 func prepare(t testing.TB, binary, pkg, why string) (bin, dir string) {
 	t.Helper()
 	bin = RequireBinary(t, binary, pkg)
-	RequireRoot(t, why)
+	RequireNamespaceRoot(t, why)
 	return bin, sharedDir(t, "arccheck-"+binary+"-")
+}
+
+// prepareDaemon is prepare for a product that, started as root, switches to a user of its own: it also
+// returns the arguments that go before its command line (see RequireDaemonUser).
+func prepareDaemon(t testing.TB, binary, pkg, why string) (asUser []string, bin, dir string) {
+	t.Helper()
+	bin = RequireBinary(t, binary, pkg)
+	asUser = RequireDaemonUser(t, why)
+	return asUser, bin, sharedDir(t, "arccheck-"+binary+"-")
 }
 
 // run runs args as the product until the test ends, once it listens on p.Addr: in a private mount
@@ -162,7 +172,8 @@ func StartMitmproxy(t testing.TB, o ProductOptions) *Product {
 // authentication (BasicAuth); o.Block are refused by its domain filter (FilterDefaultDeny No).
 func StartTinyproxy(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin, dir := prepare(t, "tinyproxy", "tinyproxy", "tinyproxy gets its own /etc/hosts in a private mount namespace")
+	asUser, bin, dir := prepareDaemon(t, "tinyproxy", "tinyproxy",
+		"tinyproxy gets its own /etc/hosts in a private mount namespace and switches to the user nobody")
 	addr := loopbackAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	var c strings.Builder
@@ -188,7 +199,8 @@ ViaProxyName "arccheck-test-tinyproxy"
 	}
 	write(t, filepath.Join(dir, "tinyproxy.conf"), c.String())
 	p := newProduct("tinyproxy", "http", addr, dir, "tinyproxy.log")
-	p.run(t, o.Hosts, "tinyproxy.log", "tinyproxy.log", bin, "-d", "-c", filepath.Join(dir, "tinyproxy.conf"))
+	p.run(t, o.Hosts, "tinyproxy.log", "tinyproxy.log",
+		append(asUser, bin, "-d", "-c", filepath.Join(dir, "tinyproxy.conf"))...)
 	return p
 }
 
@@ -237,7 +249,8 @@ debug 8192
 // (see sinkBlocked).
 func StartApacheProxy(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
-	bin, dir := prepare(t, "apache2", "apache2", "apache2 gets its own /etc/hosts in a private mount namespace")
+	asUser, bin, dir := prepareDaemon(t, "apache2", "apache2",
+		"apache2 gets its own /etc/hosts in a private mount namespace and switches to the user www-data")
 	addr := loopbackAddr(t)
 	mods := "/usr/lib/apache2/modules"
 	var c strings.Builder
@@ -282,7 +295,8 @@ ProxyTimeout 30
 	c.WriteString("</Proxy>\n")
 	write(t, filepath.Join(dir, "httpd.conf"), c.String())
 	p := newProduct("apache2", "http", addr, dir, "error.log", "access.log", "stdout.log")
-	p.run(t, sinkBlocked(o), "stdout.log", "stdout.log", bin, "-X", "-d", dir, "-f", filepath.Join(dir, "httpd.conf"))
+	p.run(t, sinkBlocked(o), "stdout.log", "stdout.log",
+		append(asUser, bin, "-X", "-d", dir, "-f", filepath.Join(dir, "httpd.conf"))...)
 	return p
 }
 
@@ -292,6 +306,12 @@ ProxyTimeout 30
 func StartDante(t testing.TB, o ProductOptions) *Product {
 	t.Helper()
 	bin, dir := prepare(t, "danted", "dante-server", "danted gets its own /etc/hosts in a private mount namespace")
+	unprivileged := "nobody"
+	if onlyRootMapped() {
+		// Root of the tests' user namespace (see EnterUserNamespace), where nobody does not exist: danted's
+		// children stay root of it (danted warns that it is not recommended).
+		unprivileged = "root"
+	}
 	addr := loopbackAddr(t)
 	_, port, _ := net.SplitHostPort(addr)
 	var c strings.Builder
@@ -302,12 +322,12 @@ external: 127.0.0.1
 socksmethod: none
 clientmethod: none
 user.privileged: root
-user.unprivileged: nobody
+user.unprivileged: %[3]s
 client pass {
 	from: 127.0.0.0/8 to: 0.0.0.0/0
 	log: connect disconnect error
 }
-`, dir, port)
+`, dir, port, unprivileged)
 	for _, h := range o.Block {
 		fmt.Fprintf(&c, "socks block {\n\tfrom: 0.0.0.0/0 to: %s\n\tlog: connect error\n}\n", h)
 	}

@@ -1,12 +1,14 @@
 package testnet
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -57,8 +59,9 @@ func RequireFile(t testing.TB, path string, flag int, what string) *os.File {
 }
 
 // RequireRoot skips (fails under RequireEnv) unless the test runs as root, with the machine's other
-// users: why says what for (a daemon that switches to a user of its own, ip netns add). The root of the
-// user namespace the tests entered (see EnterUserNamespace) is not enough: no other user exists in it.
+// users: why says what for. The root of the user namespace the tests entered (see EnterUserNamespace) is
+// not enough: no other user exists in it, and the machine's files stay the machine's root's. Most tests
+// need less: RequireNamespaceRoot, or RequireDaemonUser for a daemon that switches users.
 func RequireRoot(t testing.TB, why string) {
 	t.Helper()
 	if os.Geteuid() == 0 && !onlyRootMapped() {
@@ -69,6 +72,68 @@ func RequireRoot(t testing.TB, why string) {
 		how += "; this one runs as root of a user namespace that maps no other user"
 	}
 	Missing(t, "needs root: %s: %s", why, how)
+}
+
+// RequireDaemonUser is for a daemon that, started as root, switches to a user of its own (squid to proxy,
+// tinyproxy to nobody, apache2 to www-data): it returns the arguments to put before the daemon's command
+// line. As the machine's root that is nothing: the daemon starts as root and switches users, as where
+// users run it. As root of the tests' user namespace (see EnterUserNamespace), where no other user exists
+// to switch to, it is a user namespace nested in it, sharing its network and mount namespaces, in which
+// the daemon runs as the user who ran the tests and so switches to no one: unshare --user
+// --map-user=UID --map-group=GID --. Not root and in no user namespace, the test skips (fails under
+// RequireEnv), saying why: why says what the daemon needs root for.
+func RequireDaemonUser(t testing.TB, why string) []string {
+	t.Helper()
+	RequireNamespaceRoot(t, why)
+	if !onlyRootMapped() {
+		return nil
+	}
+	unshare := RequireBinary(t, "unshare", "util-linux")
+	if !unshareMapsUsers(unshare) {
+		Missing(t, "needs root: %s: in the tests' user namespace it runs in one nested in it, made with "+
+			"unshare --map-user, which this unshare lacks (util-linux 2.38 or later has it)", why)
+	}
+	uid, gid, err := outsideIDs()
+	if err != nil {
+		Missing(t, "needs root: %s: in the tests' user namespace: %v", why, err)
+	}
+	return []string{unshare, "--user", "--map-user=" + uid, "--map-group=" + gid, "--"}
+}
+
+// unshareHelp is what unshareMapsUsers found, once.
+var unshareHelp struct {
+	once      sync.Once
+	mapsUsers bool
+}
+
+// unshareMapsUsers reports whether the unshare program at path has --map-user and --map-group.
+func unshareMapsUsers(path string) bool {
+	unshareHelp.once.Do(func() {
+		out, _ := exec.Command(path, "--help").Output()
+		unshareHelp.mapsUsers = bytes.Contains(out, []byte("--map-user")) && bytes.Contains(out, []byte("--map-group"))
+	})
+	return unshareHelp.mapsUsers
+}
+
+// outsideIDs returns the user and group ids that root of this user namespace is outside it: the user who
+// ran the tests (see EnterUserNamespace, which maps that one id only).
+func outsideIDs() (uid, gid string, err error) {
+	read := func(file string) (string, error) {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", err
+		}
+		f := strings.Fields(string(b))
+		if len(f) != 3 || f[0] != "0" || f[1] == "0" || f[2] != "1" {
+			return "", fmt.Errorf("%s does not map root alone to another id: %q", file, strings.TrimSpace(string(b)))
+		}
+		return f[1], nil
+	}
+	if uid, err = read("/proc/self/uid_map"); err != nil {
+		return "", "", err
+	}
+	gid, err = read("/proc/self/gid_map")
+	return uid, gid, err
 }
 
 // RequireNamespaceRoot skips (fails under RequireEnv) unless the test runs as root, of the machine or of

@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -17,8 +16,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"syscall"
 
+	"github.com/arccheck/arccheck/internal/boundedfile"
 	"github.com/arccheck/arccheck/pkg/endpoints"
 )
 
@@ -194,28 +193,21 @@ func (c *checkout) read(name string) ([]byte, error) {
 	} else if !fi.Mode().IsRegular() {
 		return nil, fail(ErrNotRegularFile)
 	}
-	f, err := c.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, fail(err)
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return nil, fail(err)
-	} else if !fi.Mode().IsRegular() {
-		return nil, fail(ErrNotRegularFile)
-	}
-	var b bytes.Buffer
-	if _, err := b.ReadFrom(io.LimitReader(f, int64(min(maxPage, c.left))+1)); err != nil {
-		return nil, fail(err)
-	}
+	data, err := boundedfile.ReadIn(c.root, name, int64(min(maxPage, c.left)))
+	var notRegular *boundedfile.NotRegularError
+	var tooLarge *boundedfile.TooLargeError
 	switch {
-	case b.Len() > maxPage:
+	case errors.As(err, &notRegular):
+		return nil, fail(ErrNotRegularFile)
+	case errors.As(err, &tooLarge) && tooLarge.Limit == maxPage:
 		return nil, fail(fmt.Errorf("%w: larger than %d bytes", ErrTooLarge, maxPage))
-	case b.Len() > c.left:
+	case errors.As(err, &tooLarge):
 		return nil, fail(fmt.Errorf("%w: the pages and their includes add up to more than %d bytes", ErrTooLarge, maxTotal))
+	case err != nil:
+		return nil, fail(err)
 	}
-	c.left -= b.Len()
-	return b.Bytes(), nil
+	c.left -= len(data)
+	return data, nil
 }
 
 // expand returns a page's lines with its [!INCLUDE] directives replaced by the included pages' lines.

@@ -95,8 +95,8 @@ func suiteFailure(pr probe.Result, fix Fix) *Finding {
 	case t.SuiteRetry != nil && !t.SuiteRetry.OK:
 		f.Fix.Cause, f.Fix.SuiteRefusal = CauseSuiteRefused, t.SuiteRetry.Error
 	case t.Legacy != nil && t.Legacy.Suite != 0 && pr.Failure != nil:
-		// The probe's message names the legacy suite the path speaks.
-		f.Message, f.Fix.Cause = pr.Failure.Message, CauseLegacySuites
+		// The probe's facts name the legacy suite the path speaks.
+		f.Cause, f.Facts, f.Fix.Cause = pr.Failure.Cause, pr.Failure.Facts, CauseLegacySuites
 	default:
 		return nil
 	}

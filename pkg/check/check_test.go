@@ -58,7 +58,8 @@ func TestRunEndsWithinOneTimeout(t *testing.T) {
 			for _, r := range rep.Results {
 				if r.Failure.Class == probe.ClassCanceled {
 					assert.Equal(t, probe.PhaseQueue, r.Failure.Phase)
-					assert.Contains(t, r.Failure.Message, "not started before the run's deadline")
+					assert.Equal(t, probe.CauseNotStarted, r.Failure.Cause)
+					assert.Empty(t, r.Failure.Err, "the run's deadline, not an interruption")
 				}
 			}
 		}

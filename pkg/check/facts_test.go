@@ -57,17 +57,19 @@ func TestRulesGiveFactsNotWords(t *testing.T) {
 		res := enforced.verdict(job{target: target}, pr)
 		require.NotNil(t, res.Failure, "an agent that enforces the suites fails the row")
 		assert.Equal(t, CauseSuiteRefused, res.Failure.Fix.Cause)
-		assert.Empty(t, res.Failure.Message)
+		assert.Zero(t, res.Failure.Facts)
 	})
 	t.Run("cipher_unsupported_by_agent, legacy suites", func(t *testing.T) {
 		pr := probe.Result{Target: target, TLS: &probe.TLSPhase{Legacy: &probe.LegacyHandshake{Version: tls.VersionTLS12, Suite: tls.TLS_RSA_WITH_AES_128_CBC_SHA}},
-			Failure: &probe.Finding{Class: probe.ClassTLSHandshakeFailed, Phase: probe.PhaseTLS, Message: "the probe's words"}}
+			Failure: &probe.Finding{Class: probe.ClassTLSHandshakeFailed, Phase: probe.PhaseTLS, Cause: probe.CauseNoCommonSuite,
+				Facts: probe.Facts{Err: "the probe's words"}}}
 		res := direct.verdict(job{target: target}, pr)
 		require.NotNil(t, res.Failure)
 		assert.Equal(t, ClassCipherUnsupportedByAgent, res.Failure.Class)
 		assert.Equal(t, CauseLegacySuites, res.Failure.Fix.Cause)
 		assert.Equal(t, tls.TLS_RSA_WITH_AES_128_CBC_SHA, res.Failure.Fix.Suite)
-		assert.Equal(t, "the probe's words", res.Failure.Message, "passed through: it names the legacy suite")
+		assert.Equal(t, "the probe's words", res.Failure.Err, "passed through: it names the legacy suite")
+		assert.Equal(t, probe.CauseNoCommonSuite, res.Failure.Cause)
 	})
 	t.Run("clock_skew", func(t *testing.T) {
 		now := time.Now()
@@ -78,7 +80,7 @@ func TestRulesGiveFactsNotWords(t *testing.T) {
 		require.Len(t, r.rep.Warnings, 1)
 		f := r.rep.Warnings[0]
 		assert.Equal(t, ClassClockSkew, f.Class)
-		assert.Empty(t, f.Message)
+		assert.Zero(t, f.Facts)
 		assert.InDelta(t, 10*time.Minute, f.Fix.ClockOffset, float64(2*time.Second))
 		assert.Equal(t, "https://gbl.his.arc.azure.com", f.Fix.URL)
 		assert.Equal(t, "gbl.his.arc.azure.com", f.Fix.Host)
@@ -101,7 +103,7 @@ func TestDiscoveryAnswerUnreadable(t *testing.T) {
 	d := r.rep.Discoveries[0]
 	require.NotNil(t, d.Failure, "%+v", d)
 	assert.Equal(t, probe.ClassHTTPError, d.Failure.Class)
-	assert.Empty(t, d.Failure.Message)
+	assert.Zero(t, d.Failure.Facts)
 	assert.Error(t, d.AnswerError)
 	require.Len(t, r.rep.NotTested, 1)
 	assert.Equal(t, &d, r.rep.NotTested[0].Discovery)
@@ -113,6 +115,6 @@ func only(t *testing.T, fs []Finding, c probe.Class, phase probe.Phase) Finding 
 	require.Len(t, fs, 1)
 	assert.Equal(t, c, fs[0].Class)
 	assert.Equal(t, phase, fs[0].Phase)
-	assert.Empty(t, fs[0].Message, "pkg/report words it")
+	assert.Zero(t, fs[0].Facts, "pkg/report words it")
 	return fs[0]
 }

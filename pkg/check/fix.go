@@ -39,7 +39,7 @@ type Fix struct {
 	// ClockOffset is how far this machine's clock is behind the servers' (clock_skew).
 	ClockOffset time.Duration
 	// BlockedBy names the proxy that answered in the endpoint's place (http_blocked_by_proxy).
-	BlockedBy string
+	BlockedBy *probe.Answerer
 	// UpstreamDNS is set when the proxy said it could not resolve the name.
 	UpstreamDNS bool
 

@@ -62,7 +62,10 @@ func (r *run) judgeRunEvidence() {
 	answeredByBox := map[string]string{}
 	for _, pr := range r.clockProbes {
 		if path := boxPath(pr); path != "" && pr.Failure != nil && slices.Contains(boxClasses, pr.Failure.Class) {
-			answeredByBox[path] = pr.Target.URL()
+			// The first URL in order, whichever probe ended first: the same run says the same.
+			if own, seen := answeredByBox[path]; !seen || pr.Target.URL() < own {
+				answeredByBox[path] = pr.Target.URL()
+			}
 		}
 	}
 	for i := range r.results {

@@ -41,7 +41,7 @@ func TestRunEvidence(t *testing.T) {
 	require.NotNil(t, r.results[0].Failure)
 	assert.Equal(t, probe.ClassTLSInterceptedUnverified, r.results[0].Failure.Class)
 	f := r.results[0].Failure
-	assert.Empty(t, f.Message, "pkg/report words it")
+	assert.Zero(t, f.Facts, "pkg/report words it")
 	assert.Equal(t, CauseBoxAnsweredRun, f.Fix.Cause)
 	assert.Equal(t, "https://gbl.his.arc.azure.com", f.Fix.BoxAnswered)
 	assert.Equal(t, "200 OK", f.Fix.Status)
@@ -49,6 +49,22 @@ func TestRunEvidence(t *testing.T) {
 	assert.Equal(t, []probe.Class{probe.ClassTLSIntercepted}, classesOf(r.results[0].Warnings), "the row's warnings stay")
 	assert.True(t, r.results[1].Reachable, "the endpoint's own header is evidence enough")
 	assert.True(t, r.results[2].Reachable, "another box's path")
+}
+
+// TestRunEvidenceNamesOneRequestWhateverTheOrder: when the box answered several of the run's own
+// requests, the row names the same one whichever ended first.
+func TestRunEvidenceNamesOneRequestWhateverTheOrder(t *testing.T) {
+	first := intercepted("gbl.his.arc.azure.com", "", probe.ClassProxyUpstreamFailed)
+	second := intercepted("weu.his.arc.azure.com", "", probe.ClassProxyDenied)
+	for _, order := range [][]probe.Result{{first, second}, {second, first}} {
+		r := &run{opts: Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect}}, rep: &Report{}}
+		r.clockProbes = order
+		pr := intercepted("login.microsoftonline.com", probe.EvidenceDocumented, "")
+		r.results = append(r.results, r.verdict(job{target: pr.Target, required: true}, pr))
+		r.judgeRunEvidence()
+		require.NotNil(t, r.results[0].Failure)
+		assert.Equal(t, "https://gbl.his.arc.azure.com", r.results[0].Failure.Fix.BoxAnswered)
+	}
 }
 
 // TestProofFor: the ESU certificate path gets its content proof; nothing else does.
@@ -106,14 +122,14 @@ func TestRevocationBounded(t *testing.T) {
 	for _, rv := range r.rep.Revocation {
 		require.NotNil(t, rv.Probe.Failure, "%s: a URL not probed is never ok", rv.URL)
 		assert.Equal(t, ClassRevocationNotProbed, rv.Probe.Failure.Class)
-		assert.Empty(t, rv.Probe.Failure.Message, "pkg/report words it")
+		assert.Zero(t, rv.Probe.Failure.Facts, "pkg/report words it")
 	}
 	assert.Equal(t, CauseUnparsable, r.rep.Revocation[0].NotProbed, "the URL with a space in its host")
 	assert.Error(t, r.rep.Revocation[0].ParseError)
 	assert.Equal(t, CauseOverCap, r.rep.Revocation[1].NotProbed)
 	assert.NoError(t, r.rep.Revocation[1].ParseError)
 	assert.Equal(t, []probe.Class{ClassRevocationNotProbed}, classesOf(r.results[0].Warnings))
-	assert.Empty(t, r.results[0].Warnings[0].Message, "pkg/report words it")
+	assert.Zero(t, r.results[0].Warnings[0].Facts, "pkg/report words it")
 	assert.Equal(t, []string{"http://bad host\\x1b/crl", "http://ocsp.example/"}, r.results[0].Warnings[0].Fix.Revocation)
 }
 

@@ -13,7 +13,7 @@ import (
 func reachableWith(warnings ...probe.Class) probe.Result {
 	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "x.ods.opinsights.azure.com", Port: 443}, Reachable: true}
 	for _, c := range warnings {
-		pr.Warnings = append(pr.Warnings, probe.Finding{Class: c, Phase: probe.PhaseTLS, Message: "seen"})
+		pr.Warnings = append(pr.Warnings, probe.Finding{Class: c, Phase: probe.PhaseTLS, Facts: probe.Facts{Err: "seen"}})
 	}
 	return pr
 }
@@ -29,7 +29,7 @@ func TestVerdictFollowsTheEntry(t *testing.T) {
 	assert.False(t, res.Reachable)
 	require.NotNil(t, res.Failure)
 	assert.Equal(t, probe.ClassTLSIntercepted, res.Failure.Class)
-	assert.Equal(t, "seen", res.Failure.Message, "the probe's message, passed through")
+	assert.Equal(t, "seen", res.Failure.Err, "the probe's facts, passed through")
 	assert.Equal(t, CauseInspectionUnsupported, res.Failure.Fix.Cause)
 	assert.Empty(t, res.Warnings)
 	res = direct.verdict(job{target: pr.Target, entry: &endpoints.Entry{}, required: true}, pr)

@@ -8,12 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 	"sort"
-	"syscall"
 
 	"github.com/arccheck/arccheck/data"
+	"github.com/arccheck/arccheck/internal/boundedfile"
 )
 
 // EmbeddedName is the Name of the catalog embedded in the binary.
@@ -55,28 +54,20 @@ func ParseFile(path string) (*Catalog, error) {
 	return c, nil
 }
 
-// readRegular reads a regular file of at most maxFileSize bytes. It opens without blocking and checks
-// the file it opened, so a FIFO (which would block the read until a writer came) is refused, even one
-// put in place of a regular file after a check by name.
+// readRegular reads a regular file of at most maxFileSize bytes (boundedfile.Read: a FIFO, which would
+// block the read until a writer came, is refused, even one put in place of a regular file after a check
+// by name).
 func readRegular(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err != nil {
-		return nil, err
-	} else if !fi.Mode().IsRegular() {
+	raw, err := boundedfile.Read(path, maxFileSize)
+	var notRegular *boundedfile.NotRegularError
+	var tooLarge *boundedfile.TooLargeError
+	switch {
+	case errors.As(err, &notRegular):
 		return nil, fmt.Errorf("%s: %w", path, ErrNotRegularFile)
-	}
-	raw, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(raw) > maxFileSize {
+	case errors.As(err, &tooLarge):
 		return nil, fmt.Errorf("%w: %s: %w: more than %d bytes", ErrInvalidCatalog, path, errCatalogTooLarge, maxFileSize)
 	}
-	return raw, nil
+	return raw, err
 }
 
 // cloudStanzas are the stanzas of one cloud, from the file they were read from.

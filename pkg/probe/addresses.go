@@ -3,7 +3,6 @@ package probe
 import (
 	"context"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 )
@@ -63,42 +62,5 @@ func (a *addressProbes) judge(r *Result) {
 	if failed[0].Failure.Phase == PhaseTLS {
 		phase = PhaseTLS
 	}
-	r.fail(ClassAddressUnreachable, phase, addressMessage(a.results, failed))
-}
-
-// addressMessage says which addresses failed, family by family: "IPv6 path black-holed: [::1]:443
-// (tcp_timeout)" when every address of a family timed out, the addresses one by one otherwise.
-func addressMessage(all, failed []AddressResult) string {
-	var parts []string
-	for _, fam := range []struct {
-		name string
-		is   func(netip.Addr) bool
-	}{{"IPv4", func(a netip.Addr) bool { return a.Unmap().Is4() }}, {"IPv6", func(a netip.Addr) bool { return !a.Unmap().Is4() }}} {
-		var bad []string
-		total, timeouts := 0, 0
-		for _, ar := range all {
-			if fam.is(ar.Address.Addr()) {
-				total++
-			}
-		}
-		for _, ar := range failed {
-			if !fam.is(ar.Address.Addr()) {
-				continue
-			}
-			bad = append(bad, ar.Address.String()+" ("+string(ar.Failure.Class)+": "+ar.Failure.Message+")")
-			if ar.Failure.Class == ClassTCPTimeout {
-				timeouts++
-			}
-		}
-		switch {
-		case len(bad) == 0:
-		case len(bad) == total && timeouts == total:
-			parts = append(parts, fam.name+" path black-holed: "+strings.Join(bad, ", "))
-		case len(bad) == total:
-			parts = append(parts, fam.name+" path fails: "+strings.Join(bad, ", "))
-		default:
-			parts = append(parts, fam.name+" address fails: "+strings.Join(bad, ", "))
-		}
-	}
-	return strings.Join(parts, "; ") + "; the connection succeeded to another address, but clients that pick these fail"
+	r.fail(Finding{Class: ClassAddressUnreachable, Phase: phase, Cause: CauseFamilies, Facts: Facts{Failed: failed, All: a.results}})
 }

@@ -53,8 +53,11 @@ func TestSuitesThePathSpeaks(t *testing.T) {
 		r = probeWith(suite)
 		require.NotNil(t, r.Failure, tls.CipherSuiteName(suite))
 		assert.Equal(t, ClassTLSHandshakeFailed, r.Failure.Class, "never reachable on a legacy handshake")
-		assert.Contains(t, r.Failure.Message, "no cipher suite in common")
-		assert.Contains(t, r.Failure.Message, tls.CipherSuiteName(suite))
+		assert.Equal(t, CauseNoCommonSuite, r.Failure.Cause, factsJSON(r.Failure))
+		assert.Equal(t, uint8(alertHandshakeFailure), r.TLS.Alert, "the server's handshake_failure alert, as a value")
+		require.NotNil(t, r.Failure.Legacy, "the finding names the legacy suite the server speaks")
+		assert.Equal(t, suite, r.Failure.Legacy.Suite, tls.CipherSuiteName(suite))
+		assert.Empty(t, r.Failure.Legacy.Error, "the legacy handshake worked")
 		require.NotNil(t, r.TLS.Legacy)
 		assert.Equal(t, suite, r.TLS.Legacy.Suite)
 	}
@@ -78,10 +81,13 @@ func TestEveryAddress(t *testing.T) {
 	const host = "every.example"
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host)})
 	for _, tc := range []struct {
-		name, dead, want string
+		name, dead string
+		// family is how many addresses of the dead one's family were probed: 1, the whole family failed
+		// (IPv6 path black-holed); 2, one address of it did (IPv4 address fails).
+		family int
 	}{
-		{"IPv6 black-holed", testnet.BlackHole6On(t, srv.Port), "IPv6 path black-holed: [::1]:"},
-		{"second IPv4 black-holed", testnet.BlackHoleOn(t, srv.Port), "IPv4 address fails: "},
+		{"IPv6 black-holed", testnet.BlackHole6On(t, srv.Port), 1},
+		{"second IPv4 black-holed", testnet.BlackHoleOn(t, srv.Port), 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dead := netip.MustParseAddrPort(tc.dead)
@@ -98,8 +104,19 @@ func TestEveryAddress(t *testing.T) {
 			require.NotNil(t, r.Failure)
 			assert.False(t, r.Reachable)
 			assert.Equal(t, ClassAddressUnreachable, r.Failure.Class)
-			assert.Contains(t, r.Failure.Message, tc.want)
-			assert.Contains(t, r.Failure.Message, dead.String())
+			assert.Equal(t, CauseFamilies, r.Failure.Cause)
+			require.Len(t, r.Failure.Failed, 1, factsJSON(r.Failure))
+			assert.Equal(t, dead, r.Failure.Failed[0].Address, "the finding names the dead address")
+			require.NotNil(t, r.Failure.Failed[0].Failure)
+			assert.Equal(t, ClassTCPTimeout, r.Failure.Failed[0].Failure.Class, "black-holed: it timed out")
+			require.Len(t, r.Failure.All, 2)
+			family := 0
+			for _, ar := range r.Failure.All {
+				if ar.Address.Addr().Unmap().Is4() == dead.Addr().Unmap().Is4() {
+					family++
+				}
+			}
+			assert.Equal(t, tc.family, family, "the addresses of the dead one's family")
 			require.Len(t, r.Addresses, 2)
 			assert.Nil(t, r.Addresses[0].Failure)
 			require.NotNil(t, r.Addresses[1].Failure)
@@ -136,8 +153,12 @@ func TestAnswersJudged(t *testing.T) {
 	r = run(tg, ov)
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassHTTPBlockedByProxy, r.Failure.Class)
-	assert.Contains(t, r.Failure.Message, "squid/6.13 answered 403 Forbidden")
-	assert.Equal(t, "squid/6.13", r.HTTP.BlockedBy)
+	assert.Equal(t, CauseBlocked, r.Failure.Cause)
+	assert.Equal(t, &Answerer{Server: "squid/6.13"}, r.Failure.By)
+	require.NotNil(t, r.Failure.Answer)
+	assert.Equal(t, "403 Forbidden", r.Failure.Answer.Status)
+	assert.Equal(t, "ERR_ACCESS_DENIED 0", r.Failure.Answer.SquidError)
+	assert.Equal(t, &Answerer{Server: "squid/6.13"}, r.HTTP.BlockedBy)
 
 	tg, ov = serve(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "https://portal.corp.example/login?next=x", http.StatusFound)
@@ -146,7 +167,10 @@ func TestAnswersJudged(t *testing.T) {
 	r = run(tg, ov)
 	require.NotNil(t, r.Failure, "a redirect to a portal where JSON is documented")
 	assert.Equal(t, ClassHTTPBlockedByProxy, r.Failure.Class)
-	assert.Contains(t, r.Failure.Message, "portal.corp.example")
+	assert.Equal(t, CauseBlocked, r.Failure.Cause)
+	assert.Equal(t, &Answerer{Portal: "portal.corp.example"}, r.Failure.By)
+	require.NotNil(t, r.Failure.Answer)
+	assert.Equal(t, "https://portal.corp.example/login?next=x", r.Failure.Answer.Location)
 
 	tg, ov = serve(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path != "/common/v2.0/.well-known/openid-configuration" {
@@ -160,5 +184,7 @@ func TestAnswersJudged(t *testing.T) {
 	require.Nil(t, r.Failure)
 	require.Len(t, r.Warnings, 1)
 	assert.Equal(t, ClassHTTPUnexpectedAnswer, r.Warnings[0].Class)
-	assert.Contains(t, r.Warnings[0].Message, "answered 404 Not Found where 200 is documented")
+	require.NotNil(t, r.Warnings[0].Answer)
+	assert.Equal(t, "404 Not Found", r.Warnings[0].Answer.Status)
+	assert.Equal(t, 200, r.Warnings[0].Expect)
 }

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"time"
 )
@@ -63,7 +62,7 @@ func (b *Batch) Go(t Target, done func(Result)) {
 		var r Result
 		if time.Now().After(b.until) && b.ctx.Err() == nil {
 			r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue,
-				Message: "not started before the run's deadline"}}
+				Cause: CauseNotStarted}}
 		} else {
 			r = b.p.probe(b.probeCtx, t, b.until, nil)
 			b.cutShort(&r)
@@ -80,8 +79,8 @@ func (b *Batch) cutShort(r *Result) {
 	if r.Failure == nil || r.Failure.Class == ClassCanceled || granted >= b.p.opts.Timeout/2 || time.Now().Before(b.until) {
 		return
 	}
-	r.Failure = &Finding{Class: ClassCanceled, Phase: r.Failure.Phase, Message: fmt.Sprintf("cut short by the run's deadline: "+
-		"started late, it had %s of its %s (%s)", granted.Round(time.Millisecond), b.p.opts.Timeout, r.Failure.Message)}
+	r.Failure = &Finding{Class: ClassCanceled, Phase: r.Failure.Phase, Cause: CauseCutShort,
+		Facts: Facts{Granted: granted.Round(time.Millisecond), Budget: b.p.opts.Timeout, Cut: r.Failure}}
 	r.Reachable = false
 }
 

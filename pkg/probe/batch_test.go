@@ -43,9 +43,12 @@ func TestProbeCutShortIsNotAVerdict(t *testing.T) {
 			b.Go(target, func(res Result) { r = res })
 			b.Wait()
 			require.NotNil(t, r.Failure)
-			assert.Equal(t, c.class, r.Failure.Class, r.Failure.Message)
+			assert.Equal(t, c.class, r.Failure.Class, factsJSON(r.Failure))
 			if c.class == ClassCanceled {
-				assert.Contains(t, r.Failure.Message, "cut short by the run's deadline")
+				assert.Equal(t, CauseCutShort, r.Failure.Cause, "cut short by the run's deadline")
+				assert.Equal(t, c.timeout, r.Failure.Budget)
+				assert.Less(t, r.Failure.Granted, c.timeout/2, "it had less than half its time")
+				assert.NotNil(t, r.Failure.Cut, "the failure it had then")
 			}
 		})
 	}

@@ -52,14 +52,17 @@ func TestEndlessHeadersAreBounded(t *testing.T) {
 		server testnet.HostileOptions
 		proxy  bool // the hostile server is the proxy, not the endpoint
 		phase  Phase
-		msg    string
+		// peer is who never sends that ("": either); insteadOfTLS is set when the answer came in plain
+		// HTTP where the endpoint's TLS handshake was expected (the finding names who gave it).
+		peer         Peer
+		insteadOfTLS bool
 	}{
-		{"an http:// endpoint", "http", testnet.HostileOptions{}, false, PhaseHTTP, "the endpoint never sends that"},
-		{"an https endpoint with --http", "https", testnet.HostileOptions{Certificate: &leaf}, false, PhaseHTTP, "the endpoint never sends that"},
-		{"a proxy's answer to CONNECT", "https", testnet.HostileOptions{}, true, PhaseProxy, "a working proxy never sends that"},
-		{"a proxy's answer to an absolute-form request", "http", testnet.HostileOptions{}, true, PhaseHTTP, "never sends that"},
-		{"plain HTTP where TLS was expected", "https", testnet.HostileOptions{}, false, PhaseHTTP, "where the endpoint's TLS handshake was expected"},
-		{"plain HTTP in a proxy's tunnel", "https", testnet.HostileOptions{Tunnel: true}, true, PhaseHTTP, "where the endpoint's TLS handshake was expected"},
+		{"an http:// endpoint", "http", testnet.HostileOptions{}, false, PhaseHTTP, PeerEndpoint, false},
+		{"an https endpoint with --http", "https", testnet.HostileOptions{Certificate: &leaf}, false, PhaseHTTP, PeerEndpoint, false},
+		{"a proxy's answer to CONNECT", "https", testnet.HostileOptions{}, true, PhaseProxy, PeerProxy, false},
+		{"a proxy's answer to an absolute-form request", "http", testnet.HostileOptions{}, true, PhaseHTTP, "", false},
+		{"plain HTTP where TLS was expected", "https", testnet.HostileOptions{}, false, PhaseHTTP, "", true},
+		{"plain HTTP in a proxy's tunnel", "https", testnet.HostileOptions{Tunnel: true}, true, PhaseHTTP, "", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -76,12 +79,28 @@ func TestEndlessHeadersAreBounded(t *testing.T) {
 			}
 			r := bounded(t, func() Result { return New(opts).Probe(context.Background(), tg) })
 			require.NotNil(t, r.Failure)
-			assert.Equal(t, ClassHTTPTooLarge, r.Failure.Class, r.Failure.Message)
-			assert.Equal(t, tc.phase, r.Failure.Phase, r.Failure.Message)
-			assert.Contains(t, r.Failure.Message, "head ran past 64 KiB: a broken or hostile peer")
-			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.Equal(t, ClassHTTPTooLarge, r.Failure.Class, factsJSON(r.Failure))
+			assert.Equal(t, tc.phase, r.Failure.Phase, factsJSON(r.Failure))
+			assert.Equal(t, CauseTooLarge, r.Failure.Cause)
+			require.NotNil(t, r.Failure.Bound, factsJSON(r.Failure))
+			assert.Equal(t, "head", r.Failure.Bound.Part)
+			assert.Equal(t, int64(64<<10), r.Failure.Bound.Bound, "the head's bound, 64 KiB")
+			if tc.peer != "" {
+				assert.Equal(t, tc.peer, r.Failure.Bound.Peer, "who never sends that")
+			} else {
+				assert.Contains(t, []Peer{PeerEndpoint, PeerProxy}, r.Failure.Bound.Peer, "who never sends that")
+			}
+			if tc.insteadOfTLS {
+				assert.NotNil(t, r.Failure.By, "who answered in plain HTTP where the endpoint's TLS handshake was expected")
+			} else {
+				assert.Nil(t, r.Failure.By)
+			}
+			if tc.peer == PeerProxy {
+				assert.Equal(t, "management.azure.com:443", r.Failure.Connect, "the CONNECT the proxy answered")
+				assert.NotEmpty(t, r.Failure.Proxy)
+			}
 			assert.Less(t, srv.Sent.Load(), int64(maxTaken), "the server wrote more than the probe could take")
-			t.Log(r.Failure.Phase, r.Failure.Message)
+			t.Log(r.Failure.Phase, factsJSON(r.Failure))
 		})
 	}
 }
@@ -100,7 +119,12 @@ func TestConnectDialerBoundsTheHead(t *testing.T) {
 	var pe *ProxyError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, ClassHTTPTooLarge, pe.Class, pe.Error())
-	assert.Contains(t, pe.Error(), "ran past 64 KiB")
+	assert.Equal(t, CauseTooLarge, pe.Cause)
+	bound := boundOf(pe)
+	require.NotNil(t, bound, pe.Error())
+	assert.Equal(t, "head", bound.Part)
+	assert.Equal(t, int64(64<<10), bound.Bound, "ran past 64 KiB")
+	assert.Equal(t, PeerProxy, bound.Peer)
 }
 
 // TestEndlessBodiesAreBounded: a body that must be read whole (Fetch's, a proof's) and runs past its bound
@@ -118,13 +142,15 @@ func TestEndlessBodiesAreBounded(t *testing.T) {
 		proof  bool
 		proxy  bool
 		class  Class // "" for reachable
-		msg    string
+		// bound is the body's bound that ran past (http_too_large); status the proxy's refusal.
+		bound  int64
+		status string
 	}{
-		{"Fetch over https", "https", testnet.HostileOptions{Certificate: &leaf}, true, false, false, ClassHTTPTooLarge, "body ran past 1 MiB"},
-		{"Fetch over http", "http", testnet.HostileOptions{}, true, false, false, ClassHTTPTooLarge, "body ran past 1 MiB"},
-		{"a proof", "http", testnet.HostileOptions{}, false, true, false, ClassHTTPTooLarge, "body ran past 8 MiB"},
-		{"a body after a head, with --http", "https", testnet.HostileOptions{Certificate: &leaf}, false, false, false, "", ""},
-		{"a proxy's refusal of CONNECT", "https", testnet.HostileOptions{Status: 403}, false, false, true, ClassProxyDenied, "403 Forbidden"},
+		{"Fetch over https", "https", testnet.HostileOptions{Certificate: &leaf}, true, false, false, ClassHTTPTooLarge, 1 << 20, ""},
+		{"Fetch over http", "http", testnet.HostileOptions{}, true, false, false, ClassHTTPTooLarge, 1 << 20, ""},
+		{"a proof", "http", testnet.HostileOptions{}, false, true, false, ClassHTTPTooLarge, 8 << 20, ""},
+		{"a body after a head, with --http", "https", testnet.HostileOptions{Certificate: &leaf}, false, false, false, "", 0, ""},
+		{"a proxy's refusal of CONNECT", "https", testnet.HostileOptions{Status: 403}, false, false, true, ClassProxyDenied, 0, "403 Forbidden"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -155,8 +181,18 @@ func TestEndlessBodiesAreBounded(t *testing.T) {
 				return
 			}
 			require.NotNil(t, r.Failure)
-			assert.Equal(t, tc.class, r.Failure.Class, r.Failure.Message)
-			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.Equal(t, tc.class, r.Failure.Class, factsJSON(r.Failure))
+			if tc.bound != 0 {
+				assert.Equal(t, CauseTooLarge, r.Failure.Cause)
+				require.NotNil(t, r.Failure.Bound, factsJSON(r.Failure))
+				assert.Equal(t, "body", r.Failure.Bound.Part)
+				assert.Equal(t, tc.bound, r.Failure.Bound.Bound, "the body's bound")
+			}
+			if tc.status != "" {
+				assert.Equal(t, CauseProxyAnswered, r.Failure.Cause)
+				require.NotNil(t, r.Failure.Refusal, factsJSON(r.Failure))
+				assert.Equal(t, tc.status, r.Failure.Refusal.Status)
+			}
 			assert.Nil(t, body, "a body cut short was passed on")
 		})
 	}

@@ -53,13 +53,17 @@ func TestInterception(t *testing.T) {
 	assert.Contains(t, r.TLS.Interceptor, "CN=Corp Inspection CA")
 	require.Len(t, r.Warnings, 1)
 	assert.Equal(t, ClassTLSIntercepted, r.Warnings[0].Class)
-	assert.Contains(t, r.Warnings[0].Message, "Corp Inspection CA")
+	assert.Equal(t, CauseResigned, r.Warnings[0].Cause)
+	assert.Contains(t, r.Warnings[0].Interceptor, "Corp Inspection CA")
+	assert.Empty(t, r.Warnings[0].Err, "the machine trusts the CA: no error")
 
 	// Re-signed by a CA the machine does not trust: tls_intercepted, not tls_untrusted.
 	r = New(Options{Overrides: ov, RootCAs: pool(public), ReferenceRoots: pool(public)}).Probe(context.Background(), tg)
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassTLSIntercepted, r.Failure.Class)
-	assert.Contains(t, r.Failure.Message, "Corp Inspection CA")
+	assert.Equal(t, CauseResigned, r.Failure.Cause)
+	assert.Contains(t, r.Failure.Interceptor, "Corp Inspection CA")
+	assert.NotEmpty(t, r.Failure.Err, "the machine does not trust the CA: x509's error")
 
 	// Without an expectation (a user's own endpoint) an untrusted chain stays tls_untrusted.
 	tg.ExpectIssuers = nil
@@ -72,7 +76,11 @@ func TestInterception(t *testing.T) {
 	r = New(Options{Overrides: ov, RootCAs: pool(otherPublic), ReferenceRoots: pool(public, otherPublic)}).Probe(context.Background(), tg)
 	require.True(t, r.Reachable)
 	assert.True(t, r.TLS.Intercepted)
-	assert.Contains(t, r.TLS.Interceptor, "not Microsoft Corporation or DigiCert Inc")
+	assert.Contains(t, r.TLS.Interceptor, "Some Public Root")
+	assert.Equal(t, expect, r.TLS.PublicNotOf, "a public CA, but not Microsoft Corporation or DigiCert Inc")
+	require.Len(t, r.Warnings, 1)
+	assert.Equal(t, CauseResigned, r.Warnings[0].Cause)
+	assert.Equal(t, expect, r.Warnings[0].PublicNotOf)
 }
 
 func TestPublicRootsAreEmbedded(t *testing.T) {
@@ -129,7 +137,8 @@ func TestPrivateDNS(t *testing.T) {
 	r = prober.Probe(context.Background(), Target{Scheme: "https", Host: "pas.windows.net", Port: p, ExpectPrivateDNS: true})
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassPrivateDNSPublic, r.Failure.Class)
-	assert.Contains(t, r.Failure.Message, "20.190.151.1")
+	assert.Equal(t, "pas.windows.net", r.Failure.Host)
+	assert.Equal(t, []netip.Addr{netip.MustParseAddr("20.190.151.1")}, r.Failure.Addrs)
 	assert.Nil(t, r.TCP, "no connection is attempted after a public answer")
 	assert.Equal(t, accepted, srv.Accepted.Load())
 }
@@ -154,5 +163,7 @@ func TestFetch(t *testing.T) {
 	_, r = prober.Fetch(context.Background(), tg)
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassHTTPError, r.Failure.Class)
-	assert.Contains(t, r.Failure.Message, "404")
+	assert.Equal(t, CauseStatus, r.Failure.Cause)
+	require.NotNil(t, r.Failure.Answer)
+	assert.Equal(t, "404 Not Found", r.Failure.Answer.Status)
 }

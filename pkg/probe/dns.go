@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/arccheck/arccheck/internal/hostport"
 )
 
 // Resolver answers DNS lookups: the system's resolver, or one DNS server.
@@ -99,7 +100,7 @@ func ParseDNSServer(addr string) (netip.AddrPort, error) {
 	if ap, err := netip.ParseAddrPort(addr); err == nil && ap.Port() != 0 {
 		return ap, nil
 	}
-	if a, err := netip.ParseAddr(strings.Trim(addr, "[]")); err == nil {
+	if a, err := netip.ParseAddr(hostport.Unbracketed(addr)); err == nil {
 		return netip.AddrPortFrom(a, 53), nil
 	}
 	return netip.AddrPort{}, fmt.Errorf("%q is not a DNS server address (want IP or IP:PORT with PORT 1-65535, e.g. 10.0.0.4 or 127.0.0.1:5353)", addr)
@@ -172,7 +173,7 @@ func (p *Prober) resolve(ctx context.Context, r *Result) ([]netip.Addr, bool) {
 	phase := &DNSPhase{}
 	r.DNS = phase
 	var addrs []netip.Addr
-	if a, err := netip.ParseAddr(strings.Trim(t.Host, "[]")); err == nil {
+	if a, err := netip.ParseAddr(hostport.Unbracketed(t.Host)); err == nil {
 		phase.Source = DNSSource{Kind: SourceLiteral}
 		addrs = []netip.Addr{a}
 	} else if _, o, ok := p.opts.Overrides.Match(t.Host, t.Port); ok {
@@ -191,8 +192,8 @@ func (p *Prober) resolve(ctx context.Context, r *Result) ([]netip.Addr, bool) {
 	phase.Duration = time.Since(start)
 	phase.Addresses = addressesOf(addrs)
 	if phase.Source.Kind == SourceSystem || phase.Source.Kind == SourceServer {
-		if msg, filtered := filteredAnswer(t.Host, addrs); filtered {
-			r.fail(ClassDNSFiltered, PhaseDNS, msg)
+		if f, filtered := filteredAnswer(PhaseDNS, t.Host, addrs); filtered {
+			r.fail(f)
 			return nil, false
 		}
 	}
@@ -210,15 +211,7 @@ func addressesOf(addrs []netip.Addr) []Address {
 
 // failDNS records a failed lookup in phase.
 func failDNS(ctx context.Context, r *Result, phase Phase, err error) {
-	class := classifyDNS(err, ctx)
-	msg := firstLine(err.Error())
-	switch class {
-	case ClassLocalResources:
-		msg += shortageWords(err)
-	case ClassCanceled:
-		msg = errText(ctx, err) // why the run ended (Ctrl-C, SIGTERM), once for every probe it cut
-	}
-	r.fail(class, phase, msg)
+	r.fail(errFinding(ctx, classifyDNS(err, ctx), phase, err))
 }
 
 // classifyDNS names a failed lookup. Past the probe's deadline, whatever the resolver said, it is a

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -35,10 +36,10 @@ func assertDNSTimeouts(t *testing.T, results []Result, server string) {
 	t.Helper()
 	for _, r := range results {
 		require.NotNil(t, r.Failure)
-		assert.Equal(t, ClassDNSTimeout, r.Failure.Class, r.Failure.Message)
+		assert.Equal(t, ClassDNSTimeout, r.Failure.Class, factsJSON(r.Failure))
 		assert.Equal(t, PhaseDNS, r.Failure.Phase)
-		assert.Contains(t, r.Failure.Message, " on "+server+":")
-		assert.NotContains(t, r.Failure.Message, "closed network connection")
+		assert.Contains(t, r.Failure.Err, " on "+server+":", "the resolver's error names the server")
+		assert.NotContains(t, factText(r.Failure), "closed network connection")
 	}
 }
 
@@ -76,9 +77,11 @@ func TestInterruptedLookupIsCanceled(t *testing.T) {
 	cancel(errors.New("interrupted by SIGTERM"))
 	r := testnet.Await(t, done, "the probe's end after the cancel")
 	require.NotNil(t, r.Failure)
-	assert.Equal(t, ClassCanceled, r.Failure.Class, r.Failure.Message)
+	assert.Equal(t, ClassCanceled, r.Failure.Class, factsJSON(r.Failure))
 	// The run's cause, the same for every probe it cut: the summary names it once.
-	assert.Equal(t, "interrupted by SIGTERM", r.Failure.Message)
+	assert.Equal(t, CauseRunEnded, r.Failure.Cause)
+	assert.Equal(t, "interrupted by SIGTERM", r.Failure.Err)
+	assert.Empty(t, r.Failure.Detail, "the run's cause alone")
 }
 
 // TestResolverGivingUpIsATimeout: when the resolver's own timeouts (resolv.conf's timeout and attempts)
@@ -113,11 +116,12 @@ func TestResolverGivingUpIsATimeout(t *testing.T) {
 		})
 		assertDNSTimeouts(t, results, server)
 
-		for _, host := range []string{"ads.example", "blocked.example"} {
+		for host, entry := range map[string]string{"ads.example": "0.0.0.0", "blocked.example": "127.0.0.1"} {
 			r := p.Probe(context.Background(), Target{Scheme: "https", Host: host, Port: 443})
 			require.NotNil(t, r.Failure)
-			assert.Equal(t, ClassDNSFiltered, r.Failure.Class, r.Failure.Message)
-			assert.Contains(t, r.Failure.Message, "hosts-file entry")
+			assert.Equal(t, ClassDNSFiltered, r.Failure.Class, factsJSON(r.Failure))
+			assert.Equal(t, host, r.Failure.Host)
+			assert.Equal(t, []netip.Addr{netip.MustParseAddr(entry)}, r.Failure.Addrs, "the hosts-file entry's address")
 			assert.Nil(t, r.TCP)
 		}
 	}
@@ -143,10 +147,15 @@ func TestDNSFilterAnswers(t *testing.T) {
 		for _, private := range []bool{false, true} {
 			r := prober.Probe(context.Background(), Target{Scheme: "http", Host: host, Port: port, ExpectPrivateDNS: private})
 			require.NotNil(t, r.Failure, host)
-			assert.Equal(t, ClassDNSFiltered, r.Failure.Class, r.Failure.Message)
+			assert.Equal(t, ClassDNSFiltered, r.Failure.Class, factsJSON(r.Failure))
 			assert.Equal(t, map[bool]Phase{false: PhaseDNS, true: PhasePrivateDNS}[private], r.Failure.Phase)
-			assert.Contains(t, r.Failure.Message, "the DNS answer for "+host+" is "+answer+", ")
-			assert.Contains(t, r.Failure.Message, "no server has: a DNS filter (or a hosts-file entry) blocks this name")
+			assert.Empty(t, r.Failure.Cause, "dns_filtered happens one way")
+			assert.Equal(t, host, r.Failure.Host)
+			var want []netip.Addr
+			for a := range strings.SplitSeq(answer, ", ") {
+				want = append(want, netip.MustParseAddr(a))
+			}
+			assert.Equal(t, want, r.Failure.Addrs, "the DNS answer, sorted")
 			assert.Nil(t, r.TCP, "no connection is attempted")
 		}
 	}
@@ -191,12 +200,17 @@ func TestFilteredAnswer(t *testing.T) {
 		{"notlocalhost", addrs("127.0.0.1"), true},
 	}
 	for _, c := range cases {
-		msg, filtered := filteredAnswer(c.host, c.addrs)
+		f, filtered := filteredAnswer(PhaseDNS, c.host, c.addrs)
 		assert.Equal(t, c.filtered, filtered, "%s %v", c.host, c.addrs)
-		assert.Equal(t, c.filtered, msg != "", "%s %v", c.host, c.addrs)
+		assert.Equal(t, c.filtered, f.Class == ClassDNSFiltered, "%s %v", c.host, c.addrs)
+		if !c.filtered {
+			assert.Zero(t, f, "%s %v", c.host, c.addrs)
+		}
 	}
-	msg, _ := filteredAnswer("arc.example", addrs("0.0.0.0"))
-	assert.Equal(t, "the DNS answer for arc.example is 0.0.0.0, an address no server has: a DNS filter (or a hosts-file entry) blocks this name", msg)
-	msg, _ = filteredAnswer("arc.example", addrs("0.0.0.0", "::"))
-	assert.Equal(t, "the DNS answer for arc.example is 0.0.0.0, ::, addresses no server has: a DNS filter (or a hosts-file entry) blocks this name", msg)
+	f, _ := filteredAnswer(PhaseDNS, "arc.example", addrs("0.0.0.0"))
+	assert.Equal(t, Finding{Class: ClassDNSFiltered, Phase: PhaseDNS, Facts: Facts{Host: "arc.example", Addrs: addrs("0.0.0.0")}}, f)
+	f, _ = filteredAnswer(PhasePrivateDNS, "arc.example", addrs("0.0.0.0", "::"))
+	assert.Equal(t, Finding{Class: ClassDNSFiltered, Phase: PhasePrivateDNS, Facts: Facts{Host: "arc.example", Addrs: addrs("0.0.0.0", "::")}}, f)
+	f, _ = filteredAnswer(PhaseDNS, "arc.example", addrs("::", "0.0.0.0"))
+	assert.Equal(t, addrs("0.0.0.0", "::"), f.Addrs, "the addresses sorted")
 }

@@ -42,24 +42,16 @@ func loopbackName(host string) bool {
 	return strings.HasSuffix(h, ".localhost") || strings.HasSuffix(h, ".localhost.localdomain")
 }
 
-// filteredAnswer reports whether a DNS answer for host holds only addresses no server has, and says so.
-func filteredAnswer(host string, addrs []netip.Addr) (string, bool) {
+// filteredAnswer reports whether a DNS answer for host holds only addresses no server has, as a finding.
+func filteredAnswer(phase Phase, host string, addrs []netip.Addr) (Finding, bool) {
 	if len(addrs) == 0 || loopbackName(host) {
-		return "", false
+		return Finding{}, false
 	}
 	for _, a := range addrs {
 		if !isSinkhole(a) {
-			return "", false
+			return Finding{}, false
 		}
 	}
-	list := make([]string, 0, len(addrs))
-	for _, a := range slices.SortedFunc(slices.Values(addrs), netip.Addr.Compare) {
-		list = append(list, a.String())
-	}
-	what := "an address"
-	if len(list) > 1 {
-		what = "addresses"
-	}
-	return "the DNS answer for " + host + " is " + strings.Join(list, ", ") + ", " + what +
-		" no server has: a DNS filter (or a hosts-file entry) blocks this name", true
+	return Finding{Class: ClassDNSFiltered, Phase: phase,
+		Facts: Facts{Host: host, Addrs: slices.SortedFunc(slices.Values(addrs), netip.Addr.Compare)}}, true
 }

@@ -2,7 +2,6 @@ package probe
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -11,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -38,8 +36,7 @@ var squidUpstreamErrors = []string{"ERR_DNS_FAIL", "ERR_CONNECT_FAIL", "ERR_CANN
 // it wants credentials, or it serves a block page or redirect. ok is false when nothing in the answer
 // marks it as the box's.
 func boxAnswer(t Target, resp *http.Response) (class Class, dns bool, ok bool) {
-	code := resp.StatusCode
-	squid, _, _ := strings.Cut(resp.Header.Get("X-Squid-Error"), " ")
+	squid := squidCode(resp)
 	switch {
 	case containsFold(squidDNSErrors, squid):
 		return ClassProxyUpstreamFailed, true, true
@@ -47,13 +44,11 @@ func boxAnswer(t Target, resp *http.Response) (class Class, dns bool, ok bool) {
 		return ClassProxyUpstreamFailed, false, true
 	case squid != "":
 		return ClassProxyDenied, false, true
-	case proxyChallenged(resp):
-		return ClassProxyAuthRequired, false, true
-	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout,
-		code >= 500 && proxyProduct(resp) != "":
-		return ClassProxyUpstreamFailed, false, true
-	case code == http.StatusForbidden || code == http.StatusUnavailableForLegalReasons:
-		return ClassProxyDenied, false, true
+	}
+	// Any 5xx from a proxy product; from an unnamed box only a gateway's (502, 503, 504): an endpoint's
+	// own 500 is not a box's.
+	if class, ok := boxStatus(resp, proxyProduct(resp) != ""); ok {
+		return class, false, true
 	}
 	if _, ok := blockedBy(t, resp); ok {
 		return ClassHTTPBlockedByProxy, false, true
@@ -71,18 +66,18 @@ func judgeInspectedAnswer(r *Result, resp *http.Response, fetch bool) bool {
 	if r.HTTP.Evidence != "" {
 		return judgeAnswer(r, resp)
 	}
-	by := "the TLS-inspecting box that re-signs as " + r.TLS.Interceptor
-	if name := proxyName(resp); name != "" {
+	by := &Answerer{Interceptor: r.TLS.Interceptor}
+	if name := proxyName(resp); name != nil {
 		by = name
 	}
 	if class, dns, ok := boxAnswer(t, resp); ok {
 		r.HTTP.BlockedBy = by
 		if r.Proxy != nil {
 			r.Proxy.UpstreamDNS = r.Proxy.UpstreamDNS || dns
-			r.Proxy.ProxyCode, _, _ = strings.Cut(resp.Header.Get("X-Squid-Error"), " ")
+			r.Proxy.ProxyCode = squidCode(resp)
 		}
-		r.fail(class, PhaseHTTP, by+" answered "+resp.Status+proxyHeaders(resp)+" in the endpoint's place"+
-			locationOf(resp)+": the endpoint's own answer never came")
+		r.fail(Finding{Class: class, Phase: PhaseHTTP, Cause: CauseInPlace,
+			Facts: Facts{Answer: answerOf(resp), By: by, Inspected: true}})
 		return false
 	}
 	if t.Expect != nil && t.Expect.Status == resp.StatusCode {
@@ -92,17 +87,19 @@ func judgeInspectedAnswer(r *Result, resp *http.Response, fetch bool) bool {
 	if fetch {
 		return true
 	}
-	r.fail(ClassTLSInterceptedUnverified, PhaseHTTP, "the answer through "+by+" ("+resp.Status+proxyHeaders(resp)+
-		") carries no evidence that the endpoint sent it, and no mark of the box: cannot tell who answered")
+	r.fail(Finding{Class: ClassTLSInterceptedUnverified, Phase: PhaseHTTP, Cause: CauseUnmarked,
+		Facts: Facts{Answer: answerOf(resp), By: by}})
 	return false
 }
 
-// locationOf is ", redirecting to URL" for a redirect, else "".
-func locationOf(resp *http.Response) string {
-	if loc := resp.Header.Get("Location"); isRedirect(resp.StatusCode) && loc != "" {
-		return ", redirecting to " + loc
+// answerOf is what of resp tells who gave it.
+func answerOf(resp *http.Response) *Answer {
+	a := &Answer{Status: resp.Status, Via: resp.Header.Get("Via"), Server: resp.Header.Get("Server"),
+		SquidError: resp.Header.Get("X-Squid-Error"), TransformedFrom: resp.Header.Get("X-Transformed-From")}
+	if isRedirect(resp.StatusCode) {
+		a.Location = resp.Header.Get("Location")
 	}
-	return ""
+	return a
 }
 
 // firstBytesConn keeps the first bytes read from a connection while they may be an HTTP answer (at most
@@ -142,7 +139,7 @@ func httpInsteadOfTLS(err error, conn *firstBytesConn) (resp *http.Response, ok 
 		return nil, false, nil
 	}
 	rd := io.MultiReader(bytes.NewReader(conn.first.Bytes()), conn.Conn)
-	resp, headErr = newResponseReader(rd).readResponse(nil, "the endpoint")
+	resp, headErr = newResponseReader(rd).readResponse(nil, PeerEndpoint)
 	switch {
 	case tooLarge(headErr):
 		return nil, true, headErr
@@ -159,16 +156,16 @@ func failHTTPInsteadOfTLS(r *Result, err error, conn *firstBytesConn) bool {
 	if !ok {
 		return false
 	}
-	by := "a proxy in the path"
+	by := &Answerer{In: BoxProxy}
 	if r.Proxy != nil {
-		by = "proxy " + r.Proxy.Proxy.String()
+		by = &Answerer{Proxy: r.Proxy.Proxy.String()}
 	}
 	if headErr != nil {
 		r.HTTP = &HTTPPhase{}
-		r.fail(ClassHTTPTooLarge, PhaseHTTP, by+" answered in plain HTTP where the endpoint's TLS handshake was expected: "+headErr.Error())
+		r.fail(Finding{Class: ClassHTTPTooLarge, Phase: PhaseHTTP, Cause: CauseTooLarge, Facts: Facts{By: by, Bound: boundOf(headErr)}})
 		return true
 	}
-	if name := proxyName(resp); name != "" {
+	if name := proxyName(resp); name != nil {
 		by = name
 	}
 	class, dns, marked := boxAnswer(r.Target, resp)
@@ -179,8 +176,7 @@ func failHTTPInsteadOfTLS(r *Result, err error, conn *firstBytesConn) bool {
 		r.Proxy.UpstreamDNS = dns
 	}
 	r.HTTP = &HTTPPhase{Status: resp.StatusCode, StatusText: resp.Status, BlockedBy: by}
-	r.fail(class, PhaseHTTP, by+" answered "+resp.Status+proxyHeaders(resp)+locationOf(resp)+
-		" in plain HTTP where the endpoint's TLS handshake was expected: the endpoint was never reached")
+	r.fail(Finding{Class: class, Phase: PhaseHTTP, Cause: CauseHTTPInsteadOfTLS, Facts: Facts{Answer: answerOf(resp), By: by}})
 	return true
 }
 
@@ -227,48 +223,58 @@ func (p *Prober) prove(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 			return
 		}
 	}
-	why := p.checkProof(pf, resp.StatusCode, body)
-	if why == "" {
+	gap := p.checkProof(pf, resp.StatusCode, body)
+	if gap == nil {
 		r.HTTP.Proven = true
 		return
 	}
 	// Not the endpoint's content: an error status is then the cause a box in the path gives.
-	if class, ok := failedProofCause(resp); ok {
-		by := "a box in the path"
-		if viaProxy != nil {
-			by = "proxy " + viaProxy.String()
+	if class, ok := boxStatus(resp, true); ok {
+		by := proxyName(resp)
+		switch {
+		case by != nil:
+		case viaProxy != nil:
+			by = &Answerer{Proxy: viaProxy.String()}
+		default:
+			by = &Answerer{In: BoxAny}
 		}
-		failBox(r, class, false, cmp.Or(proxyName(resp), by), resp)
+		failBox(r, class, false, by, resp)
 		return
 	}
 	if viaProxy != nil {
-		p.unproven(ctx, r, viaProxy, resp, why)
+		p.unproven(ctx, r, viaProxy, resp, gap)
 		return
 	}
-	r.fail(ClassHTTPUnverified, PhaseHTTP, "answered "+resp.Status+proxyHeaders(resp)+", but "+why)
+	r.fail(Finding{Class: ClassHTTPUnverified, Phase: PhaseHTTP, Cause: CauseUnproven, Facts: Facts{Answer: answerOf(resp), Gap: gap}})
 }
 
-// failedProofCause classes, by its status, an answer that failed its proof and so is not the
-// endpoint's: a challenge, a refusal (403, 451) or a failure to reach the endpoint (5xx). ok is false for
-// any other status, which says nothing of its cause.
-func failedProofCause(resp *http.Response) (Class, bool) {
+// boxStatus classes by its status an answer a proxy or box gave in the endpoint's place: a challenge,
+// a refusal (403, 451) or a failure to reach the endpoint (5xx; only a gateway's 502, 503 or 504 unless
+// anyServerError). ok is false for any other status, which says nothing of its cause.
+func boxStatus(resp *http.Response, anyServerError bool) (Class, bool) {
 	code := resp.StatusCode
 	switch {
-	case proxyChallenged(resp):
+	case proxyChallenged(resp, false):
 		return ClassProxyAuthRequired, true
 	case code == http.StatusForbidden || code == http.StatusUnavailableForLegalReasons:
 		return ClassProxyDenied, true
-	case code >= 500:
+	case code == http.StatusBadGateway || code == http.StatusServiceUnavailable || code == http.StatusGatewayTimeout,
+		code >= 500 && anyServerError:
 		return ClassProxyUpstreamFailed, true
 	}
 	return "", false
 }
 
-// checkProof returns why body does not prove its origin, or "" when it does.
-func (p *Prober) checkProof(pf *Proof, status int, body []byte) string {
-	switch {
-	case status != http.StatusOK:
-		return "the " + string(pf.Kind) + " to prove the endpoint's answer was not served (" + strconv.Itoa(status) + ")"
+// squidCode is squid's error code in an answer (X-Squid-Error: "ERR_ACCESS_DENIED 0"), or "".
+func squidCode(resp *http.Response) string {
+	code, _, _ := strings.Cut(resp.Header.Get("X-Squid-Error"), " ")
+	return code
+}
+
+// checkProof returns why body does not prove its origin, or nil when it does.
+func (p *Prober) checkProof(pf *Proof, status int, body []byte) *ProofGap {
+	if status != http.StatusOK {
+		return &ProofGap{Why: GapNotServed, Kind: pf.Kind, Status: status}
 	}
 	if b, _ := pem.Decode(body); b != nil {
 		body = b.Bytes
@@ -278,13 +284,13 @@ func (p *Prober) checkProof(pf *Proof, status int, body []byte) string {
 	}
 	if pf.Certificate != nil {
 		if !bytes.Equal(body, pf.Certificate) {
-			return "the answer is not the CA certificate the chain names"
+			return &ProofGap{Why: GapOtherCert}
 		}
-		return ""
+		return nil
 	}
 	c, err := x509.ParseCertificate(body)
 	if err != nil || !c.IsCA {
-		return "the answer is not a CA certificate"
+		return &ProofGap{Why: GapNotCA}
 	}
 	// The reference public roots only: an inspecting box's own CA is one this machine trusts, so the
 	// machine's roots prove nothing (they are used only when no reference set is given).
@@ -294,23 +300,23 @@ func (p *Prober) checkProof(pf *Proof, status int, body []byte) string {
 	}
 	opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: p.opts.Now()}
 	if _, err := c.Verify(opts); err != nil {
-		return "the certificate served (" + c.Subject.String() + ") does not verify against the public roots"
+		return &ProofGap{Why: GapUntrusted, Subject: c.Subject.String()}
 	}
-	return ""
+	return nil
 }
 
-// checkCRL returns why body is not a CRL signed by the proof's issuer, or "".
-func checkCRL(pf *Proof, body []byte) string {
+// checkCRL returns why body is not a CRL signed by the proof's issuer, or nil.
+func checkCRL(pf *Proof, body []byte) *ProofGap {
 	crl, err := x509.ParseRevocationList(body)
 	if err != nil {
-		return "the answer is not a CRL"
+		return &ProofGap{Why: GapNotCRL}
 	}
 	issuer, err := x509.ParseCertificate(pf.Issuer)
 	if err != nil {
-		return "the CRL's issuer is unknown"
+		return &ProofGap{Why: GapCRLNoIssuer}
 	}
 	if err := crl.CheckSignatureFrom(issuer); err != nil {
-		return "the CRL is not signed by " + issuer.Subject.String()
+		return &ProofGap{Why: GapCRLSigner, Subject: issuer.Subject.String()}
 	}
-	return ""
+	return nil
 }

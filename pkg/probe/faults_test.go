@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync"
@@ -56,7 +57,8 @@ const matrixTimeout = time.Second
 type outcome struct {
 	classes [numPaths]Class
 	warn    Class
-	msg     string
+	// says checks what a failure says beyond its class: its cause, and the fact that tells it.
+	says func(t *testing.T, path string, f *Finding)
 }
 
 // all expects one class on every path; each one per path.
@@ -68,7 +70,20 @@ func each(direct, squid, socks5h, socks5 Class) outcome {
 
 func (o outcome) warning(c Class) outcome { o.warn = c; return o }
 
-func (o outcome) saying(msg string) outcome { o.msg = msg; return o }
+func (o outcome) saying(check func(t *testing.T, path string, f *Finding)) outcome {
+	o.says = check
+	return o
+}
+
+// causing is a check that a failure has cause, and the facts that check says.
+func causing(cause Cause, facts func(t *testing.T, path string, f *Finding)) func(t *testing.T, path string, f *Finding) {
+	return func(t *testing.T, path string, f *Finding) {
+		t.Helper()
+		if assert.Equal(t, cause, f.Cause, "%s: %s", path, factsJSON(f)) && facts != nil {
+			facts(t, path, f)
+		}
+	}
+}
 
 // viaHTTPProxy and viaSOCKS are the expectations of a fault of an HTTP proxy or of a SOCKS proxy.
 func viaHTTPProxy(c Class) outcome { return each(na, c, na, na) }
@@ -352,7 +367,10 @@ func faults() []fault {
 		}), all(ClassTLSHostnameMismatch)},
 		{"TLS self-signed", cert(func(t *testing.T, l *faultLab, host string) tls.Certificate {
 			return testnet.SelfSigned(t, host)
-		}), all(ClassTLSUntrusted).saying("self-signed")},
+		}), all(ClassTLSUntrusted).saying(causing(CauseSelfSigned, func(t *testing.T, path string, f *Finding) {
+			assert.Contains(t, f.Subject, ".faults.test", "%s: the self-signed certificate's subject", path)
+			assert.NotEmpty(t, f.Err, path)
+		}))},
 		{"TLS untrusted CA, a user's endpoint", func(t *testing.T, l *faultLab, host string) *endpoint {
 			e := l.tlsEndpoint(t, host, testnet.TLSOptions{Certificate: l.rogue.ValidLeaf(t, host)})
 			e.target.ExpectIssuers = nil // no public chain expected: nothing to call interception
@@ -366,7 +384,9 @@ func faults() []fault {
 				c := l.ca.Intermediate(t, "Lab Issuing CA", "DigiCert Inc").ValidLeaf(t, host)
 				c.Certificate = c.Certificate[:1]
 				return c
-			}), all(ClassTLSUntrusted).saying("did not send the certificate of CN=Lab Issuing CA")},
+			}), all(ClassTLSUntrusted).saying(causing(CauseIncompleteChain, func(t *testing.T, path string, f *Finding) {
+				assert.Contains(t, f.Issuer, "CN=Lab Issuing CA", "%s: the CA whose certificate was not sent", path)
+			}))},
 		{"TLS complete chain", cert(func(t *testing.T, l *faultLab, host string) tls.Certificate {
 			return l.ca.Intermediate(t, "Lab Issuing CA", "DigiCert Inc").ValidLeaf(t, host)
 		}), all(reachable)},
@@ -431,7 +451,10 @@ func faults() []fault {
 		{"proxy garbage status", proxyAnswer("SSH-2.0-OpenSSH_9.2\r\n\r\n", true), viaHTTPProxy(ClassProxyUnreachable)},
 		{"proxy trickled status", func(t *testing.T, l *faultLab, host string) *endpoint {
 			return l.fakeHTTPProxy(t, host, testnet.FakeProxyOptions{Answer: established, Trickle: 100 * time.Millisecond})
-		}, viaHTTPProxy(ClassProxyUnreachable).saying("began its answer")},
+		}, viaHTTPProxy(ClassProxyUnreachable).saying(causing(CauseConnectHalfAnswered, func(t *testing.T, path string, f *Finding) {
+			assert.Positive(t, f.Read, "%s: the bytes of the answer that came", path)
+			assert.NotEmpty(t, f.Connect, path)
+		}))},
 		{"proxy silent", proxyAnswer("", false), viaHTTPProxy(upstream)},
 		{"https proxy with an untrusted certificate", func(t *testing.T, l *faultLab, host string) *endpoint {
 			squid := testnet.StartSquid(t, testnet.SquidOptions{DNS: l.dnsIP(), TLS: testnet.NewCA(t, "Proxy CA", "Corp")})
@@ -467,7 +490,12 @@ func faults() []fault {
 		{"SOCKS silent", stallingSOCKS(testnet.StallBeforeGreeting, ""), viaSOCKS(ClassProxyUnreachable)},
 		{"SOCKS hang after greeting (at authentication)",
 			stallingSOCKS(testnet.StallAtAuthentication, "arc:"+socksPassword+"@"),
-			viaSOCKS(ClassProxyUnreachable).saying("asked for a username and password")},
+			viaSOCKS(ClassProxyUnreachable).saying(causing(CauseSOCKS, func(t *testing.T, path string, f *Finding) {
+				if assert.NotNil(t, f.SOCKS, path) {
+					assert.Equal(t, SOCKSCredentials, f.SOCKS.Step, "%s: it asked for a username and password", path)
+					assert.True(t, f.SOCKS.TimedOut, "%s: and did not answer them before the timeout", path)
+				}
+			}))},
 		{"SOCKS hang before reply", stallingSOCKS(testnet.StallAfterGreeting, ""), viaSOCKS(upstream)},
 		{"SOCKS garbage", func(t *testing.T, l *faultLab, host string) *endpoint {
 			return l.throughSOCKS(t, host, "", testnet.NonHTTPServer(t, "HTTP/1.1 400 Bad Request\r\n\r\n").Addr)
@@ -527,12 +555,14 @@ func checkOutcome(t *testing.T, path string, want Class, o outcome, r Result) {
 		}
 		return
 	}
-	assert.Equal(t, want, r.Failure.Class, "%s: %s: %s", path, r.Failure.Phase, r.Failure.Message)
-	assert.NotEmpty(t, r.Failure.Message, path)
-	assert.NotContains(t, r.Failure.Message, socksPassword, path)
-	assert.NotContains(t, r.Failure.Message, "closed network connection", path)
-	if o.msg != "" {
-		assert.Contains(t, r.Failure.Message, o.msg, path)
+	assert.Equal(t, want, r.Failure.Class, "%s: %s: %s", path, r.Failure.Phase, factsJSON(r.Failure))
+	assert.True(t, r.Failure.Cause != "" || !reflect.ValueOf(r.Failure.Facts).IsZero(), "%s: the failure says nothing: %s",
+		path, factsJSON(r.Failure))
+	text := factText(r.Failure)
+	assert.NotContains(t, text, socksPassword, path)
+	assert.NotContains(t, text, "closed network connection", path)
+	if o.says != nil {
+		o.says(t, path, r.Failure)
 	}
 }
 

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -22,30 +23,33 @@ type TooLargeError struct {
 	Part string
 	// Bound is the bound, in bytes.
 	Bound int64
-	// Peer is who should never send that: "the endpoint", or "a proxy" for a proxy's answer to CONNECT.
-	Peer string
+	// Peer is who should never send that: the endpoint, or a proxy answering CONNECT.
+	Peer Peer
 }
 
 func (e *TooLargeError) Error() string {
-	return "the answer's " + e.Part + " ran past " + byteSize(e.Bound) + ": a broken or hostile peer; " +
-		e.Peer + " never sends that"
+	return "http: " + string(e.Peer) + " answer's " + e.Part + " over " + strconv.FormatInt(e.Bound, 10) + " bytes"
 }
 
-// byteSize writes n bytes in KiB or MiB when it is a whole number of them.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
-}
+// Peer is who sent an answer.
+type Peer string
+
+// The peers.
+const (
+	PeerEndpoint Peer = "endpoint" // the endpoint
+	PeerProxy    Peer = "proxy"    // a working proxy, answering CONNECT
+)
 
 // tooLarge reports whether err is a TooLargeError.
-func tooLarge(err error) bool {
+func tooLarge(err error) bool { return boundOf(err) != nil }
+
+// boundOf is the TooLargeError in err's chain, or nil.
+func boundOf(err error) *TooLargeError {
 	var e *TooLargeError
-	return errors.As(err, &e)
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
 }
 
 // headReader reads an answer from a peer: while the head is read, at most maxResponseHead bytes in all
@@ -63,7 +67,7 @@ type headReader struct {
 }
 
 // errHeadBound ends a read of the head at the bound; readResponse turns it into a TooLargeError.
-var errHeadBound = errors.New("the answer's head ran past its bound")
+var errHeadBound = errors.New("http: head over its bound")
 
 func (h *headReader) Read(p []byte) (int, error) {
 	if !h.body {
@@ -97,7 +101,7 @@ func newResponseReader(r io.Reader) *responseReader {
 // should never send a larger one, in the TooLargeError. The response's body is the rest of the stream;
 // closing it does not read it (an endless body would keep the probe until its deadline): read what is
 // needed with readBody or a bounded copy, and close the connection.
-func (rr *responseReader) readResponse(req *http.Request, peer string) (*http.Response, error) {
+func (rr *responseReader) readResponse(req *http.Request, peer Peer) (*http.Response, error) {
 	resp, err := http.ReadResponse(rr.br, req)
 	if rr.head.over {
 		if err == nil {
@@ -130,7 +134,7 @@ func readBody(body io.Reader, bound int64) ([]byte, error) {
 		return nil, err
 	}
 	if int64(len(b)) > bound {
-		return nil, &TooLargeError{Part: "body", Bound: bound, Peer: "the endpoint"}
+		return nil, &TooLargeError{Part: "body", Bound: bound, Peer: PeerEndpoint}
 	}
 	return b, nil
 }
@@ -150,8 +154,10 @@ const (
 // failBody records why a body that must be read whole was not: too large, or the reading failed.
 func failBody(ctx context.Context, r *Result, err error) {
 	if tooLarge(err) {
-		r.fail(ClassHTTPTooLarge, PhaseHTTP, err.Error())
+		r.fail(Finding{Class: ClassHTTPTooLarge, Phase: PhaseHTTP, Cause: CauseTooLarge, Facts: Facts{Bound: boundOf(err)}})
 		return
 	}
-	r.fail(classifyHTTP(err, ctx), PhaseHTTP, "reading the answer: "+errText(ctx, err))
+	f := errFinding(ctx, classifyHTTP(err, ctx), PhaseHTTP, err)
+	f.Cause = cmp.Or(f.Cause, CauseAnswerReadFailed)
+	r.fail(f)
 }

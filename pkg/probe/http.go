@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -23,7 +22,7 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 	defer func() { phase.Duration = time.Since(start) }()
 	resp, err := p.roundTrip(ctx, conn, r.Target, viaProxy, false)
 	credentialsSent := false
-	if err == nil && viaProxy != nil && proxyChallenged(resp) && viaProxy.HasCredentials() {
+	if err == nil && viaProxy != nil && proxyChallenged(resp, false) && viaProxy.HasCredentials() {
 		// Asked for credentials: send them, on a new connection, as proxies may close the one they refused.
 		resp.Body.Close()
 		credentialsSent = true
@@ -58,7 +57,7 @@ func (p *Prober) request(ctx context.Context, conn net.Conn, r *Result, viaProxy
 		return
 	}
 	if resp.StatusCode != http.StatusOK {
-		r.fail(ClassHTTPError, PhaseHTTP, "answered "+resp.Status+", not 200 OK")
+		r.fail(Finding{Class: ClassHTTPError, Phase: PhaseHTTP, Cause: CauseStatus, Facts: Facts{Answer: answerOf(resp)}})
 		return
 	}
 	if *body, err = readBody(resp.Body, maxBody); err != nil {
@@ -83,16 +82,18 @@ func (p *Prober) judge(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
 	switch {
 	case tooLarge(err):
-		r.fail(ClassHTTPTooLarge, PhaseHTTP, err.Error())
+		r.fail(Finding{Class: ClassHTTPTooLarge, Phase: PhaseHTTP, Cause: CauseTooLarge, Facts: Facts{Bound: boundOf(err)}})
 	case deadlineHit(ctx, err) && viaProxy:
-		r.fail(ClassProxyUpstreamFailed, PhaseProxy, "the proxy did not answer before the timeout: it is still trying the endpoint")
+		r.fail(Finding{Class: ClassProxyUpstreamFailed, Phase: PhaseProxy, Cause: CauseProxySilent})
 	case deadlineHit(ctx, err):
-		r.fail(ClassHTTPError, PhaseHTTP, "no HTTP response before the timeout")
+		r.fail(Finding{Class: ClassHTTPError, Phase: PhaseHTTP, Cause: CauseNoAnswer, Facts: Facts{TimedOut: true}})
 	case viaProxy && r.Proxy != nil && r.Proxy.Proxy.Scheme == "http" && speaksSOCKS5(ctx, r.Proxy.Proxy, 0):
-		r.fail(ClassProxySchemeMismatch, PhaseProxy, "proxy "+r.Proxy.Proxy.String()+" answers SOCKS5, not HTTP: give it as socks5h://"+
-			r.Proxy.Proxy.Host+" ("+errText(ctx, err)+")")
+		r.fail(Finding{Class: ClassProxySchemeMismatch, Phase: PhaseProxy, Cause: CauseSOCKSAsHTTP,
+			Facts: Facts{Proxy: r.Proxy.Proxy.String(), ProxyHost: r.Proxy.Proxy.Host, Err: errText(ctx, err)}})
 	default:
-		r.fail(classifyHTTP(err, ctx), PhaseHTTP, "no HTTP response: "+errText(ctx, err))
+		f := errFinding(ctx, classifyHTTP(err, ctx), PhaseHTTP, err)
+		f.Cause = cmp.Or(f.Cause, CauseNoAnswer)
+		r.fail(f)
 	}
 }
 
@@ -127,7 +128,7 @@ func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProx
 	if err != nil {
 		return nil, err
 	}
-	return newResponseReader(conn).readResponse(req, "the endpoint")
+	return newResponseReader(conn).readResponse(req, PeerEndpoint)
 }
 
 // classifyHTTP names a failure to get an HTTP answer: canceled, reset, or http_error.
@@ -149,20 +150,20 @@ func classifyHTTP(err error, ctx context.Context) Class {
 func (p *Prober) judgeProxiedAnswer(ctx context.Context, r *Result, px *Proxy, resp *http.Response, credentialsSent bool) bool {
 	code := resp.StatusCode
 	switch {
-	case proxyChallenged(resp), resp.Header.Get("X-Squid-Error") != "",
+	case proxyChallenged(resp, false), resp.Header.Get("X-Squid-Error") != "",
 		!relayedBySquidAlone(resp) && r.HTTP.Evidence == "" && (code == http.StatusBadGateway || code == http.StatusGatewayTimeout):
 		pe := proxyErrorFromResponse(resp)
-		pe.CredentialsSent = credentialsSent && proxyChallenged(resp)
+		pe.Proxy = px.String()
+		pe.CredentialsSent = credentialsSent && proxyChallenged(resp, false)
 		if pe.Class == ClassProxyNotAProxy {
 			pe.Class = ClassProxyDenied // a 400 to a well-formed request is a refusal here, not a web server
 		}
 		r.Proxy.Status, r.Proxy.AuthSchemes, r.Proxy.ProxyCode, r.Proxy.UpstreamDNS = pe.Status, pe.AuthSchemes, pe.ProxyCode, pe.UpstreamDNS
-		r.fail(pe.Class, PhaseProxy, pe.Error())
+		r.fail(pe.finding(ctx))
 		return false
 	case resp.Header.Get("X-Transformed-From") != "":
 		// squid relays what is not HTTP as an HTTP/0.9 answer and says so in this header.
-		r.fail(ClassHTTPError, PhaseHTTP, "the endpoint did not answer HTTP: the proxy relayed what it sent as "+
-			"a "+resp.Status+" answer, marked X-Transformed-From: "+resp.Header.Get("X-Transformed-From"))
+		r.fail(Finding{Class: ClassHTTPError, Phase: PhaseHTTP, Cause: CauseNotHTTP, Facts: Facts{Answer: answerOf(resp)}})
 		return false
 	}
 	r.Proxy.Authenticated = credentialsSent // asked for, sent with the request, and not refused
@@ -174,39 +175,39 @@ func (p *Prober) judgeProxiedAnswer(ctx context.Context, r *Result, px *Proxy, r
 	if r.Target.Proof != nil || relayedBySquidAlone(resp) || r.HTTP.Evidence != "" {
 		return true
 	}
-	p.unproven(ctx, r, px, resp, "nothing in it proves that the endpoint sent it")
+	p.unproven(ctx, r, px, resp, &ProofGap{Why: GapNothing})
 	return false
 }
 
 // failBox records the failure of an answer a proxy or box (named by) gave in the endpoint's place.
-func failBox(r *Result, class Class, dns bool, by string, resp *http.Response) {
+func failBox(r *Result, class Class, dns bool, by *Answerer, resp *http.Response) {
 	phase := PhaseHTTP
 	if r.Proxy != nil {
 		r.Proxy.Status, r.Proxy.UpstreamDNS, phase = resp.Status, r.Proxy.UpstreamDNS || dns, PhaseProxy
 	}
 	r.HTTP.BlockedBy = by
-	r.fail(class, phase, by+" answered "+resp.Status+proxyHeaders(resp)+locationOf(resp)+" in the endpoint's place")
+	r.fail(Finding{Class: class, Phase: phase, Cause: CauseInPlace, Facts: Facts{Answer: answerOf(resp), By: by}})
 }
 
-// proxyChallenged reports whether an answer to a request is the proxy asking for credentials: 407, or a
-// 401 that says Proxy-Authenticate or comes from a proxy product (tinyproxy refuses wrong credentials
-// so); an endpoint's own 401 says WWW-Authenticate.
-func proxyChallenged(resp *http.Response) bool {
+// proxyChallenged reports whether an answer is the proxy asking for credentials: 407, or a 401 (as
+// tinyproxy answers) that can only be the proxy's: an answer to CONNECT (connect), or one that says
+// Proxy-Authenticate or comes from a proxy product; an endpoint's own 401 says WWW-Authenticate.
+func proxyChallenged(resp *http.Response, connect bool) bool {
 	return resp.StatusCode == http.StatusProxyAuthRequired || resp.StatusCode == http.StatusUnauthorized &&
-		(resp.Header.Get("Proxy-Authenticate") != "" || proxyProduct(resp) != "")
+		(connect || resp.Header.Get("Proxy-Authenticate") != "" || proxyProduct(resp) != "")
 }
 
 // unproven records the failure of a proxied plain-HTTP answer that does not prove its origin: a web
 // server given as the proxy (it refuses CONNECT as an unknown method), or else http_unverified.
-func (p *Prober) unproven(ctx context.Context, r *Result, px *Proxy, resp *http.Response, why string) {
+func (p *Prober) unproven(ctx context.Context, r *Result, px *Proxy, resp *http.Response, gap *ProofGap) {
 	if code, ok := p.refusesConnect(ctx, px, r.Target); ok {
 		r.Proxy.Status = resp.Status
-		r.fail(ClassProxyNotAProxy, PhaseProxy, "proxy "+px.String()+" answered "+resp.Status+proxyHeaders(resp)+
-			" and refuses CONNECT with "+strconv.Itoa(code)+": it is a web server serving its own pages, not a forward proxy")
+		r.fail(Finding{Class: ClassProxyNotAProxy, Phase: PhaseProxy, Cause: CauseWebServer,
+			Facts: Facts{Answer: answerOf(resp), Proxy: px.String(), RefusedWith: code}})
 		return
 	}
-	r.fail(ClassHTTPUnverified, PhaseHTTP, "the proxy relayed "+resp.Status+proxyHeaders(resp)+", but "+why+
-		": it may be the proxy's own page or refusal")
+	r.fail(Finding{Class: ClassHTTPUnverified, Phase: PhaseHTTP, Cause: CauseUnproven,
+		Facts: Facts{Answer: answerOf(resp), Gap: gap, Proxy: px.String()}})
 }
 
 // refusesConnect asks the proxy for a tunnel to the target's address and reports whether it refuses the
@@ -235,20 +236,6 @@ func relayedBySquidAlone(resp *http.Response) bool {
 	return len(hops) == 1 && strings.Contains(hops[0], "(squid")
 }
 
-// proxyHeaders names the headers that may tell who answered: Via and Server.
-func proxyHeaders(resp *http.Response) string {
-	var parts []string
-	for _, h := range []string{"Via", "Server"} {
-		if v := resp.Header.Get(h); v != "" {
-			parts = append(parts, h+": "+v)
-		}
-	}
-	if len(parts) == 0 {
-		return " (no Via or Server header)"
-	}
-	return " (" + strings.Join(parts, "; ") + ")"
-}
-
 // judgeAnswer tells an answer over a direct connection or a tunnel that a proxy in the path produced
 // (its block page, a redirect to its portal, an error with its headers) from the endpoint's, and judges
 // the endpoint's against Target.Expect. It records the failure or warning, and reports whether the
@@ -257,17 +244,11 @@ func judgeAnswer(r *Result, resp *http.Response) bool {
 	t := r.Target
 	if by, ok := blockedBy(t, resp); ok && r.HTTP.Evidence == "" {
 		r.HTTP.BlockedBy = by
-		msg := by + " answered " + resp.Status + " in the endpoint's place"
-		if code := resp.Header.Get("X-Squid-Error"); code != "" {
-			msg += " (X-Squid-Error: " + code + ")"
-		}
-		msg += locationOf(resp)
-		r.fail(ClassHTTPBlockedByProxy, PhaseHTTP, msg+": the request never reached the endpoint")
+		r.fail(Finding{Class: ClassHTTPBlockedByProxy, Phase: PhaseHTTP, Cause: CauseBlocked, Facts: Facts{Answer: answerOf(resp), By: by}})
 		return false
 	}
 	if t.Expect != nil && t.Expect.Status != 0 && resp.StatusCode != t.Expect.Status {
-		r.warn(ClassHTTPUnexpectedAnswer, PhaseHTTP, "answered "+resp.Status+" where "+strconv.Itoa(t.Expect.Status)+
-			" is documented"+proxyHeaders(resp))
+		r.warn(Finding{Class: ClassHTTPUnexpectedAnswer, Phase: PhaseHTTP, Facts: Facts{Answer: answerOf(resp), Expect: t.Expect.Status}})
 	}
 	return true
 }
@@ -280,7 +261,7 @@ var proxyProducts = []string{"squid", "zscaler", "bluecoat", "proxysg", "mcafee 
 // blockedBy reports whether a proxy produced the answer, and names it: squid's own error mark, an error
 // status or redirect with a proxy's Server or Via header, or a redirect to another host where the
 // documented answer is no redirect.
-func blockedBy(t Target, resp *http.Response) (string, bool) {
+func blockedBy(t Target, resp *http.Response) (*Answerer, bool) {
 	name := proxyName(resp)
 	code := resp.StatusCode
 	errorish := code == http.StatusForbidden || code == http.StatusProxyAuthRequired ||
@@ -289,13 +270,13 @@ func blockedBy(t Target, resp *http.Response) (string, bool) {
 	elsewhere := isRedirect(code) && loc != nil && loc.Hostname() != "" && !strings.EqualFold(loc.Hostname(), t.Host)
 	switch {
 	case resp.Header.Get("X-Squid-Error") != "":
-		return cmp.Or(name, "squid"), true
-	case name != "" && errorish:
+		return cmp.Or(name, &Answerer{Squid: true}), true
+	case name != nil && errorish:
 		return name, true
 	case elsewhere && t.Expect != nil && !isRedirect(t.Expect.Status):
-		return cmp.Or(name, "a proxy or portal at "+loc.Hostname()), true
+		return cmp.Or(name, &Answerer{Portal: loc.Hostname()}), true
 	}
-	return "", false
+	return nil, false
 }
 
 // proxyProduct is the answer's Server header when it names a proxy product (its own page, not a relayed
@@ -310,19 +291,16 @@ func proxyProduct(resp *http.Response) string {
 	return ""
 }
 
-// proxyName names the proxy an answer's headers point to: a Server header of a proxy product, else the
-// Via header; "" when neither says.
-func proxyName(resp *http.Response) string {
+// proxyName names the proxy an answer's headers point to: a Server header of a proxy product (with Via),
+// else the Via header; nil when neither says.
+func proxyName(resp *http.Response) *Answerer {
 	if server := proxyProduct(resp); server != "" {
-		if via := resp.Header.Get("Via"); via != "" {
-			return server + " (Via: " + via + ")"
-		}
-		return server
+		return &Answerer{Server: server, Via: resp.Header.Get("Via")}
 	}
 	if via := resp.Header.Get("Via"); via != "" {
-		return "the proxy " + via
+		return &Answerer{Via: via}
 	}
-	return ""
+	return nil
 }
 
 func isRedirect(code int) bool { return code >= 300 && code < 400 }

@@ -3,6 +3,7 @@ package probe
 import (
 	"errors"
 	"net"
+	"net/netip"
 )
 
 // unreachable reports whether err says the network or host is unreachable (ENETUNREACH, EHOSTUNREACH):
@@ -44,14 +45,15 @@ func noRouteHere(err error) bool {
 	return unreachable(err)
 }
 
-// noRouteWords completes the message of a failure that noRouteHere recognised.
-func noRouteWords(err error) string {
-	to := "the address"
+// noRouteTo is the address of a failure that noRouteHere recognised; invalid when the error does not say.
+func noRouteTo(err error) netip.Addr {
 	var oe *net.OpError
 	if errors.As(err, &oe) {
 		if a, ok := oe.Addr.(*net.TCPAddr); ok {
-			to = a.IP.String()
+			if ip, ok := netip.AddrFromSlice(a.IP); ok {
+				return ip.Unmap()
+			}
 		}
 	}
-	return " (raised by this server's own routing table, which has no route to " + to + ": no packet left the machine)"
+	return netip.Addr{}
 }

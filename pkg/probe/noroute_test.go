@@ -24,11 +24,31 @@ func TestNoRoute(t *testing.T) {
 			r = New(Options{Timeout: 5 * time.Second}).Probe(context.Background(), Target{Scheme: "https", Host: host, Port: 443})
 		})
 		require.NotNil(t, r.Failure, host)
-		assert.Equal(t, ClassNoRoute, r.Failure.Class, r.Failure.Message)
+		assert.Equal(t, ClassNoRoute, r.Failure.Class, factsJSON(r.Failure))
 		assert.Equal(t, PhaseTCP, r.Failure.Phase)
-		assert.Contains(t, r.Failure.Message, "network is unreachable")
-		assert.Contains(t, r.Failure.Message, "this server's own routing table, which has no route to "+host)
+		assert.Contains(t, r.Failure.Err, "network is unreachable")
+		assert.Equal(t, "network is unreachable", r.Failure.Detail)
+		assert.Equal(t, netip.MustParseAddr(host), r.Failure.NoRouteTo, "this server's own routing table has no route to the address")
 	}
+}
+
+// TestNoRouteToTheProxy: a proxy this server has no route to is no_route too, in the proxy phase, naming
+// the proxy's address.
+func TestNoRouteToTheProxy(t *testing.T) {
+	ns := testnet.NewNetns(t)
+	px, err := ParseProxy("http://192.0.2.9:3128", "--proxy")
+	require.NoError(t, err)
+	var r Result
+	ns.Run(t, func() {
+		r = New(Options{Timeout: 5 * time.Second, Proxy: &ProxyConfig{HTTPS: px}}).Probe(context.Background(),
+			Target{Scheme: "https", Host: "management.azure.com", Port: 443})
+	})
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, ClassNoRoute, r.Failure.Class, factsJSON(r.Failure))
+	assert.Equal(t, PhaseProxy, r.Failure.Phase)
+	assert.Equal(t, CauseProxyDial, r.Failure.Cause)
+	assert.Equal(t, "http://192.0.2.9:3128", r.Failure.Proxy)
+	assert.Equal(t, netip.MustParseAddr("192.0.2.9"), r.Failure.NoRouteTo)
 }
 
 // TestUnreachableFromTheNetwork: an ICMP unreachable or prohibited answer from a firewall on the way,
@@ -58,10 +78,11 @@ func TestUnreachableFromTheNetwork(t *testing.T) {
 			ns.Iptables(t, "-A", "INPUT", "-d", host.String(), "-p", "tcp", "-j", "REJECT", "--reject-with", c.reject)
 			r := New(Options{Timeout: 5 * time.Second}).Probe(context.Background(), Target{Scheme: "https", Host: host.String(), Port: 443})
 			require.NotNil(t, r.Failure)
-			assert.Equal(t, ClassTCPRefused, r.Failure.Class, r.Failure.Message)
+			assert.Equal(t, ClassTCPRefused, r.Failure.Class, factsJSON(r.Failure))
 			assert.Equal(t, PhaseTCP, r.Failure.Phase)
-			assert.Contains(t, r.Failure.Message, c.msg, "the firewall's answer is the error a missing route gives")
-			assert.NotContains(t, r.Failure.Message, "routing table")
+			assert.Contains(t, r.Failure.Err, c.msg, "the firewall's answer is the error a missing route gives")
+			assert.Equal(t, c.msg, r.Failure.Detail)
+			assert.False(t, r.Failure.NoRouteTo.IsValid(), "not this server's routing table")
 		})
 	}
 }

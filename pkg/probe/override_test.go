@@ -159,7 +159,7 @@ func TestDNSErrorsNameTheServerAsked(t *testing.T) {
 		r := New(Options{Resolver: res, Timeout: 700 * time.Millisecond}).Probe(context.Background(),
 			Target{Scheme: "https", Host: "nowhere.example", Port: 443})
 		require.NotNil(t, r.Failure)
-		assert.Contains(t, r.Failure.Message, "on "+dns.Addr+":", "mode %d", mode)
+		assert.Contains(t, r.Failure.Err, "on "+dns.Addr+":", "mode %d", mode)
 		assert.Equal(t, map[testnet.DNSBehaviour]Class{testnet.DNSNXDomain: ClassDNSNotFound, testnet.DNSSilent: ClassDNSTimeout}[mode],
 			r.Failure.Class)
 	}

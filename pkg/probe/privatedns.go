@@ -2,7 +2,7 @@ package probe
 
 import (
 	"context"
-	"strings"
+	"net/netip"
 	"time"
 )
 
@@ -23,14 +23,14 @@ func (p *Prober) checkPrivateDNS(ctx context.Context, r *Result) bool {
 		return false
 	}
 	phase.Addresses = addressesOf(addrs)
-	if msg, filtered := filteredAnswer(t.Host, addrs); filtered {
-		r.fail(ClassDNSFiltered, PhasePrivateDNS, msg)
+	if f, filtered := filteredAnswer(PhasePrivateDNS, t.Host, addrs); filtered {
+		r.fail(f)
 		return false
 	}
-	var v4, public, public6 []string
+	var v4, public, public6 []netip.Addr
 	for _, a := range addrs {
 		if a.Is4() {
-			v4 = append(v4, a.String())
+			v4 = append(v4, a)
 		}
 	}
 	for _, a := range addrs {
@@ -38,19 +38,17 @@ func (p *Prober) checkPrivateDNS(ctx context.Context, r *Result) bool {
 			continue
 		}
 		if a.Is4() || len(v4) == 0 {
-			public = append(public, a.String())
+			public = append(public, a)
 		} else {
-			public6 = append(public6, a.String())
+			public6 = append(public6, a)
 		}
 	}
 	if len(public) > 0 {
-		r.fail(ClassPrivateDNSPublic, PhasePrivateDNS, t.Host+" resolves to public "+strings.Join(public, ", ")+
-			", not to a private endpoint address")
+		r.fail(Finding{Class: ClassPrivateDNSPublic, Phase: PhasePrivateDNS, Facts: Facts{Host: t.Host, Addrs: public}})
 		return false
 	}
 	if len(public6) > 0 {
-		r.warn(ClassPrivateDNSAAAAPublic, PhasePrivateDNS, "a public AAAA record ("+strings.Join(public6, ", ")+
-			") exists beside the private A record; the agent prefers IPv4, but other software may not")
+		r.warn(Finding{Class: ClassPrivateDNSAAAAPublic, Phase: PhasePrivateDNS, Facts: Facts{Host: t.Host, Addrs: public6}})
 	}
 	return true
 }

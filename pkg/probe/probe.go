@@ -144,7 +144,7 @@ func (p *Prober) Fetch(ctx context.Context, t Target) ([]byte, Result) {
 
 // errTimedOut is the cause of a probe's context when its time is up, so that a timeout can be told
 // from an interruption (the run's context cancelled, by Ctrl-C say).
-var errTimedOut = errors.New("the probe's time is up")
+var errTimedOut = errors.New("probe: timed out")
 
 // interrupted reports whether ctx ended for another reason than the probe's own deadline.
 func interrupted(ctx context.Context) bool {
@@ -179,7 +179,7 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 	r = Result{Target: t, Start: time.Now()}
 	defer p.scrub.result(&r)
 	if ctx.Err() != nil {
-		r.fail(ClassCanceled, PhaseQueue, "not started: "+context.Cause(ctx).Error())
+		r.fail(Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted, Facts: Facts{Err: context.Cause(ctx).Error()}})
 		return r
 	}
 	var pctx context.Context
@@ -195,20 +195,12 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 	p.run(pctx, &r, body)
 	r.Duration = time.Since(r.Start)
 	if c := r.CurlRoute; c != nil {
-		way := "through the proxy"
-		switch {
-		case c.Proxy != "":
-			way = "through " + c.Proxy + ", which Go ignores"
-		case c.Bypass:
-			way = "direct (NO_PROXY entry " + c.Entry + ")"
-		}
-		r.warn(ClassNoProxyCurlDiffers, PhaseProxy, "curl would go "+way+"; arccheck follows Go's NO_PROXY rules (golang.org/x/net/http/httpproxy)")
+		r.warn(Finding{Class: ClassNoProxyCurlDiffers, Phase: PhaseProxy, Cause: CauseCurlDiffers, Facts: Facts{Curl: c}})
 	}
 	if r.Failure == nil {
 		r.Reachable = true
 		if r.Proxy != nil && r.Proxy.Authenticated {
-			r.warn(ClassProxyAuthAgentUnsupported, PhaseProxy, "passed the proxy with the credentials given; the Arc "+
-				"agent cannot authenticate to a proxy, so it will pass only if the proxy lets this server through without them")
+			r.warn(Finding{Class: ClassProxyAuthAgentUnsupported, Phase: PhaseProxy})
 		}
 	}
 	return r
@@ -352,16 +344,11 @@ func proxyOK(ctx context.Context, r *Result, err error) bool {
 		return true
 	}
 	phase := r.Proxy
-	class := ClassProxyUnreachable
 	var pe *ProxyError
-	if errors.As(err, &pe) {
-		class, phase.Status, phase.AuthSchemes, phase.ProxyCode = pe.Class, pe.Status, pe.AuthSchemes, pe.ProxyCode
-		phase.UpstreamDNS = pe.UpstreamDNS
+	if !errors.As(err, &pe) {
+		pe = &ProxyError{Class: ClassProxyUnreachable, Cause: CauseProxyDial, Proxy: phase.Proxy.String(), Err: err}
 	}
-	msg := firstLine(err.Error())
-	if interrupted(ctx) {
-		class, msg = ClassCanceled, errText(ctx, err)
-	}
-	r.fail(class, PhaseProxy, msg)
+	phase.Status, phase.AuthSchemes, phase.ProxyCode, phase.UpstreamDNS = pe.Status, pe.AuthSchemes, pe.ProxyCode, pe.UpstreamDNS
+	r.fail(pe.finding(ctx))
 	return false
 }

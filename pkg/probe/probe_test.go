@@ -99,12 +99,16 @@ func TestFailureClasses(t *testing.T) {
 		addr    string
 		dns     *testnet.DNSServer
 		timeout time.Duration
-		msg     string
+		msg     string // in the library's or the system's error
+		// cause is the finding's cause when arccheck, not a library, tells it (timedOut: the probe's time
+		// ran out, with no error of its own); "" for any.
+		cause    Cause
+		timedOut bool
 	}{
 		{name: "refused port", class: ClassTCPRefused, phase: "tcp", addr: testnet.RefusedPort(t), msg: "refused"},
 		{name: "black hole", class: ClassTCPTimeout, phase: "tcp", addr: testnet.BlackHole(t), timeout: 700 * time.Millisecond},
 		{name: "listener that never answers TLS", class: ClassTLSHandshakeFailed, phase: "tls", addr: testnet.SilentServer(t).Addr,
-			timeout: 700 * time.Millisecond, msg: "no TLS handshake from the server before the timeout"},
+			timeout: 700 * time.Millisecond, cause: CauseNoHandshake},
 		{name: "server that resets", class: ClassTCPReset, phase: "tls", addr: testnet.ResetServer(t).Addr, msg: "reset"},
 		{name: "untrusted", class: ClassTLSUntrusted, phase: "tls", addr: tlsSrv(testnet.TLSOptions{Certificate: other.ValidLeaf(t, host)}),
 			msg: "unknown authority"},
@@ -114,10 +118,10 @@ func TestFailureClasses(t *testing.T) {
 			addr: tlsSrv(testnet.TLSOptions{Certificate: ca.Leaf(t, []string{host}, time.Now().Add(-48*time.Hour), time.Now().Add(-24*time.Hour))}),
 			msg:  "expired"},
 		{name: "TLS 1.1 only", class: ClassTLSVersionTooOld, phase: "tls",
-			addr: tlsSrv(testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host), MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}),
-			msg:  "only TLS below 1.2"},
+			addr:  tlsSrv(testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host), MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS11}),
+			cause: CauseBelowTLS12},
 		{name: "plain server without HTTP", class: ClassHTTPError, phase: "http", scheme: "http", addr: testnet.SilentServer(t).Addr,
-			timeout: 500 * time.Millisecond, msg: "no HTTP response before the timeout"},
+			timeout: 500 * time.Millisecond, cause: CauseNoAnswer, timedOut: true},
 		{name: "NXDOMAIN", class: ClassDNSNotFound, phase: "dns", dns: testnet.NewDNSServer(t, testnet.DNSNXDomain, nil), msg: "no such host"},
 		{name: "DNS server that never answers", class: ClassDNSTimeout, phase: "dns", dns: testnet.NewDNSServer(t, testnet.DNSSilent, nil),
 			timeout: 700 * time.Millisecond},
@@ -144,11 +148,15 @@ func TestFailureClasses(t *testing.T) {
 			}
 			r := New(opts).Probe(context.Background(), tg)
 			require.NotNil(t, r.Failure, "expected %s", tc.class)
-			assert.Equal(t, tc.class, r.Failure.Class, r.Failure.Message)
+			assert.Equal(t, tc.class, r.Failure.Class, factsJSON(r.Failure))
 			assert.Equal(t, tc.phase, r.Failure.Phase)
 			assert.False(t, r.Reachable)
-			assert.NotEmpty(t, r.Failure.Message)
-			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.True(t, r.Failure.Cause != "" || r.Failure.Err != "", "the finding says something: %s", factsJSON(r.Failure))
+			assert.Contains(t, r.Failure.Err, tc.msg)
+			if tc.cause != "" {
+				assert.Equal(t, tc.cause, r.Failure.Cause, factsJSON(r.Failure))
+			}
+			assert.Equal(t, tc.timedOut, r.Failure.TimedOut, factsJSON(r.Failure))
 		})
 	}
 }
@@ -277,7 +285,8 @@ func TestManyBlackHolesTakeOneTimeout(t *testing.T) {
 		counts[r.Failure.Class]++
 		if r.Failure.Class == ClassCanceled {
 			assert.Equal(t, PhaseQueue, r.Failure.Phase)
-			assert.Contains(t, r.Failure.Message, "not started before the run's deadline")
+			assert.Equal(t, CauseNotStarted, r.Failure.Cause)
+			assert.Empty(t, r.Failure.Err, "not started before the run's deadline, not on an error")
 		}
 	}
 	assert.Equal(t, map[Class]int{ClassTCPTimeout: 10, ClassCanceled: 40}, counts)
@@ -311,7 +320,7 @@ func TestCancelMarksTheRestCanceled(t *testing.T) {
 	require.Len(t, results, 6)
 	for _, r := range results {
 		require.NotNil(t, r.Failure)
-		assert.Equal(t, ClassCanceled, r.Failure.Class, "%s: %s", r.Target.Host, r.Failure.Message)
+		assert.Equal(t, ClassCanceled, r.Failure.Class, "%s: %s", r.Target.Host, factsJSON(r.Failure))
 	}
 	assert.Len(t, arrived, 0, "no probe started after the cancel")
 }

@@ -59,7 +59,7 @@ func TestProofOfPlainHTTPAnswers(t *testing.T) {
 			continue
 		}
 		require.NotNil(t, r.Failure, tc.name)
-		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, r.Failure.Message)
+		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, factsJSON(r.Failure))
 		assert.False(t, r.HTTP.Proven, tc.name)
 	}
 }
@@ -110,8 +110,24 @@ func TestWebServerGivenAsProxy(t *testing.T) {
 	} {
 		r := through(t, "http://"+addr, Options{Timeout: 5 * time.Second}, tg)
 		require.NotNil(t, r.Failure, tg.URL())
-		assert.Equal(t, ClassProxyNotAProxy, r.Failure.Class, "%s: %s", tg.URL(), r.Failure.Message)
-		assert.Contains(t, r.Failure.Message, "not a forward proxy")
+		assert.Equal(t, ClassProxyNotAProxy, r.Failure.Class, "%s: %s", tg.URL(), factsJSON(r.Failure))
+		assert.Equal(t, "http://"+addr, r.Failure.Proxy, tg.URL())
+		if tg.Scheme == "https" {
+			// It refused CONNECT as a web server does: not a forward proxy.
+			assert.Equal(t, CauseProxyAnswered, r.Failure.Cause, tg.URL())
+			if assert.NotNil(t, r.Failure.Refusal, tg.URL()) {
+				assert.True(t, r.Failure.Refusal.NotAProxy, tg.URL())
+				assert.Equal(t, "400 Bad Request", r.Failure.Refusal.Status, tg.URL())
+			}
+			continue
+		}
+		// It served its own page, and refuses CONNECT: a web server, not a forward proxy.
+		assert.Equal(t, CauseWebServer, r.Failure.Cause, tg.URL())
+		assert.Equal(t, 400, r.Failure.RefusedWith, tg.URL())
+		if assert.NotNil(t, r.Failure.Answer, tg.URL()) {
+			assert.Equal(t, "200 OK", r.Failure.Answer.Status, tg.URL())
+			assert.Equal(t, "nginx", r.Failure.Answer.Server, tg.URL())
+		}
 	}
 }
 
@@ -124,8 +140,10 @@ func TestSOCKSServerGivenAsHTTPProxy(t *testing.T) {
 	} {
 		r := through(t, "http://"+s.Addr, Options{Timeout: 5 * time.Second}, tg)
 		require.NotNil(t, r.Failure, tg.URL())
-		assert.Equal(t, ClassProxySchemeMismatch, r.Failure.Class, "%s: %s", tg.URL(), r.Failure.Message)
-		assert.Contains(t, r.Failure.Message, "socks5h://"+s.Addr)
+		assert.Equal(t, ClassProxySchemeMismatch, r.Failure.Class, "%s: %s", tg.URL(), factsJSON(r.Failure))
+		assert.Equal(t, CauseSOCKSAsHTTP, r.Failure.Cause, tg.URL())
+		assert.Equal(t, s.Addr, r.Failure.ProxyHost, "%s: give it as socks5h://%s", tg.URL(), s.Addr)
+		assert.Equal(t, "http://"+s.Addr, r.Failure.Proxy, tg.URL())
 	}
 }
 
@@ -135,12 +153,16 @@ func TestHTTPWrittenIntoTheTunnel(t *testing.T) {
 	cases := []struct {
 		answer string
 		class  Class
-		msg    string
+		want   Answer    // what of the answer tells who gave it
+		by     *Answerer // who did, when its headers name it (nil: the proxy of the path)
 	}{
-		{"302 Found\r\nLocation: http://block.corp/denied\r\n", ClassHTTPBlockedByProxy, "redirecting to http://block.corp/denied"},
-		{"403 Forbidden\r\n", ClassProxyDenied, "403 Forbidden"},
-		{"503 Service Unavailable\r\nX-Squid-Error: ERR_DNS_FAIL 0\r\n", ClassProxyUpstreamFailed, "503"},
-		{"502 Bad Gateway\r\nServer: mitmproxy 8.1.1\r\n", ClassProxyUpstreamFailed, "mitmproxy"},
+		{"302 Found\r\nLocation: http://block.corp/denied\r\n", ClassHTTPBlockedByProxy,
+			Answer{Status: "302 Found", Location: "http://block.corp/denied"}, nil},
+		{"403 Forbidden\r\n", ClassProxyDenied, Answer{Status: "403 Forbidden"}, nil},
+		{"503 Service Unavailable\r\nX-Squid-Error: ERR_DNS_FAIL 0\r\n", ClassProxyUpstreamFailed,
+			Answer{Status: "503 Service Unavailable", SquidError: "ERR_DNS_FAIL 0"}, nil},
+		{"502 Bad Gateway\r\nServer: mitmproxy 8.1.1\r\n", ClassProxyUpstreamFailed,
+			Answer{Status: "502 Bad Gateway", Server: "mitmproxy 8.1.1"}, &Answerer{Server: "mitmproxy 8.1.1"}},
 	}
 	for _, tc := range cases {
 		addr := fakeProxy(t, func(*http.Request) string {
@@ -148,9 +170,15 @@ func TestHTTPWrittenIntoTheTunnel(t *testing.T) {
 		})
 		r := through(t, "http://"+addr, Options{Timeout: 5 * time.Second}, Target{Scheme: "https", Host: "management.azure.com", Port: 443})
 		require.NotNil(t, r.Failure, tc.answer)
-		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.answer, r.Failure.Message)
-		assert.Contains(t, r.Failure.Message, tc.msg)
-		assert.Contains(t, r.Failure.Message, "in plain HTTP where the endpoint's TLS handshake was expected")
+		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.answer, factsJSON(r.Failure))
+		// Answered in plain HTTP where the endpoint's TLS handshake was expected, by the proxy.
+		assert.Equal(t, CauseHTTPInsteadOfTLS, r.Failure.Cause, tc.answer)
+		assert.Equal(t, &tc.want, r.Failure.Answer, tc.answer)
+		by := tc.by
+		if by == nil {
+			by = &Answerer{Proxy: "http://" + addr}
+		}
+		assert.Equal(t, by, r.Failure.By, tc.answer)
 	}
 }
 
@@ -203,7 +231,7 @@ func TestInspectedAnswers(t *testing.T) {
 			continue
 		}
 		require.NotNil(t, r.Failure, tc.name)
-		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, r.Failure.Message)
+		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, factsJSON(r.Failure))
 	}
 }
 

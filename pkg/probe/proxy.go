@@ -7,7 +7,6 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -62,58 +61,6 @@ func (p *Proxy) authorize(h http.Header) {
 // forwardsHTTP reports whether plain-HTTP requests go to this proxy in absolute form (not CONNECT).
 func (p *Proxy) forwardsHTTP() bool { return p.Scheme == "http" || p.Scheme == "https" }
 
-// ProxyError is a failure to get a connection through a proxy.
-type ProxyError struct {
-	Class Class
-	// Code and Status are the proxy's status code and line ("403 Forbidden"); 0 and empty when it did
-	// not answer.
-	Code   int
-	Status string
-	// UpstreamDNS is set when the proxy said it could not resolve the destination's name (squid's
-	// ERR_DNS_FAIL, privoxy's 404 to CONNECT).
-	UpstreamDNS bool
-	// CredentialsSent is set when the answer refused credentials that were sent (after a challenge).
-	CredentialsSent bool
-	// AuthSchemes are the schemes of the proxy's Proxy-Authenticate headers.
-	AuthSchemes []string
-	// ProxyCode is the proxy's own error code (squid's X-Squid-Error, e.g. ERR_ACCESS_DENIED).
-	ProxyCode string
-	Err       error
-}
-
-func (e *ProxyError) Error() string {
-	var b strings.Builder
-	if e.Status != "" {
-		b.WriteString("proxy answered " + e.Status)
-		if e.ProxyCode != "" {
-			b.WriteString(" (" + e.ProxyCode + ")")
-		}
-		if len(e.AuthSchemes) > 0 {
-			b.WriteString("; it offers " + strings.Join(e.AuthSchemes, ", ") + " authentication")
-		}
-		switch {
-		case e.Class == ClassProxyAuthRequired && e.CredentialsSent:
-			b.WriteString(": it refused the credentials of the proxy URL")
-		case e.UpstreamDNS:
-			b.WriteString(": the proxy could not resolve the name")
-		case e.Class == ClassProxyNotAProxy:
-			b.WriteString(": this address is a web server, not a forward proxy")
-		}
-		if e.Class == ClassProxyAuthRequired && !e.CredentialsSent {
-			b.WriteString(": the Arc agent does not authenticate to proxies, so the proxy must let this server through without credentials")
-		}
-	}
-	if e.Err != nil {
-		if b.Len() > 0 {
-			b.WriteString(": ")
-		}
-		b.WriteString(e.Err.Error())
-	}
-	return b.String()
-}
-
-func (e *ProxyError) Unwrap() error { return e.Err }
-
 func containsFold(list []string, s string) bool {
 	for _, x := range list {
 		if strings.EqualFold(x, s) {
@@ -123,15 +70,13 @@ func containsFold(list []string, s string) bool {
 	return false
 }
 
-// challenged reports whether a proxy's answer asks for credentials: 407, or 401 as tinyproxy answers.
-func challenged(code int) bool {
-	return code == http.StatusProxyAuthRequired || code == http.StatusUnauthorized
-}
-
-// classifyProxyStatus names the failure a proxy's answer to CONNECT stands for.
-func classifyProxyStatus(code int) Class {
+// classifyProxyStatus names the failure a proxy's answer to CONNECT stands for. Unlike an answer in the
+// endpoint's place (boxStatus), an answer to CONNECT can only be the proxy's: any 401 is its challenge,
+// a 400, 405 or 501 refuses the method as a web server does, and a 404 finds no such host.
+func classifyProxyStatus(resp *http.Response) Class {
+	code := resp.StatusCode
 	switch {
-	case challenged(code):
+	case proxyChallenged(resp, true):
 		return ClassProxyAuthRequired
 	case code == http.StatusBadRequest, code == http.StatusMethodNotAllowed, code == http.StatusNotImplemented:
 		// A forward proxy knows CONNECT; a web server refuses it as a bad or unknown method.
@@ -152,14 +97,14 @@ var squidDNSErrors = []string{"ERR_DNS_FAIL"}
 // proxyErrorFromResponse reads what a proxy's refusal of a CONNECT says: status, auth schemes, squid's
 // error code.
 func proxyErrorFromResponse(resp *http.Response) *ProxyError {
-	e := &ProxyError{Class: classifyProxyStatus(resp.StatusCode), Code: resp.StatusCode, Status: resp.Status}
+	e := &ProxyError{Class: classifyProxyStatus(resp), Cause: CauseProxyAnswered, Code: resp.StatusCode, Status: resp.Status}
 	for _, v := range resp.Header.Values("Proxy-Authenticate") {
 		scheme, _, _ := strings.Cut(strings.TrimSpace(v), " ")
 		if scheme != "" && !containsFold(e.AuthSchemes, scheme) {
 			e.AuthSchemes = append(e.AuthSchemes, scheme)
 		}
 	}
-	if code, _, _ := strings.Cut(resp.Header.Get("X-Squid-Error"), " "); code != "" {
+	if code := squidCode(resp); code != "" {
 		e.ProxyCode = code
 		if containsFold(squidDNSErrors, code) {
 			e.Class, e.UpstreamDNS = ClassProxyUpstreamFailed, true
@@ -208,7 +153,7 @@ func (d *HTTPConnectDialer) dial(ctx context.Context, addr string) (net.Conn, er
 	}
 	tunnel, err := d.connect(ctx, conn, addr, false)
 	var pe *ProxyError
-	if !errors.As(err, &pe) || !challenged(pe.Code) || !d.Proxy.HasCredentials() {
+	if !errors.As(err, &pe) || pe.Class != ClassProxyAuthRequired || !d.Proxy.HasCredentials() {
 		return tunnel, d.schemeMismatch(ctx, err)
 	}
 	// Asked for credentials: a new connection, as proxies may close the one they refused.
@@ -216,7 +161,7 @@ func (d *HTTPConnectDialer) dial(ctx context.Context, addr string) (net.Conn, er
 		return nil, err
 	}
 	tunnel, err = d.connect(ctx, conn, addr, true)
-	if errors.As(err, &pe) && challenged(pe.Code) {
+	if errors.As(err, &pe) && pe.Class == ClassProxyAuthRequired {
 		pe.CredentialsSent = true
 	}
 	d.Authenticated = err == nil
@@ -240,13 +185,12 @@ func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr str
 	}
 	if err := req.Write(conn); err != nil {
 		conn.Close()
-		if ctx.Err() != nil || isTimeout(err) {
-			err = errors.New("the proxy took the connection but not the request before the timeout")
-		}
-		return nil, d.unreachable(ctx, fmt.Errorf("sending CONNECT: %w", err))
+		pe := d.unreachable(ctx, err)
+		pe.Cause, pe.Facts.TimedOut = CauseConnectUnsent, ctx.Err() != nil || isTimeout(err)
+		return nil, pe
 	}
 	rr := newResponseReader(conn)
-	resp, err := rr.readResponse(req, "a working proxy")
+	resp, err := rr.readResponse(req, PeerProxy)
 	if err != nil {
 		conn.Close()
 		return nil, d.noAnswer(ctx, addr, rr, err)
@@ -254,7 +198,9 @@ func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr str
 	if resp.StatusCode != http.StatusOK {
 		discardBody(resp.Body, maxRefusalBody)
 		conn.Close()
-		return nil, proxyErrorFromResponse(resp)
+		pe := proxyErrorFromResponse(resp)
+		pe.Proxy = d.Proxy.String()
+		return nil, pe
 	}
 	d.LastStatus = resp.Status
 	conn.SetDeadline(time.Time{})
@@ -270,17 +216,21 @@ func (d *HTTPConnectDialer) noAnswer(ctx context.Context, addr string, rr *respo
 	late := ctx.Err() != nil || isTimeout(err) || deadlinePassed(ctx)
 	switch {
 	case tooLarge(err):
-		return &ProxyError{Class: ClassHTTPTooLarge, Err: fmt.Errorf("proxy %s answered CONNECT %s: %w", d.Proxy, addr, err)}
+		return &ProxyError{Class: ClassHTTPTooLarge, Cause: CauseTooLarge, Proxy: d.Proxy.String(), Err: err,
+			Facts: Facts{Connect: addr}}
 	case late && rr.read() > 0:
 		// It began its answer and did not finish it: the proxy, or the way to it, is the trouble.
-		return d.unreachable(ctx, fmt.Errorf("the proxy began its answer to CONNECT %s (%d bytes) but did "+
-			"not finish it before the timeout", addr, rr.read()))
+		pe := d.unreachable(ctx, nil)
+		pe.Cause, pe.Facts.Connect, pe.Facts.Read = CauseConnectHalfAnswered, addr, int(rr.read())
+		return pe
 	case late:
 		// The proxy took the connection but did not answer in time: it is still trying the endpoint.
-		return &ProxyError{Class: ClassProxyUpstreamFailed,
-			Err: fmt.Errorf("proxy %s did not answer CONNECT %s before the timeout", d.Proxy, addr)}
+		return &ProxyError{Class: ClassProxyUpstreamFailed, Cause: CauseProxySilent, Proxy: d.Proxy.String(),
+			Facts: Facts{Connect: addr}}
 	}
-	return d.unreachable(ctx, &notHTTPError{fmt.Errorf("no answer to CONNECT: %w", err)})
+	pe := d.unreachable(ctx, &notHTTPError{err})
+	pe.Cause = CauseConnectNotHTTP
+	return pe
 }
 
 // dialProxy connects to the proxy, with TLS for an https proxy.
@@ -296,10 +246,8 @@ func (d *HTTPConnectDialer) dialProxy(ctx context.Context) (net.Conn, error) {
 	tconn := tls.Client(conn, &tls.Config{ServerName: host, RootCAs: d.Proxy.RootCAs, MinVersion: tls.VersionTLS12})
 	if err := tconn.HandshakeContext(ctx); err != nil {
 		conn.Close()
-		if ctx.Err() != nil || isTimeout(err) {
-			err = errors.New("no handshake before the timeout")
-		}
-		pe := d.unreachable(ctx, fmt.Errorf("TLS handshake with the proxy: %w", err))
+		pe := d.unreachable(ctx, err)
+		pe.Cause, pe.Facts.TimedOut = CauseProxyTLS, ctx.Err() != nil || isTimeout(err)
 		var unknown x509.UnknownAuthorityError
 		if errors.As(err, &unknown) {
 			pe.Class = ClassProxyTLSUntrusted
@@ -324,8 +272,7 @@ func (d *HTTPConnectDialer) schemeMismatch(ctx context.Context, err error) error
 		return err
 	}
 	if speaksSOCKS5(ctx, d.Proxy, d.ConnectTimeout) {
-		pe.Class = ClassProxySchemeMismatch
-		pe.Err = fmt.Errorf("proxy %s answers SOCKS5, not HTTP: give it as socks5h://%s (%w)", d.Proxy, d.Proxy.Host, nh.err)
+		pe.Class, pe.Cause, pe.Facts.ProxyHost = ClassProxySchemeMismatch, CauseSOCKSAsHTTP, d.Proxy.Host
 	}
 	return err
 }
@@ -335,18 +282,32 @@ func (d *HTTPConnectDialer) unreachable(ctx context.Context, err error) *ProxyEr
 }
 
 // proxyUnreachable is a failure to connect to, or handshake with, the proxy itself.
+// err may be nil when no error of the library's says why (the caller sets the Cause and Facts).
 func proxyUnreachable(ctx context.Context, px *Proxy, err error) *ProxyError {
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.DeadlineExceeded) {
-		err = fmt.Errorf("%w (%v)", err, cause) // the probe's time is up, or the run was interrupted
+	pe := &ProxyError{Class: ClassProxyUnreachable, Cause: CauseProxyDial, Proxy: px.String(), Err: err}
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errTimedOut):
+		pe.Facts.TimedOut = true // the probe's time is up
+	case cause != nil && !errors.Is(cause, context.DeadlineExceeded):
+		pe.Facts.Ended = cause.Error() // the run was interrupted
 	}
+	var ct *connectTimeoutError
+	pe.Facts.ConnectTimedOut = errors.As(err, &ct)
 	switch {
+	case err == nil:
 	case localExhaustion(err):
-		return &ProxyError{Class: ClassLocalResources, Err: fmt.Errorf("proxy %s: %w%s", px, err, shortageWords(err))}
+		pe.Class = ClassLocalResources
 	case noRouteHere(err):
-		return &ProxyError{Class: ClassNoRoute, Err: fmt.Errorf("proxy %s: %w%s", px, err, noRouteWords(err))}
+		pe.Class = ClassNoRoute
 	}
-	return &ProxyError{Class: ClassProxyUnreachable, Err: fmt.Errorf("proxy %s: %w", px, err)}
+	return pe
 }
+
+// connectTimeoutError is a connection to a proxy that the connect timeout, not the probe's, ended.
+type connectTimeoutError struct{ err error }
+
+func (e *connectTimeoutError) Error() string { return e.err.Error() }
+func (e *connectTimeoutError) Unwrap() error { return e.err }
 
 // dialProxyTCP opens the TCP connection to the proxy itself, within connectTimeout (zero: ctx alone).
 func dialProxyTCP(ctx context.Context, px *Proxy, network string, connectTimeout time.Duration) (net.Conn, error) {
@@ -363,7 +324,7 @@ func dialProxyTCP(ctx context.Context, px *Proxy, network string, connectTimeout
 	// moment before the context reports it.
 	if deadline, ok := ctx.Deadline(); err != nil && connectTimeout > 0 && (!ok || own.Before(deadline)) &&
 		(dctx.Err() != nil || isTimeout(err)) {
-		err = fmt.Errorf("%w (no answer within the connect timeout)", err)
+		err = &connectTimeoutError{err}
 	}
 	return conn, err
 }

@@ -101,35 +101,46 @@ func TestConnectDialerWrongCredentials(t *testing.T) {
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, ClassProxyAuthRequired, pe.Class, code)
 		assert.True(t, pe.CredentialsSent, code)
-		assert.Contains(t, pe.Error(), "refused the credentials", code)
+		f := pe.finding(context.Background())
+		assert.Equal(t, CauseProxyAnswered, f.Cause, code)
+		require.NotNil(t, f.Refusal, code)
+		assert.True(t, f.Refusal.CredentialsSent, "%s: it refused the credentials", code)
+		assert.Equal(t, code, f.Refusal.Status)
 		assert.NotContains(t, pe.Error(), "wrong")
+		assert.NotContains(t, factText(&f), "wrong")
 	}
 }
 
 func TestConnectDialerReportsRefusals(t *testing.T) {
+	// The refusal is what the proxy said (its status, its code, the schemes it offers) and what arccheck
+	// makes of it: no credentials were sent (so the Arc agent, which does not authenticate to proxies,
+	// must be let through without them), the proxy could not resolve the name, it is a web server.
 	cases := []struct {
 		answer string
 		class  Class
-		msg    []string
+		want   Refusal
 	}{
 		{"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\nProxy-Authenticate: Negotiate\r\nContent-Length: 0\r\n\r\n",
-			ClassProxyAuthRequired, []string{"407", "NTLM, Negotiate", "the Arc agent does not authenticate to proxies"}},
+			ClassProxyAuthRequired, Refusal{Status: "407 Proxy Authentication Required", AuthSchemes: []string{"NTLM", "Negotiate"}}},
 		{"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 0\r\n\r\n",
-			ClassProxyAuthRequired, []string{"offers Basic authentication", "the Arc agent does not authenticate to proxies",
-				"let this server through without credentials"}},
+			ClassProxyAuthRequired, Refusal{Status: "407 Proxy Authentication Required", AuthSchemes: []string{"Basic"}}},
 		{"HTTP/1.1 403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\nContent-Length: 5\r\n\r\nnope!",
-			ClassProxyDenied, []string{"403 Forbidden", "ERR_ACCESS_DENIED"}},
+			ClassProxyDenied, Refusal{Status: "403 Forbidden", ProxyCode: "ERR_ACCESS_DENIED"}},
 		{"HTTP/1.1 503 Service Unavailable\r\nX-Squid-Error: ERR_DNS_FAIL 0\r\nContent-Length: 0\r\n\r\n",
-			ClassProxyUpstreamFailed, []string{"503", "ERR_DNS_FAIL"}},
-		{"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n", ClassProxyUpstreamFailed, []string{"502"}},
+			ClassProxyUpstreamFailed, Refusal{Status: "503 Service Unavailable", ProxyCode: "ERR_DNS_FAIL", UpstreamDNS: true}},
+		{"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n", ClassProxyUpstreamFailed, Refusal{Status: "502 Bad Gateway"}},
 		{"HTTP/1.1 500 Internal Server Error\r\nX-Squid-Error: ERR_CANNOT_FORWARD 0\r\nContent-Length: 0\r\n\r\n",
-			ClassProxyUpstreamFailed, []string{"ERR_CANNOT_FORWARD"}},
-		{"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy, []string{"400", "web server, not a forward proxy"}},
-		{"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy, []string{"405"}},
-		{"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy, []string{"501"}},
-		{"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", ClassProxyAuthRequired, []string{"401"}},
-		{"HTTP/1.1 404 No such domain\r\nContent-Length: 0\r\n\r\n", ClassProxyUpstreamFailed, []string{"404", "could not resolve the name"}},
-		{"HTTP/1.1 451 Unavailable For Legal Reasons\r\nContent-Length: 0\r\n\r\n", ClassProxyDenied, []string{"451"}},
+			ClassProxyUpstreamFailed, Refusal{Status: "500 Internal Server Error", ProxyCode: "ERR_CANNOT_FORWARD"}},
+		{"HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy,
+			Refusal{Status: "400 Bad Request", NotAProxy: true}},
+		{"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy,
+			Refusal{Status: "405 Method Not Allowed", NotAProxy: true}},
+		{"HTTP/1.1 501 Not Implemented\r\nContent-Length: 0\r\n\r\n", ClassProxyNotAProxy, Refusal{Status: "501 Not Implemented", NotAProxy: true}},
+		{"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n", ClassProxyAuthRequired, Refusal{Status: "401 Unauthorized"}},
+		{"HTTP/1.1 404 No such domain\r\nContent-Length: 0\r\n\r\n", ClassProxyUpstreamFailed,
+			Refusal{Status: "404 No such domain", UpstreamDNS: true}},
+		{"HTTP/1.1 451 Unavailable For Legal Reasons\r\nContent-Length: 0\r\n\r\n", ClassProxyDenied,
+			Refusal{Status: "451 Unavailable For Legal Reasons"}},
 	}
 	for _, tc := range cases {
 		addr := fakeProxy(t, func(*http.Request) string { return tc.answer })
@@ -138,9 +149,13 @@ func TestConnectDialerReportsRefusals(t *testing.T) {
 		var pe *ProxyError
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, tc.class, pe.Class)
-		for _, m := range tc.msg {
-			assert.Contains(t, pe.Error(), m)
-		}
+		assert.Equal(t, "http://"+addr, pe.Proxy)
+		assert.Contains(t, pe.Error(), tc.want.Status, "the log line names the proxy's status")
+		f := pe.finding(context.Background())
+		assert.Equal(t, tc.class, f.Class, tc.answer)
+		assert.Equal(t, CauseProxyAnswered, f.Cause, tc.answer)
+		assert.Equal(t, "http://"+addr, f.Proxy, tc.answer)
+		assert.Equal(t, &tc.want, f.Refusal, tc.answer)
 	}
 }
 
@@ -165,7 +180,10 @@ func TestProbeThroughStoppedProxyIsUnreachable(t *testing.T) {
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassProxyUnreachable, r.Failure.Class)
 	assert.Equal(t, PhaseProxy, r.Failure.Phase)
-	assert.NotContains(t, r.Failure.Message, "hunter2")
+	assert.Equal(t, CauseProxyDial, r.Failure.Cause)
+	assert.Equal(t, "http://"+addr, r.Failure.Proxy)
+	assert.Contains(t, r.Failure.Detail, "connection refused")
+	assert.NotContains(t, factText(r.Failure), "hunter2")
 	assert.Equal(t, "http://"+addr, r.Proxy.Proxy.String())
 	assert.Equal(t, SourceProxy, r.DNS.Source.Kind)
 	_, known := r.Private()

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+
+	"github.com/arccheck/arccheck/internal/hostport"
 )
 
 // BypassKind says what made a target bypass the proxy.
@@ -93,7 +95,7 @@ func (c *ProxyConfig) Route(t Target) (px *Proxy, bypass *Bypass, curl *CurlRout
 
 // isLoopbackHost reports whether host is "localhost" or a loopback address, which Go never proxies.
 func isLoopbackHost(host string) bool {
-	h := strings.Trim(host, "[]")
+	h := hostport.Unbracketed(host)
 	if strings.EqualFold(h, "localhost") {
 		return true
 	}
@@ -181,7 +183,7 @@ func parseNoProxyEntry(raw string) (noProxyEntry, error) {
 			return e, errors.New("has a bad port")
 		}
 	}
-	if a, err := netip.ParseAddr(strings.Trim(host, "[]")); err == nil {
+	if a, err := netip.ParseAddr(hostport.Unbracketed(host)); err == nil {
 		e.prefix = netip.PrefixFrom(a, a.BitLen())
 		return e, nil
 	}
@@ -220,7 +222,7 @@ func (n *NoProxy) match(host string, port int, curl bool) (string, bool) {
 	if n == nil {
 		return "", false
 	}
-	h := strings.ToLower(strings.Trim(host, "[]"))
+	h := strings.ToLower(hostport.Unbracketed(host))
 	addr, ipErr := netip.ParseAddr(h)
 	isIP := ipErr == nil
 	for _, e := range n.entries {

@@ -37,25 +37,42 @@ var mgmt = Target{Scheme: "https", Host: "management.azure.com", Port: 443}
 // TestSOCKSFailureClasses: a SOCKS proxy that answered the greeting and then nothing is still trying the
 // destination (proxy_upstream_failed); one that cannot be reached or greeted is proxy_unreachable.
 func TestSOCKSFailureClasses(t *testing.T) {
+	// timedOut is a SOCKS handshake that the proxy did not answer at step before the timeout.
+	timedOut := func(step SOCKSStep) func(t *testing.T, f *Finding) {
+		return func(t *testing.T, f *Finding) {
+			assert.Equal(t, CauseSOCKS, f.Cause)
+			require.NotNil(t, f.SOCKS, factsJSON(f))
+			assert.Equal(t, step, f.SOCKS.Step, factsJSON(f))
+			assert.True(t, f.SOCKS.TimedOut, "it did not answer the %s before the timeout", step)
+			assert.Empty(t, f.SOCKS.Answered, "it did not begin its answer")
+			assert.False(t, f.SOCKS.Refused)
+			assert.Equal(t, "management.azure.com:443", f.Connect)
+		}
+	}
 	cases := []struct {
 		name  string
 		addr  string
 		class Class
-		msg   string
+		check func(t *testing.T, f *Finding)
 	}{
 		{"greets, then never answers CONNECT", testnet.StallingSOCKS(t, testnet.StallAfterGreeting).Addr,
-			ClassProxyUpstreamFailed, "did not answer the SOCKS CONNECT to management.azure.com:443 before the timeout"},
+			ClassProxyUpstreamFailed, timedOut(SOCKSConnect)},
 		{"never answers the greeting", testnet.StallingSOCKS(t, testnet.StallBeforeGreeting).Addr,
-			ClassProxyUnreachable, "did not answer the SOCKS greeting"},
-		{"refuses the connection", testnet.RefusedPort(t), ClassProxyUnreachable, "refused"},
+			ClassProxyUnreachable, timedOut(SOCKSGreeting)},
+		{"refuses the connection", testnet.RefusedPort(t), ClassProxyUnreachable, func(t *testing.T, f *Finding) {
+			assert.Equal(t, CauseProxyDial, f.Cause)
+			assert.Contains(t, f.Err, "refused")
+			assert.Equal(t, "connection refused", f.Detail)
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			r := through(t, "socks5h://"+tc.addr, Options{Timeout: 500 * time.Millisecond}, mgmt)
 			require.NotNil(t, r.Failure)
-			assert.Equal(t, tc.class, r.Failure.Class, r.Failure.Message)
+			assert.Equal(t, tc.class, r.Failure.Class, factsJSON(r.Failure))
 			assert.Equal(t, PhaseProxy, r.Failure.Phase)
-			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.Equal(t, "socks5h://"+tc.addr, r.Failure.Proxy)
+			tc.check(t, r.Failure)
 		})
 	}
 }
@@ -82,8 +99,13 @@ func TestMicrosocksUpstreamFailures(t *testing.T) {
 			tc.opts.Timeout = 700 * time.Millisecond
 			r := through(t, tc.url, tc.opts, tc.tg)
 			require.NotNil(t, r.Failure)
-			assert.Equal(t, ClassProxyUpstreamFailed, r.Failure.Class, r.Failure.Message)
-			assert.Contains(t, r.Failure.Message, "still trying the endpoint")
+			assert.Equal(t, ClassProxyUpstreamFailed, r.Failure.Class, factsJSON(r.Failure))
+			// It took the CONNECT and did not answer it before the timeout: still trying the endpoint.
+			assert.Equal(t, CauseSOCKS, r.Failure.Cause)
+			require.NotNil(t, r.Failure.SOCKS, factsJSON(r.Failure))
+			assert.Equal(t, SOCKSConnect, r.Failure.SOCKS.Step, factsJSON(r.Failure))
+			assert.True(t, r.Failure.SOCKS.TimedOut)
+			assert.Empty(t, r.Failure.SOCKS.Answered, "it did not begin its reply")
 		})
 	}
 }
@@ -120,11 +142,13 @@ func TestProxyConnectTimeout(t *testing.T) {
 				Overrides: Overrides{"management.azure.com:*": loopback}}
 			r := through(t, url, opts, Target{Scheme: scheme, Host: "management.azure.com", Port: 443})
 			require.NotNil(t, r.Failure, url)
-			assert.Equal(t, ClassProxyUnreachable, r.Failure.Class, "%s: %s", url, r.Failure.Message)
+			assert.Equal(t, ClassProxyUnreachable, r.Failure.Class, "%s: %s", url, factsJSON(r.Failure))
+			assert.Equal(t, CauseProxyDial, r.Failure.Cause, url)
 			if !strings.HasPrefix(url, "socks5://") { // there the tunnels' shared budget ends it
-				assert.Contains(t, r.Failure.Message, "connect timeout", url)
+				assert.True(t, r.Failure.ConnectTimedOut, "%s: the connect timeout ended it: %s", url, factsJSON(r.Failure))
 			}
-			assert.NotContains(t, r.Failure.Message, "time is up", url)
+			assert.False(t, r.Failure.TimedOut, "%s: the probe's time is not up", url)
+			assert.Empty(t, r.Failure.Ended, url)
 		}
 	}
 }
@@ -132,35 +156,51 @@ func TestProxyConnectTimeout(t *testing.T) {
 // TestAbsoluteFormAnswers: for plain http through an HTTP proxy, the proxy's own answers are told from
 // the endpoint's, and an answer that could be either is not counted as reachable.
 func TestAbsoluteFormAnswers(t *testing.T) {
+	// unproven is an answer the proxy relayed that proves nothing ("nothing in it proves that the endpoint
+	// sent it"); box one a proxy product gave in the endpoint's place; refusal the proxy's own refusal.
+	unproven := func(a Answer) want { return want{cause: CauseUnproven, answer: &a, gap: GapNothing} }
+	box := func(a Answer) want {
+		return want{cause: CauseInPlace, answer: &a, by: &Answerer{Server: a.Server, Via: a.Via}}
+	}
+	refusal := func(rf Refusal) want { return want{cause: CauseProxyAnswered, refusal: &rf} }
 	cases := []struct {
 		answer string
 		class  Class // "" for reachable
-		msg    []string
+		want   want
 	}{
 		// Nothing proves these came from the endpoint: a proxy or web server serves such pages itself.
-		{"200 OK\r\n", ClassHTTPUnverified, []string{"200 OK", "nothing in it proves that the endpoint sent it"}},
-		{"301 Moved Permanently\r\nLocation: https://x.example/\r\n", ClassHTTPUnverified, []string{"301"}},
-		{"401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n", ClassHTTPUnverified, []string{"401"}},
-		{"404 Not Found\r\nServer: privoxy\r\n", ClassHTTPUnverified, []string{"404", "privoxy"}},
+		{"200 OK\r\n", ClassHTTPUnverified, unproven(Answer{Status: "200 OK"})},
+		{"301 Moved Permanently\r\nLocation: https://x.example/\r\n", ClassHTTPUnverified,
+			unproven(Answer{Status: "301 Moved Permanently", Location: "https://x.example/"})},
+		{"401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n", ClassHTTPUnverified, unproven(Answer{Status: "401 Unauthorized"})},
+		{"404 Not Found\r\nServer: privoxy\r\n", ClassHTTPUnverified, unproven(Answer{Status: "404 Not Found", Server: "privoxy"})},
 		// The endpoint's own evidence, or squid alone relaying (it marks every answer of its own).
-		{"200 OK\r\nX-Ms-Request-Id: 1\r\n", "", nil},
-		{"404 Not Found\r\nX-Azure-Ref: 1\r\nVia: 1.1 gw\r\n", "", nil},
-		{"404 Not Found\r\nVia: 1.1 proxy.corp (squid/5.7)\r\n", "", nil},
-		{"401 Unauthorized\r\nProxy-Authenticate: Basic realm=\"x\"\r\n", ClassProxyAuthRequired, []string{"401"}},
-		{"403 Forbidden\r\n", ClassHTTPUnverified, []string{"403 Forbidden", "no Via or Server header"}},
+		{"200 OK\r\nX-Ms-Request-Id: 1\r\n", "", want{}},
+		{"404 Not Found\r\nX-Azure-Ref: 1\r\nVia: 1.1 gw\r\n", "", want{}},
+		{"404 Not Found\r\nVia: 1.1 proxy.corp (squid/5.7)\r\n", "", want{}},
+		{"401 Unauthorized\r\nProxy-Authenticate: Basic realm=\"x\"\r\n", ClassProxyAuthRequired,
+			refusal(Refusal{Status: "401 Unauthorized", AuthSchemes: []string{"Basic"}})},
+		// No Via or Server header.
+		{"403 Forbidden\r\n", ClassHTTPUnverified, unproven(Answer{Status: "403 Forbidden"})},
 		// A proxy product's own page (its Server header): the cause it gives.
 		{"503 Service Unavailable\r\nVia: 1.1 corp-gw\r\nServer: BlueCoat\r\n", ClassProxyUpstreamFailed,
-			[]string{"503 Service Unavailable", "Via: 1.1 corp-gw", "Server: BlueCoat"}},
-		{"500 Unable to connect\r\nServer: tinyproxy/1.11.1\r\n", ClassProxyUpstreamFailed, []string{"tinyproxy"}},
-		{"403 Filtered\r\nServer: tinyproxy/1.11.1\r\n", ClassProxyDenied, []string{"403 Filtered"}},
-		{"503 Service Unavailable\r\nVia: 1.1 corp-gw\r\n", ClassHTTPUnverified, []string{"503"}},
-		{"500 Internal Server Error\r\n", ClassHTTPUnverified, []string{"500"}},
+			box(Answer{Status: "503 Service Unavailable", Via: "1.1 corp-gw", Server: "BlueCoat"})},
+		{"500 Unable to connect\r\nServer: tinyproxy/1.11.1\r\n", ClassProxyUpstreamFailed,
+			box(Answer{Status: "500 Unable to connect", Server: "tinyproxy/1.11.1"})},
+		{"403 Filtered\r\nServer: tinyproxy/1.11.1\r\n", ClassProxyDenied, box(Answer{Status: "403 Filtered", Server: "tinyproxy/1.11.1"})},
+		{"503 Service Unavailable\r\nVia: 1.1 corp-gw\r\n", ClassHTTPUnverified,
+			unproven(Answer{Status: "503 Service Unavailable", Via: "1.1 corp-gw"})},
+		{"500 Internal Server Error\r\n", ClassHTTPUnverified, unproven(Answer{Status: "500 Internal Server Error"})},
+		// No credentials sent: the Arc agent does not authenticate to proxies either.
 		{"407 Proxy Authentication Required\r\nProxy-Authenticate: Negotiate\r\n", ClassProxyAuthRequired,
-			[]string{"Negotiate", "the Arc agent does not authenticate to proxies"}},
-		{"403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\n", ClassProxyDenied, []string{"ERR_ACCESS_DENIED"}},
-		{"502 Bad Gateway\r\n", ClassProxyUpstreamFailed, []string{"502"}},
-		{"504 Gateway Timeout\r\n", ClassProxyUpstreamFailed, []string{"504"}},
-		{"200 OK\r\nX-Transformed-From: HTTP/0.9\r\n", ClassHTTPError, []string{"did not answer HTTP", "X-Transformed-From: HTTP/0.9"}},
+			refusal(Refusal{Status: "407 Proxy Authentication Required", AuthSchemes: []string{"Negotiate"}})},
+		{"403 Forbidden\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\n", ClassProxyDenied,
+			refusal(Refusal{Status: "403 Forbidden", ProxyCode: "ERR_ACCESS_DENIED"})},
+		{"502 Bad Gateway\r\n", ClassProxyUpstreamFailed, refusal(Refusal{Status: "502 Bad Gateway"})},
+		{"504 Gateway Timeout\r\n", ClassProxyUpstreamFailed, refusal(Refusal{Status: "504 Gateway Timeout"})},
+		// The endpoint did not answer HTTP: squid's mark of what it relayed.
+		{"200 OK\r\nX-Transformed-From: HTTP/0.9\r\n", ClassHTTPError,
+			want{cause: CauseNotHTTP, answer: &Answer{Status: "200 OK", TransformedFrom: "HTTP/0.9"}}},
 	}
 	for _, tc := range cases {
 		addr := fakeProxy(t, func(*http.Request) string { return "HTTP/1.1 " + tc.answer + "Content-Length: 0\r\n\r\n" })
@@ -172,11 +212,37 @@ func TestAbsoluteFormAnswers(t *testing.T) {
 		}
 		require.NotNil(t, r.Failure, tc.answer)
 		assert.False(t, r.Reachable)
-		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.answer, r.Failure.Message)
-		for _, m := range tc.msg {
-			assert.Contains(t, r.Failure.Message, m)
+		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.answer, factsJSON(r.Failure))
+		tc.want.check(t, tc.answer, r.Failure)
+		if tc.want.cause == CauseUnproven || tc.want.cause == CauseProxyAnswered {
+			assert.Equal(t, "http://"+addr, r.Failure.Proxy, tc.answer)
 		}
 	}
+}
+
+// want is what a finding about an answer through a proxy says: its cause, the answer (what of it tells
+// who gave it), who gave it, why it proves nothing, or the proxy's refusal; nil and "" for none.
+type want struct {
+	cause   Cause
+	answer  *Answer
+	by      *Answerer
+	gap     GapKind
+	refusal *Refusal
+}
+
+func (w want) check(t *testing.T, name string, f *Finding) {
+	t.Helper()
+	assert.Equal(t, w.cause, f.Cause, "%s: %s", name, factsJSON(f))
+	assert.Equal(t, w.answer, f.Answer, name)
+	assert.Equal(t, w.by, f.By, name)
+	if w.gap != "" {
+		if assert.NotNil(t, f.Gap, name) {
+			assert.Equal(t, w.gap, f.Gap.Why, name)
+		}
+	} else {
+		assert.Nil(t, f.Gap, name)
+	}
+	assert.Equal(t, w.refusal, f.Refusal, name)
 }
 
 // TestRefusingProxy: another proxy's own 403 or 503, without squid's headers, is never the endpoint's
@@ -187,14 +253,17 @@ func TestRefusingProxy(t *testing.T) {
 		r := through(t, "http://"+px.Addr, Options{Timeout: 5 * time.Second}, Target{Scheme: "http", Host: "www.microsoft.com", Port: 80})
 		require.NotNil(t, r.Failure, status)
 		assert.False(t, r.Reachable)
-		assert.Equal(t, ClassHTTPUnverified, r.Failure.Class, r.Failure.Message)
-		assert.Contains(t, r.Failure.Message, strconv.Itoa(status))
-		assert.Contains(t, r.Failure.Message, "Via: 1.1 arccheck-test-proxy")
-		assert.Contains(t, r.Failure.Message, "Server: arccheck-test-proxy")
+		assert.Equal(t, ClassHTTPUnverified, r.Failure.Class, factsJSON(r.Failure))
+		assert.Equal(t, CauseUnproven, r.Failure.Cause)
+		require.NotNil(t, r.Failure.Answer, status)
+		assert.True(t, strings.HasPrefix(r.Failure.Answer.Status, strconv.Itoa(status)+" "), r.Failure.Answer.Status)
+		assert.Equal(t, "1.1 arccheck-test-proxy", r.Failure.Answer.Via)
+		assert.Equal(t, "arccheck-test-proxy", r.Failure.Answer.Server)
+		assert.Equal(t, "http://"+px.Addr, r.Failure.Proxy, "the proxy relayed it")
 
 		r = through(t, "http://"+px.Addr, Options{Timeout: 5 * time.Second}, mgmt)
 		require.NotNil(t, r.Failure, status)
-		assert.Equal(t, connectClass, r.Failure.Class, r.Failure.Message)
+		assert.Equal(t, connectClass, r.Failure.Class, factsJSON(r.Failure))
 	}
 }
 
@@ -207,8 +276,10 @@ func TestSquidRelaysWhatIsNotHTTP(t *testing.T) {
 	r := through(t, squid.URL("", ""), Options{Timeout: 5 * time.Second}, Target{Scheme: "http", Host: "ssh.example", Port: garbage.Port})
 	require.NotNil(t, r.Failure)
 	assert.False(t, r.Reachable)
-	assert.Equal(t, ClassHTTPError, r.Failure.Class, r.Failure.Message)
-	assert.Contains(t, r.Failure.Message, "X-Transformed-From: HTTP/0.9")
+	assert.Equal(t, ClassHTTPError, r.Failure.Class, factsJSON(r.Failure))
+	assert.Equal(t, CauseNotHTTP, r.Failure.Cause)
+	require.NotNil(t, r.Failure.Answer)
+	assert.Equal(t, "HTTP/0.9", r.Failure.Answer.TransformedFrom)
 
 	r = through(t, squid.URL("", ""), Options{Timeout: 5 * time.Second}, Target{Scheme: "http", Host: "web.example", Port: web.Port})
 	require.True(t, r.Reachable, "%+v", r.Failure)
@@ -224,10 +295,12 @@ func TestSquidStillTryingTheEndpoint(t *testing.T) {
 	for _, scheme := range []string{"http", "https"} {
 		r := through(t, squid.URL("", ""), Options{Timeout: time.Second}, Target{Scheme: scheme, Host: "dropped.example", Port: 443})
 		require.NotNil(t, r.Failure, scheme)
-		assert.Equal(t, ClassProxyUpstreamFailed, r.Failure.Class, r.Failure.Message)
+		assert.Equal(t, ClassProxyUpstreamFailed, r.Failure.Class, factsJSON(r.Failure))
 		assert.Equal(t, PhaseProxy, r.Failure.Phase)
-		assert.Contains(t, r.Failure.Message, "before the timeout")
-		assert.NotContains(t, r.Failure.Message, "closed network connection")
+		// It did not answer before the timeout.
+		assert.Equal(t, CauseProxySilent, r.Failure.Cause, scheme)
+		assert.Equal(t, map[string]string{"http": "", "https": "dropped.example:443"}[scheme], r.Failure.Connect, scheme)
+		assert.NotContains(t, factText(r.Failure), "closed network connection")
 	}
 }
 
@@ -244,13 +317,14 @@ func TestDeadlineMessagesNeverSayClosedConnection(t *testing.T) {
 		name, proxy string
 		tg          Target
 		class       Class
+		cause       Cause // each a timeout's
 	}{
-		{"TLS", "", tg, ClassTLSHandshakeFailed},
-		{"HTTP", "", plain, ClassHTTPError},
-		{"CONNECT", "http://" + silentProxy, tg, ClassProxyUpstreamFailed},
-		{"absolute form", "http://" + silentProxy, plain, ClassProxyUpstreamFailed},
-		{"TLS in a tunnel", "http://" + tunnel, tg, ClassTLSHandshakeFailed},
-		{"SOCKS", "socks5h://" + stalled.Addr, tg, ClassProxyUpstreamFailed},
+		{"TLS", "", tg, ClassTLSHandshakeFailed, CauseNoHandshake},
+		{"HTTP", "", plain, ClassHTTPError, CauseNoAnswer},
+		{"CONNECT", "http://" + silentProxy, tg, ClassProxyUpstreamFailed, CauseProxySilent},
+		{"absolute form", "http://" + silentProxy, plain, ClassProxyUpstreamFailed, CauseProxySilent},
+		{"TLS in a tunnel", "http://" + tunnel, tg, ClassTLSHandshakeFailed, CauseNoHandshake},
+		{"SOCKS", "socks5h://" + stalled.Addr, tg, ClassProxyUpstreamFailed, CauseSOCKS},
 	}
 	for _, tc := range cases {
 		for range 5 {
@@ -262,9 +336,18 @@ func TestDeadlineMessagesNeverSayClosedConnection(t *testing.T) {
 				r = through(t, tc.proxy, opts, tc.tg)
 			}
 			require.NotNil(t, r.Failure, tc.name)
-			assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, r.Failure.Message)
-			assert.NotContains(t, r.Failure.Message, "closed network connection", tc.name)
-			assert.Contains(t, r.Failure.Message, "timeout", tc.name)
+			assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, factsJSON(r.Failure))
+			assert.NotContains(t, factText(r.Failure), "closed network connection", tc.name)
+			// The timeout, as a cause that is one, or a fact that says it.
+			assert.Equal(t, tc.cause, r.Failure.Cause, "%s: %s", tc.name, factsJSON(r.Failure))
+			switch tc.cause {
+			case CauseNoAnswer:
+				assert.True(t, r.Failure.TimedOut, "%s: %s", tc.name, factsJSON(r.Failure))
+			case CauseSOCKS:
+				if assert.NotNil(t, r.Failure.SOCKS, tc.name) {
+					assert.True(t, r.Failure.SOCKS.TimedOut, "%s: %s", tc.name, factsJSON(r.Failure))
+				}
+			}
 		}
 	}
 }
@@ -286,17 +369,20 @@ func TestCredentialsUsedWarning(t *testing.T) {
 		for _, w := range r.Warnings {
 			if w.Class == ClassProxyAuthAgentUnsupported {
 				assert.Equal(t, PhaseProxy, w.Phase)
-				assert.Contains(t, w.Message, "the Arc agent cannot authenticate to a proxy")
-				assert.NotContains(t, w.Message, password)
+				// The class says it all: the Arc agent cannot authenticate to a proxy.
+				assert.Empty(t, w.Cause)
+				assert.NotContains(t, factText(&w), password)
 			}
 		}
 
 		r = through(t, squid.URL("", ""), opts, tg)
 		require.NotNil(t, r.Failure, tg.Scheme)
 		assert.Equal(t, ClassProxyAuthRequired, r.Failure.Class)
-		assert.Contains(t, r.Failure.Message, "offers Basic authentication")
-		assert.Contains(t, r.Failure.Message, "the Arc agent does not authenticate to proxies")
-		assert.NotContains(t, r.Failure.Message, "support")
+		assert.Equal(t, CauseProxyAnswered, r.Failure.Cause)
+		require.NotNil(t, r.Failure.Refusal, factsJSON(r.Failure))
+		assert.Equal(t, []string{"Basic"}, r.Failure.Refusal.AuthSchemes, "it offers Basic authentication")
+		assert.False(t, r.Failure.Refusal.CredentialsSent, "none sent: the Arc agent does not authenticate to proxies either")
+		assert.NotContains(t, factText(r.Failure), "support")
 	}
 
 	socks := testnet.StartSOCKS(t, hosts, "bob", "s0cks-secret")

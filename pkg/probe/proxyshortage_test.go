@@ -19,7 +19,11 @@ func TestProxyDialShortageIsLocal(t *testing.T) {
 	px := &Proxy{Scheme: "http", Host: "127.0.0.1:3128"}
 	pe := proxyUnreachable(context.Background(), px, fmt.Errorf("dial tcp 127.0.0.1:3128: socket: %w", syscall.EMFILE))
 	assert.Equal(t, ClassLocalResources, pe.Class)
-	assert.Contains(t, pe.Error(), "nothing was sent")
+	f := pe.finding(context.Background())
+	assert.Equal(t, ClassLocalResources, f.Class)
+	assert.Equal(t, ShortProcessFiles, f.Shortage, "this process's open-file limit: nothing was sent")
+	assert.Equal(t, "http://127.0.0.1:3128", f.Proxy)
+	assert.Equal(t, "too many open files", f.Detail)
 	pe = proxyUnreachable(context.Background(), px, fmt.Errorf("dial tcp 127.0.0.1:3128: %w", syscall.ECONNREFUSED))
 	assert.Equal(t, ClassProxyUnreachable, pe.Class)
 }
@@ -37,7 +41,7 @@ func TestZonedIPv6TargetIsProbed(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	r := New(Options{Timeout: 5 * time.Second}).Probe(context.Background(), Target{Scheme: "http", Host: "::1%lo", Port: port})
 	if r.Failure != nil {
-		assert.NotContains(t, r.Failure.Message, "invalid URL escape")
+		assert.NotContains(t, factText(r.Failure), "invalid URL escape")
 	}
 	require.NotNil(t, r.HTTP, "an HTTP answer came")
 	assert.Equal(t, http.StatusNoContent, r.HTTP.Status)

@@ -98,13 +98,6 @@ const (
 	PhaseHTTP       Phase = "http"        // the HTTP request
 )
 
-// Finding is a failure or a warning: its class, the phase it happened in, and the underlying message.
-type Finding struct {
-	Class   Class
-	Phase   Phase
-	Message string
-}
-
 // Result is everything a probe of one target found.
 type Result struct {
 	Target    Target
@@ -137,17 +130,6 @@ type AddressResult struct {
 	Duration time.Duration
 	// Failure is why this address failed (nil when it passed).
 	Failure *Finding
-}
-
-func (r *Result) warn(c Class, phase Phase, msg string) {
-	r.Warnings = append(r.Warnings, Finding{Class: c, Phase: phase, Message: msg})
-}
-
-// fail records the first failure; later ones are consequences of it.
-func (r *Result) fail(c Class, phase Phase, msg string) {
-	if r.Failure == nil {
-		r.Failure = &Finding{Class: c, Phase: phase, Message: msg}
-	}
 }
 
 // Private reports whether the target was reached at (or resolved to) a private address; known is false
@@ -236,6 +218,9 @@ type TLSPhase struct {
 	// re-signed it.
 	Intercepted bool
 	Interceptor string
+	// PublicNotOf are the issuers the target expects, when the re-signing CA is a public one but none
+	// of them (a chain re-signed by another public CA).
+	PublicNotOf []string
 	// SuiteRetry is the second handshake made when a TLS 1.2 handshake ended in a suite outside
 	// Target.AcceptedSuites, offering only those; nil when none was needed.
 	SuiteRetry *SuiteRetry
@@ -333,8 +318,9 @@ type HTTPPhase struct {
 	// clock when the answer's head arrived, to compare the two.
 	Date     time.Time
 	Received time.Time
-	// BlockedBy names the proxy that produced the answer (ClassHTTPBlockedByProxy), from its headers.
-	BlockedBy string
+	// BlockedBy is who produced the answer in the endpoint's place (a proxy, a box), from its headers
+	// or the path; nil when nothing did.
+	BlockedBy *Answerer
 	// Evidence is what in the answer shows the endpoint itself sent it: a response header that only the
 	// endpoint's own servers set (Target.EvidenceHeaders), or EvidenceDocumented (Target.Expect's status);
 	// "" when nothing does.

@@ -178,19 +178,16 @@ func (s *scrubber) cleanAll(list []string) []string {
 // result cleans every string of r that can carry what a peer said: the findings, the HTTP answer's
 // words, the proxy's, the connection attempts' errors, the certificates' names and URLs.
 func (s *scrubber) result(r *Result) {
-	if r.Failure != nil {
-		r.Failure.Message = s.clean(r.Failure.Message)
-	}
+	s.finding(r.Failure)
 	for i := range r.Warnings {
-		r.Warnings[i].Message = s.clean(r.Warnings[i].Message)
+		s.finding(&r.Warnings[i])
 	}
 	for i := range r.Addresses {
-		if f := r.Addresses[i].Failure; f != nil {
-			f.Message = s.clean(f.Message)
-		}
+		s.finding(r.Addresses[i].Failure)
 	}
 	if h := r.HTTP; h != nil {
-		h.StatusText, h.BlockedBy, h.Evidence = s.clean(h.StatusText), s.clean(h.BlockedBy), s.clean(h.Evidence)
+		h.StatusText, h.Evidence = s.clean(h.StatusText), s.clean(h.Evidence)
+		s.answerer(h.BlockedBy)
 	}
 	if px := r.Proxy; px != nil {
 		px.Status, px.ProxyCode, px.AuthSchemes = s.clean(px.Status), s.clean(px.ProxyCode), s.cleanAll(px.AuthSchemes)
@@ -201,6 +198,45 @@ func (s *scrubber) result(r *Result) {
 	}
 	if r.TLS != nil {
 		s.tls(r.TLS)
+	}
+}
+
+// finding cleans every string of a finding's facts (nil: nothing), those of the findings it holds too.
+func (s *scrubber) finding(f *Finding) {
+	if f == nil {
+		return
+	}
+	f.Err, f.Detail, f.Ended, f.Host = s.clean(f.Err), s.clean(f.Detail), s.clean(f.Ended), s.clean(f.Host)
+	f.Proxy, f.ProxyHost, f.Connect = s.clean(f.Proxy), s.clean(f.ProxyHost), s.clean(f.Connect)
+	f.Subject, f.Issuer, f.Interceptor = s.clean(f.Subject), s.clean(f.Issuer), s.clean(f.Interceptor)
+	if a := f.Answer; a != nil {
+		a.Status, a.Via, a.Server, a.SquidError = s.clean(a.Status), s.clean(a.Via), s.clean(a.Server), s.clean(a.SquidError)
+		a.TransformedFrom, a.Location = s.clean(a.TransformedFrom), s.clean(a.Location)
+	}
+	s.answerer(f.By)
+	if rf := f.Refusal; rf != nil {
+		rf.Status, rf.ProxyCode, rf.AuthSchemes = s.clean(rf.Status), s.clean(rf.ProxyCode), s.cleanAll(rf.AuthSchemes)
+	}
+	if f.Gap != nil {
+		f.Gap.Subject = s.clean(f.Gap.Subject)
+	}
+	if f.Legacy != nil {
+		f.Legacy.Error = s.clean(f.Legacy.Error)
+	}
+	if c := f.Curl; c != nil {
+		c.Proxy, c.Entry = s.clean(c.Proxy), s.clean(c.Entry)
+	}
+	s.finding(f.Cut)
+	for _, ar := range slices.Concat(f.Failed, f.All) {
+		s.finding(ar.Failure)
+	}
+}
+
+// answerer cleans the names of who answered (nil: nothing).
+func (s *scrubber) answerer(a *Answerer) {
+	if a != nil {
+		a.Server, a.Via, a.Portal = s.clean(a.Server), s.clean(a.Via), s.clean(a.Portal)
+		a.Interceptor, a.Proxy = s.clean(a.Interceptor), s.clean(a.Proxy)
 	}
 }
 

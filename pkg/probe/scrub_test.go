@@ -120,9 +120,9 @@ func TestEchoedCredentialsAreScrubbed(t *testing.T) {
 				r := through(t, raw, Options{Timeout: 5 * time.Second}, tg)
 				require.Positive(t, px.Echoed.Load(), "the proxy never received the credentials")
 				require.NotNil(t, r.Failure)
-				assert.Contains(t, r.Failure.Message, "redacted", "the proxy's quote is not in the message: %s", r.Failure.Message)
+				assert.Contains(t, factText(r.Failure), "redacted", "the proxy's quote is not in the finding: %s", factsJSON(r.Failure))
 				assertNoSecret(t, user, password, r)
-				t.Log(r.Failure.Class, r.Failure.Message)
+				t.Log(r.Failure.Class, factsJSON(r.Failure))
 			})
 		}
 	}

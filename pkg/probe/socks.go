@@ -38,66 +38,31 @@ const (
 	socksReplied                       // the proxy replied to CONNECT (RFC 1928, 6)
 )
 
-// socksReplies are the RFC 1928 reply codes (section 6) with the words and the class of each failure.
-// A code RFC 1928 does not assign is still the proxy's refusal of this CONNECT: ClassProxyDenied.
-var socksReplies = map[byte]struct {
-	text  string
-	class Class
-}{
-	1: {"general SOCKS server failure", ClassProxyUpstreamFailed},
-	2: {"connection not allowed by ruleset", ClassProxyDenied},
-	3: {"network unreachable", ClassProxyUpstreamFailed},
-	4: {"host unreachable", ClassProxyUpstreamFailed},
-	5: {"connection refused", ClassProxyUpstreamFailed},
-	6: {"TTL expired", ClassProxyUpstreamFailed},
-	7: {"command not supported", ClassProxyDenied},
-	8: {"address type not supported", ClassProxyDenied},
+// socksError is a SOCKS5 handshake that failed: the facts of it (the proxy's refusal as the value it
+// answered with, an answer that is not SOCKS5, a malformed reply), and the error of the connection
+// when reading or writing failed.
+type socksError struct {
+	facts SOCKSFacts
+	err   error
 }
 
-// socksRefusal is a SOCKS5 proxy's refusal, as the value it answered with at step: after the greeting,
-// the method it chose that arccheck cannot use (0xFF: none of those offered); after the username and
-// password, the RFC 1929 status; after CONNECT, the RFC 1928 reply code.
-type socksRefusal struct {
-	step  socksStep
-	code  byte
-	proxy *Proxy
-	addr  string
+func (e *socksError) Error() string {
+	s := fmt.Sprintf("socks %s: refused %t, code %d, version %d, malformed %t", e.facts.Step, e.facts.Refused, e.facts.Code,
+		e.facts.Version, e.facts.Malformed)
+	if e.err != nil {
+		s += ": " + e.err.Error()
+	}
+	return s
 }
 
-func (e *socksRefusal) class() Class {
-	if e.step != socksReplied {
-		return ClassProxyAuthRequired
-	}
-	if r, ok := socksReplies[e.code]; ok {
-		return r.class
-	}
-	return ClassProxyDenied
-}
+func (e *socksError) Unwrap() error { return e.err }
 
-func (e *socksRefusal) Error() string {
-	switch {
-	case e.step == socksReplied:
-		text := "unassigned code"
-		if r, ok := socksReplies[e.code]; ok {
-			text = r.text
-		}
-		return fmt.Sprintf("proxy %s refused the SOCKS CONNECT to %s: reply %d, %s", e.proxy, e.addr, e.code, text)
-	case e.step == socksAuthAnswered:
-		return fmt.Sprintf("proxy %s refused the username and password of the proxy URL: username/password "+
-			"authentication failed (status %d)", e.proxy, e.code)
-	case e.code == socksNoAcceptable && e.proxy.HasCredentials():
-		return fmt.Sprintf("proxy %s accepts neither no authentication nor a username and password: no acceptable "+
-			"authentication methods", e.proxy)
-	case e.code == socksNoAcceptable:
-		return fmt.Sprintf("proxy %s does not accept clients without authentication, and the proxy URL has no "+
-			"username and password: no acceptable authentication methods", e.proxy)
-	case e.code == socksUserPass && e.proxy.HasCredentials():
-		return fmt.Sprintf("proxy %s asks for a username and password, and those of the proxy URL cannot be sent: "+
-			"RFC 1929 takes a username of 1 to 255 bytes and a password of at most 255", e.proxy)
-	case e.code == socksUserPass:
-		return fmt.Sprintf("proxy %s asks for a username and password, and the proxy URL has none", e.proxy)
+// class is the class of a refusal: after CONNECT, the reply code's; before it, the authentication's.
+func (e *socksError) class() Class {
+	if e.facts.Step == SOCKSConnect {
+		return SOCKSReplyClass(e.facts.Code)
 	}
-	return fmt.Sprintf("proxy %s asks for authentication method %d, which arccheck does not speak", e.proxy, e.code)
+	return ClassProxyAuthRequired
 }
 
 // socksDial is a tunnel opened through a SOCKS5 proxy; authenticated says the proxy asked for and took
@@ -144,7 +109,7 @@ func (h *socksHandshake) run(ctx context.Context) error {
 	}
 	req, err := socksRequest(h.addr)
 	if err != nil {
-		return fmt.Errorf("SOCKS CONNECT to %s: %w", h.addr, err)
+		return h.ioError(SOCKSConnect, false, err)
 	}
 	if err := h.greet(); err != nil {
 		return err
@@ -169,20 +134,20 @@ func (h *socksHandshake) greet() error {
 		greeting = []byte{socksVersion, 2, socksNoAuth, socksUserPass}
 	}
 	if _, err := h.conn.Write(greeting); err != nil {
-		return h.ioError("sending the SOCKS greeting", err)
+		return h.ioError(SOCKSGreeting, false, err)
 	}
 	var choice [2]byte
 	if _, err := io.ReadFull(h.conn, choice[:]); err != nil {
-		return h.ioError("reading the answer to the SOCKS greeting", err)
+		return h.ioError(SOCKSGreeting, true, err)
 	}
 	if choice[0] != socksVersion {
-		return fmt.Errorf("proxy %s did not answer the greeting as a SOCKS5 server: version %d", h.px, choice[0])
+		return h.refused(SOCKSFacts{Step: SOCKSGreeting, Version: choice[0]})
 	}
 	h.step, h.method = socksMethodChosen, choice[1]
 	if h.method == socksNoAuth || (h.method == socksUserPass && h.px.HasCredentials()) {
 		return nil
 	}
-	return &socksRefusal{step: socksMethodChosen, code: h.method, proxy: h.px}
+	return h.refused(SOCKSFacts{Step: SOCKSGreeting, Refused: true, Code: h.method})
 }
 
 // authenticate sends the proxy URL's username and password and reads the status (RFC 1929, 2). As curl
@@ -190,19 +155,19 @@ func (h *socksHandshake) greet() error {
 func (h *socksHandshake) authenticate() error {
 	user, pass := h.px.Username, h.px.Password.Reveal()
 	if len(user) == 0 || len(user) > 255 || len(pass) > 255 {
-		return &socksRefusal{step: socksMethodChosen, code: socksUserPass, proxy: h.px}
+		return h.refused(SOCKSFacts{Step: SOCKSGreeting, Refused: true, Code: socksUserPass, TooLong: true})
 	}
 	msg := append(append([]byte{1, byte(len(user))}, user...), byte(len(pass)))
 	if _, err := h.conn.Write(append(msg, pass...)); err != nil {
-		return h.ioError("sending the username and password", err)
+		return h.ioError(SOCKSCredentials, false, err)
 	}
 	var status [2]byte
 	if _, err := io.ReadFull(h.conn, status[:]); err != nil {
-		return h.ioError("reading the answer to the username and password", err)
+		return h.ioError(SOCKSCredentials, true, err)
 	}
 	h.step = socksAuthAnswered
 	if status[1] != 0 {
-		return &socksRefusal{step: socksAuthAnswered, code: status[1], proxy: h.px}
+		return h.refused(SOCKSFacts{Step: SOCKSCredentials, Refused: true, Code: status[1]})
 	}
 	return nil
 }
@@ -211,36 +176,39 @@ func (h *socksHandshake) authenticate() error {
 // what follows on the connection is the tunnel's.
 func (h *socksHandshake) connect(req []byte) error {
 	if _, err := h.conn.Write(req); err != nil {
-		return h.ioError("sending the SOCKS CONNECT", err)
+		return h.ioError(SOCKSConnect, false, err)
 	}
 	var head [5]byte // VER REP RSV ATYP, and the first byte of the bound address
 	if _, err := io.ReadFull(h.conn, head[:2]); err != nil {
-		return h.ioError("reading the reply to the SOCKS CONNECT", err)
+		return h.ioError(SOCKSConnect, true, err)
 	}
 	if head[0] != socksVersion {
-		return fmt.Errorf("proxy %s did not reply to the CONNECT as a SOCKS5 server: version %d", h.px, head[0])
+		return h.refused(SOCKSFacts{Step: SOCKSConnect, Version: head[0]})
 	}
 	h.step = socksReplied
 	if head[1] != 0 {
-		return &socksRefusal{step: socksReplied, code: head[1], proxy: h.px, addr: h.addr}
+		return h.refused(SOCKSFacts{Step: SOCKSConnect, Refused: true, Code: head[1]})
 	}
 	if _, err := io.ReadFull(h.conn, head[2:]); err != nil {
-		return h.ioError("reading the reply to the SOCKS CONNECT", err)
+		return h.ioError(SOCKSConnect, true, err)
 	}
 	rest := map[byte]int{socksIPv4: 3 + 2, socksDomain: int(head[4]) + 2, socksIPv6: 15 + 2}[head[3]]
 	if head[2] != 0 || rest == 0 {
-		return fmt.Errorf("proxy %s replied to the SOCKS CONNECT with a malformed reply (reserved %d, address type %d)",
-			h.px, head[2], head[3])
+		return h.refused(SOCKSFacts{Step: SOCKSConnect, Malformed: true, Reserved: head[2], AddrType: head[3]})
 	}
 	if _, err := io.ReadFull(h.conn, make([]byte, rest)); err != nil {
-		return h.ioError("reading the reply to the SOCKS CONNECT", err)
+		return h.ioError(SOCKSConnect, true, err)
 	}
 	return nil
 }
 
-func (h *socksHandshake) ioError(doing string, err error) error {
-	return fmt.Errorf("proxy %s: %s: %w", h.px, doing, err)
+// ioError is a failure to send (or, reading, to read the answer to) step.
+func (h *socksHandshake) ioError(step SOCKSStep, reading bool, err error) error {
+	return &socksError{facts: SOCKSFacts{Step: step, Reading: reading}, err: err}
 }
+
+// refused is an answer of the proxy that ends the handshake.
+func (h *socksHandshake) refused(f SOCKSFacts) error { return &socksError{facts: f} }
 
 // socksRequest is the CONNECT request for addr: an IP address as such, any other host as a domain name
 // for the proxy to resolve.
@@ -251,7 +219,7 @@ func socksRequest(addr string) ([]byte, error) {
 	}
 	port, err := strconv.ParseUint(portText, 10, 16)
 	if err != nil || port == 0 {
-		return nil, fmt.Errorf("invalid port %q", portText)
+		return nil, fmt.Errorf("socks: port %q out of range", portText)
 	}
 	req := []byte{socksVersion, socksConnect, 0}
 	ip, err := netip.ParseAddr(host)
@@ -262,7 +230,7 @@ func socksRequest(addr string) ([]byte, error) {
 		a := ip.As16()
 		req = append(append(req, socksIPv6), a[:]...)
 	case len(host) == 0 || len(host) > 255:
-		return nil, fmt.Errorf("the name %q cannot be sent in a SOCKS request (1 to 255 bytes)", host)
+		return nil, fmt.Errorf("socks: name %q not 1 to 255 bytes", host)
 	default:
 		req = append(append(req, socksDomain, byte(len(host))), host...)
 	}
@@ -273,24 +241,38 @@ func socksRequest(addr string) ([]byte, error) {
 // answered something else. A proxy that answered the greeting and then nothing is still trying the
 // destination.
 func (h *socksHandshake) failure(ctx context.Context, err error) *ProxyError {
-	var refusal *socksRefusal
-	switch {
-	case errors.As(err, &refusal):
-		return &ProxyError{Class: refusal.class(), Err: err}
-	case ctx.Err() == nil && !isTimeout(err):
-		return &ProxyError{Class: ClassProxyUnreachable, Err: err}
-	case h.step == socksMethodChosen && h.method == socksUserPass:
-		return &ProxyError{Class: ClassProxyUnreachable,
-			Err: fmt.Errorf("proxy %s asked for a username and password and did not answer them before the timeout", h.px)}
-	case h.step == socksReplied:
-		return &ProxyError{Class: ClassProxyUnreachable,
-			Err: fmt.Errorf("proxy %s began its reply to the SOCKS CONNECT to %s but did not finish it before the timeout", h.px, h.addr)}
-	case h.step >= socksMethodChosen:
-		return &ProxyError{Class: ClassProxyUpstreamFailed,
-			Err: fmt.Errorf("proxy %s did not answer the SOCKS CONNECT to %s before the timeout: it is still trying the endpoint", h.px, h.addr)}
+	pe := &ProxyError{Class: ClassProxyUnreachable, Cause: CauseSOCKS, Proxy: h.px.String(), Facts: Facts{Connect: h.addr}}
+	var se *socksError
+	facts := SOCKSFacts{}
+	if errors.As(err, &se) {
+		facts = se.facts
+		pe.Err = se.err
+	} else {
+		pe.Err = err
 	}
-	return &ProxyError{Class: ClassProxyUnreachable,
-		Err: fmt.Errorf("proxy %s took the connection but did not answer the SOCKS greeting before the timeout", h.px)}
+	// A timeout is told by the step whose answer was awaited (and whether it had begun), not by an error.
+	timedOut := SOCKSFacts{TimedOut: true}
+	switch {
+	case facts.Refused:
+		pe.Class = se.class()
+	case ctx.Err() == nil && !isTimeout(err):
+	case h.step == socksMethodChosen && h.method == socksUserPass:
+		facts, pe.Err = timedOut, nil
+		facts.Step = SOCKSCredentials
+	case h.step == socksReplied:
+		facts, pe.Err = timedOut, nil
+		facts.Step, facts.Answered = SOCKSConnect, SOCKSConnect
+	case h.step >= socksMethodChosen:
+		facts, pe.Err = timedOut, nil
+		facts.Step = SOCKSConnect
+		pe.Class = ClassProxyUpstreamFailed // it took the greeting: it is still trying the endpoint
+	default:
+		facts, pe.Err = timedOut, nil
+		facts.Step = SOCKSGreeting
+	}
+	facts.Credentials = h.px.HasCredentials()
+	pe.Facts.SOCKS = &facts
+	return pe
 }
 
 // speaksSOCKS5 reports whether the server at px.Host answers a SOCKS5 greeting (RFC 1928: version 5,

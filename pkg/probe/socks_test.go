@@ -79,47 +79,64 @@ func readCounted(c net.Conn, skip int) []byte {
 }
 
 // TestSOCKSRefusalsAreClassified feeds every RFC 1928 reply code, unassigned ones, and every refusal of
-// authentication, and checks the class read from the value and the words that carry it.
+// authentication, and checks the class read from the value and the facts that carry it: the step, the
+// value the proxy answered with, whether the proxy URL has credentials.
 func TestSOCKSRefusalsAreClassified(t *testing.T) {
+	reply := func(code byte) SOCKSFacts { return SOCKSFacts{Step: SOCKSConnect, Refused: true, Code: code} }
 	cases := []struct {
 		name     string
 		sc       socksScript
 		userinfo string
 		class    Class
-		msg      string
+		want     SOCKSFacts
 	}{
-		{"reply 1", socksScript{reply: replyCode(1)}, "", ClassProxyUpstreamFailed, "reply 1, general SOCKS server failure"},
-		{"reply 2", socksScript{reply: replyCode(2)}, "", ClassProxyDenied, "reply 2, connection not allowed by ruleset"},
-		{"reply 3", socksScript{reply: replyCode(3)}, "", ClassProxyUpstreamFailed, "reply 3, network unreachable"},
-		{"reply 4", socksScript{reply: replyCode(4)}, "", ClassProxyUpstreamFailed, "reply 4, host unreachable"},
-		{"reply 5", socksScript{reply: replyCode(5)}, "", ClassProxyUpstreamFailed, "reply 5, connection refused"},
-		{"reply 6", socksScript{reply: replyCode(6)}, "", ClassProxyUpstreamFailed, "reply 6, TTL expired"},
-		{"reply 7", socksScript{reply: replyCode(7)}, "", ClassProxyDenied, "reply 7, command not supported"},
-		{"reply 8", socksScript{reply: replyCode(8)}, "", ClassProxyDenied, "reply 8, address type not supported"},
-		{"reply 9", socksScript{reply: replyCode(9)}, "", ClassProxyDenied, "reply 9, unassigned code"},
-		{"reply 255", socksScript{reply: replyCode(255)}, "", ClassProxyDenied, "reply 255, unassigned code"},
+		// The words of each code (general SOCKS server failure, connection not allowed by ruleset, ...,
+		// unassigned code) are pkg/report's: here, the code and the class it stands for.
+		{"reply 1", socksScript{reply: replyCode(1)}, "", ClassProxyUpstreamFailed, reply(1)},
+		{"reply 2", socksScript{reply: replyCode(2)}, "", ClassProxyDenied, reply(2)},
+		{"reply 3", socksScript{reply: replyCode(3)}, "", ClassProxyUpstreamFailed, reply(3)},
+		{"reply 4", socksScript{reply: replyCode(4)}, "", ClassProxyUpstreamFailed, reply(4)},
+		{"reply 5", socksScript{reply: replyCode(5)}, "", ClassProxyUpstreamFailed, reply(5)},
+		{"reply 6", socksScript{reply: replyCode(6)}, "", ClassProxyUpstreamFailed, reply(6)},
+		{"reply 7", socksScript{reply: replyCode(7)}, "", ClassProxyDenied, reply(7)},
+		{"reply 8", socksScript{reply: replyCode(8)}, "", ClassProxyDenied, reply(8)},
+		{"reply 9", socksScript{reply: replyCode(9)}, "", ClassProxyDenied, reply(9)},
+		{"reply 255", socksScript{reply: replyCode(255)}, "", ClassProxyDenied, reply(255)},
 		{"reply 4 after authentication", socksScript{method: socksUserPass, reply: replyCode(4)}, "bob:s3cret@",
-			ClassProxyUpstreamFailed, "host unreachable"},
+			ClassProxyUpstreamFailed, SOCKSFacts{Step: SOCKSConnect, Refused: true, Code: 4, Credentials: true}},
+		// No acceptable authentication methods, and the proxy URL has no username and password.
 		{"no acceptable method", socksScript{method: 0xff}, "", ClassProxyAuthRequired,
-			"the proxy URL has no username and password: no acceptable authentication methods"},
+			SOCKSFacts{Step: SOCKSGreeting, Refused: true, Code: 0xff}},
+		// It accepts neither no authentication nor a username and password.
 		{"no acceptable method with credentials", socksScript{method: 0xff}, "bob:s3cret@", ClassProxyAuthRequired,
-			"accepts neither no authentication nor a username and password"},
+			SOCKSFacts{Step: SOCKSGreeting, Refused: true, Code: 0xff, Credentials: true}},
+		// It refused the username and password of the proxy URL (RFC 1929 status 1).
 		{"credentials refused", socksScript{method: socksUserPass, status: 1}, "bob:s3cret@", ClassProxyAuthRequired,
-			"refused the username and password of the proxy URL: username/password authentication failed (status 1)"},
+			SOCKSFacts{Step: SOCKSCredentials, Refused: true, Code: 1, Credentials: true}},
 		{"credentials refused, status 255", socksScript{method: socksUserPass, status: 0xff}, "bob:s3cret@", ClassProxyAuthRequired,
-			"(status 255)"},
+			SOCKSFacts{Step: SOCKSCredentials, Refused: true, Code: 0xff, Credentials: true}},
+		// It asks for a username and password, and the proxy URL has none.
 		{"username and password asked, none given", socksScript{method: socksUserPass}, "", ClassProxyAuthRequired,
-			"asks for a username and password, and the proxy URL has none"},
+			SOCKSFacts{Step: SOCKSGreeting, Refused: true, Code: socksUserPass}},
+		// RFC 1929 takes a username of 1 to 255 bytes: those of the proxy URL cannot be sent.
 		{"password without a username", socksScript{method: socksUserPass}, ":s3cret@", ClassProxyAuthRequired,
-			"RFC 1929 takes a username of 1 to 255 bytes"},
-		{"GSSAPI asked", socksScript{method: 1}, "bob:s3cret@", ClassProxyAuthRequired, "authentication method 1"},
-		{"not SOCKS5", socksScript{version: 4}, "", ClassProxyUnreachable, "did not answer the greeting as a SOCKS5 server: version 4"},
+			SOCKSFacts{Step: SOCKSGreeting, Refused: true, Code: socksUserPass, Credentials: true, TooLong: true}},
+		// Authentication method 1, which arccheck does not speak.
+		{"GSSAPI asked", socksScript{method: 1}, "bob:s3cret@", ClassProxyAuthRequired,
+			SOCKSFacts{Step: SOCKSGreeting, Refused: true, Code: 1, Credentials: true}},
+		// It did not answer the greeting as a SOCKS5 server: version 4.
+		{"not SOCKS5", socksScript{version: 4}, "", ClassProxyUnreachable, SOCKSFacts{Step: SOCKSGreeting, Version: 4}},
+		// It did not reply to the CONNECT as a SOCKS5 server.
 		{"reply not SOCKS5", socksScript{reply: []byte{4, 0, 0, 1, 0, 0, 0, 0, 0, 0}}, "", ClassProxyUnreachable,
-			"did not reply to the CONNECT as a SOCKS5 server"},
-		{"reserved byte set", socksScript{reply: []byte{5, 0, 1, 1, 0, 0, 0, 0, 0, 0}}, "", ClassProxyUnreachable, "malformed reply"},
+			SOCKSFacts{Step: SOCKSConnect, Version: 4}},
+		// A malformed reply: its reserved byte, its address type.
+		{"reserved byte set", socksScript{reply: []byte{5, 0, 1, 1, 0, 0, 0, 0, 0, 0}}, "", ClassProxyUnreachable,
+			SOCKSFacts{Step: SOCKSConnect, Malformed: true, Reserved: 1, AddrType: 1}},
 		{"unknown address type", socksScript{reply: []byte{5, 0, 0, 9, 0, 0, 0, 0, 0, 0}}, "", ClassProxyUnreachable,
-			"address type 9"},
-		{"reply cut short", socksScript{reply: []byte{5, 0, 0, 1, 0}, hangUp: true}, "", ClassProxyUnreachable, "reading the reply to the SOCKS CONNECT"},
+			SOCKSFacts{Step: SOCKSConnect, Malformed: true, AddrType: 9}},
+		// Reading the reply to the SOCKS CONNECT failed.
+		{"reply cut short", socksScript{reply: []byte{5, 0, 0, 1, 0}, hangUp: true}, "", ClassProxyUnreachable,
+			SOCKSFacts{Step: SOCKSConnect, Reading: true}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -130,9 +147,21 @@ func TestSOCKSRefusalsAreClassified(t *testing.T) {
 			require.ErrorAs(t, err, &pe)
 			assert.Nil(t, s.conn)
 			assert.Equal(t, tc.class, pe.Class, err.Error())
-			assert.Contains(t, err.Error(), tc.msg)
+			f := pe.finding(context.Background())
+			assert.Equal(t, tc.class, f.Class)
+			assert.Equal(t, CauseSOCKS, f.Cause)
+			require.NotNil(t, f.SOCKS, err.Error())
+			assert.Equal(t, tc.want, *f.SOCKS, err.Error())
+			assert.Equal(t, "socks5h://"+addr, f.Proxy, "the proxy, without its credentials")
+			assert.Equal(t, "management.azure.com:443", f.Connect)
+			if tc.want.Reading {
+				assert.NotEmpty(t, f.Err, "the connection's error")
+			} else {
+				assert.Empty(t, f.Err, "the proxy's answer ended it, no error of the connection's")
+			}
 			assert.Contains(t, err.Error(), "proxy socks5h://"+addr)
 			assert.NotContains(t, err.Error(), "s3cret")
+			assert.NotContains(t, factText(&f), "s3cret")
 		})
 	}
 }
@@ -204,15 +233,18 @@ func TestSOCKSStepsOfATimeout(t *testing.T) {
 	cases := []struct {
 		addr, userinfo string
 		class          Class
-		msg            string
+		// step is the step the proxy did not answer before the timeout; answered the one whose answer it
+		// began and did not finish.
+		step, answered SOCKSStep
 	}{
-		{testnet.StallingSOCKS(t, testnet.StallBeforeGreeting).Addr, "", ClassProxyUnreachable,
-			"did not answer the SOCKS greeting before the timeout"},
-		{testnet.StallingSOCKS(t, testnet.StallAtAuthentication).Addr, "bob:s3cret@", ClassProxyUnreachable,
-			"asked for a username and password and did not answer them"},
-		{testnet.StallingSOCKS(t, testnet.StallAfterGreeting).Addr, "", ClassProxyUpstreamFailed,
-			"did not answer the SOCKS CONNECT to management.azure.com:443 before the timeout"},
-		{halfReply, "", ClassProxyUnreachable, "began its reply to the SOCKS CONNECT to management.azure.com:443 but did not finish it"},
+		// It did not answer the SOCKS greeting before the timeout.
+		{testnet.StallingSOCKS(t, testnet.StallBeforeGreeting).Addr, "", ClassProxyUnreachable, SOCKSGreeting, ""},
+		// It asked for a username and password and did not answer them.
+		{testnet.StallingSOCKS(t, testnet.StallAtAuthentication).Addr, "bob:s3cret@", ClassProxyUnreachable, SOCKSCredentials, ""},
+		// It did not answer the SOCKS CONNECT before the timeout.
+		{testnet.StallingSOCKS(t, testnet.StallAfterGreeting).Addr, "", ClassProxyUpstreamFailed, SOCKSConnect, ""},
+		// It began its reply to the SOCKS CONNECT but did not finish it.
+		{halfReply, "", ClassProxyUnreachable, SOCKSConnect, SOCKSConnect},
 	}
 	for _, tc := range cases {
 		px := mustProxy(t, "socks5h://"+tc.userinfo+tc.addr)
@@ -222,6 +254,14 @@ func TestSOCKSStepsOfATimeout(t *testing.T) {
 		var pe *ProxyError
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, tc.class, pe.Class, err.Error())
-		assert.Contains(t, err.Error(), tc.msg)
+		assert.Equal(t, CauseSOCKS, pe.Cause)
+		require.NotNil(t, pe.Facts.SOCKS, err.Error())
+		s := pe.Facts.SOCKS
+		assert.Equal(t, tc.step, s.Step, err.Error())
+		assert.Equal(t, tc.answered, s.Answered, err.Error())
+		assert.True(t, s.TimedOut, "%s: before the timeout", err.Error())
+		assert.False(t, s.Refused, err.Error())
+		assert.Equal(t, "management.azure.com:443", pe.Facts.Connect)
+		assert.Equal(t, "socks5h://"+tc.addr, pe.Proxy)
 	}
 }

@@ -43,15 +43,12 @@ func (p *Prober) diagnoseNoCommonSuite(ctx context.Context, r *Result) {
 		}
 	}
 	cs, err := p.rehandshake(ctx, r, &tls.Config{MinVersion: tls.VersionTLS10, MaxVersion: tls.VersionTLS12, CipherSuites: suites})
+	f.Cause, f.Legacy = CauseNoCommonSuite, legacy
 	if err != nil {
 		legacy.Error = errText(ctx, err)
-		f.Message += ": no cipher suite in common, and the server (or a box in the path) refused Go's legacy suites " +
-			"(RC4, 3DES, static RSA, CBC) too: it may offer only DHE suites, or others no current client speaks"
 		return
 	}
 	legacy.Version, legacy.Suite = cs.Version, cs.CipherSuite
-	f.Message += ": no cipher suite in common: the server (or a box in the path) speaks only legacy suites such as " +
-		tls.CipherSuiteName(cs.CipherSuite) + " (" + tls.VersionName(cs.Version) + ")"
 }
 
 // rehandshake opens another connection over the same path as r's and makes a handshake with cfg (the
@@ -80,12 +77,15 @@ func (p *Prober) rehandshake(ctx context.Context, r *Result, cfg *tls.Config) (t
 	return tconn.ConnectionState(), nil
 }
 
-// findingError is a failure recorded as a finding, as an error.
+// findingError is a failure recorded as a finding, as an error: its class and the library's error.
 type findingError struct{ f *Finding }
 
 func (e findingError) Error() string {
 	if e.f == nil {
 		return "no connection"
 	}
-	return string(e.f.Class) + ": " + e.f.Message
+	if e.f.Err == "" {
+		return string(e.f.Class)
+	}
+	return string(e.f.Class) + ": " + e.f.Err
 }

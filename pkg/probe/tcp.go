@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -39,19 +40,8 @@ func (p *Prober) dialAddresses(ctx context.Context, r *Result, addrs []netip.Add
 		phase.Address = attempts[len(attempts)-1].Address
 		return conn, true
 	}
-	class := classifyConn(err, ctx, ClassTCPTimeout)
-	msg := firstLine(err.Error())
-	switch class {
-	case "":
-		class = ClassTCPRefused // any other local refusal to connect
-	case ClassNoRoute:
-		msg += noRouteWords(err)
-	case ClassLocalResources:
-		msg += shortageWords(err)
-	case ClassCanceled:
-		msg = errText(ctx, err) // why the run ended (Ctrl-C, SIGTERM), once for every probe it cut
-	}
-	r.fail(class, PhaseTCP, msg)
+	class := cmp.Or(classifyConn(err, ctx, ClassTCPTimeout), ClassTCPRefused) // or any other local refusal
+	r.fail(errFinding(ctx, class, PhaseTCP, err))
 	return nil, false
 }
 

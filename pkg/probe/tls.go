@@ -6,13 +6,13 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"net"
 	"slices"
-	"strings"
 	"time"
 
 	"golang.org/x/crypto/x509roots/fallback/bundle"
+
+	"github.com/arccheck/arccheck/internal/hostport"
 )
 
 // handshake runs the TLS handshake with the target's name for SNI and verification. Verification runs
@@ -28,7 +28,7 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 		MinVersion:         tls.VersionTLS12,
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			if len(cs.PeerCertificates) == 0 {
-				verifyErr = errors.New("the server sent no certificate")
+				verifyErr = errNoCertificate
 				return verifyErr
 			}
 			leaf := certificateOf(cs.PeerCertificates[0])
@@ -47,10 +47,10 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 					phase.Chain = append(phase.Chain, caCertificateOf(root))
 				}
 			}
-			if by, ok := p.interceptedBy(t, cs.PeerCertificates, opts, chains, err); ok {
-				phase.Intercepted, phase.Interceptor = true, by
+			if by, notOf, ok := p.interceptedBy(t, cs.PeerCertificates, opts, chains, err); ok {
+				phase.Intercepted, phase.Interceptor, phase.PublicNotOf = true, by, notOf
 				if err != nil {
-					err = &interceptedError{by: by, err: err}
+					err = &interceptedError{by: by, notOf: notOf, err: err}
 				}
 			} else {
 				err = explainUnknownAuthority(err, cs.PeerCertificates)
@@ -69,33 +69,46 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 		return nil, false
 	}
 	if err != nil {
-		class, msg := classifyTLS(ctx, err, verifyErr, hello.serverVersion())
 		if a, ok := tlsAlert(err); ok {
 			phase.Alert = uint8(a)
 		}
-		r.fail(class, PhaseTLS, msg)
+		r.fail(classifyTLS(ctx, err, verifyErr, hello.serverVersion()))
 		return nil, false
 	}
 	cs := tconn.ConnectionState()
 	phase.Version, phase.CipherSuite = cs.Version, cs.CipherSuite
 	if phase.Intercepted {
-		r.warn(ClassTLSIntercepted, PhaseTLS, "re-signed by "+phase.Interceptor+", which this machine trusts: not the endpoint's public chain")
+		r.warn(Finding{Class: ClassTLSIntercepted, Phase: PhaseTLS, Cause: CauseResigned,
+			Facts: Facts{Interceptor: phase.Interceptor, PublicNotOf: phase.PublicNotOf}})
 	}
 	if cs.Version == tls.VersionTLS12 && slices.Contains(t.AllowedTLS, tls.VersionTLS13) {
-		r.warn(ClassTLS12Max, PhaseTLS, "TLS 1.2 is the best the server or a device in the path offers; the endpoint accepts TLS 1.3")
+		r.warn(Finding{Class: ClassTLS12Max, Phase: PhaseTLS})
 	}
 	return tconn, true
 }
 
 // interceptedError is a chain the machine does not trust that is not the public one either.
 type interceptedError struct {
-	by  string
-	err error
+	by    string
+	notOf []string
+	err   error
 }
 
-func (e *interceptedError) Error() string {
-	return "the certificate chain is re-signed by " + e.by + ", which this machine does not trust (" + e.err.Error() + ")"
+func (e *interceptedError) Error() string { return "x509: re-signed by " + e.by + ": " + e.err.Error() }
+
+// errNoCertificate is a handshake in which the server sent no certificate.
+var errNoCertificate = errors.New("tls: no certificate")
+
+// chainError is an unknown authority explained: a self-signed certificate (subject), or a chain whose
+// last certificate's issuer was not sent (issuer).
+type chainError struct {
+	cause Cause
+	name  string
+	err   error
 }
+
+func (e *chainError) Error() string { return e.err.Error() }
+func (e *chainError) Unwrap() error { return e.err }
 
 func (e *interceptedError) Unwrap() error { return e.err }
 
@@ -105,16 +118,16 @@ func (e *interceptedError) Unwrap() error { return e.err }
 // when the machine either trusts the chain or fails it for an unknown authority: an expired or
 // wrong-host certificate keeps its own class. Nor is a self-signed certificate a re-signing (inspection
 // products sign with a CA), nor a chain the expected issuer signed that lacks its intermediate. It
-// returns the re-signing CA's name.
-func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.VerifyOptions, machine [][]*x509.Certificate, machineErr error) (string, bool) {
+// returns the re-signing CA's name, and the expected issuers when it is a public CA but none of them.
+func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.VerifyOptions, machine [][]*x509.Certificate, machineErr error) (string, []string, bool) {
 	if p.opts.ReferenceRoots == nil || len(t.ExpectIssuers) == 0 {
-		return "", false
+		return "", nil, false
 	}
 	var unknown x509.UnknownAuthorityError
 	issuedByExpected := slices.ContainsFunc(certs[len(certs)-1].Issuer.Organization,
 		func(o string) bool { return containsFold(t.ExpectIssuers, o) })
 	if machineErr != nil && (!errors.As(machineErr, &unknown) || selfSigned(certs[0]) || issuedByExpected) {
-		return "", false
+		return "", nil, false
 	}
 	opts.Roots = p.opts.ReferenceRoots
 	public, err := certs[0].Verify(opts)
@@ -123,20 +136,20 @@ func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.Ve
 			for _, c := range chain[1:] {
 				for _, org := range c.Subject.Organization {
 					if containsFold(t.ExpectIssuers, org) {
-						return "", false
+						return "", nil, false
 					}
 				}
 			}
 		}
-		return certs[0].Issuer.String() + " (a public CA, but not " + strings.Join(t.ExpectIssuers, " or ") + ")", true
+		return certs[0].Issuer.String(), t.ExpectIssuers, true
 	}
 	if !errors.As(err, &unknown) {
-		return "", false
+		return "", nil, false
 	}
 	if machineErr == nil {
-		return machine[0][len(machine[0])-1].Subject.String(), true
+		return machine[0][len(machine[0])-1].Subject.String(), nil, true
 	}
-	return certs[len(certs)-1].Issuer.String(), true
+	return certs[len(certs)-1].Issuer.String(), nil, true
 }
 
 // PublicRoots returns the reference set of public web PKI roots embedded in the binary (Mozilla's
@@ -169,10 +182,9 @@ func explainUnknownAuthority(err error, certs []*x509.Certificate) error {
 	last := certs[len(certs)-1]
 	switch {
 	case selfSigned(certs[0]):
-		return fmt.Errorf("the server's certificate is self-signed (%s): %w", certs[0].Subject, err)
+		return &chainError{cause: CauseSelfSigned, name: certs[0].Subject.String(), err: err}
 	case !selfSigned(last):
-		return fmt.Errorf("the server did not send the certificate of %s, which issued its chain's last certificate: "+
-			"the chain is incomplete, or that CA is not trusted here: %w", last.Issuer, err)
+		return &chainError{cause: CauseIncompleteChain, name: last.Issuer.String(), err: err}
 	}
 	return err
 }
@@ -184,4 +196,4 @@ func selfSigned(c *x509.Certificate) bool {
 }
 
 // hostForVerify strips the brackets of an IPv6 literal.
-func hostForVerify(h string) string { return strings.Trim(h, "[]") }
+func hostForVerify(h string) string { return hostport.Unbracketed(h) }

@@ -18,56 +18,74 @@ const alertProtocolVersion tls.AlertError = 70
 // ClientHello (no common cipher suite, typically).
 const alertHandshakeFailure tls.AlertError = 40
 
-// belowTLS12 is what a version failure adds to the message.
-const belowTLS12 = " (the server offers only TLS below 1.2)"
-
-// tlsAlerts are the alerts that name a cause: their class, and what that adds to the message. Any other
-// alert ends the handshake as ClassTLSHandshakeFailed (handshake_failure 40: no cipher suite or group in
-// common, unrecognized_name 112, and so on).
+// tlsAlerts are the alerts that name a cause: their class and cause. Any other alert ends the handshake
+// as ClassTLSHandshakeFailed (handshake_failure 40: no cipher suite or group in common,
+// unrecognized_name 112, and so on).
 var tlsAlerts = map[tls.AlertError]struct {
 	class Class
-	why   string
+	cause Cause
 }{
 	// We offer TLS 1.2 and 1.3 only: the server (or a box in the path) is stuck below 1.2.
-	alertProtocolVersion: {ClassTLSVersionTooOld, belowTLS12},
+	alertProtocolVersion: {ClassTLSVersionTooOld, CauseBelowTLS12},
 }
 
 // classifyTLS names a failed handshake from the types and values its error carries, and what the server
 // chose in its ServerHello (serverVersion, 0 if unknown). verifyErr is the failure of the certificate's
 // verification, when that is what ended the handshake.
-func classifyTLS(ctx context.Context, err, verifyErr error, serverVersion uint16) (Class, string) {
-	msg := firstLine(err.Error())
+func classifyTLS(ctx context.Context, err, verifyErr error, serverVersion uint16) Finding {
+	f := Finding{Class: ClassTLSHandshakeFailed, Phase: PhaseTLS, Facts: errFacts(err)}
 	var cve *tls.CertificateVerificationError
 	var header tls.RecordHeaderError
 	alert, alerted := tlsAlert(err)
 	switch {
 	case interrupted(ctx):
-		return ClassCanceled, errText(ctx, err)
+		return errFinding(ctx, ClassCanceled, PhaseTLS, err)
 	case verifyErr != nil:
-		return certificateClass(verifyErr), verifyErr.Error()
+		return certificateFinding(verifyErr)
 	case errors.As(err, &cve):
 		// crypto/tls's own verification, when it made it.
-		return certificateClass(cve.Err), err.Error()
+		return certificateFinding(err)
 	case serverVersion != 0 && serverVersion < tls.VersionTLS12:
 		// The server chose TLS 1.1 or older: crypto/tls refuses it with an error of no type.
-		return ClassTLSVersionTooOld, msg + belowTLS12
+		f.Class, f.Cause = ClassTLSVersionTooOld, CauseBelowTLS12
 	case alerted:
 		if named, ok := tlsAlerts[alert]; ok {
-			return named.class, msg + named.why
+			f.Class, f.Cause = named.class, named.cause
 		}
-		return ClassTLSHandshakeFailed, msg
 	case errors.As(err, &header):
 		// Not TLS at all (an answer in plain HTTP is named before this, by failHTTPInsteadOfTLS).
-		return ClassTLSHandshakeFailed, msg
 	case deadlineHit(ctx, err):
 		// Not the error itself: the connection is closed at the deadline, which reads as "use of closed
 		// network connection".
-		return ClassTLSHandshakeFailed, "no TLS handshake from the server before the timeout"
+		f.Cause, f.Facts = CauseNoHandshake, Facts{}
+	default:
+		if c := classifyConn(err, ctx, ClassTLSHandshakeFailed); c != "" {
+			return errFinding(ctx, c, PhaseTLS, err)
+		}
 	}
-	if c := classifyConn(err, ctx, ClassTLSHandshakeFailed); c != "" {
-		return c, msg
+	return f
+}
+
+// certificateFinding is a certificate that did not verify: its class, and what explains it.
+func certificateFinding(err error) Finding {
+	f := Finding{Class: certificateClass(err), Phase: PhaseTLS, Facts: errFacts(err)}
+	var ie *interceptedError
+	var ce *chainError
+	switch {
+	case errors.Is(err, errNoCertificate):
+		f.Cause, f.Facts = CauseNoCertificate, Facts{}
+	case errors.As(err, &ie):
+		f.Cause, f.Interceptor, f.PublicNotOf = CauseResigned, ie.by, ie.notOf
+		f.Err, f.Detail = firstLine(ie.err.Error()), firstLine(detailOf(ie.err))
+	case errors.As(err, &ce):
+		f.Cause = ce.cause
+		if ce.cause == CauseSelfSigned {
+			f.Subject = ce.name
+		} else {
+			f.Issuer = ce.name
+		}
 	}
-	return ClassTLSHandshakeFailed, msg
+	return f
 }
 
 // certificateClass names a certificate that did not verify, from the x509 error types.

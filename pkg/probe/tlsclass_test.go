@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"testing"
 	"time"
 
@@ -50,19 +49,17 @@ func TestTLSFailuresAreClassifiedByValue(t *testing.T) {
 		name   string
 		answer []byte
 		class  Class
-		msg    string
+		msg    string // in crypto/tls's error; a version below TLS 1.2 is CauseBelowTLS12's to say
 	}{
 		{"handshake_failure 40", alertRecord(40), ClassTLSHandshakeFailed, "remote error: tls: handshake failure"},
-		{"protocol_version 70", alertRecord(70), ClassTLSVersionTooOld,
-			"remote error: tls: protocol version not supported (the server offers only TLS below 1.2)"},
+		{"protocol_version 70", alertRecord(70), ClassTLSVersionTooOld, "remote error: tls: protocol version not supported"},
 		{"insufficient_security 71", alertRecord(71), ClassTLSHandshakeFailed, "insufficient security level"},
 		{"internal_error 80", alertRecord(80), ClassTLSHandshakeFailed, "internal error"},
 		{"unrecognized_name 112", alertRecord(112), ClassTLSHandshakeFailed, "unrecognized name"},
 		{"unassigned alert 200", alertRecord(200), ClassTLSHandshakeFailed, "alert(200)"},
-		{"ServerHello TLS 1.0", serverHelloRecord(tls.VersionTLS10), ClassTLSVersionTooOld,
-			"unsupported protocol version 301 (the server offers only TLS below 1.2)"},
-		{"ServerHello TLS 1.1", serverHelloRecord(tls.VersionTLS11), ClassTLSVersionTooOld, "(the server offers only TLS below 1.2)"},
-		{"ServerHello SSL 3.0", serverHelloRecord(0x0300), ClassTLSVersionTooOld, "(the server offers only TLS below 1.2)"},
+		{"ServerHello TLS 1.0", serverHelloRecord(tls.VersionTLS10), ClassTLSVersionTooOld, "unsupported protocol version 301"},
+		{"ServerHello TLS 1.1", serverHelloRecord(tls.VersionTLS11), ClassTLSVersionTooOld, "unsupported protocol version 302"},
+		{"ServerHello SSL 3.0", serverHelloRecord(0x0300), ClassTLSVersionTooOld, "unsupported protocol version 300"},
 		// TLS 1.2 with a suite we never offered: a failure, not an old version.
 		{"ServerHello TLS 1.2", serverHelloRecord(tls.VersionTLS12), ClassTLSHandshakeFailed, "cipher suite"},
 		{"not TLS", []byte("SSH-2.0-OpenSSH_9.6\r\n"), ClassTLSHandshakeFailed, "does not look like a TLS handshake"},
@@ -73,10 +70,13 @@ func TestTLSFailuresAreClassifiedByValue(t *testing.T) {
 			r := New(Options{Overrides: ov, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
 			require.NotNil(t, r.Failure)
 			assert.Equal(t, PhaseTLS, r.Failure.Phase)
-			assert.Equal(t, tc.class, r.Failure.Class, r.Failure.Message)
-			assert.Contains(t, r.Failure.Message, tc.msg)
+			assert.Equal(t, tc.class, r.Failure.Class, factsJSON(r.Failure))
+			assert.Contains(t, r.Failure.Err, tc.msg)
 			if tc.class == ClassTLSVersionTooOld {
-				assert.Equal(t, 1, strings.Count(r.Failure.Message, "TLS below 1.2"), "said once")
+				assert.Equal(t, CauseBelowTLS12, r.Failure.Cause, "the server offers only TLS below 1.2")
+				assert.NotContains(t, r.Failure.Err, "below 1.2", "the cause says it, once")
+			} else {
+				assert.NotEqual(t, CauseBelowTLS12, r.Failure.Cause)
 			}
 		})
 	}
@@ -97,8 +97,10 @@ func TestTLSAlertValue(t *testing.T) {
 	a, ok = tlsAlert(fmt.Errorf("%w%.0w", errors.New("quic"), tls.AlertError(70)))
 	require.True(t, ok)
 	assert.Equal(t, alertProtocolVersion, a)
-	class, _ := classifyTLS(context.Background(), fmt.Errorf("%w%.0w", errors.New("quic"), tls.AlertError(70)), nil, 0)
-	assert.Equal(t, ClassTLSVersionTooOld, class)
+	f := classifyTLS(context.Background(), fmt.Errorf("%w%.0w", errors.New("quic"), tls.AlertError(70)), nil, 0)
+	assert.Equal(t, ClassTLSVersionTooOld, f.Class)
+	assert.Equal(t, CauseBelowTLS12, f.Cause)
+	assert.Equal(t, "quic", f.Err)
 
 	for _, notAlert := range []error{io.EOF, &net.OpError{Op: "read", Err: errors.New("x")}, &net.OpError{Op: "remote error"}} {
 		_, ok := tlsAlert(notAlert)
@@ -109,30 +111,58 @@ func TestTLSAlertValue(t *testing.T) {
 // TestCertificateFailuresAreClassifiedByType: each x509 error type, as the handshake's own verification
 // returns it and inside a *tls.CertificateVerificationError as crypto/tls's verification does.
 func TestCertificateFailuresAreClassifiedByType(t *testing.T) {
+	unknown := x509.UnknownAuthorityError{}
 	cases := []struct {
 		err   error
 		class Class
+		// cause and facts are what explains it beyond x509's error (Err, the error's own when "").
+		cause Cause
+		facts Facts
 	}{
-		{x509.CertificateInvalidError{Reason: x509.Expired}, ClassTLSExpired},
-		{x509.CertificateInvalidError{Reason: x509.IncompatibleUsage}, ClassTLSUntrusted},
-		{x509.CertificateInvalidError{Reason: x509.NotAuthorizedToSign}, ClassTLSUntrusted},
-		{x509.HostnameError{Certificate: &x509.Certificate{}, Host: "management.azure.com"}, ClassTLSHostnameMismatch},
-		{x509.UnknownAuthorityError{}, ClassTLSUntrusted},
-		{fmt.Errorf("the server's certificate is self-signed: %w", x509.UnknownAuthorityError{}), ClassTLSUntrusted},
-		{&interceptedError{by: "CN=Inspecting CA", err: x509.UnknownAuthorityError{}}, ClassTLSIntercepted},
-		{x509.SystemRootsError{}, ClassTLSUntrusted},
+		{x509.CertificateInvalidError{Reason: x509.Expired}, ClassTLSExpired, "", Facts{}},
+		{x509.CertificateInvalidError{Reason: x509.IncompatibleUsage}, ClassTLSUntrusted, "", Facts{}},
+		{x509.CertificateInvalidError{Reason: x509.NotAuthorizedToSign}, ClassTLSUntrusted, "", Facts{}},
+		{x509.HostnameError{Certificate: &x509.Certificate{}, Host: "management.azure.com"}, ClassTLSHostnameMismatch, "", Facts{}},
+		{unknown, ClassTLSUntrusted, "", Facts{}},
+		{fmt.Errorf("the server's certificate is self-signed: %w", unknown), ClassTLSUntrusted, "", Facts{}},
+		{&chainError{cause: CauseSelfSigned, name: "CN=self.example", err: unknown}, ClassTLSUntrusted,
+			CauseSelfSigned, Facts{Subject: "CN=self.example"}},
+		{&chainError{cause: CauseIncompleteChain, name: "CN=Lab Issuing CA", err: unknown}, ClassTLSUntrusted,
+			CauseIncompleteChain, Facts{Issuer: "CN=Lab Issuing CA"}},
+		{&interceptedError{by: "CN=Inspecting CA", err: unknown}, ClassTLSIntercepted,
+			CauseResigned, Facts{Interceptor: "CN=Inspecting CA", Err: unknown.Error()}},
+		{&interceptedError{by: "CN=Other Public CA", notOf: []string{"DigiCert Inc"}, err: unknown}, ClassTLSIntercepted,
+			CauseResigned, Facts{Interceptor: "CN=Other Public CA", PublicNotOf: []string{"DigiCert Inc"}, Err: unknown.Error()}},
+		{x509.SystemRootsError{}, ClassTLSUntrusted, "", Facts{}},
+		{errNoCertificate, ClassTLSUntrusted, CauseNoCertificate, Facts{}},
 	}
 	for _, tc := range cases {
-		class, msg := classifyTLS(context.Background(), tc.err, tc.err, 0)
-		assert.Equal(t, tc.class, class, "%T %v", tc.err, tc.err)
-		assert.Equal(t, tc.err.Error(), msg)
+		f := classifyTLS(context.Background(), tc.err, tc.err, 0)
+		assert.Equal(t, tc.class, f.Class, "%T %v", tc.err, tc.err)
+		assert.Equal(t, PhaseTLS, f.Phase)
+		assert.Equal(t, tc.cause, f.Cause, "%T %v", tc.err, tc.err)
+		want := tc.facts
+		switch {
+		case tc.cause == CauseNoCertificate:
+			// Nothing to add: the server sent no certificate.
+		case want.Err == "":
+			want.Err = tc.err.Error()
+			want.Detail = detailOf(tc.err)
+		default:
+			want.Detail = want.Err
+		}
+		assert.Equal(t, want, f.Facts, "%T %v", tc.err, tc.err)
 		wrapped := &tls.CertificateVerificationError{Err: tc.err}
-		class, _ = classifyTLS(context.Background(), wrapped, nil, 0)
-		assert.Equal(t, tc.class, class, "in a CertificateVerificationError: %T", tc.err)
+		f = classifyTLS(context.Background(), wrapped, nil, 0)
+		assert.Equal(t, tc.class, f.Class, "in a CertificateVerificationError: %T", tc.err)
+		assert.Equal(t, tc.cause, f.Cause, "in a CertificateVerificationError: %T", tc.err)
+		assert.Equal(t, tc.facts.Interceptor+tc.facts.Subject+tc.facts.Issuer, f.Interceptor+f.Subject+f.Issuer,
+			"in a CertificateVerificationError: %T", tc.err)
 	}
 	// A verification failure wins over the version: it can only come from a handshake that got that far.
-	class, _ := classifyTLS(context.Background(), x509.UnknownAuthorityError{}, x509.UnknownAuthorityError{}, tls.VersionTLS10)
-	assert.Equal(t, ClassTLSUntrusted, class)
+	f := classifyTLS(context.Background(), unknown, unknown, tls.VersionTLS10)
+	assert.Equal(t, ClassTLSUntrusted, f.Class)
+	assert.NotEqual(t, CauseBelowTLS12, f.Cause)
 }
 
 // TestServerVersionIsReadAcrossReads: the ServerHello's version is read however the record arrives.

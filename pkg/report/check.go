@@ -100,7 +100,7 @@ func checkTableLists(w io.Writer, rep *check.Report, width int) {
 func revocationLine(rv check.Revocation) string {
 	status := "ok"
 	if f := revocationFailure(rv); f != nil {
-		status = string(f.Class) + ": " + shortReason(f.Message)
+		status = string(f.Class) + ": " + f.Reason
 	}
 	via := ""
 	if rv.Probe.Proxy != nil {
@@ -152,27 +152,6 @@ func warningText(w check.Finding) string {
 	return messageOf(w)
 }
 
-// shortReason keeps the end of an error message, the part that says what happened, whole.
-// The tail is taken only outside parentheses, so that "… before the timeout (read tcp …: i/o timeout)"
-// never becomes a stray "i/o timeout)".
-func shortReason(msg string) string {
-	depth, cut := 0, -1
-	for i := 0; i < len(msg); i++ {
-		switch {
-		case msg[i] == '(':
-			depth++
-		case msg[i] == ')' && depth > 0:
-			depth--
-		case depth == 0 && strings.HasPrefix(msg[i:], ": ") && len(msg)-i > 12:
-			cut = i
-		}
-	}
-	if cut >= 0 {
-		msg = msg[cut+2:]
-	}
-	return msg
-}
-
 // SummaryLine says in one line how the run went, and why any endpoint was not probed to a verdict.
 func SummaryLine(rep *check.Report) string {
 	s := rep.Summary()
@@ -204,8 +183,8 @@ func canceledReasons(rep *check.Report) []string {
 	for _, r := range rep.Results {
 		switch {
 		case r.Failure == nil:
-		case r.Failure.Class == probe.ClassCanceled && !slices.Contains(out, r.Failure.Message):
-			out = append(out, r.Failure.Message)
+		case r.Failure.Class == probe.ClassCanceled && !slices.Contains(out, messageOf(*r.Failure)):
+			out = append(out, messageOf(*r.Failure))
 		case r.Failure.Class == probe.ClassLocalResources && !slices.Contains(out, local):
 			out = append(out, local)
 		}
@@ -235,7 +214,7 @@ func ProgressLine(r *check.Result) string {
 // progressText is a failure's whole message, with the DNS server asked, or its class's own words first.
 func progressText(f check.Finding) string {
 	if _, dns := dnsHints[f.Class]; dns {
-		return f.Message + askedNote(f.Fix)
+		return messageOf(f) + askedNote(f.Fix)
 	}
 	if h, ok := hints[f.Class]; ok && h.result != nil {
 		return resultText(f) + " (" + messageOf(f) + ")"

@@ -42,9 +42,9 @@ var checkHints = map[probe.Class]hint{
 		hint: func(w fixWords) string {
 			return fmt.Sprintf("the certificate chain of %s names revocation endpoints this server cannot reach: allow HTTP (TCP 80) to %s, which Windows asks before it trusts the chain", w.Host, strings.Join(revocationHosts(w.Fix), ", "))
 		},
-		message: func(f check.Finding) string {
-			return "the chain names revocation endpoints that cannot be reached: " + strings.Join(f.Fix.Revocation, ", ") +
-				"; Windows checks revocation, so TLS may stall or fail for the agent"
+		message: func(f check.Finding) phrase {
+			return say("the chain names revocation endpoints that cannot be reached", strings.Join(f.Fix.Revocation, ", ")+
+				"; Windows checks revocation, so TLS may stall or fail for the agent")
 		}},
 	check.ClassRevocationNotProbed: {
 		action: func(w fixWords) string {
@@ -56,48 +56,48 @@ var checkHints = map[probe.Class]hint{
 		result: func(f check.Finding) string {
 			return "not probed, reachability unknown: " + revocationList(f.Fix)
 		},
-		message: func(f check.Finding) string {
-			return fmt.Sprintf("the chain names revocation endpoints arccheck did not probe to a verdict (not an http:// URL it can parse, past the run's cap of %d, or cut short by the run's deadline): %s",
-				check.MaxRevocationProbes, revocationList(f.Fix))
+		message: func(f check.Finding) phrase {
+			return say(fmt.Sprintf("the chain names revocation endpoints arccheck did not probe to a verdict (not an http:// URL it can parse, past the run's cap of %d, or cut short by the run's deadline)",
+				check.MaxRevocationProbes), revocationList(f.Fix))
 		}},
 	check.ClassClockSkew: fixed("Synchronise this server's clock (NTP; on Windows w32tm)", func(w fixWords) string {
 		return fmt.Sprintf("this server's clock is %s off the time %s answered: synchronise it with NTP (Linux: chrony or systemd-timesyncd; Windows: w32tm /config /syncfromflags:domhier /update, then w32tm /resync)", clockWord(w.ClockOffset), w.Host)
-	}).saying(func(f check.Finding) string {
-		return "this server's clock is " + clockWord(f.Fix.ClockOffset) + " the Date of " + f.Fix.URL +
-			" (more than " + check.MaxClockSkew.String() + "): tokens and certificates fail on a wrong clock"
+	}).saying(func(f check.Finding) phrase {
+		return say("this server's clock is "+clockWord(f.Fix.ClockOffset)+" the Date of "+f.Fix.URL+
+			" (more than "+check.MaxClockSkew.String()+")", "tokens and certificates fail on a wrong clock")
 	}),
 	check.ClassPrivateLinkViaProxy: fixed("Bypass the proxy for private endpoints (azcmagent config set proxy.bypass Arc)", func(w fixWords) string {
 		return fmt.Sprintf("%s went through %s: set the agent's proxy bypass for Arc (azcmagent config set proxy.bypass Arc; here --proxy-bypass Arc) so it reaches your private endpoint", w.Host, w.proxy)
-	}).saying(func(f check.Finding) string {
-		return "reached through the proxy " + cmp.Or(f.Fix.ProxyURL, f.Fix.Proxy, "your proxy") +
-			", which resolves the name itself rather than to your private endpoint"
+	}).saying(func(f check.Finding) phrase {
+		return say("reached through the proxy " + cmp.Or(f.Fix.ProxyURL, f.Fix.Proxy, "your proxy") +
+			", which resolves the name itself rather than to your private endpoint")
 	}),
 }
 
 // saying returns the hint with the message of a finding pkg/check made.
-func (h hint) saying(message func(f check.Finding) string) hint {
+func (h hint) saying(message func(f check.Finding) phrase) hint {
 	h.message = message
 	return h
 }
 
 // gatewayBypassMessage names the NO_PROXY entry that sends a gateway endpoint around the proxy.
-func gatewayBypassMessage(f check.Finding) string {
+func gatewayBypassMessage(f check.Finding) phrase {
 	by := "NO_PROXY"
 	if b := f.Fix.Bypass; b != nil {
 		by = b.List + " entry " + b.Entry
 	}
-	return by + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass"
+	return say(by + " bypasses the proxy for this endpoint, but the Arc gateway does not support proxy bypass")
 }
 
 // negativeSerialMessage names the issuers of the certificates with a negative serial number.
-func negativeSerialMessage(f check.Finding) string {
-	return "a certificate of the chain issued by " + cmp.Or(strings.Join(f.Fix.NegativeSerial, " and "), f.Fix.Issuer, "its CA") +
-		" has a negative serial number: the Arc agent accepts it until " + rejectMonth() + " and rejects it from then on"
+func negativeSerialMessage(f check.Finding) phrase {
+	return say("a certificate of the chain issued by "+cmp.Or(strings.Join(f.Fix.NegativeSerial, " and "), f.Fix.Issuer, "its CA")+
+		" has a negative serial number", "the Arc agent accepts it until "+rejectMonth()+" and rejects it from then on")
 }
 
 // cipherMessage says which suites the path speaks and the agent wants, by the finding's cause. With
-// check.CauseLegacySuites the probe's message (which names the legacy suite) comes first.
-func cipherMessage(f check.Finding) string {
+// check.CauseLegacySuites the probe's words (which name the legacy suite) come first.
+func cipherMessage(f check.Finding) phrase {
 	box := "the server"
 	if f.Fix.Interceptor != "" || f.Fix.Proxy != "" {
 		box = "the server or the TLS-inspecting proxy in the path"
@@ -108,65 +108,89 @@ func cipherMessage(f check.Finding) string {
 		if f.Fix.SuiteRefusal != "" {
 			why = " (" + f.Fix.SuiteRefusal + ")"
 		}
-		return "the path negotiated TLS 1.2 with " + tls.CipherSuiteName(f.Fix.Suite) + " and refused a handshake offering only the suites " +
-			"the Arc agent accepts (" + suiteNames(check.AgentTLS12Suites) + "): " + box + " must offer one of them" + why
+		return say("the path negotiated TLS 1.2 with "+tls.CipherSuiteName(f.Fix.Suite)+" and refused a handshake offering only the suites "+
+			"the Arc agent accepts ("+suiteNames(check.AgentTLS12Suites)+")", box+" must offer one of them"+why)
 	case check.CauseLegacySuites:
-		return f.Message + ", which the Arc agent does not accept: " + box + " must offer " + suiteNames(check.AgentTLS12Suites)
+		p := probeWords(f.Finding)
+		p.short = ""
+		p.clauses[len(p.clauses)-1] += ", which the Arc agent does not accept"
+		p.clauses = append(p.clauses, box+" must offer "+suiteNames(check.AgentTLS12Suites))
+		return p
 	}
-	return f.Message
+	return probeWords(f.Finding)
 }
 
-// interceptedMessage is the probe's message of a re-signed chain, and why a check rule made it a failure.
-func interceptedMessage(f check.Finding) string {
+// interceptedMessage is the probe's words of a re-signed chain, and why a check rule made it a failure.
+func interceptedMessage(f check.Finding) phrase {
+	p := probeWords(f.Finding)
 	switch f.Fix.Cause {
 	case check.CauseGatewayInspection:
-		return f.Message + "; the Arc gateway does not work through TLS inspection"
+		p.clauses[len(p.clauses)-1] += "; the Arc gateway does not work through TLS inspection"
 	case check.CauseInspectionUnsupported:
-		return f.Message + "; TLS inspection is not supported for this endpoint"
+		p.clauses[len(p.clauses)-1] += "; TLS inspection is not supported for this endpoint"
 	}
-	return f.Message
+	return p
 }
 
 // unverifiedMessage is the message of a row the run's own evidence failed (check.CauseBoxAnsweredRun), or
 // the probe's.
-func unverifiedMessage(f check.Finding) string {
+func unverifiedMessage(f check.Finding) phrase {
 	if f.Fix.Cause != check.CauseBoxAnsweredRun {
-		return f.Message
+		return probeWords(f.Finding)
 	}
-	return "answered " + f.Fix.Status + ", the documented status, but the TLS-inspecting box re-signing as " + f.Fix.Interceptor +
-		" answered this run's own request to " + f.Fix.BoxAnswered + " in the endpoint's place: it could have answered this one too"
+	return say("answered "+f.Fix.Status+", the documented status, but the TLS-inspecting box re-signing as "+f.Fix.Interceptor+
+		" answered this run's own request to "+f.Fix.BoxAnswered+" in the endpoint's place", "it could have answered this one too")
+}
+
+// worded is a failure of a URL the run probed, or did not: its class and phase, and its words.
+type worded struct {
+	Class   probe.Class
+	Phase   probe.Phase
+	Cause   probe.Cause
+	Message string
+	Reason  string
+}
+
+// wordedProbe is a probe's failure worded; nil for none.
+func wordedProbe(f *probe.Finding) *worded {
+	if f == nil {
+		return nil
+	}
+	p := probeWords(*f)
+	return &worded{Class: f.Class, Phase: f.Phase, Cause: f.Cause, Message: p.long(), Reason: p.reason()}
 }
 
 // revocationFailure is how a revocation URL's probe failed, with the words of one arccheck did not probe;
 // nil when it was reached.
-func revocationFailure(rv check.Revocation) *probe.Finding {
-	f := rv.Probe.Failure
+func revocationFailure(rv check.Revocation) *worded {
+	f := wordedProbe(rv.Probe.Failure)
 	if f == nil || rv.NotProbed == "" {
 		return f
 	}
-	g := *f
 	switch rv.NotProbed {
 	case check.CauseOverCap:
-		g.Message = fmt.Sprintf("not probed: the run probes at most %d revocation URLs", check.MaxRevocationProbes)
+		f.Reason = fmt.Sprintf("the run probes at most %d revocation URLs", check.MaxRevocationProbes)
+		f.Message = "not probed: " + f.Reason
 	case check.CauseUnparsable:
-		g.Message = "not probed: not a URL arccheck can parse"
+		f.Reason = "not a URL arccheck can parse"
 		if rv.ParseError != nil {
 			first, _, _ := strings.Cut(rv.ParseError.Error(), "\n")
-			g.Message += " (" + safetext.Escape(first) + ")"
+			f.Reason += " (" + safetext.Escape(first) + ")"
 		}
+		f.Message = "not probed: " + f.Reason
 	}
-	return &g
+	return f
 }
 
 // discoveryFailure is how a discovery call failed, with the reason its answer could not be read.
-func discoveryFailure(d check.Discovery) *probe.Finding {
-	f := d.Failure
+func discoveryFailure(d check.Discovery) *worded {
+	f := wordedProbe(d.Failure)
 	if f == nil || d.AnswerError == nil {
 		return f
 	}
-	g := *f
-	g.Message = safetext.Escape(d.AnswerError.Error())
-	return &g
+	f.Message = safetext.Escape(d.AnswerError.Error())
+	f.Reason = f.Message
+	return f
 }
 
 // suiteNames names TLS suites: "A, B".

@@ -100,7 +100,7 @@ func TestCheckRunNotesAreWordedHere(t *testing.T) {
 		ParseError: errors.New("\"http://bad host/crl\": not a valid URL\nsecond line")}
 	assert.Equal(t, "not probed: the run probes at most 32 revocation URLs", revocationFailure(capped).Message)
 	assert.Equal(t, `not probed: not a URL arccheck can parse ("http://bad host/crl": not a valid URL)`, revocationFailure(bad).Message)
-	assert.Empty(t, notProbed.Failure.Message, "the check's finding is not changed")
+	assert.Zero(t, notProbed.Failure.Facts, "the check's finding is not changed")
 	assert.Equal(t, "http://crl.example/ca.crl (crl): revocation_not_probed: the run probes at most 32 revocation URLs; named by 0 endpoints", revocationLine(capped))
 
 	d := check.Discovery{Token: "his", URL: "https://gbl.his.arc.azure.com/discovery",
@@ -115,6 +115,6 @@ func TestCheckRunNotesAreWordedHere(t *testing.T) {
 	assert.Contains(t, buf.String(), `"message": "not probed: the run probes at most 32 revocation URLs"`)
 	assert.Contains(t, buf.String(), `"message": "answer is an empty list"`)
 
-	probed := check.Discovery{Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Message: "dial tcp: i/o timeout"}}
+	probed := check.Discovery{Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Facts: probe.Facts{Err: "dial tcp: i/o timeout"}}}
 	assert.Equal(t, "dial tcp: i/o timeout", discoveryFailure(probed).Message, "the probe's message passes through")
 }

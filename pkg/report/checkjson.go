@@ -84,10 +84,12 @@ type FixGroupJSON struct {
 	Patterns []string `json:"patterns"`
 }
 
-// FailureJSON is a failure: its class, the phase it happened in, and the underlying message.
+// FailureJSON is a failure: its class, the phase it happened in, what exactly happened within the class
+// (cause, when a class happens more than one way), and the message.
 type FailureJSON struct {
 	Class   probe.Class `json:"class"`
 	Phase   probe.Phase `json:"phase"`
+	Cause   probe.Cause `json:"cause,omitempty"`
 	Message string      `json:"message"`
 }
 
@@ -157,17 +159,16 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 	return doc
 }
 
-func failureJSON(f *probe.Finding) *FailureJSON {
+func failureJSON(f *worded) *FailureJSON {
 	if f == nil {
 		return nil
 	}
-	j := FailureJSON(*f)
-	return &j
+	return &FailureJSON{Class: f.Class, Phase: f.Phase, Cause: f.Cause, Message: f.Message}
 }
 
 // findingJSON is a check's failure, with its whole message (messageOf).
 func findingJSON(f check.Finding) *FailureJSON {
-	return &FailureJSON{Class: f.Class, Phase: f.Phase, Message: messageOf(f)}
+	return &FailureJSON{Class: f.Class, Phase: f.Phase, Cause: f.Cause, Message: messageOf(f)}
 }
 
 func fixJSON(f check.Finding) FixJSON { return FixJSON(FixOf(f)) }

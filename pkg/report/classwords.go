@@ -32,17 +32,19 @@ func resultText(f check.Finding) string {
 	if h, ok := hints[f.Class]; ok && h.result != nil {
 		return h.result(f)
 	}
-	return shortReason(messageOf(f))
+	return findingPhrase(f).reason()
 }
 
-// messageOf is a finding's whole message: made from its class and facts where pkg/check gave them, or
-// the probe's as it came.
-func messageOf(f check.Finding) string {
+// findingPhrase is a finding's words: its class's, from the facts pkg/check gave, or the probe's.
+func findingPhrase(f check.Finding) phrase {
 	if h, ok := hints[f.Class]; ok && h.message != nil {
 		return h.message(f)
 	}
-	return f.Message
+	return probeWords(f.Finding)
 }
+
+// messageOf is a finding's whole message.
+func messageOf(f check.Finding) string { return findingPhrase(f).long() }
 
 // ClassGloss is what a view of many reports adds to a class's name where the name alone could be read
 // as a verdict on the endpoint ("" for none): local_resources is no verdict, the server could not test.
@@ -57,7 +59,7 @@ func askedNote(f check.Fix) string {
 }
 
 // dnsResult is RESULT's words for a DNS class: the end of the message, and the DNS server asked.
-func dnsResult(f check.Finding) string { return shortReason(f.Message) + askedNote(f.Fix) }
+func dnsResult(f check.Finding) string { return probeWords(f.Finding).reason() + askedNote(f.Fix) }
 
 // dnsOrServer is who answered a lookup: "the DNS server ADDR" when the user chose one, else "DNS".
 func (w fixWords) dnsOrServer() string {

@@ -26,7 +26,7 @@ var newClasses = []probe.Class{probe.ClassHTTPTooLarge, probe.ClassDNSFiltered, 
 // wordsFinding is a finding of class c for gbl.his.arc.azure.com with the facts of fix.
 func wordsFinding(c probe.Class, phase probe.Phase, msg string, fix check.Fix) check.Finding {
 	fix.Pattern, fix.Host, fix.Port, fix.URL = "*.his.arc.azure.com", "gbl.his.arc.azure.com", 443, "https://gbl.his.arc.azure.com"
-	return check.Finding{Finding: probe.Finding{Class: c, Phase: phase, Message: msg}, Fix: fix}
+	return check.Finding{Finding: probe.Finding{Class: c, Phase: phase, Facts: probe.Facts{Err: msg}}, Fix: fix}
 }
 
 // TestNewClassesHaveTheirWords: every new class has RESULT words, a fix title and a fix text of its own,
@@ -92,7 +92,7 @@ func TestNewClassesHaveTheirWords(t *testing.T) {
 // error (the test could not run), not a failure; the fleet view's words are tested in pkg/report/fleet.
 func TestLocalResourcesIsNoVerdict(t *testing.T) {
 	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "management.azure.com", Port: 443},
-		Failure: &probe.Finding{Class: probe.ClassLocalResources, Phase: probe.PhaseTCP, Message: "dial tcp: socket: too many open files"}}
+		Failure: &probe.Finding{Class: probe.ClassLocalResources, Phase: probe.PhaseTCP, Facts: probe.Facts{Err: "dial tcp: socket: too many open files"}}}
 	rep := &check.Report{Results: []check.Result{check.NewResult(pr, "management.azure.com", nil, check.OriginCatalog, true)}}
 	assert.Equal(t, "local_resources: not tested: out of file descriptors or buffers here", resultCell(&rep.Results[0])[0].Text)
 
@@ -125,7 +125,7 @@ var dnsServer = netip.MustParseAddrPort("10.0.0.4:53")
 // dnsServer: through the probe's DNS phase, as pkg/check finds it, or (private-link DNS) set on the fix.
 func dnsResultOf(t *testing.T, c probe.Class, phase probe.Phase, warning bool) check.Result {
 	t.Helper()
-	f := probe.Finding{Class: c, Phase: phase, Message: "lookup gbl.his.arc.azure.com on 10.0.0.4:53: no such host"}
+	f := probe.Finding{Class: c, Phase: phase, Facts: probe.Facts{Err: "lookup gbl.his.arc.azure.com on 10.0.0.4:53: no such host"}}
 	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443}}
 	src := probe.DNSSource{Kind: probe.SourceServer, Server: dnsServer}
 	if phase == probe.PhaseDNS {
@@ -216,7 +216,7 @@ func TestRevocationNotProbedIsUnknown(t *testing.T) {
 	rep := reporttest.SampleReport(t)
 	rep.Revocation = []check.Revocation{
 		{URL: "ldap://dir.example/ca", Kind: check.RevocationCRL, NeededBy: []string{"https://management.azure.com"},
-			Probe: probe.Result{Failure: &probe.Finding{Class: check.ClassRevocationNotProbed, Phase: probe.PhaseQueue, Message: "not an http:// URL"}}},
+			Probe: probe.Result{Failure: &probe.Finding{Class: check.ClassRevocationNotProbed, Phase: probe.PhaseQueue, Facts: probe.Facts{Err: "not an http:// URL"}}}},
 		{URL: "http://crl.example/ca.crl", Kind: check.RevocationCRL, NeededBy: []string{"https://management.azure.com"},
 			Probe: probe.Result{Reachable: true}},
 	}

@@ -37,7 +37,7 @@ func hostileReport(t *testing.T) *check.Report {
 	rep := reporttest.SampleReport(t)
 	r := &rep.Results[2] // management.azure.com, reachable with an interception warning
 	r.Probe.TLS.Interceptor = hostile
-	r.Probe.Warnings = []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Message: "re-signed by " + hostile}}
+	r.Probe.Warnings = []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Facts: probe.Facts{Err: "re-signed by " + hostile}}}
 	*r = check.NewResult(r.Probe, r.Pattern, r.Entry, r.Origin, r.Required)
 	return rep
 }

@@ -60,7 +60,7 @@ type hint struct {
 	fleet string
 	// message is a finding's whole message (the JSON's message, -v, the run's warnings) where pkg/check
 	// gives facts and a cause rather than words; nil for the probe's message as it came (see messageOf).
-	message func(f check.Finding) string
+	message func(f check.Finding) phrase
 }
 
 // fixed returns a hint whose action does not depend on the result.
@@ -202,7 +202,7 @@ var pathHints = map[probe.Class]hint{
 }
 
 // blocker names the proxy that answered in the endpoint's place.
-func blocker(w fixWords) string { return cmp.Or(w.BlockedBy, w.proxy) }
+func blocker(w fixWords) string { return cmp.Or(AnswererText(w.BlockedBy), w.proxy) }
 
 // boxOrProxy names the box that answered in the endpoint's place: the proxy, or the TLS-inspecting box
 // named by its answer or its re-signing CA when there is no proxy.
@@ -210,10 +210,10 @@ func (w fixWords) boxOrProxy() string {
 	switch {
 	case w.Proxy != "":
 		return w.proxy
-	case w.BlockedBy != "":
-		return w.BlockedBy
+	case w.BlockedBy != nil:
+		return answererText(w.BlockedBy)
 	case w.Interceptor != "":
-		return "the TLS-inspecting box that re-signs as " + w.Interceptor
+		return answererText(&probe.Answerer{Interceptor: w.Interceptor})
 	}
 	return w.proxy
 }

@@ -71,16 +71,22 @@ func TestWhatToFixGroupsByAction(t *testing.T) {
 	}, WhatToFix(rep), "optional and canceled failures need no fix; patterns are listed once")
 }
 
-func TestShortReasonKeepsParenthesesWhole(t *testing.T) {
-	timeout := "no TLS handshake before the timeout (read tcp 1.2.3.4:443: i/o timeout)"
-	assert.Equal(t, timeout, shortReason(timeout), "whole, and not the stray tail \"i/o timeout)\"")
-	assert.Equal(t, "no such host", shortReason("lookup x.example on 10.0.0.4:53: no such host"))
-	assert.Equal(t, "connection refused", shortReason("dial tcp 127.0.0.1:1: connect: connection refused"))
-	for _, msg := range []string{"a (b: c) d: efghijklmnopq (r: stuvwxyz0123)", "proxy answered 403 (x: forbidden by the rules here)",
-		"outer: (inner: a longer inner message) and: a tail that is long"} {
-		got := shortReason(msg)
-		assert.Equal(t, strings.Count(got, "("), strings.Count(got, ")"), "%q → %q", msg, got)
-	}
+// TestReasonIsTheLibrarysOwnOrTheLastClause: RESULT's reason is the library's own (Detail) for its error,
+// else the last clause of the words, with the one before when it alone is too short; nothing is cut
+// out of a message.
+func TestReasonIsTheLibrarysOwnOrTheLastClause(t *testing.T) {
+	refused := probe.Finding{Class: probe.ClassTCPRefused, Facts: probe.Facts{Err: "dial tcp 127.0.0.1:1: connect: connection refused",
+		Detail: "connection refused"}}
+	assert.Equal(t, "connection refused", findingShort(refused))
+	assert.Equal(t, "dial tcp 127.0.0.1:1: connect: connection refused", findingText(refused))
+	timeout := probe.Finding{Class: probe.ClassTLSHandshakeFailed, Cause: probe.CauseNoHandshake}
+	assert.Equal(t, "no TLS handshake from the server before the timeout", findingShort(timeout), "whole")
+	blocked := probe.Finding{Class: probe.ClassHTTPBlockedByProxy, Cause: probe.CauseBlocked,
+		Facts: probe.Facts{Answer: &probe.Answer{Status: "403 Forbidden"}, By: &probe.Answerer{Squid: true}}}
+	assert.Equal(t, "the request never reached the endpoint", findingShort(blocked))
+	assert.Equal(t, "squid answered 403 Forbidden in the endpoint's place: the request never reached the endpoint", findingText(blocked))
+	assert.Equal(t, "a: b (short)", say("x", "a", "b (short)").reason(), "a last clause of 12 characters or fewer keeps the one before")
+	assert.Equal(t, "dns_error", findingText(probe.Finding{Class: probe.ClassDNSError}), "no facts: the class")
 }
 
 // TestFixesNameNoPlaceholderOrPath: a fix names what a rule can allow, never a placeholder, a scheme or
@@ -106,4 +112,19 @@ func TestFixesNameNoPlaceholderOrPath(t *testing.T) {
 	assert.Contains(t, f.Hint, "privatelink zone")
 	assert.Contains(t, f.Hint, "a proxy cannot help")
 	assert.NotContains(t, f.Hint, "public DNS")
+}
+
+// TestEveryCauseHasWords: every cause pkg/probe returns is worded here, and words that need a fact do
+// not fail without it (a finding read back from an old report, or a cause with few facts).
+func TestEveryCauseHasWords(t *testing.T) {
+	for _, c := range probe.Causes {
+		_, ok := causeWords[c]
+		assert.True(t, ok, "no words for cause %s", c)
+		f := probe.Finding{Class: probe.ClassProxyUnreachable, Cause: c}
+		assert.NotEmpty(t, findingText(f), c)
+		assert.NotEmpty(t, findingShort(f), c)
+	}
+	for c := range causeWords {
+		assert.Contains(t, probe.Causes, c, "words for a cause pkg/probe does not list")
+	}
 }

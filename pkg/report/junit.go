@@ -114,36 +114,28 @@ func entryOf(p *endpoints.Plan, pattern string) *endpoints.Entry {
 }
 
 // junitCase is one endpoint: failed when it fails the run (or, with FailOnWarning, has a warning); an
-// error when this machine could not test it (local_resources), which is no verdict on the endpoint.
+// error when this machine could not test it (local_resources), which is no verdict on the endpoint; an
+// optional endpoint's failure is a line of system-out, and the case passes (junitxml.Case).
 func junitCase(r *check.Result, o JUnitOptions) junit.Testcase {
 	tc := junit.Testcase{Name: safetext.Escape(r.URL()), Classname: "arccheck." + safetext.Escape(r.Pattern), Time: junitxml.Seconds(r.Probe.Duration.Seconds())}
-	var out []string
+	c := junitxml.Case{Required: r.Required, Warnings: junitWarnings(r.Warnings), FailOnWarning: o.FailOnWarning}
 	if f := r.Failure; f != nil {
 		fix := FixOf(*f)
-		text := fmt.Sprintf("%s (%s phase): %s\nfix: %s", f.Class, f.Phase, progressText(*f), fix.Hint)
-		result := &junit.Result{Message: junitxml.Text(string(f.Class) + ": " + fix.Action), Type: safetext.Escape(string(f.Class)), Data: junitxml.Text(text)}
-		switch {
-		case f.Class == probe.ClassLocalResources:
-			tc.Error = result
-		case r.Required:
-			tc.Failure = result
-		default:
-			out = append(out, "unreachable, but this endpoint never fails a run: "+text)
-		}
+		c.Failure = &junitxml.Finding{Class: string(f.Class), Phase: string(f.Phase), Message: progressText(*f), Action: fix.Action, Hint: fix.Hint}
+		c.Local = f.Class == probe.ClassLocalResources
 	}
-	for _, w := range r.Warnings {
-		fix := FixOf(w)
-		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, progressText(w), fix.Hint)
-		if o.FailOnWarning && tc.Failure == nil {
-			tc.Failure = &junit.Result{Message: junitxml.Text(string(w.Class) + ": " + fix.Action), Type: safetext.Escape(string(w.Class)), Data: junitxml.Text(text)}
-			continue
-		}
-		out = append(out, text)
-	}
-	if len(out) > 0 {
-		tc.SystemOut = &junit.Output{Data: junitxml.Text(strings.Join(out, "\n"))}
-	}
+	c.Fill(&tc)
 	return tc
+}
+
+// junitWarnings are warnings as a JUnit case shows them.
+func junitWarnings(warnings []check.Finding) []junitxml.Finding {
+	var out []junitxml.Finding
+	for _, w := range warnings {
+		fix := FixOf(w)
+		out = append(out, junitxml.Finding{Class: string(w.Class), Message: progressText(w), Action: fix.Action, Hint: fix.Hint})
+	}
+	return out
 }
 
 // NotTestedCase is the JUnit test case of a pattern that could not be tested: skipped, or failed when it
@@ -188,20 +180,10 @@ func revocationState(rv check.Revocation) string {
 // failed only for a warning with FailOnWarning, as the run is.
 func junitRunCase(rep *check.Report, o JUnitOptions) junit.Testcase {
 	tc := junit.Testcase{Name: "run", Classname: "arccheck.run"}
-	var out []string
-	for _, w := range rep.Warnings {
-		text := fmt.Sprintf("warning %s: %s\nfix: %s", w.Class, progressText(w), FixOf(w).Hint)
-		if o.FailOnWarning && tc.Failure == nil {
-			tc.Failure = &junit.Result{Message: junitxml.Text(string(w.Class) + ": " + FixOf(w).Action), Type: safetext.Escape(string(w.Class)), Data: junitxml.Text(text)}
-			continue
-		}
-		out = append(out, text)
-	}
+	c := junitxml.Case{Warnings: junitWarnings(rep.Warnings), FailOnWarning: o.FailOnWarning}
 	for _, rv := range rep.Revocation {
-		out = append(out, fmt.Sprintf("revocation %s %s: %s", rv.Kind, rv.URL, revocationState(rv)))
+		c.Notes = append(c.Notes, fmt.Sprintf("revocation %s %s: %s", rv.Kind, rv.URL, revocationState(rv)))
 	}
-	if len(out) > 0 {
-		tc.SystemOut = &junit.Output{Data: junitxml.Text(strings.Join(out, "\n"))}
-	}
+	c.Fill(&tc)
 	return tc
 }

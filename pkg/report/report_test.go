@@ -35,12 +35,12 @@ func TestSummaryLine(t *testing.T) {
 	assert.Equal(t, "4 endpoints: 2 reachable, 2 unreachable (1 required), 1 warning; 1 not tested. Took 10.0s.", SummaryLine(rep))
 	rep.Interrupted = true
 	rep.Results[0].Failure.Class = probe.ClassCanceled
-	rep.Results[0].Failure.Message = "not started: interrupted (Ctrl-C)"
+	rep.Results[0].Failure.Cause, rep.Results[0].Failure.Err = probe.CauseNotStarted, "interrupted (Ctrl-C)"
 	assert.Equal(t, "4 endpoints: 2 reachable, 1 unreachable (0 required), 1 not probed (1 required: not started: interrupted (Ctrl-C)), 1 warning; 1 not tested. Took 10.0s. Interrupted.", SummaryLine(rep))
 	rep.Results = rep.Results[:1]
 	rep.NotTested = nil
 	rep.Interrupted = false
-	rep.Results[0].Failure.Message = "not started before the run's deadline"
+	rep.Results[0].Failure.Cause, rep.Results[0].Failure.Err = probe.CauseNotStarted, ""
 	assert.Equal(t, "1 endpoint: 0 reachable, 0 unreachable (0 required), 1 not probed (1 required: not started before the run's deadline). Took 10.0s.", SummaryLine(rep))
 	assert.True(t, rep.Failed(), "a required endpoint not probed fails the run")
 }

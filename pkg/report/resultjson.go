@@ -194,7 +194,7 @@ func resultJSON(r *check.Result) ResultJSON {
 	}
 	if h := p.HTTP; h != nil {
 		j.Timings.HTTP = ms(h.Duration)
-		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText, BlockedBy: h.BlockedBy, Evidence: h.Evidence, Proven: h.Proven}
+		j.HTTP = &HTTPJSON{Status: h.Status, StatusText: h.StatusText, BlockedBy: AnswererText(h.BlockedBy), Evidence: h.Evidence, Proven: h.Proven}
 		if !h.Date.IsZero() {
 			d := h.Date.UTC()
 			j.HTTP.Date = &d
@@ -281,7 +281,7 @@ func addressesJSON(as []probe.AddressResult) []AddressProbeJSON {
 	var out []AddressProbeJSON
 	for _, a := range as {
 		out = append(out, AddressProbeJSON{Address: a.Address.String(), Family: familyWord(a.Address.Addr()),
-			Reachable: a.Failure == nil, Failure: failureJSON(a.Failure)})
+			Reachable: a.Failure == nil, Failure: failureJSON(wordedProbe(a.Failure))})
 	}
 	return out
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // JUnit writes the fleet view as JUnit XML: a test suite per server, a test case per endpoint it
-// probed, failed where it failed (an error where the server could not test it: local_resources), and
+// probed as the check's JUnit has it (failed where a required endpoint failed, an error where the server
+// could not test it: local_resources, an optional endpoint's failure and the warnings in system-out), and
 // one per required pattern it left untested for want of a region, failed (for a pipeline that checks
 // many servers at once). Every text from the reports is escaped (safetext).
 func JUnit(w io.Writer, reports []report.CheckDocument, f *Fleet) error {
@@ -34,23 +35,22 @@ func JUnit(w io.Writer, reports []report.CheckDocument, f *Fleet) error {
 	return all.WriteXML(w)
 }
 
-// fleetCase is one endpoint of one server's report.
+// fleetCase is one endpoint of one server's report, as the check's JUnit has it (junitxml.Case): failed
+// where it failed a required endpoint, an error where the server could not test it (local_resources),
+// the failure of an endpoint that never fails a run and the warnings in system-out.
 func fleetCase(r report.ResultJSON) junit.Testcase {
 	tc := junit.Testcase{Name: safetext.Escape(r.Endpoint), Classname: "arccheck." + safetext.Escape(r.Pattern), Time: junitxml.Seconds(r.Timings.Total / 1000)}
-	if r.Failure == nil {
-		return tc
+	c := junitxml.Case{Required: r.Required}
+	if f := r.Failure; f != nil {
+		c.Failure = &junitxml.Finding{Class: string(f.Class), Phase: string(f.Phase), Message: f.Message}
+		if r.Fix != nil {
+			c.Failure.Action, c.Failure.Hint = r.Fix.Action, r.Fix.Hint
+		}
+		c.Local = f.Class == probe.ClassLocalResources
 	}
-	action := ""
-	if r.Fix != nil {
-		action = r.Fix.Action
+	for _, w := range r.Warnings {
+		c.Warnings = append(c.Warnings, junitxml.Finding{Class: string(w.Class), Message: w.Message, Action: w.Fix.Action, Hint: w.Fix.Hint})
 	}
-	result := &junit.Result{Message: junitxml.Text(string(r.Failure.Class) + ": " + action), Type: safetext.Escape(string(r.Failure.Class)),
-		Data: junitxml.Text(r.Failure.Message)}
-	switch {
-	case r.Failure.Class == probe.ClassLocalResources:
-		tc.Error = result
-	case r.Required:
-		tc.Failure = result
-	}
+	c.Fill(&tc)
 	return tc
 }

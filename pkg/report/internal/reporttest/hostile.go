@@ -89,7 +89,7 @@ func EvilReport(t *testing.T) *check.Report {
 	rep := SampleReport(t)
 	timeout := &rep.Results[0]                                        // tcp_timeout, required
 	timeout.Probe.Target.Host = "gbl\n" + Evil + ".his.arc.azure.com" // a line break cannot forge a line of a cell
-	timeout.Probe.Failure.Message = "dial tcp: " + Evil
+	timeout.Probe.Failure.Facts = probe.Facts{Err: "dial tcp: " + Evil, Detail: Evil}
 	px, err := probe.ParseProxy("http://proxy.corp:3128", "test")
 	require.NoError(t, err)
 	timeout.Probe.Proxy = &probe.ProxyPhase{Proxy: px, Status: "403 " + Evil, ProxyCode: Evil, AuthSchemes: []string{Evil}}
@@ -102,25 +102,25 @@ func EvilReport(t *testing.T) *check.Report {
 	tlsPhase := *ok.Probe.TLS
 	tlsPhase.Leaf, tlsPhase.Chain, tlsPhase.Interceptor = &leaf, []probe.Certificate{leaf}, "CN="+Evil
 	ok.Probe.TLS = &tlsPhase
-	ok.Probe.HTTP = &probe.HTTPPhase{Status: 200, StatusText: "200 " + Evil, BlockedBy: Evil, Evidence: Evil}
-	ok.Probe.Warnings = []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Message: "re-signed by " + Evil},
-		{Class: check.ClassRevocationNotProbed, Phase: probe.PhaseTLS, Message: Evil}}
+	ok.Probe.HTTP = &probe.HTTPPhase{Status: 200, StatusText: "200 " + Evil, BlockedBy: &probe.Answerer{Server: Evil}, Evidence: Evil}
+	ok.Probe.Warnings = []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Cause: probe.CauseResigned,
+		Facts: probe.Facts{Interceptor: Evil}}, {Class: check.ClassRevocationNotProbed, Phase: probe.PhaseTLS, Facts: probe.Facts{Err: Evil}}}
 	*ok = check.NewResult(ok.Probe, ok.Pattern, ok.Entry, ok.Origin, ok.Required)
 	ok.Warnings[1].Fix.Revocation = []string{"ldap://" + Evil}
 
 	classless := probe.Result{Target: probe.Target{Scheme: "https", Host: "x" + Evil + ".example", Port: 443},
-		Failure: &probe.Finding{Class: probe.Class("class" + Evil), Phase: probe.Phase(Evil), Message: Evil}}
+		Failure: &probe.Finding{Class: probe.Class("class" + Evil), Phase: probe.Phase(Evil), Facts: probe.Facts{Err: Evil}}}
 	rep.Results = append(rep.Results, check.NewResult(classless, Evil, nil, check.OriginUser, true))
 
 	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP},
 		Fix: check.Fix{Host: Evil, URL: "https://" + Evil, ClockOffset: time.Hour}}}
 	rep.Revocation = []check.Revocation{{URL: "http://crl" + Evil, Kind: check.RevocationCRL, NeededBy: []string{Evil},
-		Probe: probe.Result{Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Message: Evil}}},
+		Probe: probe.Result{Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Facts: probe.Facts{Err: Evil}}}},
 		{URL: "http://ocsp" + Evil, Kind: check.RevocationOCSP, NeededBy: []string{Evil}, NotProbed: check.CauseUnparsable,
 			ParseError: errors.New(Evil), Probe: probe.Result{Failure: &probe.Finding{Class: check.ClassRevocationNotProbed}}}}
 	rep.NotTested = append(rep.NotTested, check.NotTested{Pattern: Evil, Reason: Evil, Required: true})
 	rep.Discoveries = append(rep.Discoveries, check.Discovery{Token: Evil, URL: Evil, Hosts: []string{Evil},
-		Failure: &probe.Finding{Class: probe.ClassHTTPTooLarge, Message: Evil}},
+		Failure: &probe.Finding{Class: probe.ClassHTTPTooLarge, Facts: probe.Facts{Err: Evil}}},
 		check.Discovery{Token: Evil, URL: Evil, Failure: &probe.Finding{Class: probe.ClassHTTPError}, AnswerError: errors.New(Evil)})
 	return rep
 }

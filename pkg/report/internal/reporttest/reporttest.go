@@ -64,16 +64,17 @@ func SampleReport(t *testing.T) *check.Report {
 		TCP:      &probe.TCPPhase{Duration: 12 * time.Millisecond, Address: ap("4.150.240.10:443"), Attempts: []probe.Attempt{{Address: ap("4.150.240.10:443")}}},
 		TLS: &probe.TLSPhase{Duration: 26 * time.Millisecond, Version: tls.VersionTLS13, CipherSuite: tls.TLS_AES_128_GCM_SHA256, Verified: true, Leaf: leaf,
 			Intercepted: true, Interceptor: "CN=Corp Inspection CA,O=Contoso"},
-		Warnings: []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Message: "re-signed by CN=Corp Inspection CA,O=Contoso, which this machine trusts: not the endpoint's public chain"}}}
+		Warnings: []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Cause: probe.CauseResigned,
+			Facts: probe.Facts{Interceptor: "CN=Corp Inspection CA,O=Contoso"}}}}
 	private := probe.Result{Target: probe.Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: 443}, Start: start,
 		Duration: 10 * time.Second,
 		DNS: &probe.DNSPhase{Source: probe.DNSSource{Kind: probe.SourceServer, Server: ap("10.0.0.4:53")}, Duration: 2 * time.Millisecond,
 			Addresses: []probe.Address{{IP: ip("10.1.2.3"), Private: true}}},
 		TCP:     &probe.TCPPhase{Duration: 10 * time.Second, Attempts: []probe.Attempt{{Address: ap("10.1.2.3:443"), Error: "dial tcp 10.1.2.3:443: i/o timeout"}}},
-		Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Phase: probe.PhaseTCP, Message: "dial tcp 10.1.2.3:443: i/o timeout"}}
+		Failure: &probe.Finding{Class: probe.ClassTCPTimeout, Phase: probe.PhaseTCP, Facts: probe.Facts{Err: "dial tcp 10.1.2.3:443: i/o timeout", Detail: "i/o timeout"}}}
 	dns := probe.Result{Target: probe.Target{Scheme: "https", Host: "dc.services.visualstudio.com", Port: 443}, Start: start,
 		Duration: time.Millisecond / 2, DNS: &probe.DNSPhase{Source: system},
-		Failure: &probe.Finding{Class: probe.ClassDNSNotFound, Phase: probe.PhaseDNS, Message: "lookup dc.services.visualstudio.com on 127.0.0.53:53: no such host"}}
+		Failure: &probe.Finding{Class: probe.ClassDNSNotFound, Phase: probe.PhaseDNS, Facts: probe.Facts{Err: "lookup dc.services.visualstudio.com on 127.0.0.53:53: no such host", Detail: "no such host"}}}
 	http := probe.Result{Target: probe.Target{Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certs"}, Reachable: true,
 		Start: start, Duration: 9 * time.Millisecond, DNS: &probe.DNSPhase{Source: probe.DNSSource{Kind: probe.SourceOverride}, Addresses: []probe.Address{{IP: ip("127.0.0.1")}}},
 		TCP:  &probe.TCPPhase{Address: ap("127.0.0.1:80"), Attempts: []probe.Attempt{{Address: ap("127.0.0.1:80")}}},

@@ -24,10 +24,10 @@ const (
 func LongReport(t *testing.T) *check.Report {
 	rep := SampleReport(t)
 	dns := &rep.Results[1] // dc.services.visualstudio.com, dns_not_found
-	dns.Probe.Failure.Message = "lookup dc.services.visualstudio.com on 127.0.0.53:53: " + LongReason
+	dns.Probe.Failure.Facts = probe.Facts{Err: "lookup dc.services.visualstudio.com on 127.0.0.53:53: " + LongReason, Detail: LongReason}
 	*dns = check.NewResult(dns.Probe, dns.Pattern, dns.Entry, dns.Origin, dns.Required)
 	ok := &rep.Results[2] // management.azure.com, tls_intercepted
-	ok.Probe.Warnings = []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Message: LongWarning}}
+	ok.Probe.Warnings = []probe.Finding{{Class: probe.ClassTLSIntercepted, Phase: probe.PhaseTLS, Facts: probe.Facts{Err: LongWarning}}}
 	*ok = check.NewResult(ok.Probe, ok.Pattern, ok.Entry, ok.Origin, ok.Required)
 	return rep
 }
