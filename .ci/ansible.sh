@@ -19,10 +19,9 @@ for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
 secret='Ansibl3-S3cret'
 export ANSIBLE_LOG_PATH="$work/ansible.log" ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=False
 ansible-playbook -i localhost, -c local examples/ansible/arccheck.yml \
-  -e arccheck_binaries="$PWD/dist" -e arccheck_reports="$work/reports" \
+  -e arccheck_reports="$work/reports" \
   -e "{\"arccheck_args\": [\"--catalog\", \"none\", \"--endpoint\", \"http://ansible-lab.example:$port\", \"--resolve\", \"ansible-lab.example:$port:127.0.0.1\", \"--timeout\", \"5s\"]}" \
-  -e "arccheck_proxy=http://bob:$secret@127.0.0.1:1" \
-  -e arccheck_controller="$PWD/dist/arccheck_linux_amd64_v1/arccheck" > "$work/ansible.out" 2>&1 || { cat "$work/ansible.out"; exit 1; }
+  -e "arccheck_proxy=http://bob:$secret@127.0.0.1:1" > "$work/ansible.out" 2>&1 || { cat "$work/ansible.out"; exit 1; }
 
 test -s "$work/reports/localhost.json"
 grep -q '"schema": "arccheck.check/v1"' "$work/reports/localhost.json"

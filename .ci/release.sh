@@ -32,6 +32,8 @@ trap 'dpkg -r arccheck >/dev/null 2>&1 || true' EXIT
 /usr/bin/arccheck list -l westeurope --agent off > /dev/null
 test -s /usr/share/bash-completion/completions/arccheck
 test -s /usr/share/doc/arccheck/README.md
+test -s /usr/share/doc/arccheck/docs/check.md
+test -s /usr/share/man/man1/arccheck-check.1
 echo "installed and ran $(/usr/bin/arccheck --version)"
 
 echo "== the .rpm's metadata and files"
@@ -40,7 +42,8 @@ rpm -qip "$rpmfile" 2>/dev/null | grep -E '^(Name|Version|Architecture|Summary)'
 rpm -qip "$rpmfile" 2>/dev/null | grep -q '^Name *: arccheck$'
 files=$(rpm -qlp "$rpmfile" 2>/dev/null)
 echo "$files"
-for f in /usr/bin/arccheck /usr/share/doc/arccheck/README.md /usr/share/bash-completion/completions/arccheck \
+for f in /usr/bin/arccheck /usr/share/doc/arccheck/README.md /usr/share/doc/arccheck/docs/check.md \
+         /usr/share/man/man1/arccheck.1 /usr/share/bash-completion/completions/arccheck \
          /usr/share/zsh/vendor-completions/_arccheck /usr/share/fish/vendor_completions.d/arccheck.fish; do
   grep -qx "$f" <<<"$files" || { echo "the .rpm lacks $f"; exit 1; }
 done

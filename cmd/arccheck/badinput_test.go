@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -73,6 +74,34 @@ func TestProxyURLsNeverShowTheirPassword(t *testing.T) {
 			for _, part := range []string{tc.secret, "2024", "Spring", "12345678", "alice:"} {
 				assert.NotContains(t, r.stdout+r.stderr, part, tc.proxy)
 			}
+		}
+	}
+}
+
+// TestFileErrorsNameTheFile: every file a flag or argument names that cannot be read (missing, a
+// directory, a named pipe) is refused naming the file, with no system call's name.
+func TestFileErrorsNameTheFile(t *testing.T) {
+	dir := t.TempDir()
+	missing, fifo := filepath.Join(dir, "missing.pem"), mkfifo(t)
+	for _, path := range []string{missing, dir, fifo} {
+		for _, args := range [][]string{
+			{"check", "--ca-file", path},
+			{"check", "--public-roots", path},
+			{"check", "--proxy", "https://127.0.0.1:1", "--proxy-ca-file", path},
+			{"check", "--catalog", path},
+			{"list", "--catalog", path},
+			{"catalog", "diff", path},
+			{"merge", path},
+		} {
+			if args[0] == "merge" && path != missing {
+				continue // a directory is searched for reports; a named pipe is read (<(...))
+			}
+			r := runCLI(t, nil, args...)
+			assert.Equal(t, exitBadInput, r.code, "%v: %s", args, r.stderr)
+			assert.Empty(t, r.stdout, "%v", args)
+			assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%v: one line: %q", args, r.stderr)
+			assert.Contains(t, r.stderr, path, "%v", args)
+			assert.NotRegexp(t, `\b(open|stat|lstat|read) /`, r.stderr, "%v", args)
 		}
 	}
 }

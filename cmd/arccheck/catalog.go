@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -23,7 +25,7 @@ func newCatalogCmd(e env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "catalog",
 		Short: "Export the embedded endpoint catalog, or compare it with Microsoft's documentation",
-		Args:  noArgs,
+		Args:  subcommandArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			return badInput("catalog: name a subcommand: export or diff (see 'arccheck catalog --help')")
 		},
@@ -86,6 +88,10 @@ func runCatalogDiff(opts *catalogDiffOptions, e env, dir, version string) error 
 	if dir == "" {
 		return badInput("catalog diff: DOCS_DIR is empty; give a checkout of MicrosoftDocs/azure-management-docs")
 	}
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		// Refused before it is opened: opening a named pipe would wait for a writer.
+		return badInput("catalog diff: %s: not a directory (want a checkout of MicrosoftDocs/azure-management-docs)", dir)
+	}
 	cat, err := loadCatalog(opts.Catalog)
 	if err != nil {
 		return err
@@ -96,9 +102,13 @@ func runCatalogDiff(opts *catalogDiffOptions, e env, dir, version string) error 
 		diffs, err = catalogdiff.Compare(cat, docs)
 	}
 	var page *catalogdiff.PageError
+	var pe *fs.PathError
 	switch {
 	case errors.As(err, &page):
 		return badInput("catalog diff: %s: %v", filepath.Join(dir, filepath.FromSlash(page.Page)), page.Err)
+	case errors.Is(err, catalogdiff.ErrNotADocsCheckout) && errors.As(err, &pe):
+		// The path and what went wrong, without the system call's name ("lstat").
+		return badInput("catalog diff: %s: %v (want a checkout of MicrosoftDocs/azure-management-docs)", pe.Path, pe.Err)
 	case errors.Is(err, catalogdiff.ErrNotADocsCheckout):
 		return badInput("catalog diff: %v", err)
 	case err != nil:

@@ -40,7 +40,7 @@ func TestCatalog2026(t *testing.T) {
 	assert.False(t, blob.Required, "disputed: never fails a run on its own")
 	assert.NotEmpty(t, blob.Disputed)
 	assert.Equal(t, "2026-02-13", blob.Until)
-	assert.True(t, slices.ContainsFunc(blob.Sources, func(s report.SourceJSON) bool { return strings.HasSuffix(s.Document, "2026-02") }),
+	assert.True(t, slices.ContainsFunc(blob.Sources, func(s report.SourceJSON) bool { return strings.HasPrefix(s.Date, "2026-02") }),
 		"dated source: %v", blob.Sources)
 
 	sql := listJSON(t, "-e", "sql")

@@ -45,7 +45,7 @@ func TestCatalogFlagRefusesBadFiles(t *testing.T) {
 	require.NoError(t, os.WriteFile(big, make([]byte, 4<<20+1), 0o644))
 	cases := []struct{ value, want string }{
 		{bad, "arccheck: --catalog: invalid catalog: " + bad + ":3: entry \"a.example\": List is missing\n"},
-		{filepath.Join(dir, "none.txt"), "arccheck: --catalog: open " + filepath.Join(dir, "none.txt") + ": no such file or directory (want embedded or a catalog file; arccheck catalog export writes one)\n"},
+		{filepath.Join(dir, "none.txt"), "arccheck: --catalog: " + filepath.Join(dir, "none.txt") + ": no such file or directory (want embedded or a catalog file; arccheck catalog export writes one)\n"},
 		{dir, "arccheck: --catalog: " + dir + ": not a regular file (want embedded or a catalog file; arccheck catalog export writes one)\n"},
 		{big, "arccheck: --catalog: invalid catalog: " + big + ": catalog file too large: more than 4194304 bytes\n"},
 		{"none", "arccheck: --catalog: none is for check only (it checks only --endpoint URLs); here give embedded or a catalog file\n"},

@@ -57,6 +57,10 @@ type checkOptions struct {
 	PLSCheck bool
 	// AllAddresses is --all-addresses: TCP and TLS to every address of each name, all of which must pass.
 	AllAddresses bool
+	// Watch is --watch INTERVAL: rerun the check a round every INTERVAL (a duration) until Ctrl-C.
+	Watch string
+	// UntilReachable is --until-reachable: with --watch, end on the first round that passes.
+	UntilReachable bool
 }
 
 func newCheckCmd(e env, g *globalOptions) *cobra.Command {
@@ -69,13 +73,15 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 			"  arccheck check -l westeurope -o json > arc.json          # for a support ticket\n" +
 			"  arccheck check -l westeurope -o junit --fail-on warning  # for a CI pipeline\n" +
 			"  arccheck check -l westeurope -o prometheus > /var/lib/node_exporter/textfile/arccheck.prom\n" +
-			"  arccheck check --catalog none --endpoint https://contoso.example",
+			"  arccheck check --catalog none --endpoint https://contoso.example\n" +
+			"  arccheck check -l westeurope --watch 30s --until-reachable  # during a change window",
 		Long: "check probes every endpoint of the selection concurrently (DNS, TCP, TLS, HTTP) and prints\n" +
 			"azcmagent's Reachable table with arccheck's diagnosis of each failure. Exit code 0: every required\n" +
 			"endpoint was probed and is reachable; 1: a required endpoint is not (or was not probed, or could not\n" +
 			"be named for want of a region: give -l/--location, or the agent's; or a warning with --fail-on\n" +
 			"warning); 2: bad input; 3: the report could not be written; 4: another error;\n" +
-			"130, 143, 129: interrupted by Ctrl-C, SIGTERM, SIGHUP.",
+			"130, 143, 129: interrupted by Ctrl-C, SIGTERM, SIGHUP. --watch INTERVAL reruns the check until\n" +
+			"interrupted, or with --until-reachable until a round passes (exit 0); see docs/watch.md.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(opts, e, cmd.Root().Version)
@@ -102,6 +108,8 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 	f.StringVar(&opts.PublicRoots, "public-roots", "", "PEM file that replaces the embedded public roots used to detect TLS inspection (labs, air-gapped tests)")
 	f.BoolVar(&opts.AllAddresses, "all-addresses", false, "also probe TCP and TLS to every A and AAAA address of each name (direct connections); a row passes only when all do")
 	f.BoolVarP(&opts.PLSCheck, "enable-pls-check", "p", false, "check that private-link endpoints resolve to private addresses (same as --mode private-link)")
+	f.StringVar(&opts.Watch, "watch", "", fmt.Sprintf("rerun the check every `INTERVAL` (a duration of %s or more, e.g. 30s) until Ctrl-C, marking the rows that changed", minWatchInterval))
+	f.BoolVar(&opts.UntilReachable, "until-reachable", false, "with --watch: end (exit 0) on the first round where every required endpoint is reachable")
 	completeSelection(cmd, &opts.selectionFlags)
 	completeValues(cmd, "fail-on", []string{"error", "warning"})
 	completeValues(cmd, "proxy-bypass", endpoints.BypassCategories)
@@ -126,6 +134,8 @@ type checkRun struct {
 	settings report.Settings
 	// agent is the installed agent's facts for the agent's own rules; nil when there is none.
 	agent *agent.Settings
+	// watch is --watch's interval; zero runs the check once.
+	watch time.Duration
 }
 
 // plan is the selection in force; nil before the settings are resolved.
@@ -148,6 +158,9 @@ func (o *checkOptions) validate(getenv func(string) string, version string, a *a
 		return nil, badInput("--fail-on: unknown value %q (valid: error, warning)", o.FailOn)
 	}
 	if err := o.validateLimits(); err != nil {
+		return nil, err
+	}
+	if run.watch, err = o.watchInterval(); err != nil {
 		return nil, err
 	}
 	in := settings.Input{Agent: a, Getenv: getenv, Probing: true}
@@ -284,7 +297,30 @@ func runCheck(o *checkOptions, e env, version string) error {
 	if err != nil {
 		return err
 	}
-	if err := reportSettings(e, run.resolved, a, run.format.isTable()); err != nil {
+	if run.watch > 0 {
+		return newWatch(o, e, version, run).loop()
+	}
+	if err := announce(e, run, run.format.isTable()); err != nil {
+		return err
+	}
+	rep := check.Run(e.Context, o.runOptions(e, run))
+	warnUnusedOverrides(e, run, rep)
+	if err := run.format.writeOut(e, version, o.NoColor, o.output(run, rep)); err != nil {
+		return err
+	}
+	sayRegionMissing(e, run, rep)
+	return o.outcome(e, rep)
+}
+
+// output is what check writes of a run's report.
+func (o *checkOptions) output(run *checkRun, rep *check.Report) checkOutput {
+	return checkOutput{rep: rep, settings: run.settings, failOnWarning: o.FailOn == "warning"}
+}
+
+// announce says, once before any traffic, what resolving the settings warned of and the NO_PROXY entries
+// left out; agentLine puts the line naming the agent's settings on stdout, above a table.
+func announce(e env, run *checkRun, agentLine bool) error {
+	if err := reportSettings(e, run.resolved, run.agent, agentLine); err != nil {
 		return err
 	}
 	if c := run.prober.Proxy; c != nil && c.NoProxy != nil {
@@ -293,19 +329,22 @@ func runCheck(o *checkOptions, e env, version string) error {
 				c.NoProxy.Source, entry)
 		}
 	}
-	rep := check.Run(e.Context, o.runOptions(e, run))
+	return nil
+}
+
+// warnUnusedOverrides says which --resolve entries matched no endpoint of the run.
+func warnUnusedOverrides(e env, run *checkRun, rep *check.Report) {
 	for _, key := range check.UnusedOverrides(run.prober.Overrides, rep) {
 		fmt.Fprintf(e.Stderr, "arccheck: warning: --resolve %s matches no endpoint of this run\n", key)
 	}
-	out := checkOutput{rep: rep, settings: run.settings, failOnWarning: o.FailOn == "warning"}
-	if err := run.format.writeOut(e, version, o.NoColor, out); err != nil {
-		return err
-	}
+}
+
+// sayRegionMissing says on stderr, under a format for machines, that required patterns need a region:
+// the summaries of the formats for people say it; for a file a job writes, its log says it too.
+func sayRegionMissing(e env, run *checkRun, rep *check.Report) {
 	if line := report.RegionMissingLine(rep); line != "" && run.format.audience == forMachines {
-		// The summaries of the formats for people say this; for a file a job writes, its log says it too.
 		fmt.Fprintln(e.Stderr, "arccheck: "+line)
 	}
-	return o.outcome(e, rep)
 }
 
 // outcome is the run's exit: interrupted; failed as a run (out of local resources: no verdict on the

@@ -316,9 +316,10 @@ func TestDiscoveryRunsAlongsideTheProbes(t *testing.T) {
 }
 
 func TestPublicRootsFlag(t *testing.T) {
-	r := runCLI(t, nil, "check", "--public-roots", filepath.Join(t.TempDir(), "none.pem"))
+	none := filepath.Join(t.TempDir(), "none.pem")
+	r := runCLI(t, nil, "check", "--public-roots", none)
 	assert.Equal(t, 2, r.code)
-	assert.Equal(t, "arccheck: --public-roots: no such file or directory\n", r.stderr)
+	assert.Equal(t, "arccheck: --public-roots: "+none+": no such file or directory\n", r.stderr)
 	empty := filepath.Join(t.TempDir(), "empty.pem")
 	require.NoError(t, os.WriteFile(empty, []byte("nothing"), 0o644))
 	r = runCLI(t, nil, "check", "--public-roots", empty)

@@ -196,17 +196,26 @@ type checkOutput struct {
 	failOnWarning bool
 }
 
+// verdict is what every format says of the run: passed exactly when the command exits 0 for it (see
+// checkOptions.outcome): not interrupted, no endpoint left without a verdict for want of local
+// resources, no required endpoint unreachable or unprobed nor required pattern without its region and,
+// with --fail-on warning, no warning.
+func (r checkOutput) verdict() report.Verdict {
+	failed := r.rep.Interrupted || r.rep.LocalExhausted() > 0 || r.rep.Failed() || r.failOnWarning && r.rep.Summary().Warnings > 0
+	return report.Verdict{Passed: !failed, WarningsFail: r.failOnWarning}
+}
+
 // checkFormats are check's output formats.
 var checkFormats = formatTable[checkOutput]{
-	{name: "table", audience: forPeople, needs: needsWidth | needsColour,
+	{name: "table", audience: forPeople, needs: needsWidth | needsColour | needsHost,
 		about: "azcmagent's Reachable table, with each failure's cause and fix",
 		write: func(in writeInput, r checkOutput) error {
-			return report.CheckTable(in.stdout, r.rep, in.table.SeeingAll("use -o json"))
+			return report.CheckTable(in.stdout, r.rep, r.verdict(), in.host, in.table.SeeingAll("use -o json"))
 		}},
 	{name: "json", audience: forMachines, needs: needsHost,
 		about: report.CheckSchema + ": every result, phase and setting, for a ticket or merge",
 		write: func(in writeInput, r checkOutput) error {
-			return report.CheckJSON(in.stdout, in.tool, in.host, r.settings, r.rep)
+			return report.CheckJSON(in.stdout, in.tool, in.host, r.settings, r.rep, r.verdict())
 		}},
 	{name: "junit", audience: forMachines, needs: needsHost,
 		about: "JUnit XML for CI pipelines: a test case per endpoint",
@@ -216,7 +225,7 @@ var checkFormats = formatTable[checkOutput]{
 	{name: "markdown", audience: forPeople, needs: needsHost,
 		about: "the summary, table and fixes for a ticket or pull request",
 		write: func(in writeInput, r checkOutput) error {
-			return report.CheckMarkdown(in.stdout, in.tool, in.host, r.settings, r.rep)
+			return report.CheckMarkdown(in.stdout, in.tool, in.host, r.settings, r.rep, r.verdict())
 		}},
 	{name: "prometheus", audience: forMachines,
 		about: "metrics for node_exporter's textfile collector",
@@ -256,7 +265,7 @@ var listFormats = formatTable[listOutput]{
 		about: "the rules as an Azure Firewall application rule collection (ARM JSON)", write: export(exports.AzureFirewall)},
 }
 
-// changesFormats are the formats of list --changes: what differs between the seed-era tables and the
+// changesFormats are the formats of list --changes: what differs between the older published tables and the
 // current ones.
 var changesFormats = formatTable[listOutput]{
 	{name: "table", audience: forPeople, needs: needsWidth,

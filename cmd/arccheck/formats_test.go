@@ -58,7 +58,7 @@ type commandFormats struct {
 
 func allCommandFormats(t *testing.T) []commandFormats {
 	rep := smallReport(t)
-	doc := report.NewCheckDocument(report.Tool{Name: "arccheck", Version: "test"}, report.Host{Hostname: "srv01"}, report.Settings{}, rep)
+	doc := report.NewCheckDocument(report.Tool{Name: "arccheck", Version: "test"}, report.Host{Hostname: "srv01"}, report.Settings{}, rep, report.Verdict{})
 	cat, err := endpoints.Load()
 	require.NoError(t, err)
 	diffs := []catalogdiff.Difference{{Cloud: "AzureCloud", List: "standard", Kind: catalogdiff.KindMissing, Endpoint: "new.example", Docs: "page.md:12"}}

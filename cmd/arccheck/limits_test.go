@@ -150,7 +150,7 @@ func TestMisspeltCommandWithFlags(t *testing.T) {
 	for _, args := range [][]string{{"chek", "-l", "westeurope"}, {"chek", "--timeout", "1s"}, {"chek"}} {
 		r := runCLI(t, nil, args...)
 		assert.Equal(t, exitBadInput, r.code, "%v", args)
-		assert.Equal(t, "arccheck: unknown command \"chek\" (valid: list, check, merge, catalog; did you mean check?)\n", r.stderr, "%v", args)
+		assert.Equal(t, "arccheck: unknown command \"chek\" (valid: catalog, check, completion, list, merge, version; did you mean check?)\n", r.stderr, "%v", args)
 	}
 	assert.Equal(t, exitOK, runCLI(t, nil, "help", "check").code)
 }

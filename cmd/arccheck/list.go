@@ -16,7 +16,7 @@ type listOptions struct {
 	*globalOptions
 	// outputFlags are -o/--output and -j/--json (see listFormats).
 	outputFlags
-	// Changes is --changes: what differs between the seed-era tables and the current ones.
+	// Changes is --changes: what differs between the older published tables and the current ones.
 	Changes bool
 	// Catalog is --catalog: embedded, or a catalog file.
 	Catalog string
@@ -31,7 +31,7 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 			"  arccheck list --cloud usgov --esu -o json\n" +
 			"  arccheck list -l westeurope -e ama --set workspace-id=<GUID> -o allowlist\n" +
 			"  arccheck list --gateway-url https://contoso.gw.arc.azure.com -l westeurope\n" +
-			"  arccheck list --changes                 # what changed since the seed-era tables",
+			"  arccheck list --changes                 # what changed since the older published tables",
 		Long: "list prints the endpoints of the catalog (embedded, or --catalog FILE) that apply to the selection, as documented,\n" +
 			"with when they are required, how they behave with Private Link, and where each comes from.",
 		Args:   noArgs,
@@ -44,7 +44,7 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 	listFormats.register(cmd, &opts.outputFlags, true)
 	completeSelection(cmd, &opts.selectionFlags)
 	cmd.Flags().StringVar(&opts.Catalog, "catalog", endpoints.EmbeddedName, catalogUsage)
-	cmd.Flags().BoolVar(&opts.Changes, "changes", false, "show what differs between the seed-era tables and the current ones ("+
+	cmd.Flags().BoolVar(&opts.Changes, "changes", false, "show what differs between the older published tables and the current ones ("+
 		changesFormats.orNames()+")")
 	return cmd
 }

@@ -9,11 +9,13 @@ package main
 
 import (
 	"os"
+	"runtime/debug"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = "dev"
+// version is set at build time with -ldflags "-X main.version=v1.2.3" (.goreleaser.yaml); without it,
+// resolveVersion reads the module's version or commit from the build information.
+var version = devVersion
 
 func main() {
-	os.Exit(Execute(version, os.Args[1:], newSystemEnv()))
+	os.Exit(Execute(resolveVersion(version, debug.ReadBuildInfo), os.Args[1:], newSystemEnv()))
 }

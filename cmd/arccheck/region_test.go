@@ -160,3 +160,35 @@ func TestMergeReadsReportsFromBeforeRequiredNeedRegion(t *testing.T) {
 	assert.Equal(t, 0, r.code, r.stderr)
 	assert.NotContains(t, r.stdout, "<failure ")
 }
+
+// TestRegionOfAnotherCloud: a region of another cloud than the one in use is refused naming the cloud
+// it belongs to and the --cloud that chooses it, from the catalog's own region lists; the agent's region
+// is ignored with the same words.
+func TestRegionOfAnotherCloud(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "-l", "usgovvirginia"},
+			`-l/--location: "usgovvirginia" is a region of Azure Government (AzureUSGovernment), not of AzureCloud: give --cloud usgov`},
+		{[]string{"check", "-l", "US Gov Arizona"},
+			`-l/--location: "US Gov Arizona" is a region of Azure Government (AzureUSGovernment), not of AzureCloud: give --cloud usgov`},
+		{[]string{"list", "--cloud", "china", "-l", "westeurope"},
+			`-l/--location: "westeurope" is a region of Azure Cloud (AzureCloud), not of AzureChinaCloud: give --cloud public`},
+		{[]string{"list", "-l", "chinanorth3"},
+			`-l/--location: "chinanorth3" is a region of Microsoft Azure operated by 21Vianet (AzureChinaCloud), not of AzureCloud: give --cloud china`},
+	} {
+		assertBadInput(t, runCLI(t, nil, append(tc.args, "--agent", "off")...), tc.want, tc.args)
+	}
+	r := runCLI(t, nil, "list", "--cloud", "usgov", "-l", "usgovvirginia", "--agent", "off", "-o", "plain")
+	assert.Equal(t, exitOK, r.code, "the region in its cloud: %s", r.stderr)
+
+	path := fakeAgent(t, map[string]string{
+		"show -j":              `{"status":"Connected","agentVersion":"1.61","location":"usgovvirginia","cloud":"AzureUSGovernment"}`,
+		"config get proxy.url": "\n", "config get proxy.bypass": "[]\n", "extension list": "",
+	})
+	r = runCLI(t, map[string]string{"PATH": path}, "list", "--cloud", "AzureCloud", "-o", "plain")
+	assert.Equal(t, exitOK, r.code, r.stderr)
+	assert.Equal(t, `arccheck: warning: ignoring the agent's location ("usgovvirginia" is a region of Azure Government `+
+		"(AzureUSGovernment), not of AzureCloud)\n", r.stderr)
+}

@@ -105,14 +105,7 @@ func Execute(version string, args []string, e env) int {
 	e.Stdout, e.Stderr = out, stderrWriter{w: e.Stderr}
 	root := newRootCmd(version, e)
 	root.SetArgs(args)
-	var err error
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") && args[0] != "help" && !strings.HasPrefix(args[0], "__") {
-		// A misspelt command followed by flags ("chek -l westeurope") is an unknown command, not an
-		// unknown flag of the root command.
-		if c, _, ferr := root.Find(args); ferr == nil && c == root {
-			err = unknownCommand(root, args[0])
-		}
-	}
+	err := refuseUnknownCommand(root, args)
 	if err == nil {
 		err = root.ExecuteContext(e.Context)
 	}
@@ -157,64 +150,32 @@ func newRootCmd(version string, e env) *cobra.Command {
 		Example: "  arccheck check -l westeurope              # is every endpoint the agent needs reachable?\n" +
 			"  arccheck list -l westeurope -o allowlist  # the rules to hand to the firewall team\n" +
 			"  source <(arccheck completion bash)        # completion of commands, flags and values",
-		// Positional arguments reach RunE, which refuses them as bad input: cobra's own handling would
-		// print help and succeed, or fail with an untyped error.
-		Args: cobra.ArbitraryArgs,
-	}
-	root.SuggestionsMinimumDistance = 2
-	root.RunE = func(c *cobra.Command, args []string) error {
-		if len(args) == 0 {
-			return c.Help()
-		}
-		return unknownCommand(c, args[0])
+		// A word that is no command is refused (cobra's own handling would print help and succeed, or
+		// fail with an untyped error); without one, the help.
+		Args: subcommandArgs,
+		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
 	// Help, usage and --version go to the command's stdout, whose write errors Execute reports.
 	root.SetOut(e.Stdout)
 	root.SetErr(e.Stderr)
 	root.SetVersionTemplate("arccheck {{.Version}}\n")
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return badInput("%v (see '%s --help')", err, c.CommandPath())
-	})
+	root.SetFlagErrorFunc(flagError)
 	g := &globalOptions{}
 	// -v is --verbose everywhere, as in azcmagent; --version keeps only its long form.
 	root.PersistentFlags().BoolVarP(&g.Verbose, "verbose", "v", false, "say more on stderr as the command runs")
-	root.PersistentPreRunE = func(c *cobra.Command, args []string) error { return rejectEmptyValues(c) }
-	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g), newMergeCmd(e, g), newCatalogCmd(e))
+	root.PersistentPreRunE = func(c *cobra.Command, args []string) error {
+		if err := canonicalValues(c); err != nil {
+			return err
+		}
+		return rejectEmptyValues(c)
+	}
+	root.AddCommand(newListCmd(e, g), newCheckCmd(e, g), newMergeCmd(e, g), newCatalogCmd(e), newVersionCmd())
+	root.SetHelpCommand(newHelpCmd())
+	root.InitDefaultHelpCmd()
 	strictCompletion(root)
+	withSubcommandRules(root)
+	withFixedWords(root)
 	return root
-}
-
-// unknownCommand refuses a command arccheck does not have, suggesting the nearest ones.
-func unknownCommand(root *cobra.Command, name string) error {
-	hint := ""
-	if s := root.SuggestionsFor(name); len(s) > 0 {
-		hint = fmt.Sprintf("; did you mean %s?", strings.Join(s, ", "))
-	}
-	return badInput("unknown command %q (valid: list, check, merge, catalog%s)", name, hint)
-}
-
-// strictCompletion makes cobra's completion command refuse what it does not know as bad input: by
-// itself it prints help and succeeds for an unknown shell, and fails with an untyped error on an extra
-// argument.
-func strictCompletion(root *cobra.Command) {
-	root.InitDefaultCompletionCmd()
-	for _, c := range root.Commands() {
-		if c.Name() != "completion" {
-			continue
-		}
-		c.Args = func(c *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return badInput("completion: unknown shell %q (valid: bash, zsh, fish, powershell)", args[0])
-			}
-			return nil
-		}
-		c.RunE = func(c *cobra.Command, args []string) error {
-			return badInput("completion: name the shell: bash, zsh, fish or powershell")
-		}
-		for _, shell := range c.Commands() {
-			shell.Args = noArgs
-		}
-	}
 }
 
 // globalOptions are the flags every command has.

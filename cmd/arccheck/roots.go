@@ -30,9 +30,9 @@ func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
 	return pool, nil
 }
 
-// readPEMFile reads a regular file of at most maxPEMFile bytes; its errors do not repeat the path, which
-// the flag's message names. A FIFO (whose read would wait for a writer) is refused at once, even one put
-// in place of a regular file after a check by name (see boundedfile.Read).
+// readPEMFile reads a regular file of at most maxPEMFile bytes; its errors name the path. A FIFO (whose
+// read would wait for a writer) is refused at once, even one put in place of a regular file after a check
+// by name (see boundedfile.Read).
 func readPEMFile(path string) ([]byte, error) {
 	data, err := boundedfile.Read(path, maxPEMFile)
 	var notRegular *boundedfile.NotRegularError
@@ -43,7 +43,7 @@ func readPEMFile(path string) ([]byte, error) {
 	case errors.As(err, &tooLarge):
 		return nil, fmt.Errorf("%s is larger than %d MiB: not a PEM file of CA certificates", path, maxPEMFile>>20)
 	case err != nil:
-		return nil, pathError(err) // "no such file or directory"
+		return nil, fmt.Errorf("%s: %w", path, pathError(err)) // "ca.pem: no such file or directory"
 	}
 	return data, nil
 }

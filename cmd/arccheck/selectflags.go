@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -105,7 +106,11 @@ func loadCatalog(value string) (*endpoints.Catalog, error) {
 		return nil, badInput("--catalog: none is for check only (it checks only --endpoint URLs); here give embedded or a catalog file")
 	}
 	cat, err := endpoints.ParseFile(value)
+	var pe *fs.PathError
 	switch {
+	case errors.As(err, &pe):
+		// The file's name and what went wrong, without the system call's name ("open").
+		return nil, badInput("--catalog: %s: %v (want embedded or a catalog file; arccheck catalog export writes one)", value, pe.Err)
 	case errors.Is(err, endpoints.ErrInvalidCatalog):
 		return nil, badInput("--catalog: %v", err)
 	case err != nil:
@@ -173,7 +178,8 @@ func (s *selectionFlags) givenSelectionFlag() (string, bool) {
 }
 
 // completeSelection registers the completion of the selection flags' values: the catalog's clouds, the
-// regions of the cloud given (or AzureCloud), the scenarios, the modes.
+// regions of the cloud given (or AzureCloud), and the fixed values of the scenarios, modes, --agent and
+// --profile (matched in any case: see completeValues).
 func completeSelection(cmd *cobra.Command, s *selectionFlags) {
 	values := func(list func() []string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -192,16 +198,14 @@ func completeSelection(cmd *cobra.Command, s *selectionFlags) {
 		}
 		return nil
 	}))
-	_ = cmd.RegisterFlagCompletionFunc("extensions", values(func() []string { return append(slices.Clone(endpoints.Scenarios), "all") }))
-	_ = cmd.RegisterFlagCompletionFunc("mode", values(func() []string {
-		var out []string
-		for _, m := range endpoints.Modes {
-			out = append(out, string(m))
-		}
-		return out
-	}))
-	_ = cmd.RegisterFlagCompletionFunc("agent", values(func() []string { return []string{"auto", "off"} }))
-	_ = cmd.RegisterFlagCompletionFunc("profile", values(func() []string { return []string{endpoints.ProfileLegacyPreview} }))
+	var modes []string
+	for _, m := range endpoints.Modes {
+		modes = append(modes, string(m))
+	}
+	completeValues(cmd, "mode", modes)
+	completeValues(cmd, "extensions", append(slices.Clone(endpoints.Scenarios), "all"))
+	completeValues(cmd, "agent", []string{"auto", "off"})
+	completeValues(cmd, "profile", []string{endpoints.ProfileLegacyPreview})
 	_ = cmd.RegisterFlagCompletionFunc("set", values(func() []string {
 		var out []string
 		for _, v := range endpoints.Values {
@@ -209,11 +213,4 @@ func completeSelection(cmd *cobra.Command, s *selectionFlags) {
 		}
 		return out
 	}))
-}
-
-// completeValues registers the completion of a flag's fixed values.
-func completeValues(cmd *cobra.Command, flag string, valid []string) {
-	_ = cmd.RegisterFlagCompletionFunc(flag, func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return valid, cobra.ShellCompDirectiveNoFileComp
-	})
 }

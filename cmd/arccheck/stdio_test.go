@@ -124,9 +124,16 @@ func stdoutCommands(reports string) [][]string {
 		{"catalog", "export"},
 		{"catalog", "diff", docsFixture},
 		{"completion", "bash"},
+		{"completion", "zsh"},
+		{"completion", "fish"},
+		{"completion", "powershell"},
 		{"--version"},
+		{"version"},
 		{"--help"},
+		{"help"},
+		{"help", "check"},
 		{"list", "--help"},
+		{"catalog", "--help"},
 	}
 }
 

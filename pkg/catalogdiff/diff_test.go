@@ -82,7 +82,7 @@ func TestCompareRefusesACloudThePagesLack(t *testing.T) {
 	require.NoError(t, err)
 	extra := strings.Replace(string(text), "Cloud: AzureCloud\nRegions:", "Cloud: AzureStack\n\n"+
 		"Endpoint: a.example\nList: standard\nDescription: d\nWhen: always\nPrivateLink: public\nPorts: https/443\n"+
-		"Source: network requirements, 2026-04 | t\n\nCloud: AzureStack\nRegions: local\n\nCloud: AzureCloud\nRegions:", 1)
+		"Source: network-requirements@b703da5a | t\n\nCloud: AzureStack\nRegions: local\n\nCloud: AzureCloud\nRegions:", 1)
 	cat := fixture(t, extra)
 	require.Contains(t, extra, "Cloud: AzureStack")
 	d, err := Read(filepath.Join("testdata", "docs"))

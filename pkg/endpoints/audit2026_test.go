@@ -18,9 +18,12 @@ import (
 // test per row or per group of rows sharing a cause. Each names the page and commit it rests on, and
 // checks that the entry cites it.
 
-// cites reports whether one of the sources names the commit (e.g. "@5c2ac4f3").
+// cites reports whether one of the sources is a page read at the commit (e.g. "@5c2ac4f3"): its
+// Revision is the page's source at that commit.
 func cites(sources []Source, commit string) bool {
-	return slices.ContainsFunc(sources, func(s Source) bool { return strings.Contains(s.Table, commit) })
+	return slices.ContainsFunc(sources, func(s Source) bool {
+		return strings.Contains(s.Page.Revision, "/"+strings.TrimPrefix(commit, "@"))
+	})
 }
 
 // entryIn returns the entry of a cloud's list.
@@ -72,7 +75,7 @@ func TestAuditGuestConfigurationHostsPerCloud(t *testing.T) {
 				"https://" + c.region + "-gas.guestconfiguration.azure." + c.suffix}, urls(gc))
 			assert.NotContains(t, gc.Entry.NotTested, "not documented")
 			assert.True(t, slices.ContainsFunc(gc.Entry.Sources, func(s Source) bool {
-				return strings.Contains(s.Table, "machine-configuration/overview/03-network-requirements.md")
+				return strings.Contains(s.Page.Revision, "machine-configuration/overview/03-network-requirements.md")
 			}))
 		}
 	}
@@ -355,14 +358,16 @@ func TestExportRoundTripsThroughParseFile(t *testing.T) {
 
 func TestParseFileRejectsBadFiles(t *testing.T) {
 	head := "Cloud: AzureCloud\n\n"
-	entry := "Endpoint: a.example\nList: standard\nDescription: d\nWhen: always\nPrivateLink: public\nPorts: https/443\nSource: 002_13d341821de41fb0.txt | t\n\n"
-	regions := "Cloud: AzureCloud\nRegions: westeurope\n"
+	entry := "Endpoint: a.example\nList: standard\nDescription: d\nWhen: always\nPrivateLink: public\nPorts: https/443\nSource: network-requirements@9f3f69f6 | t\n\n"
+	regions := "Cloud: AzureCloud\nRegions: westeurope\n\n" + goodPage
 	cases := []struct{ name, text, want string }{
 		{"empty", "", "bad.txt: no cloud"},
 		{"entry before cloud", entry + head + regions, "bad.txt:1: the first stanza must name the Cloud"},
 		{"unknown key", head + "Endpoint: a.example\nColour: red\n\n" + regions, `bad.txt:4: unknown entry key "Colour"`},
 		{"bad port", head + strings.Replace(entry, "https/443", "ftp/21", 1) + regions, `bad.txt:3: entry "a.example": bad port "ftp/21"`},
-		{"no regions", head + entry, "bad.txt: no regions for cloud AzureCloud"},
+		{"no regions", head + entry + goodPage, "bad.txt: no regions for cloud AzureCloud"},
+		{"no sources table", head + entry + "Cloud: AzureCloud\nRegions: westeurope\n",
+			`bad.txt:9: entry "a.example": unknown Source page "network-requirements@9f3f69f6"`},
 		{"cloud twice", head + entry + head + regions, "bad.txt:11: cloud AzureCloud is defined twice"},
 		{"not key value", head + "just words\n", `bad.txt:3: expected "Key: value"`},
 	}

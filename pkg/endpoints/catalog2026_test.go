@@ -1,7 +1,6 @@
 package endpoints
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -55,17 +54,16 @@ func select2026(t *testing.T, sel Selection) *Plan {
 	return p
 }
 
-// dated2026 matches a current-documentation source of 2026, e.g. "network requirements, 2026-04".
-var dated2026 = regexp.MustCompile(`^[a-z][a-z0-9 ]*, 2026-[01][0-9]$`)
-
+// has2026Source reports whether a source is a page as it read in 2026.
 func has2026Source(sources []Source) bool {
-	return slices.ContainsFunc(sources, func(s Source) bool { return dated2026.MatchString(s.Document) })
+	return slices.ContainsFunc(sources, func(s Source) bool { return s.Page.Date.Date.Year() == 2026 })
 }
 
+// sourceDocs are the IDs of the sources' pages.
 func sourceDocs(sources []Source) []string {
 	var out []string
 	for _, s := range sources {
-		out = append(out, s.Document)
+		out = append(out, s.Page.ID)
 	}
 	return out
 }
@@ -124,11 +122,11 @@ func TestBlobWildcardIsDisputed(t *testing.T) {
 		blob := endpoint(t, p, "*.blob.core.windows.net")
 		assert.False(t, blob.Required, "disputed: never required on its own (%s)", now)
 		assert.NotEmpty(t, blob.Entry.Disputed)
-		assert.Contains(t, blob.Entry.Disputed, "extension security")
+		assert.Contains(t, blob.Entry.Disputed, "extensions security")
 		assert.Contains(t, blob.Entry.Disputed, "network requirements")
 		assert.Equal(t, "2026-02-13", blob.Entry.Until.Raw)
 		assert.True(t, blob.Entry.Until.Passed(aug2026))
-		assert.Contains(t, sourceDocs(blob.Entry.Sources), "002_13d341821de41fb0.txt", "the seed source is kept")
+		assert.Contains(t, sourceDocs(blob.Entry.Sources), "network-requirements@9f3f69f6", "the first table's source is kept")
 
 		oaas := endpoint(t, p, "oaasguestconfig*.blob.core.windows.net")
 		assert.NotEmpty(t, oaas.Entry.NotTested)
@@ -243,7 +241,7 @@ func TestESU2026(t *testing.T) {
 }
 
 func TestNotices2026(t *testing.T) {
-	// 21Vianet: seed 001's ESU table stays as it is, with a notice that ESU is not available.
+	// 21Vianet: the 21Vianet site's ESU table stays as it is, with a notice that ESU is not available.
 	for _, sel := range []Selection{{Cloud: "china", ESU: true}, {Cloud: "china", Extensions: []string{"esu"}}} {
 		p := select2026(t, sel)
 		i := slices.IndexFunc(p.Notices, func(n Notice) bool {
@@ -253,7 +251,7 @@ func TestNotices2026(t *testing.T) {
 		n := p.Notices[i]
 		assert.Contains(t, n.Text, "2012")
 		assert.Contains(t, n.Text, "2016")
-		assert.Contains(t, sourceDocs(n.Sources), "001_6c84d4827c88e6ac.txt")
+		assert.Contains(t, sourceDocs(n.Sources), "network-requirements-21vianet")
 		assert.True(t, has2026Source(n.Sources))
 	}
 	p := select2026(t, Selection{Cloud: "china", ESU: true})
@@ -364,7 +362,7 @@ func TestGatewayList2026(t *testing.T) {
 	p := select2026(t, Selection{GatewayURL: "https://x.gw.arc.azure.com", Location: "westeurope"})
 	assert.Equal(t, sorted(gatewayList...), patterns(p))
 	for _, ep := range p.Endpoints {
-		assert.Contains(t, sourceDocs(ep.Entry.Sources), "arc gateway, 2026-04", ep.Entry.Endpoint)
+		assert.Contains(t, sourceDocs(ep.Entry.Sources), "arc-gateway@2f260e9e", ep.Entry.Endpoint)
 		assert.False(t, ep.NotCarried, ep.Entry.Endpoint)
 	}
 	gw := endpoint(t, p, "[Your URL Prefix].gw.arc.azure.com")
@@ -415,9 +413,6 @@ func TestEvery2026FactHasADatedSource(t *testing.T) {
 			if fact {
 				assert.True(t, has2026Source(e.Sources), "%s %s %s: %v", cl.Name, e.List, e.Endpoint, sourceDocs(e.Sources))
 			}
-			for _, s := range e.Sources {
-				assert.True(t, slices.Contains(seedDocuments, s.Document) || currentDoc.MatchString(s.Document), s.Document)
-			}
 		}
 		for _, tag := range cl.ServiceTags {
 			if !tag.Since.IsZero() || !tag.Until.IsZero() {
@@ -432,7 +427,7 @@ func TestEvery2026FactHasADatedSource(t *testing.T) {
 	c := mustLoad(t)
 	confirmed := map[string]map[string][]string{
 		"AzureCloud": {
-			"network requirements, 2026-04": {"download.microsoft.com", "packages.microsoft.com", "login.microsoftonline.com",
+			"network-requirements@b703da5a": {"download.microsoft.com", "packages.microsoft.com", "login.microsoftonline.com",
 				"*.login.microsoft.com", "pas.windows.net", "management.azure.com", "*.his.arc.azure.com",
 				"*.guestconfiguration.azure.com", "guestnotificationservice.azure.com", "*.guestnotificationservice.azure.com",
 				"azgn*.servicebus.windows.net", "*.servicebus.windows.net", "*.waconazure.com", "dc.services.visualstudio.com",
@@ -440,7 +435,7 @@ func TestEvery2026FactHasADatedSource(t *testing.T) {
 				"<azure-keyvault-name>.vault.azure.net", "graph.microsoft.com", "*.blob.core.windows.net"},
 		},
 		"AzureUSGovernment": {
-			"network requirements, 2026-04": {"download.microsoft.com", "packages.microsoft.com", "login.microsoftonline.us",
+			"network-requirements@b703da5a": {"download.microsoft.com", "packages.microsoft.com", "login.microsoftonline.us",
 				"pasff.usgovcloudapi.net", "management.usgovcloudapi.net", "*.his.arc.azure.us", "*.guestconfiguration.azure.us",
 				"*.blob.core.usgovcloudapi.net", "dc.applicationinsights.us", "www.microsoft.com/pkiops/certs",
 				"*.<region>.arcdataservices.azure.us"},
@@ -461,6 +456,6 @@ func TestEvery2026FactHasADatedSource(t *testing.T) {
 		"*.<region>.arcdataservices.com"} {
 		i := slices.IndexFunc(c.Cloud("AzureCloud").Entries, func(e Entry) bool { return e.List == "esu" && e.Endpoint == ep })
 		require.GreaterOrEqual(t, i, 0, ep)
-		assert.Contains(t, sourceDocs(c.Cloud("AzureCloud").Entries[i].Sources), "esu network requirements, 2026-02", ep)
+		assert.Contains(t, sourceDocs(c.Cloud("AzureCloud").Entries[i].Sources), "esu-network-requirements@85eb4cb5", ep)
 	}
 }

@@ -2,6 +2,7 @@ package endpoints
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -117,14 +118,67 @@ func TestPrivateLinkModeLeavesOutEndpointsNotUsed(t *testing.T) {
 	assert.Equal(t, "not used when private link is configured", p.Excluded[0].Reason)
 }
 
+// TestEveryEntryIsTraceable: every row, service tag and notice names a Microsoft page a person can open:
+// a title and an https address on a Microsoft documentation site, and the table or section of it.
 func TestEveryEntryIsTraceable(t *testing.T) {
+	microsoft := []string{"learn.microsoft.com", "docs.azure.cn"} // the latter: Azure operated by 21Vianet's docs
+	check := func(what string, sources []Source) {
+		t.Helper()
+		require.NotEmpty(t, sources, what)
+		for _, s := range sources {
+			require.NotNil(t, s.Page, what)
+			assert.NotEmpty(t, s.Page.Title, what)
+			assert.NotEmpty(t, s.Table, what)
+			u, err := url.Parse(s.Page.URL)
+			require.NoError(t, err, what)
+			assert.Equal(t, "https", u.Scheme, what)
+			assert.Contains(t, microsoft, u.Host, "%s: %s", what, s.Page.URL)
+			if s.Page.Revision != "" {
+				assert.True(t, strings.HasPrefix(s.Page.Revision, "https://github.com/MicrosoftDocs/"), "%s: %s", what, s.Page.Revision)
+			}
+		}
+	}
 	for _, cl := range mustLoad(t).Clouds {
 		assert.NotEmpty(t, cl.ServiceTags, cl.Name)
 		for _, e := range cl.Entries {
-			require.NotEmpty(t, e.Sources, "%s %s", cl.Name, e.Endpoint)
+			check(cl.Name+" "+e.List+" "+e.Endpoint, e.Sources)
+		}
+		for _, tag := range cl.ServiceTags {
+			check(cl.Name+" tag "+tag.Name, tag.Sources)
+		}
+		for _, n := range cl.Notices {
+			check(cl.Name+" notice "+n.Text, n.Sources)
+		}
+	}
+}
+
+// TestEveryPageIsCitedAndDated: the sources table holds no page that no row cites, and every page read in
+// git has the date of its version.
+func TestEveryPageIsCitedAndDated(t *testing.T) {
+	c := mustLoad(t)
+	cited := map[*Page]bool{}
+	for _, cl := range c.Clouds {
+		for _, e := range cl.Entries {
 			for _, s := range e.Sources {
-				assert.True(t, slices.Contains(seedDocuments, s.Document) || currentDoc.MatchString(s.Document), s.Document)
+				cited[s.Page] = true
 			}
+		}
+		for _, tag := range cl.ServiceTags {
+			for _, s := range tag.Sources {
+				cited[s.Page] = true
+			}
+		}
+		for _, n := range cl.Notices {
+			for _, s := range n.Sources {
+				cited[s.Page] = true
+			}
+		}
+	}
+	require.NotEmpty(t, c.Pages)
+	for _, p := range c.Pages {
+		assert.True(t, cited[p], "%s: no row cites page %s", p.Pos, p.ID)
+		if p.Revision != "" {
+			assert.False(t, p.Date.IsZero(), "%s: page %s has no Date", p.Pos, p.ID)
 		}
 	}
 }
@@ -307,8 +361,12 @@ func TestSelectRejectsBadInput(t *testing.T) {
 			SelectionError{Field: FieldLocation, Value: "westeurop", Reason: "unknown AzureCloud region", Valid: c.Cloud("AzureCloud").Regions, Suggest: []string{"westeurope"}},
 			`location: unknown AzureCloud region "westeurop" (did you mean westeurope?)`},
 		{"region of another cloud", Selection{Cloud: "usgov", Location: "westeurope"},
-			SelectionError{Field: FieldLocation, Value: "westeurope", Reason: "unknown AzureUSGovernment region", Valid: govRegions},
-			`location: unknown AzureUSGovernment region "westeurope" (valid: ` + strings.Join(govRegions, ", ") + `)`},
+			SelectionError{Field: FieldLocation, Value: "westeurope", Reason: "is a region of Azure Cloud (AzureCloud), not of AzureUSGovernment",
+				Instead: FieldCloud, InsteadValue: "public"},
+			`location: "westeurope" is a region of Azure Cloud (AzureCloud), not of AzureUSGovernment: give cloud public`},
+		{"region of no cloud", Selection{Cloud: "usgov", Location: "atlantis"},
+			SelectionError{Field: FieldLocation, Value: "atlantis", Reason: "unknown AzureUSGovernment region", Valid: govRegions},
+			`location: unknown AzureUSGovernment region "atlantis" (valid: ` + strings.Join(govRegions, ", ") + `)`},
 		{"region not in the preview", Selection{Profile: ProfileLegacyPreview, Location: "eastus"},
 			SelectionError{Field: FieldLocation, Value: "eastus", Reason: "unknown AzureCloud 2019 preview region", Valid: []string{"westus2", "westeurope", "westasia"}},
 			`location: unknown AzureCloud 2019 preview region "eastus" (valid: westus2, westeurope, westasia)`},
@@ -426,13 +484,17 @@ func TestSuggestRegions(t *testing.T) {
 }
 
 const goodCloud = "Cloud: AzureCloud\nDisplay: Azure Cloud\n\n"
-const goodEntry = "Endpoint: example.com\nList: standard\nDescription: d\nWhen: always\nPrivateLink: public\nPorts: https/443\nSource: 002_13d341821de41fb0.txt | Azure Cloud table\n"
+const goodEntry = "Endpoint: example.com\nList: standard\nDescription: d\nWhen: always\nPrivateLink: public\nPorts: https/443\nSource: network-requirements@9f3f69f6 | Azure Cloud table\n"
 const goodRegions = "Cloud: AzureCloud\nRegions: westeurope\n"
+const goodPage = "Page: network-requirements@9f3f69f6\nTitle: Connected Machine agent network requirements\n" +
+	"URL: https://learn.microsoft.com/en-us/azure/azure-arc/servers/network-requirements\nDate: 2024-03-19\n" +
+	"Revision: https://github.com/MicrosoftDocs/azure-management-docs/blob/9f3f69f6c7e324895ffc9412d7c5cc81c25f41c3/articles/azure-arc/servers/includes/network-requirements.md\n"
 
 func TestParseAcceptsMinimalCatalog(t *testing.T) {
 	c, err := Parse(fstest.MapFS{
 		"azurecloud.txt": {Data: []byte(goodCloud + "# comment\n" + goodEntry)},
 		"regions.txt":    {Data: []byte(goodRegions)},
+		"sources.txt":    {Data: []byte(goodPage)},
 	})
 	require.NoError(t, err)
 	require.Len(t, c.Clouds[0].Entries, 1)
@@ -444,6 +506,7 @@ func TestParseReadsTheCloudStanza(t *testing.T) {
 		"azurecloud.txt": {Data: []byte("Cloud: AzureCloud\nAliases: Public, azure\nIssuers: Microsoft Corporation, DigiCert Inc\n" +
 			"HISDiscovery: https://his.example/d?location=<region>\n\n" + goodEntry)},
 		"regions.txt": {Data: []byte(goodRegions + "PreviewRegions: westus2\n")},
+		"sources.txt": {Data: []byte(goodPage)},
 	})
 	require.NoError(t, err)
 	cl := c.Cloud("public")
@@ -463,7 +526,7 @@ func TestEveryKeyIsDocumented(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "..", "data", "README.md"))
 	require.NoError(t, err)
 	readme := string(b)
-	for _, keys := range [][]string{cloudKeys, tagKeys, entryKeys} {
+	for _, keys := range [][]string{cloudKeys, tagKeys, entryKeys, pageKeys} {
 		for _, k := range keys {
 			assert.Contains(t, readme, "| `"+k+"` |", k)
 		}
@@ -480,9 +543,11 @@ func TestParseRejectsMalformedData(t *testing.T) {
 	}{
 		{"not key value", goodCloud + "just words\n", `azurecloud.txt:4: expected "Key: value", got "just words"`},
 		{"unknown key", replace("Description: d", "Descripton: d"), `azurecloud.txt:6: unknown entry key "Descripton"`},
-		{"missing source", replace("Source: 002_13d341821de41fb0.txt | Azure Cloud table\n", ""), `azurecloud.txt:4: entry "example.com": Source is missing`},
-		{"bad source document", replace("002_13d341821de41fb0.txt", "some blog"), `azurecloud.txt:4: entry "example.com": bad Source document "some blog"`},
-		{"source without table", replace(" | Azure Cloud table", ""), `entry "example.com": bad Source "002_13d341821de41fb0.txt"`},
+		{"missing source", replace("Source: network-requirements@9f3f69f6 | Azure Cloud table\n", ""), `azurecloud.txt:4: entry "example.com": Source is missing`},
+		{"unknown source page", replace("network-requirements@9f3f69f6", "some blog"),
+			`azurecloud.txt:10: entry "example.com": unknown Source page "some blog" (no Page stanza of the sources table has that ID)`},
+		{"seed file name", replace("network-requirements@9f3f69f6", "002_13d341821de41fb0.txt"), `azurecloud.txt:10: entry "example.com": unknown Source page "002_13d341821de41fb0.txt"`},
+		{"source without table", replace(" | Azure Cloud table", ""), `azurecloud.txt:10: entry "example.com": bad Source "network-requirements@9f3f69f6"`},
 		{"unknown list", replace("List: standard", "List: main"), `entry "example.com": unknown List "main"`},
 		{"unknown when", replace("When: always", "When: sometimes"), `entry "example.com": unknown When "sometimes"`},
 		{"scenario without scenarios", replace("When: always", "When: scenario"), `entry "example.com": When: scenario needs Scenarios`},
@@ -499,20 +564,25 @@ func TestParseRejectsMalformedData(t *testing.T) {
 		{"duplicate", goodCloud + goodEntry + "\n" + goodEntry, `azurecloud.txt:12: entry "example.com": list standard already has it at azurecloud.txt:4`},
 		{"no cloud stanza", goodEntry, `azurecloud.txt: the first stanza must name the Cloud`},
 		{"stray stanza", goodCloud + "Description: x\n", `azurecloud.txt:4: stanza is neither an Endpoint, a ServiceTag nor a Notice`},
-		{"service tag without lists", goodCloud + "ServiceTag: Storage\nSource: 002_13d341821de41fb0.txt | Service tags\n", `service tag "Storage": Lists is missing`},
+		{"service tag without lists", goodCloud + "ServiceTag: Storage\nSource: network-requirements@9f3f69f6 | Service tags\n", `service tag "Storage": Lists is missing`},
+		{"service tag of an unknown page", goodCloud + "ServiceTag: Storage\nLists: standard\nSource: blog | Service tags\n",
+			`azurecloud.txt:6: service tag "Storage": unknown Source page "blog"`},
+		{"notice of an unknown page", goodCloud + "Notice: n\nLists: standard\nSource: blog | t\n", `azurecloud.txt:6: notice: unknown Source page "blog"`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(tc.file)}, "regions.txt": {Data: []byte(goodRegions)}})
+			_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(tc.file)}, "regions.txt": {Data: []byte(goodRegions)},
+				"sources.txt": {Data: []byte(goodPage)}})
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrInvalidCatalog)
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
-	_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(goodCloud + goodEntry)}})
+	_, err := Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(goodCloud + goodEntry)}, "sources.txt": {Data: []byte(goodPage)}})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "regions.txt: no regions for cloud AzureCloud")
-	_, err = Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(goodCloud + goodEntry)}, "regions.txt": {Data: []byte(goodRegions + "Region: westus\n")}})
+	_, err = Parse(fstest.MapFS{"azurecloud.txt": {Data: []byte(goodCloud + goodEntry)}, "regions.txt": {Data: []byte(goodRegions + "Region: westus\n")},
+		"sources.txt": {Data: []byte(goodPage)}})
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrInvalidCatalog)
 	assert.Contains(t, err.Error(), `regions.txt:3: unknown regions key "Region" (valid: Cloud, Regions, PreviewRegions)`)

@@ -5,18 +5,19 @@ import (
 	"time"
 )
 
-// ChangeKind says how an endpoint or service tag differs between the seed-era tables and current ones.
+// ChangeKind says how an endpoint or service tag differs between the older tables (the baseline pages of
+// the sources table) and the current ones.
 type ChangeKind string
 
 // The kinds of change.
 const (
 	ChangeAdded    ChangeKind = "added"    // documented only by current documentation
-	ChangeRemoved  ChangeKind = "removed"  // in a seed table, dropped since (legacy, or its Until date passed)
+	ChangeRemoved  ChangeKind = "removed"  // in an older table, dropped since (legacy, or its Until date passed)
 	ChangeDisputed ChangeKind = "disputed" // current documents disagree about it
 )
 
-// Change is one difference between the seed-era tables and the current ones, for an admin whose
-// firewall change request was written from the old tables.
+// Change is one difference between the older tables and the current ones, for an admin whose firewall
+// change request was written from the older tables.
 type Change struct {
 	Kind ChangeKind
 	// Endpoint is the changed endpoint; nil for a service tag.
@@ -29,8 +30,9 @@ type Change struct {
 	Why string
 }
 
-// Changes lists what differs between the seed-era tables and the current ones for this selection:
-// endpoints and service tags added since, removed since, and disputed.
+// Changes lists what differs between the older tables (the pages marked Baseline in the sources table)
+// and the current ones for this selection: endpoints and service tags added since, removed since, and
+// disputed.
 func (p *Plan) Changes() []Change {
 	var out []Change
 	for i := range p.Endpoints {
@@ -47,7 +49,7 @@ func (p *Plan) Changes() []Change {
 		switch {
 		case t.Until.Passed(p.now):
 			out = append(out, Change{Kind: ChangeRemoved, Tag: t, When: t.Until})
-		case !fromSeed(t.Sources):
+		case !fromBaseline(t.Sources):
 			out = append(out, Change{Kind: ChangeAdded, Tag: t, When: t.Since})
 		}
 	}
@@ -61,34 +63,29 @@ func (p *Plan) endpointChange(ep *Endpoint) (Change, bool) {
 		return Change{Kind: ChangeDisputed, Endpoint: ep, When: e.Until, Why: e.Disputed}, true
 	case e.Legacy != "" || e.Until.Passed(p.now):
 		return Change{Kind: ChangeRemoved, Endpoint: ep, When: e.Until, Why: e.Legacy}, true
-	case !fromSeed(e.Sources) || e.Since.Date.After(seedEraEnd):
+	case !fromBaseline(e.Sources) || e.Since.Date.After(baselineDate(e.Sources)):
 		return Change{Kind: ChangeAdded, Endpoint: ep, When: e.Since}, true
 	}
 	return Change{}, false
 }
 
-// seedEraEnd ends the seed era: the tables an entry is compared with are the seeds' and the
-// documentation's up to the end of 2023, when the ESU tables were first published (2023-10 for Azure
-// Cloud, 2023-11 for Azure Government), which no seed holds.
-var seedEraEnd = time.Date(2023, 12, 31, 0, 0, 0, 0, time.UTC)
-
-// fromSeed reports whether any source is of the seed era: a seed document, or documentation dated up
-// to seedEraEnd (e.g. "esu network requirements, 2023-10").
-func fromSeed(sources []Source) bool {
-	return slices.ContainsFunc(sources, func(s Source) bool {
-		if slices.Contains(seedDocuments, s.Document) {
-			return true
-		}
-		d, ok := sourceDate(s.Document)
-		return ok && !d.After(seedEraEnd)
-	})
+// fromBaseline reports whether any source is a baseline page: one of the older tables.
+func fromBaseline(sources []Source) bool {
+	return slices.ContainsFunc(sources, func(s Source) bool { return s.Page.Baseline })
 }
 
-// sourceDate is the month of a dated current-documentation source ("network requirements, 2025-09").
-func sourceDate(doc string) (time.Time, bool) {
-	if !currentDoc.MatchString(doc) {
-		return time.Time{}, false
+// baselineDate is the date of the latest baseline page among sources: an entry that started to apply
+// after it was added since the table it is compared with. Without a dated baseline page it is the far
+// future, so that no Since date is after it.
+func baselineDate(sources []Source) time.Time {
+	var latest time.Time
+	for _, s := range sources {
+		if s.Page.Baseline && s.Page.Date.Date.After(latest) {
+			latest = s.Page.Date.Date
+		}
 	}
-	b, err := parseBound(doc[len(doc)-len("2006-01"):])
-	return b.Date, err == nil && !b.Date.IsZero()
+	if latest.IsZero() {
+		return time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	}
+	return latest
 }

@@ -29,10 +29,10 @@ var errCatalogTooLarge = errors.New("catalog file too large")
 var ErrNotRegularFile = errors.New("not a regular file")
 
 // ParseFile reads and validates the catalog file at path, written as Export writes it: the data/
-// format, each cloud's stanzas starting at its Cloud stanza, and the regions stanzas (Cloud and
-// Regions). It validates exactly as Parse does; errors name the file and line. Anything but a regular
-// file of at most 4 MiB is refused before it is read. The catalog's Name is path and its SHA256 the
-// checksum of the bytes read.
+// format, each cloud's stanzas starting at its Cloud stanza, the regions stanzas (Cloud and Regions)
+// and the sources table (Page stanzas). It validates exactly as Parse does; errors name the file and
+// line. Anything but a regular file of at most 4 MiB is refused before it is read. The catalog's Name
+// is path and its SHA256 the checksum of the bytes read.
 func ParseFile(path string) (*Catalog, error) {
 	raw, err := readRegular(path)
 	if err != nil {
@@ -42,11 +42,11 @@ func ParseFile(path string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 	}
-	clouds, regions, err := splitClouds(path, stanzas)
+	clouds, regions, pages, err := splitClouds(path, stanzas)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 	}
-	c, err := assemble(path, clouds, regions)
+	c, err := assemble(path, clouds, regions, pages)
 	if err != nil {
 		return nil, err
 	}
@@ -76,12 +76,17 @@ type cloudStanzas struct {
 	stanzas []stanza
 }
 
-// assemble builds and validates a catalog from each cloud's stanzas and the regions stanzas (read from
-// regionsFile), for Parse and ParseFile alike.
-func assemble(regionsFile string, clouds []cloudStanzas, regions []stanza) (*Catalog, error) {
+// assemble builds and validates a catalog from each cloud's stanzas, the regions stanzas (read from
+// regionsFile) and the Page stanzas of the sources table, for Parse and ParseFile alike.
+func assemble(regionsFile string, clouds []cloudStanzas, regions, pages []stanza) (*Catalog, error) {
 	c := &Catalog{}
+	var pt pageTable
+	var err error
+	if c.Pages, pt, err = parsePages(pages); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
+	}
 	for _, group := range clouds {
-		cloud, err := parseCloudFile(group.file, group.stanzas)
+		cloud, err := parseCloudFile(group.file, group.stanzas, pt)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 		}
@@ -100,26 +105,30 @@ func assemble(regionsFile string, clouds []cloudStanzas, regions []stanza) (*Cat
 }
 
 // splitClouds groups a one-file catalog's stanzas by cloud: a stanza with Cloud and Regions (or
-// PreviewRegions) names regions; any other stanza with Cloud starts a cloud.
-func splitClouds(name string, stanzas []stanza) (clouds []cloudStanzas, regions []stanza, err error) {
+// PreviewRegions) names regions; a Page stanza is a row of the sources table, wherever it is; any other
+// stanza with Cloud starts a cloud.
+func splitClouds(name string, stanzas []stanza) (clouds []cloudStanzas, regions, pages []stanza, err error) {
 	for _, s := range stanzas {
 		switch {
+		case s.first("Page") != "":
+			pages = append(pages, s)
 		case s.first("Cloud") != "" && len(s.all("Regions"))+len(s.all("PreviewRegions")) > 0:
 			regions = append(regions, s)
 		case s.first("Cloud") != "":
 			clouds = append(clouds, cloudStanzas{file: name, stanzas: []stanza{s}})
 		case len(clouds) == 0:
-			return nil, nil, fmt.Errorf("%s:%d: the first stanza must name the Cloud", name, s.line)
+			return nil, nil, nil, fmt.Errorf("%s:%d: the first stanza must name the Cloud", name, s.line)
 		default:
 			last := &clouds[len(clouds)-1]
 			last.stanzas = append(last.stanzas, s)
 		}
 	}
-	return clouds, regions, nil
+	return clouds, regions, pages, nil
 }
 
 // Export writes the embedded catalog as one file that ParseFile reads back (and --catalog FILE loads):
-// every cloud file, then the regions, each introduced by a comment naming its file in data/.
+// every cloud file, then the regions and the sources table, each introduced by a comment naming its
+// file in data/.
 func Export(w io.Writer) error { return exportFS(w, data.FS) }
 
 func exportFS(w io.Writer, fsys fs.FS) error {
@@ -128,9 +137,12 @@ func exportFS(w io.Writer, fsys fs.FS) error {
 		return err
 	}
 	sort.Strings(names)
-	// Cloud files first, regions last: a reader sees each cloud before its regions.
-	if i := slices.Index(names, "regions.txt"); i >= 0 {
-		names = append(slices.Delete(names, i, i+1), "regions.txt")
+	// Cloud files first, then the regions and the sources table: a reader sees each cloud before its
+	// regions, and the rows before the pages their sources name.
+	for _, last := range []string{"regions.txt", pagesFile} {
+		if i := slices.Index(names, last); i >= 0 {
+			names = append(slices.Delete(names, i, i+1), last)
+		}
 	}
 	var b bytes.Buffer
 	b.WriteString("# arccheck catalog: every data/*.txt file of the embedded catalog in one file.\n" +

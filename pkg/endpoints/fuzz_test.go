@@ -103,9 +103,14 @@ func FuzzCatalog(f *testing.F) {
 		regions, _ := os.ReadFile(filepath.Join("..", "..", "data", "regions.txt"))
 		f.Add(data, regions)
 	}
+	// The sources table is the embedded one (which has goodEntry's page), not fuzzed.
+	pages := []byte(goodPage)
+	if data, err := os.ReadFile(filepath.Join("..", "..", "data", pagesFile)); err == nil {
+		pages = data
+	}
 	f.Fuzz(func(t *testing.T, cloud, regions []byte) {
 		checkStanzasWriteBack(t, cloud)
-		c, err := Parse(fstest.MapFS{"cloud.txt": {Data: cloud}, "regions.txt": {Data: regions}})
+		c, err := Parse(fstest.MapFS{"cloud.txt": {Data: cloud}, "regions.txt": {Data: regions}, pagesFile: {Data: pages}})
 		if err != nil {
 			if !errors.Is(err, ErrInvalidCatalog) {
 				t.Fatalf("not an ErrInvalidCatalog: %v", err)

@@ -58,10 +58,27 @@ const (
 	TokenGateway           = "{gateway}"
 )
 
-// Source says where an entry comes from: a document and the table or section in it.
+// Page is one Microsoft documentation page as it read at one version: a row of the catalog's sources
+// table (data/sources.txt), which every Source names.
+type Page struct {
+	ID    string // the catalog's name for it, e.g. "network-requirements@b703da5a"; never shown to users
+	Title string // the page's title at that version
+	Short string // a shorter name for narrow columns; the Title when the catalog gives none
+	URL   string // the page's public address (https://learn.microsoft.com/…)
+	// Date is the version's date: its commit's date, or the month the page was read; zero when the
+	// page publishes no history.
+	Date Bound
+	// Revision is the page's source at that version (a GitHub URL at a commit); "" when none is published.
+	Revision string
+	// Baseline is set for the older tables Plan.Changes compares the current ones with.
+	Baseline bool
+	Pos      string // file:line of its stanza
+}
+
+// Source says where an entry comes from: a page and the table or section in it.
 type Source struct {
-	Document string // a seed file name, or a dated current-documentation fact
-	Table    string // the table or section in it
+	Page  *Page  // never nil in a parsed catalog
+	Table string // the table or section of the page
 }
 
 // Port is one scheme and TCP port an endpoint is used on.
@@ -162,6 +179,8 @@ type Catalog struct {
 	// catalog, of what Export writes (so an exported copy has the same checksum until it is edited).
 	SHA256 string
 	Clouds []*Cloud
+	// Pages are the sources table: every page a Source of the catalog may name, in file order.
+	Pages []*Page
 }
 
 // Cloud returns the cloud with that canonical name or alias (case-insensitive), or nil.

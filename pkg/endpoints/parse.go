@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -13,18 +12,6 @@ import (
 
 	"github.com/arccheck/arccheck/data"
 )
-
-// seedDocuments are the reference documents a Source may cite by file name.
-var seedDocuments = []string{
-	"000_81824ce7d8eb1b9c.txt",
-	"001_6c84d4827c88e6ac.txt",
-	"002_13d341821de41fb0.txt",
-	"003_5560c87bf92d8b2f.txt",
-	"004_c19d5f8e161f455a.txt",
-}
-
-// currentDoc matches a dated current-documentation source such as "network requirements, 2025-09".
-var currentDoc = regexp.MustCompile(`^[a-z][a-z0-9 ]*, 20[0-9]{2}-[01][0-9]$`)
 
 // ErrInvalidCatalog is wrapped by every error about malformed catalog data.
 var ErrInvalidCatalog = errors.New("invalid catalog")
@@ -46,7 +33,8 @@ var loadEmbedded = sync.OnceValues(func() (*Catalog, error) {
 	return c, nil
 })
 
-// Parse reads and validates every *.txt catalog file of fsys. Errors name the file, line and entry.
+// Parse reads and validates every *.txt catalog file of fsys: the clouds, regions.txt and the sources
+// table, sources.txt. Errors name the file, line and entry.
 func Parse(fsys fs.FS) (*Catalog, error) {
 	names, err := fs.Glob(fsys, "*.txt")
 	if err != nil {
@@ -54,7 +42,7 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 	}
 	sort.Strings(names)
 	var clouds []cloudStanzas
-	var regions []stanza
+	var regions, pages []stanza
 	for _, name := range names {
 		f, err := fsys.Open(name)
 		if err != nil {
@@ -65,13 +53,16 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 		}
-		if name == "regions.txt" {
+		switch name {
+		case "regions.txt":
 			regions = stanzas
-			continue
+		case pagesFile:
+			pages = stanzas
+		default:
+			clouds = append(clouds, cloudStanzas{file: name, stanzas: stanzas})
 		}
-		clouds = append(clouds, cloudStanzas{file: name, stanzas: stanzas})
 	}
-	return assemble("regions.txt", clouds, regions)
+	return assemble("regions.txt", clouds, regions, pages)
 }
 
 // addRegions reads the regions stanzas; file names where they should be, for a cloud that has none.
@@ -104,8 +95,8 @@ var entryKeys = []string{"Endpoint", "List", "Description", "When", "Scenarios",
 	"Inspection", "ProxyAuth", "Expect"}
 
 // parseCloudFile reads one cloud's stanzas: its Cloud stanza first, then its service tags, notices and
-// entries.
-func parseCloudFile(name string, stanzas []stanza) (*Cloud, error) {
+// entries, whose sources name pages of pt.
+func parseCloudFile(name string, stanzas []stanza, pt pageTable) (*Cloud, error) {
 	if len(stanzas) == 0 || stanzas[0].first("Cloud") == "" {
 		return nil, fmt.Errorf("%s: the first stanza must name the Cloud", name)
 	}
@@ -115,7 +106,7 @@ func parseCloudFile(name string, stanzas []stanza) (*Cloud, error) {
 	}
 	seen := map[string]string{} // list + endpoint → the position of its first entry
 	for _, s := range stanzas[1:] {
-		if err := addCloudStanza(cl, s, seen); err != nil {
+		if err := addCloudStanza(cl, s, seen, pt); err != nil {
 			return nil, err
 		}
 	}
@@ -149,22 +140,22 @@ func parseCloudHead(name string, head stanza) (*Cloud, error) {
 
 // addCloudStanza adds a service tag, notice or entry stanza to cl; seen holds the position of every
 // entry so far by list and endpoint, so that a list has each endpoint once.
-func addCloudStanza(cl *Cloud, s stanza, seen map[string]string) error {
+func addCloudStanza(cl *Cloud, s stanza, seen map[string]string, pt pageTable) error {
 	switch {
 	case s.first("ServiceTag") != "":
-		tag, err := parseServiceTag(s)
+		tag, err := parseServiceTag(s, pt)
 		if err != nil {
 			return err
 		}
 		cl.ServiceTags = append(cl.ServiceTags, tag)
 	case s.first("Notice") != "":
-		n, err := parseNotice(s)
+		n, err := parseNotice(s, pt)
 		if err != nil {
 			return err
 		}
 		cl.Notices = append(cl.Notices, n)
 	case s.first("Endpoint") != "":
-		e, err := parseEntry(s)
+		e, err := parseEntry(s, pt)
 		if err != nil {
 			return err
 		}
@@ -189,7 +180,7 @@ func checkKeys(s stanza, allowed []string, what string) error {
 	return nil
 }
 
-func parseServiceTag(s stanza) (ServiceTag, error) {
+func parseServiceTag(s stanza, pt pageTable) (ServiceTag, error) {
 	t := ServiceTag{Name: s.first("ServiceTag"), Condition: s.first("Condition"), Lists: splitList(s.first("Lists")),
 		Scenarios: splitList(s.first("Scenarios"))}
 	bad := func(msg string) error {
@@ -208,8 +199,8 @@ func parseServiceTag(s stanza) (ServiceTag, error) {
 		return t, bad(err.Error())
 	}
 	var err error
-	if t.Sources, err = parseSources(s.all("Source")); err != nil {
-		return t, bad(err.Error())
+	if t.Sources, err = pt.sources(s); err != nil {
+		return t, fmt.Errorf("%s: service tag %q: %w", at(s, err), t.Name, err)
 	}
 	if t.Since, t.Until, err = parseBounds(s); err != nil {
 		return t, bad(err.Error())
@@ -217,7 +208,7 @@ func parseServiceTag(s stanza) (ServiceTag, error) {
 	return t, nil
 }
 
-func parseNotice(s stanza) (Notice, error) {
+func parseNotice(s stanza, pt pageTable) (Notice, error) {
 	n := Notice{Text: s.first("Notice"), Lists: splitList(s.first("Lists")), Scenarios: splitList(s.first("Scenarios"))}
 	bad := func(msg string) error { return fmt.Errorf("%s:%d: notice: %s", s.file, s.line, msg) }
 	if err := checkKeys(s, noticeKeys, "notice"); err != nil {
@@ -233,8 +224,8 @@ func parseNotice(s stanza) (Notice, error) {
 		return n, bad(err.Error())
 	}
 	var err error
-	if n.Sources, err = parseSources(s.all("Source")); err != nil {
-		return n, bad(err.Error())
+	if n.Sources, err = pt.sources(s); err != nil {
+		return n, fmt.Errorf("%s: notice: %w", at(s, err), err)
 	}
 	return n, nil
 }
@@ -255,24 +246,4 @@ func allOf(what string, values, valid []string) error {
 		}
 	}
 	return nil
-}
-
-func parseSources(values []string) ([]Source, error) {
-	if len(values) == 0 {
-		return nil, errors.New("Source is missing")
-	}
-	var out []Source
-	for _, v := range values {
-		doc, table, ok := strings.Cut(v, "|")
-		doc, table = strings.TrimSpace(doc), strings.TrimSpace(table)
-		if !ok || doc == "" || table == "" {
-			return nil, fmt.Errorf("bad Source %q (want \"document | table\")", v)
-		}
-		if !slices.Contains(seedDocuments, doc) && !currentDoc.MatchString(doc) {
-			return nil, fmt.Errorf("bad Source document %q (want a seed file name such as %s, or a dated fact such as \"network requirements, 2025-09\")",
-				doc, seedDocuments[2])
-		}
-		out = append(out, Source{Document: doc, Table: table})
-	}
-	return out, nil
 }

@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// parseEntry reads an Endpoint stanza and checks it with entrySteps.
-func parseEntry(s stanza) (Entry, error) {
+// parseEntry reads an Endpoint stanza, checks it with entrySteps and reads its sources, which name
+// pages of pt.
+func parseEntry(s stanza, pt pageTable) (Entry, error) {
 	e := Entry{
 		Endpoint:    s.first("Endpoint"),
 		List:        s.first("List"),
@@ -33,10 +34,14 @@ func parseEntry(s stanza) (Entry, error) {
 			return e, fmt.Errorf("%s: entry %q: %w", e.Pos, e.Endpoint, err)
 		}
 	}
+	var err error
+	if e.Sources, err = pt.sources(s); err != nil {
+		return e, fmt.Errorf("%s: entry %q: %w", at(s, err), e.Endpoint, err)
+	}
 	return e, nil
 }
 
-// entrySteps validate an entry (and parse its Ports and Sources), in order; the first error is reported.
+// entrySteps validate an entry (and parse its Ports), in order; the first error is reported.
 var entrySteps = []func(*Entry, stanza) error{
 	checkRequiredKeys,
 	checkEndpointShape,
@@ -50,7 +55,6 @@ var entrySteps = []func(*Entry, stanza) error{
 	func(e *Entry, _ stanza) error { return allOf("TLS version", e.TLS, tlsVersions) },
 	func(e *Entry, _ stanza) error { return checkPlaceholders(e.Endpoint) },
 	checkTestable,
-	parseEntrySources,
 	parseEntry2026,
 	parseExpect,
 }
@@ -167,12 +171,6 @@ func checkTestable(e *Entry, _ stanza) error {
 		return errors.New("a wildcard or placeholder pattern needs Target lines or a NotTested reason")
 	}
 	return nil
-}
-
-func parseEntrySources(e *Entry, s stanza) error {
-	var err error
-	e.Sources, err = parseSources(s.all("Source"))
-	return err
 }
 
 func parsePort(p string) (Port, error) {

@@ -118,7 +118,7 @@ func (c *Catalog) Select(sel Selection) (*Plan, error) {
 	if p.ProxyBypass, err = canonicalBypass(sel.ProxyBypass, p.Mode); err != nil {
 		return nil, err
 	}
-	if p.Location, err = resolveLocation(sel.Location, cloud, p.List); err != nil {
+	if p.Location, err = c.resolveLocation(sel.Location, cloud, p.List); err != nil {
 		return nil, err
 	}
 	if p.values, err = resolveValues(sel.Values, p.Scenarios); err != nil {
@@ -140,15 +140,16 @@ func (c *Catalog) resolveCloud(name string) (*Cloud, error) {
 	return nil, &SelectionError{Field: FieldCloud, Value: name, Reason: "unknown cloud", Valid: c.CloudNames()}
 }
 
-// resolveMode returns the connection mode: as given, else gateway when a gateway URL is given, else direct.
+// resolveMode returns the connection mode: as given (in any case), else gateway when a gateway URL is given, else direct.
 func resolveMode(sel Selection) (Mode, error) {
 	switch {
 	case sel.Mode == "" && sel.GatewayURL != "":
 		return ModeGateway, nil
 	case sel.Mode == "":
 		return ModeDirect, nil
-	case slices.Contains(Modes, sel.Mode):
-		return sel.Mode, nil
+	}
+	if i := slices.IndexFunc(Modes, func(m Mode) bool { return strings.EqualFold(string(m), string(sel.Mode)) }); i >= 0 {
+		return Modes[i], nil
 	}
 	return "", &SelectionError{Field: FieldMode, Value: string(sel.Mode), Reason: "unknown mode", Valid: names(Modes)}
 }
@@ -177,7 +178,7 @@ func parseExtensions(values []string) ([]string, error) {
 // chooseList returns the documented table the profile, mode and ESU choice select.
 func chooseList(sel Selection, mode Mode, cloud *Cloud) (string, error) {
 	switch {
-	case sel.Profile == ProfileLegacyPreview:
+	case strings.EqualFold(sel.Profile, ProfileLegacyPreview):
 		return legacyPreviewTable(sel, mode, cloud)
 	case sel.Profile != "":
 		return "", &SelectionError{Field: FieldProfile, Value: sel.Profile, Reason: "unknown profile",
@@ -288,15 +289,31 @@ func canonicalBypass(given []string, mode Mode) ([]string, error) {
 	return out, nil
 }
 
-// resolveLocation matches a location against the regions of the cloud (or of the 2019 preview).
-func resolveLocation(raw string, cloud *Cloud, list string) (string, error) {
+// resolveLocation matches a location against the regions of the cloud (or of the 2019 preview). A
+// region of another cloud of the catalog is refused naming that cloud and how to choose it.
+func (c *Catalog) resolveLocation(raw string, cloud *Cloud, list string) (string, error) {
 	if raw == "" {
 		return "", nil
 	}
 	if list == ProfileLegacyPreview {
 		return matchRegion(raw, cloud.PreviewRegions, cloud.Name+" 2019 preview")
 	}
-	return matchRegion(raw, cloud.Regions, cloud.Name)
+	loc, err := matchRegion(raw, cloud.Regions, cloud.Name)
+	if err == nil {
+		return loc, nil
+	}
+	for _, other := range c.Clouds {
+		if other != cloud && slices.Contains(other.Regions, NormaliseRegion(raw)) {
+			give := other.Name // or its first alias, the short name: usgov, china
+			if len(other.Aliases) > 0 {
+				give = other.Aliases[0]
+			}
+			return "", &SelectionError{Field: FieldLocation, Value: raw,
+				Reason:  "is a region of " + other.Display + " (" + other.Name + "), not of " + cloud.Name,
+				Instead: FieldCloud, InsteadValue: give}
+		}
+	}
+	return "", err
 }
 
 // pick adds the cloud's entries and service tags of the plan's list, in catalog order.

@@ -42,6 +42,10 @@ type SelectionError struct {
 	With Field
 	// WithValue is that part's value ("" for a switch such as FieldESU).
 	WithValue string
+	// Instead is another part of the selection that, set to InsteadValue, makes Value valid: the cloud
+	// whose regions hold a region given with another cloud (Reason then says so, after the value).
+	Instead      Field
+	InsteadValue string
 }
 
 // Error writes the error on one line, naming parts of the selection by their Field names:
@@ -50,6 +54,7 @@ type SelectionError struct {
 //	location: unknown AzureCloud region "westeurop" (did you mean westeurope?)
 //	mode: the Arc gateway is available in AzureCloud only (got "gateway" with cloud "AzureChinaCloud")
 //	esu: the ESU-only subset is for direct or private-link connections, not the Arc gateway (with mode "gateway")
+//	location: "usgovvirginia" is a region of Azure Government (AzureUSGovernment), not of AzureCloud: give cloud usgov
 //
 // Suggestions, when there are any, are shown instead of the valid values.
 func (e *SelectionError) Error() string {
@@ -58,6 +63,9 @@ func (e *SelectionError) Error() string {
 
 // Message is Error with each part of the selection named by name (cmd names the flags).
 func (e *SelectionError) Message(name func(Field) string) string {
+	if e.Instead != "" {
+		return fmt.Sprintf("%s: %q %s: give %s %s", name(e.Field), e.Value, e.Reason, name(e.Instead), e.InsteadValue)
+	}
 	var b strings.Builder
 	b.WriteString(name(e.Field) + ": " + e.Reason)
 	switch {

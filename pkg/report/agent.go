@@ -1,7 +1,6 @@
 package report
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/arccheck/arccheck/internal/safetext"
@@ -51,11 +50,7 @@ func AgentLine(s agent.Settings, fields []endpoints.Field, proxy bool) string {
 func SettingsWarning(w settings.Warning) string {
 	switch w := w.(type) {
 	case settings.AgentValueRefused:
-		why := w.Err.Reason
-		if w.Err.Value != "" {
-			why += " " + strconv.Quote(w.Err.Value)
-		}
-		return "ignoring the agent's " + selectionWords[w.Field].name + " (" + why + ")"
+		return "ignoring the agent's " + selectionWords[w.Field].name + " (" + selectionRefusal(w.Err) + ")"
 	case settings.AgentBypassInGateway:
 		return "the agent's proxy.bypass (" + strings.Join(w.Categories, ", ") + ") has no effect in gateway mode, which does not support proxy bypass"
 	case settings.EnvironmentProxyIgnored:

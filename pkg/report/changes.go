@@ -11,7 +11,7 @@ import (
 // ChangesSchema is the version tag of the JSON that `arccheck list --changes -o json` writes.
 const ChangesSchema = "arccheck.changes/v1"
 
-// ChangesDocument is the JSON form of the changes since the seed-era tables.
+// ChangesDocument is the JSON form of the changes since the older tables.
 type ChangesDocument struct {
 	Schema    string        `json:"schema"`
 	Tool      Tool          `json:"tool"`
@@ -19,7 +19,7 @@ type ChangesDocument struct {
 	Changes   []ChangeJSON  `json:"changes"`
 }
 
-// ChangeJSON is one endpoint or service tag added, removed or disputed since the seed documents.
+// ChangeJSON is one endpoint or service tag added, removed or disputed since the older tables.
 type ChangeJSON struct {
 	Change     endpoints.ChangeKind `json:"change"`
 	Endpoint   string               `json:"endpoint,omitempty"`
@@ -30,23 +30,40 @@ type ChangeJSON struct {
 	Sources []SourceJSON `json:"sources"`
 }
 
-func changesJSON(p *endpoints.Plan) []ChangeJSON {
+func changesJSON(changes []endpoints.Change) []ChangeJSON {
 	out := []ChangeJSON{}
-	for _, c := range p.Changes() {
-		j := ChangeJSON{Change: c.Kind, When: c.When.Raw, Why: c.Why}
+	for _, c := range changes {
+		j := ChangeJSON{Change: c.Kind, When: c.When.Raw, Why: c.Why, Sources: sourcesJSON(changeSources(c))}
 		if c.Endpoint != nil {
-			j.Endpoint, j.Sources = c.Endpoint.Pattern, sourcesJSON(c.Endpoint.Entry.Sources)
+			j.Endpoint = changeSubject(c)
 		} else {
-			j.ServiceTag, j.Sources = c.Tag.Name, sourcesJSON(c.Tag.Sources)
+			j.ServiceTag = changeSubject(c)
 		}
 		out = append(out, j)
 	}
 	return out
 }
 
-// ChangesJSON writes the changes since the seed-era tables as indented JSON.
+// changeSubject names the endpoint (as listed) or service tag a change is about.
+func changeSubject(c endpoints.Change) string {
+	if c.Endpoint != nil {
+		return c.Endpoint.Pattern
+	}
+	return c.Tag.Name
+}
+
+// changeSources are the sources of the endpoint or service tag a change is about.
+func changeSources(c endpoints.Change) []endpoints.Source {
+	if c.Endpoint != nil {
+		return c.Endpoint.Entry.Sources
+	}
+	return c.Tag.Sources
+}
+
+// ChangesJSON writes the changes since the older tables as indented JSON.
 func ChangesJSON(w io.Writer, tool Tool, p *endpoints.Plan) error {
-	return write.JSON(w, ChangesDocument{Schema: ChangesSchema, Tool: tool, Selection: NewSelectionJSON(p), Changes: changesJSON(p)})
+	return write.JSON(w, ChangesDocument{Schema: ChangesSchema, Tool: tool, Selection: NewSelectionJSON(p),
+		Changes: changesJSON(p.Changes())})
 }
 
 // changeWords are the first column of the changes table: what to do with an old change request.
@@ -56,22 +73,18 @@ var changeWords = map[endpoints.ChangeKind]string{
 	endpoints.ChangeDisputed: "disputed",
 }
 
-// ChangesTable writes, for an admin whose firewall change request follows the seed-era tables, what to
-// add and what may be removed, with the date and the source of each change. On a terminal (o.Width) WHY
+// ChangesTable writes, for an admin whose firewall change request follows the older tables, what to add
+// and what may be removed, with the date and the source of each change. On a terminal (o.Width) WHY
 // wraps between words and SOURCE is hidden, with a line that says so, only when the table cannot fit.
 func ChangesTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 	w := write.To(out)
-	changes := changesJSON(p)
-	grid.Para(w, "Changes since the seed documents, for "+listHeading(p), o.Width)
+	changes := p.Changes()
+	grid.Para(w, "Changes since the older published tables, for "+listHeading(p), o.Width)
 	g := &grid.Grid{Header: []string{"CHANGE", "ENDPOINT OR SERVICE TAG", "WHEN", "WHY", "SOURCE"},
 		Drop: []int{4}, Flex: []int{3, 4, 1}, Least: map[int]int{3: 30}, SeeAll: o.SeeAll}
 	for _, c := range changes {
-		var sources []string
-		for _, s := range c.Sources {
-			sources = append(sources, shortSource(endpoints.Source(s)))
-		}
-		g.Add(grid.Plain(changeWords[c.Change]), grid.Plain(c.Endpoint+c.ServiceTag), grid.Plain(c.When),
-			grid.Plain(c.Why), grid.Lines(sources))
+		g.Add(grid.Plain(changeWords[c.Kind]), grid.Plain(changeSubject(c)), grid.Plain(c.When.Raw), grid.Plain(c.Why),
+			grid.Lines(shortSources(changeSources(c))))
 	}
 	if err := g.Render(w, o.Width, false); err != nil && w.Err() == nil {
 		return err

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,17 +18,18 @@ import (
 )
 
 // CheckTable writes the results as azcmagent's Reachable table (ENDPOINT, REACHABLE, PRIVATE, TLS, PROXY,
-// in its vocabulary) followed by arccheck's own columns, a summary line and what was not tested. On a
+// in its vocabulary) followed by arccheck's own columns, a summary line that begins with the verdict v,
+// the notes that concern a run on host, and what was not tested. On a
 // terminal (o.Width) the table and the text after it fit its width: RESULT wraps, then ENDPOINT (at the
 // slashes of its URL); TIME, TLS, PROXY and PRIVATE are hidden, in that order, when RESULT would be
 // narrower than 30 columns otherwise, and a line under the table says so. REACHABLE, the verdict, and
 // ENDPOINT always stay: a table that still cannot fit is drawn wider and says how wide.
-func CheckTable(out io.Writer, rep *check.Report, o TableOptions) error {
+func CheckTable(out io.Writer, rep *check.Report, v Verdict, host Host, o TableOptions) error {
 	w := write.To(out)
 	if err := checkGrid(rep, o.SeeAll).Render(w, o.Width, o.Color); err != nil && w.Err() == nil {
 		return err
 	}
-	checkTableNotes(w, rep, o.Width)
+	checkTableNotes(w, rep, v, host, o.Width)
 	checkTableLists(w, rep, o.Width)
 	return w.Err()
 }
@@ -36,21 +39,16 @@ func checkGrid(rep *check.Report, seeAll string) *grid.Grid {
 	g := &grid.Grid{Header: []string{"ENDPOINT", "REACHABLE", "PRIVATE", "TLS", "PROXY", "TIME", "RESULT"},
 		Drop: []int{5, 3, 4, 2}, Flex: []int{6, 0}, Least: map[int]int{6: 30}, SeeAll: seeAll}
 	for i := range rep.Results {
-		r := &rep.Results[i]
-		reachable := grid.Painted("true", grid.Green)
-		if !r.Reachable {
-			reachable = grid.Painted("false", failureColor(r))
-		}
-		g.Add(grid.Plain(r.URL()), reachable, grid.Plain(PrivateColumn(&r.Probe)), grid.Plain(TLSColumn(&r.Probe)), grid.Plain(ProxyColumn(&r.Probe)),
-			grid.Plain(formatDuration(r.Probe.Duration)), resultCell(r))
+		g.Add(checkRow(&rep.Results[i])...)
 	}
 	return g
 }
 
-// checkTableNotes writes the summary line, the run's warnings and the notes under the check table.
-func checkTableNotes(w io.Writer, rep *check.Report, width int) {
+// checkTableNotes writes the summary line, the run's warnings and the notes that concern a run on host
+// under the check table.
+func checkTableNotes(w io.Writer, rep *check.Report, v Verdict, host Host, width int) {
 	para := func(s string) { grid.Para(w, s, width) }
-	para(SummaryLine(rep))
+	para(SummaryLine(rep, v))
 	for _, warning := range rep.Warnings {
 		para("warn " + string(warning.Class) + ": " + messageOf(warning))
 	}
@@ -58,11 +56,9 @@ func checkTableNotes(w io.Writer, rep *check.Report, width int) {
 		fmt.Fprintln(w)
 		para(notCarriedNote + ".")
 	}
-	if rep.Plan != nil {
-		for _, n := range rep.Plan.Notices {
-			fmt.Fprintln(w)
-			para("Note: " + n.Text)
-		}
+	for _, n := range noticesFor(rep, host.OS) {
+		fmt.Fprintln(w)
+		para("Note: " + n.Text)
 	}
 }
 
@@ -117,10 +113,13 @@ func failureColor(r *check.Result) string {
 	return grid.Dim
 }
 
-// resultCell says how the endpoint went: ok or the failure's class and reason, qualified (legacy,
-// optional, not via the gateway), then a line per warning.
+// resultCell says how the endpoint went: ok (with the HTTP status, when a request was sent) or the
+// failure's class and reason, qualified (legacy, optional, not via the gateway), then a line per warning.
 func resultCell(r *check.Result) grid.Cell {
 	first := grid.Line{Text: "ok"}
+	if h := r.Probe.HTTP; h != nil && h.Status != 0 {
+		first.Text += " (HTTP " + cmp.Or(h.StatusText, strconv.Itoa(h.Status)) + ")"
+	}
 	if r.Failure != nil {
 		first = grid.Line{Text: string(r.Failure.Class) + ": " + resultText(*r.Failure), Color: failureColor(r)}
 	}
@@ -152,16 +151,20 @@ func warningText(w check.Finding) string {
 	return messageOf(w)
 }
 
-// SummaryLine says in one line how the run went, and why any endpoint was not probed to a verdict.
-func SummaryLine(rep *check.Report) string {
+// SummaryLine says in one line how the run went, beginning with its verdict (PASSED or FAILED, as the
+// exit code says it), and why any endpoint was not probed to a verdict.
+func SummaryLine(rep *check.Report, v Verdict) string {
 	s := rep.Summary()
-	line := fmt.Sprintf("%s: %d reachable, %d unreachable (%d required)", Plural(s.Endpoints, "endpoint"), s.Reachable,
+	line := fmt.Sprintf("%s: %s: %d reachable, %d unreachable (%d required)", v.word(), Plural(s.Endpoints, "endpoint"), s.Reachable,
 		s.Unreachable, s.RequiredUnreachable)
 	if s.Canceled > 0 {
 		line += fmt.Sprintf(", %d not probed (%d required: %s)", s.Canceled, s.RequiredCanceled, strings.Join(canceledReasons(rep), "; "))
 	}
 	if s.Warnings > 0 {
 		line += ", " + Plural(s.Warnings, "warning")
+		if v.WarningsFail {
+			line += " (warnings fail this run)"
+		}
 	}
 	if s.NotTested > 0 {
 		line += fmt.Sprintf("; %d not tested", s.NotTested)

@@ -77,7 +77,7 @@ func TestCheckFindingsAreWordedHere(t *testing.T) {
 				rep.Results[1].Failure = &tc.f
 			}
 			var buf bytes.Buffer
-			require.NoError(t, CheckJSON(&buf, sampleTool, sampleHost, sampleSettings(rep), rep))
+			require.NoError(t, CheckJSON(&buf, sampleTool, sampleHost, sampleSettings(rep), rep, Verdict{}))
 			var doc CheckDocument
 			require.NoError(t, json.Unmarshal(buf.Bytes(), &doc))
 			if tc.f.Class == check.ClassClockSkew {
@@ -111,7 +111,7 @@ func TestCheckRunNotesAreWordedHere(t *testing.T) {
 	rep := reporttest.SampleReport(t)
 	rep.Revocation, rep.Discoveries = []check.Revocation{capped}, []check.Discovery{d}
 	var buf bytes.Buffer
-	require.NoError(t, CheckJSON(&buf, sampleTool, sampleHost, sampleSettings(rep), rep))
+	require.NoError(t, CheckJSON(&buf, sampleTool, sampleHost, sampleSettings(rep), rep, Verdict{}))
 	assert.Contains(t, buf.String(), `"message": "not probed: the run probes at most 32 revocation URLs"`)
 	assert.Contains(t, buf.String(), `"message": "answer is an empty list"`)
 

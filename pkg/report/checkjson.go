@@ -14,13 +14,16 @@ const CheckSchema = "arccheck.check/v1"
 
 // CheckDocument is the JSON form of a check (see README, "JSON: check").
 type CheckDocument struct {
-	Schema      string          `json:"schema"`
-	Tool        Tool            `json:"tool"`
-	StartedAt   time.Time       `json:"startedAt"`
-	DurationMs  float64         `json:"durationMs"`
-	Host        Host            `json:"host"`
-	Settings    Settings        `json:"settings"`
-	Summary     SummaryJSON     `json:"summary"`
+	Schema     string      `json:"schema"`
+	Tool       Tool        `json:"tool"`
+	StartedAt  time.Time   `json:"startedAt"`
+	DurationMs float64     `json:"durationMs"`
+	Host       Host        `json:"host"`
+	Settings   Settings    `json:"settings"`
+	Summary    SummaryJSON `json:"summary"`
+	// Verdict is "passed" when the command exited 0 for the run, else "failed" (reports written before
+	// it was recorded have none).
+	Verdict     string          `json:"verdict"`
 	Results     []ResultJSON    `json:"results"`
 	NotTested   []NotTestedJSON `json:"notTested"`
 	Excluded    []ExcludedJSON  `json:"excluded"`
@@ -127,11 +130,12 @@ type NotTestedJSON struct {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// NewCheckDocument builds the JSON form of a report.
-func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report) CheckDocument {
+// NewCheckDocument builds the JSON form of a report with the command's verdict v; its notices are
+// those that concern a run on host.
+func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report, v Verdict) CheckDocument {
 	settings.Endpoints, settings.Resolve, settings.ProxyBypass = write.NonNil(settings.Endpoints), write.NonNil(settings.Resolve), write.NonNil(settings.ProxyBypass)
 	doc := CheckDocument{Schema: CheckSchema, Tool: tool, StartedAt: rep.Start.UTC(), DurationMs: ms(rep.Duration),
-		Host: host, Settings: settings, Summary: summaryJSON(rep), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
+		Host: host, Settings: settings, Summary: summaryJSON(rep), Verdict: v.json(), Results: []ResultJSON{}, NotTested: []NotTestedJSON{},
 		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Notices: []NoticeJSON{},
 		Interrupt: rep.Interrupted, Revocation: revocationJSON(rep), Clock: clockJSON(rep.Clock), Warnings: []WarningJSON{}}
 	for _, w := range rep.Warnings {
@@ -154,7 +158,9 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 	}
 	if rep.Plan != nil {
 		doc.Excluded = excludedJSON(rep.Plan)
-		doc.Notices = noticesJSON(rep.Plan)
+	}
+	for _, n := range noticesFor(rep, host.OS) {
+		doc.Notices = append(doc.Notices, NoticeJSON{Notice: n.Text, Sources: sourcesJSON(n.Sources)})
 	}
 	return doc
 }
@@ -190,7 +196,7 @@ func clockJSON(c *check.Clock) *ClockJSON {
 	return &ClockJSON{OffsetMs: ms(c.Offset), Source: c.Source, Answers: c.Answers, Skewed: c.Skewed()}
 }
 
-// CheckJSON writes the report as indented JSON.
-func CheckJSON(w io.Writer, tool Tool, host Host, settings Settings, rep *check.Report) error {
-	return write.JSON(w, NewCheckDocument(tool, host, settings, rep))
+// CheckJSON writes the report, with the command's verdict v, as indented JSON.
+func CheckJSON(w io.Writer, tool Tool, host Host, settings Settings, rep *check.Report, v Verdict) error {
+	return write.JSON(w, NewCheckDocument(tool, host, settings, rep, v))
 }

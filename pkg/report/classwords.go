@@ -140,15 +140,15 @@ var dnsHints = map[probe.Class]hint{
 	probe.ClassPrivateDNSAAAAPublic: {
 		action: func(w fixWords) string {
 			if w.DNSServer.IsValid() {
-				return "Remove public AAAA records for private endpoints at " + w.dnsServer
+				return "Remove non-private AAAA records for private endpoints at " + w.dnsServer
 			}
-			return "Remove public AAAA records for private endpoints"
+			return "Remove non-private AAAA records for private endpoints"
 		},
 		hint: func(w fixWords) string {
 			if w.DNSServer.IsValid() {
-				return fmt.Sprintf("%s answers %s with a public AAAA record beside its private A record: remove it there, or make sure IPv4 is preferred", w.dnsServer, w.Host)
+				return fmt.Sprintf("%s answers %s with a non-private (public or loopback) AAAA record beside its private A record: remove it there, or make sure IPv4 is preferred", w.dnsServer, w.Host)
 			}
-			return fmt.Sprintf("%s has a public AAAA record beside its private A record: remove it, or make sure IPv4 is preferred", w.Host)
+			return fmt.Sprintf("%s has a non-private (public or loopback) AAAA record beside its private A record: remove it, or make sure IPv4 is preferred", w.Host)
 		},
 		result: dnsResult},
 }

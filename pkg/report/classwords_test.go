@@ -181,7 +181,7 @@ func TestDNSServerIsNamed(t *testing.T) {
 
 			rep := &check.Report{Results: []check.Result{r}}
 			var table bytes.Buffer
-			require.NoError(t, CheckTable(&table, rep, TableOptions{}))
+			require.NoError(t, CheckTable(&table, rep, Verdict{}, sampleHost, TableOptions{}))
 			lead := string(tc.class) + ": "
 			if tc.warning {
 				lead = "warn " + lead
@@ -190,7 +190,7 @@ func TestDNSServerIsNamed(t *testing.T) {
 			assert.Contains(t, table.String(), "  - "+FixOf(*f).Action+": *.his.arc.azure.com", "What to fix")
 
 			var js bytes.Buffer
-			require.NoError(t, CheckJSON(&js, sampleTool, sampleHost, Settings{DNSServer: "10.0.0.4"}, rep))
+			require.NoError(t, CheckJSON(&js, sampleTool, sampleHost, Settings{DNSServer: "10.0.0.4"}, rep, Verdict{}))
 			var doc CheckDocument
 			require.NoError(t, json.Unmarshal(js.Bytes(), &doc))
 			hint := ""

@@ -47,14 +47,14 @@ func hostileReport(t *testing.T) *check.Report {
 func TestHostileNamesAreInert(t *testing.T) {
 	rep := hostileReport(t)
 	var table bytes.Buffer
-	require.NoError(t, CheckTable(&table, rep, TableOptions{}))
+	require.NoError(t, CheckTable(&table, rep, Verdict{}, sampleHost, TableOptions{}))
 	assert.NotContains(t, table.String(), "\x1b")
 	assert.NotContains(t, table.String(), "\u202e")
 	assert.Contains(t, table.String(), `\x1b[2J`)
 	assert.NotContains(t, ProgressStatus(1, 2, 0, "https://x\x1b[2J"), "\x1b")
 
 	var md bytes.Buffer
-	require.NoError(t, CheckMarkdown(&md, sampleTool, sampleHost, sampleSettings(rep), rep))
+	require.NoError(t, CheckMarkdown(&md, sampleTool, sampleHost, sampleSettings(rep), rep, Verdict{}))
 	assert.NotContains(t, md.String(), "\x1b")
 	assert.NotContains(t, md.String(), "[click](https://evil.example)", "no link")
 	assert.Contains(t, md.String(), `\[click\]\(https://evil.example\)`)
@@ -69,7 +69,7 @@ func TestHostileNamesAreInert(t *testing.T) {
 func TestCheckMarkdownGolden(t *testing.T) {
 	var buf bytes.Buffer
 	rep := reporttest.SampleReport(t)
-	require.NoError(t, CheckMarkdown(&buf, sampleTool, sampleHost, sampleSettings(rep), rep))
+	require.NoError(t, CheckMarkdown(&buf, sampleTool, sampleHost, sampleSettings(rep), rep, Verdict{}))
 	reporttest.Golden(t, "check.md", buf.Bytes())
 }
 
@@ -149,7 +149,7 @@ func TestTablesFitTheTerminal(t *testing.T) {
 	rep := hostileReport(t)
 	for _, width := range []int{60, 80, 120} {
 		var buf bytes.Buffer
-		require.NoError(t, CheckTable(&buf, rep, TableOptions{Width: width, Color: true}))
+		require.NoError(t, CheckTable(&buf, rep, Verdict{}, sampleHost, TableOptions{Width: width, Color: true}))
 		reporttest.AssertWhole(t, "check", buf.String(), width, nil)
 		assert.Contains(t, buf.String(), "ENDPOINT")
 		assert.Contains(t, buf.String(), "REACHABLE", "shown, or named as hidden")
@@ -158,8 +158,8 @@ func TestTablesFitTheTerminal(t *testing.T) {
 		reporttest.AssertWhole(t, "list", buf.String(), width, nil)
 	}
 	var wide, unwrapped bytes.Buffer
-	require.NoError(t, CheckTable(&wide, reporttest.SampleReport(t), TableOptions{Width: 1000}))
-	require.NoError(t, CheckTable(&unwrapped, reporttest.SampleReport(t), TableOptions{}))
+	require.NoError(t, CheckTable(&wide, reporttest.SampleReport(t), Verdict{}, sampleHost, TableOptions{Width: 1000}))
+	require.NoError(t, CheckTable(&unwrapped, reporttest.SampleReport(t), Verdict{}, sampleHost, TableOptions{}))
 	assert.Equal(t, unwrapped.String(), wide.String(), "a table that fits is not changed")
 }
 

@@ -33,7 +33,7 @@ func TestHostileTextNeverReachesAReader(t *testing.T) {
 	var buf bytes.Buffer
 	for _, width := range []int{0, 80} {
 		buf.Reset()
-		require.NoError(t, CheckTable(&buf, rep, TableOptions{Width: width}))
+		require.NoError(t, CheckTable(&buf, rep, Verdict{}, sampleHost, TableOptions{Width: width}))
 		reporttest.AssertInert(t, "table", buf.String())
 		if width == 0 {
 			assert.Contains(t, buf.String(), `\x1b[2J\x07\u202e=1+2\xff\xfe`, "shown as the characters it holds")
@@ -43,12 +43,12 @@ func TestHostileTextNeverReachesAReader(t *testing.T) {
 	for i := range rep.Results {
 		reporttest.AssertInert(t, "-v", ProgressLine(&rep.Results[i]))
 	}
-	reporttest.AssertInert(t, "summary", SummaryLine(rep))
+	reporttest.AssertInert(t, "summary", SummaryLine(rep, Verdict{}))
 	reporttest.AssertInert(t, "agent line", AgentLine(agent.Settings{Path: evil, WinHTTPProxy: evil}, nil, false))
 	reporttest.AssertInert(t, "agent line", AgentLine(agent.Settings{Path: evil, WinHTTPProxy: evil}, []endpoints.Field{endpoints.FieldLocation}, true))
 
 	buf.Reset()
-	require.NoError(t, CheckMarkdown(&buf, evilTool, evilHost, evilSettings, rep))
+	require.NoError(t, CheckMarkdown(&buf, evilTool, evilHost, evilSettings, rep, Verdict{}))
 	reporttest.AssertInert(t, "markdown", buf.String())
 
 	for _, failOnWarning := range []bool{false, true} {
@@ -73,7 +73,7 @@ func TestHostileTextNeverReachesAReader(t *testing.T) {
 	}
 
 	buf.Reset()
-	require.NoError(t, CheckJSON(&buf, evilTool, evilHost, evilSettings, rep))
+	require.NoError(t, CheckJSON(&buf, evilTool, evilHost, evilSettings, rep, Verdict{}))
 	reporttest.AssertJSONInert(t, "json", buf.Bytes())
 	assert.NotContains(t, buf.String(), "\u202e", "encoding/json does not escape a bidirectional override")
 }

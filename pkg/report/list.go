@@ -49,10 +49,16 @@ type NoticeJSON struct {
 	Sources []SourceJSON `json:"sources"`
 }
 
-// SourceJSON says where an entry comes from: a document and the table or section in it.
+// SourceJSON is a Microsoft page an entry comes from: its title, public address and the date of the
+// version read, the table or section of it, and the page's source at that version (see docs/catalog.md).
 type SourceJSON struct {
-	Document string `json:"document"`
-	Table    string `json:"table"`
+	Title string `json:"title"`
+	URL   string `json:"url"`
+	// Date is the version's date (2026-04-27, or the month 2026-08); "" when the page has no history.
+	Date  string `json:"date,omitempty"`
+	Table string `json:"table"`
+	// Revision is the page's source at that version, e.g. a GitHub URL at a commit.
+	Revision string `json:"revision,omitempty"`
 }
 
 // Tool names the program and its version.
@@ -165,7 +171,8 @@ func noticesJSON(p *endpoints.Plan) []NoticeJSON {
 func sourcesJSON(sources []endpoints.Source) []SourceJSON {
 	out := []SourceJSON{}
 	for _, s := range sources {
-		out = append(out, SourceJSON(s))
+		out = append(out, SourceJSON{Title: s.Page.Title, URL: s.Page.URL, Date: s.Page.Date.Raw, Table: s.Table,
+			Revision: s.Page.Revision})
 	}
 	return out
 }
@@ -217,7 +224,7 @@ func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 		Drop: []int{5, 2, 4, 3}, Flex: []int{1, 5, 3, 4, 0}, Least: map[int]int{5: 30}, SeeAll: o.SeeAll}
 	for _, ep := range p.Endpoints {
 		e := ep.Entry
-		var ports, tested, sources []string
+		var ports, tested []string
 		for _, port := range e.Ports {
 			ports = append(ports, port.String())
 		}
@@ -230,11 +237,8 @@ func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 		if len(ep.NotTested) > 0 {
 			tested = append(tested, "pattern: not tested")
 		}
-		for _, s := range e.Sources {
-			sources = append(sources, shortSource(s))
-		}
 		g.Add(grid.Plain(ep.Pattern), grid.Lines(whenColumn(ep)), grid.Plain(string(e.PrivateLink)), grid.Plain(strings.Join(ports, " ")),
-			grid.Lines(tested), grid.Lines(slices.Compact(sources)))
+			grid.Lines(tested), grid.Lines(shortSources(e.Sources)))
 	}
 	if err := g.Render(w, o.Width, false); err != nil && w.Err() == nil {
 		return err
@@ -259,12 +263,20 @@ func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 	return w.Err()
 }
 
-// shortSource names a source briefly: the seed number, or the dated fact.
-func shortSource(s endpoints.Source) string {
-	if len(s.Document) > 4 && s.Document[3] == '_' {
-		return "seed " + s.Document[:3]
+// shortSources name the pages of sources briefly, each once: the page's short title and the month of the
+// version read ("Network requirements, 2026-04"). Titles and addresses are in the JSON and CSV.
+func shortSources(sources []endpoints.Source) []string {
+	var out []string
+	for _, s := range sources {
+		name := s.Page.Short
+		if !s.Page.Date.IsZero() {
+			name += ", " + s.Page.Date.Date.Format("2006-01")
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
 	}
-	return s.Document
+	return out
 }
 
 // listHeading names the selection in one line: cloud, mode, list, region, scenarios, endpoint count.

@@ -10,19 +10,15 @@ import (
 	"github.com/arccheck/arccheck/pkg/report/internal/write"
 )
 
-// CheckMarkdown writes the results for a ticket or a pull request: the summary, the table, what to fix,
-// what was not tested and the environment. Markdown renders in Azure DevOps, GitHub and most ticket
+// CheckMarkdown writes the results for a ticket or a pull request: the verdict v and the summary, the
+// table, what to fix, what was not tested, the notes that concern a run on host and the environment. Markdown renders in Azure DevOps, GitHub and most ticket
 // tools. Every string that came from the network is escaped, so that a hostile certificate name can
 // neither inject a link nor break the table.
-func CheckMarkdown(out io.Writer, tool Tool, host Host, settings Settings, rep *check.Report) error {
+func CheckMarkdown(out io.Writer, tool Tool, host Host, settings Settings, rep *check.Report, v Verdict) error {
 	w := write.To(out)
 	s := rep.Summary()
-	verdict := "passed"
-	if rep.Failed() {
-		verdict = "failed"
-	}
-	fmt.Fprintf(w, "# arccheck: %s (%d of %s reachable)\n\n", verdict, s.Reachable, Plural(s.Endpoints, "endpoint"))
-	fmt.Fprintf(w, "%s\n\n", inert.Markdown(SummaryLine(rep)))
+	fmt.Fprintf(w, "# arccheck: %s (%d of %s reachable)\n\n", v.json(), s.Reachable, Plural(s.Endpoints, "endpoint"))
+	fmt.Fprintf(w, "%s\n\n", inert.Markdown(SummaryLine(rep, v)))
 	fmt.Fprintln(w, "| Endpoint | Reachable | Private | TLS | Proxy | Result |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- |")
 	for i := range rep.Results {
@@ -49,9 +45,9 @@ func CheckMarkdown(out io.Writer, tool Tool, host Host, settings Settings, rep *
 		}
 		fmt.Fprintln(w)
 	}
-	if rep.Plan != nil && len(rep.Plan.Notices) > 0 {
+	if notices := noticesFor(rep, host.OS); len(notices) > 0 {
 		fmt.Fprintln(w, "\n## Notes")
-		for _, n := range rep.Plan.Notices {
+		for _, n := range notices {
 			fmt.Fprintf(w, "\n- %s", inert.Markdown(n.Text))
 		}
 		fmt.Fprintln(w)

@@ -82,10 +82,10 @@ var classWords = map[probe.Class]func(f probe.Finding) phrase{
 			"a DNS filter (or a hosts-file entry) blocks this name")
 	},
 	probe.ClassPrivateDNSPublic: func(f probe.Finding) phrase {
-		return say(f.Host + " resolves to public " + addrList(f.Addrs) + ", not to a private endpoint address")
+		return say(f.Host + " resolves to " + addrKinds(f.Addrs) + ", not to a private endpoint address")
 	},
 	probe.ClassPrivateDNSAAAAPublic: func(f probe.Finding) phrase {
-		return say("a public AAAA record (" + addrList(f.Addrs) + ") exists beside the private A record; the agent prefers IPv4, " +
+		return say("an AAAA record (" + addrKinds(f.Addrs) + ") exists beside the private A record; the agent prefers IPv4, " +
 			"but other software may not")
 	},
 	probe.ClassProxyAuthAgentUnsupported: func(probe.Finding) phrase {
@@ -153,6 +153,36 @@ func shortageText(s probe.Shortage) string {
 		return "this machine has no memory left for a socket"
 	}
 	return "this machine ran out of a local resource"
+}
+
+// addrKinds words addresses that are not private by their kind, loopback and link-local apart from
+// public: "loopback 127.0.0.2 and public 20.1.2.3, 20.1.2.4".
+func addrKinds(addrs []netip.Addr) string {
+	var groups []string
+	for i := 0; i < len(addrs); {
+		kind := addrKind(addrs[i])
+		j := i + 1
+		for j < len(addrs) && addrKind(addrs[j]) == kind {
+			j++
+		}
+		groups = append(groups, kind+" "+addrList(addrs[i:j]))
+		i = j
+	}
+	return strings.Join(groups, " and ")
+}
+
+// addrKind is what an address that is not private is: loopback (127.0.0.0/8, ::1), link-local,
+// unspecified, or public.
+func addrKind(a netip.Addr) string {
+	switch a = a.Unmap(); {
+	case a.IsLoopback():
+		return "loopback"
+	case a.IsLinkLocalUnicast(), a.IsLinkLocalMulticast():
+		return "link-local"
+	case a.IsUnspecified():
+		return "unspecified"
+	}
+	return "public"
 }
 
 func addrList(addrs []netip.Addr) string {

@@ -20,15 +20,15 @@ func TestRegionMissingFailsEveryFormat(t *testing.T) {
 	rep := reporttest.RegionlessReport(t)
 	require.Zero(t, rep.Summary().RequiredUnreachable)
 	assert.True(t, rep.Failed())
-	assert.Contains(t, SummaryLine(rep), " Failed: 2 required patterns not tested for want of a region; give the server's region with -l/--location (e.g. -l westeurope).")
+	assert.Contains(t, SummaryLine(rep, Verdict{}), " Failed: 2 required patterns not tested for want of a region; give the server's region with -l/--location (e.g. -l westeurope).")
 
 	var md bytes.Buffer
-	require.NoError(t, CheckMarkdown(&md, sampleTool, sampleHost, sampleSettings(rep), rep))
+	require.NoError(t, CheckMarkdown(&md, sampleTool, sampleHost, sampleSettings(rep), rep, Verdict{}))
 	assert.Contains(t, md.String(), "# arccheck: failed")
 	assert.Contains(t, md.String(), "-l/--location")
 
 	var js bytes.Buffer
-	require.NoError(t, CheckJSON(&js, sampleTool, sampleHost, sampleSettings(rep), rep))
+	require.NoError(t, CheckJSON(&js, sampleTool, sampleHost, sampleSettings(rep), rep, Verdict{}))
 	dec := json.NewDecoder(&js)
 	dec.DisallowUnknownFields()
 	var doc CheckDocument

@@ -23,8 +23,8 @@ import (
 func TestPipedAndMarkdownCarryEveryWord(t *testing.T) {
 	rep := reporttest.LongReport(t)
 	var table, md bytes.Buffer
-	require.NoError(t, CheckTable(&table, rep, TableOptions{}))
-	require.NoError(t, CheckMarkdown(&md, sampleTool, sampleHost, sampleSettings(rep), rep))
+	require.NoError(t, CheckTable(&table, rep, Verdict{}, sampleHost, TableOptions{}))
+	require.NoError(t, CheckMarkdown(&md, sampleTool, sampleHost, sampleSettings(rep), rep, Verdict{}))
 	for _, tc := range []struct {
 		format, out string
 		words       func(string) string
@@ -51,7 +51,7 @@ func TestHostNamesAreNeverSplit(t *testing.T) {
 	require.NoError(t, err)
 	for _, width := range []int{60, 80, 120} {
 		var out bytes.Buffer
-		require.NoError(t, CheckTable(&out, rep, TableOptions{Width: width, Color: true}))
+		require.NoError(t, CheckTable(&out, rep, Verdict{}, sampleHost, TableOptions{Width: width, Color: true}))
 		var hosts []string
 		for _, r := range rep.Results {
 			hosts = append(hosts, r.Probe.Target.Host)
@@ -76,7 +76,7 @@ func TestHostNamesAreNeverSplit(t *testing.T) {
 		out.Reset()
 		require.NoError(t, ChangesTable(&out, plan, TableOptions{Width: width}))
 		hosts = hosts[:0]
-		for _, c := range changesJSON(plan) {
+		for _, c := range changesJSON(plan.Changes()) {
 			if c.Endpoint != "" {
 				hosts = append(hosts, c.Endpoint)
 			}
@@ -105,7 +105,7 @@ func TestHiddenColumnsAreAnnounced(t *testing.T) {
 	}
 
 	out.Reset()
-	require.NoError(t, CheckTable(&out, reporttest.SampleReport(t), TableOptions{Width: 80}))
+	require.NoError(t, CheckTable(&out, reporttest.SampleReport(t), Verdict{}, sampleHost, TableOptions{Width: 80}))
 	assert.Contains(t, reporttest.OneLine(out.String()), "PRIVATE, TLS, PROXY and TIME hidden at 80 columns: widen the terminal or pipe the output.")
 
 	for _, o := range []TableOptions{{}, {Width: 400}} {
@@ -137,7 +137,7 @@ func TestTableIsAsWideAsItsLayout(t *testing.T) {
 // that no border or padding is painted.
 func TestColoursCloseOnEveryLine(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, CheckTable(&out, reporttest.LongReport(t), TableOptions{Width: 80, Color: true}))
+	require.NoError(t, CheckTable(&out, reporttest.LongReport(t), Verdict{}, sampleHost, TableOptions{Width: 80, Color: true}))
 	require.Contains(t, out.String(), grid.Yellow)
 	for _, l := range strings.Split(out.String(), "\n") {
 		for _, between := range strings.Split(l, "|") {

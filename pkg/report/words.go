@@ -138,6 +138,19 @@ var selectionWords = map[endpoints.Field]fieldWords{
 	endpoints.FieldSet:         {name: "value", give: "--set"},
 }
 
+// selectionRefusal says why a value of the selection was refused, without the flags that set it: `unknown
+// AzureCloud region "x"`, or, for a value that another part of the selection would make valid,
+// `"usgovvirginia" is a region of Azure Government (AzureUSGovernment), not of AzureCloud`.
+func selectionRefusal(e *endpoints.SelectionError) string {
+	switch {
+	case e.Instead != "":
+		return strconv.Quote(e.Value) + " " + e.Reason
+	case e.Value != "":
+		return e.Reason + " " + strconv.Quote(e.Value)
+	}
+	return e.Reason
+}
+
 // GiveWords says what a user gives to set a part of the selection: "-l/--location", "--gateway-url",
 // or, for a value only the user knows (FieldSet), "--set NAME=VALUE".
 func GiveWords(f endpoints.Field, value string) string {

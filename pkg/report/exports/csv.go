@@ -53,7 +53,7 @@ func csvRuleRow(r *exportRule) []string {
 		descriptions = appendNew(descriptions, exportProse(e.Description))
 		notes = appendNew(notes, ruleNotes(s)...)
 		for _, src := range e.Sources {
-			sources = appendNew(sources, exportProse(src.Document+" | "+src.Table))
+			sources = appendNew(sources, csvSource(src))
 		}
 		catalog = appendNew(catalog, e.Pos)
 	}
@@ -90,6 +90,16 @@ func ruleNotes(s ruleSource) []string {
 	return out
 }
 
+// csvSource names a source's page in the sources cell: its title, the date of the version read and
+// its public address, "Connected Machine agent network requirements (2026-04-27) https://learn…".
+func csvSource(s endpoints.Source) string {
+	text := s.Page.Title
+	if !s.Page.Date.IsZero() {
+		text += " (" + s.Page.Date.Raw + ")"
+	}
+	return exportProse(text + " " + s.Page.URL)
+}
+
 // csvServiceTagRow is a service tag's CSV row.
 func csvServiceTagRow(t endpoints.ServiceTag) []string {
 	var notes, sources []string
@@ -100,7 +110,7 @@ func csvServiceTagRow(t endpoints.ServiceTag) []string {
 		notes = append(notes, "until "+t.Until.Raw)
 	}
 	for _, src := range t.Sources {
-		sources = appendNew(sources, exportProse(src.Document+" | "+src.Table))
+		sources = appendNew(sources, csvSource(src))
 	}
 	return []string{t.Name, "", "", "", "", "", exportProse(t.Condition), csvList(notes), csvList(sources), "",
 		csvKindServiceTag}

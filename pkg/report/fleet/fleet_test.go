@@ -27,7 +27,7 @@ func sampleSettings(rep *check.Report) report.Settings {
 // every format, and reads a report written before requiredNeedRegion and needs as it did.
 func TestMergeCountsRegionMissing(t *testing.T) {
 	rep := reporttest.RegionlessReport(t)
-	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep)
+	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep, report.Verdict{})
 	f := New([]report.CheckDocument{doc}, []string{"srv01.json"})
 	assert.True(t, f.Failed())
 	assert.Equal(t, []string{"srv01"}, f.NeedRegion)

@@ -30,7 +30,7 @@ var (
 // bytes that are not UTF-8 as they are.
 func evilDocument(t *testing.T) []byte {
 	rep := reporttest.EvilReport(t)
-	doc := report.NewCheckDocument(evilTool, evilHost, evilSettings, rep)
+	doc := report.NewCheckDocument(evilTool, evilHost, evilSettings, rep, report.Verdict{})
 	doc.Results[0].Failure.Class = probe.Class("tcp_timeout" + evil) // a class map key of the fleet
 	data, err := json.Marshal(doc)
 	require.NoError(t, err)

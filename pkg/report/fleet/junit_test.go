@@ -17,7 +17,7 @@ import (
 // fails a run) is a passing case that says it in system-out, never dropped; warnings are in system-out.
 func TestJUnitOptionalFailureAsTheCheckHasIt(t *testing.T) {
 	rep := reporttest.SampleReport(t)
-	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep)
+	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep, report.Verdict{})
 	var fleetOut, checkOut bytes.Buffer
 	require.NoError(t, JUnit(&fleetOut, []report.CheckDocument{doc}, New([]report.CheckDocument{doc}, []string{"srv01.json"})))
 	require.NoError(t, report.CheckJUnit(&checkOut, sampleTool, sampleHost, sampleSettings(rep), rep, report.JUnitOptions{}))

@@ -31,7 +31,7 @@ func (spaces) Read(p []byte) (int, error) {
 func TestReadCheckReportIsBoundedAndStrict(t *testing.T) {
 	var good bytes.Buffer
 	rep := reporttest.SampleReport(t)
-	require.NoError(t, report.CheckJSON(&good, sampleTool, sampleHost, sampleSettings(rep), rep))
+	require.NoError(t, report.CheckJSON(&good, sampleTool, sampleHost, sampleSettings(rep), rep, report.Verdict{}))
 	_, err := ReadCheckReport(bytes.NewReader(good.Bytes()))
 	require.NoError(t, err)
 

@@ -18,7 +18,7 @@ import (
 func TestPipedAndMarkdownCarryEveryWord(t *testing.T) {
 	rep := reporttest.LongReport(t)
 	var fleetTable, fleetMD bytes.Buffer
-	fleet := New([]report.CheckDocument{report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep)}, []string{"a.json"})
+	fleet := New([]report.CheckDocument{report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep, report.Verdict{})}, []string{"a.json"})
 	require.NoError(t, Table(&fleetTable, fleet, report.TableOptions{}))
 	require.NoError(t, Markdown(&fleetMD, fleet))
 	for _, tc := range []struct{ format, out string }{
@@ -36,7 +36,7 @@ func TestPipedAndMarkdownCarryEveryWord(t *testing.T) {
 // or says how wide it is.
 func TestHostNamesAreNeverSplit(t *testing.T) {
 	rep := reporttest.LongReport(t)
-	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep)
+	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep, report.Verdict{})
 	fleet := New([]report.CheckDocument{doc, doc}, []string{"a.json", "b.json"})
 	for _, width := range []int{60, 80, 120} {
 		var out bytes.Buffer
