@@ -290,10 +290,9 @@ func export(rules func(io.Writer, *endpoints.Plan) (exports.Unfilled, error)) fu
 	}
 }
 
-// fleetOutput is what merge writes: the fleet view and the reports it was made of.
+// fleetOutput is what merge writes: the fleet view (with each server's JUnit cases for -o junit).
 type fleetOutput struct {
-	fleet   *fleet.Fleet
-	reports []report.CheckDocument
+	fleet *fleet.Fleet
 }
 
 // mergeFormats are merge's output formats.
@@ -311,7 +310,7 @@ var mergeFormats = formatTable[fleetOutput]{
 		write: func(in writeInput, r fleetOutput) error { return fleet.Markdown(in.stdout, r.fleet) }},
 	{name: "junit", audience: forMachines,
 		about: "JUnit XML: a test suite per server, a test case per endpoint",
-		write: func(in writeInput, r fleetOutput) error { return fleet.JUnit(in.stdout, r.reports, r.fleet) }},
+		write: func(in writeInput, r fleetOutput) error { return fleet.JUnit(in.stdout, r.fleet) }},
 }
 
 // catalogDiffOutput is what catalog diff writes: the differences between the catalog and the pages of

@@ -69,8 +69,7 @@ func allCommandFormats(t *testing.T) []commandFormats {
 		{[]string{"list"}, []string{"--agent", "off"}, rowsOf(listFormats), writerOf(listFormats, list), true},
 		{[]string{"list"}, []string{"--agent", "off", "--changes"}, rowsOf(changesFormats), writerOf(changesFormats, list), true},
 		{[]string{"merge"}, nil, rowsOf(mergeFormats),
-			writerOf(mergeFormats, fleetOutput{fleet: fleet.New([]report.CheckDocument{doc}, []string{"srv01.json"}),
-				reports: []report.CheckDocument{doc}}), false},
+			writerOf(mergeFormats, fleetOutput{fleet: fleet.New([]report.CheckDocument{doc}, []string{"srv01.json"})}), false},
 		{[]string{"catalog", "diff"}, []string{"docs"}, rowsOf(catalogDiffFormats),
 			writerOf(catalogDiffFormats, catalogDiffOutput{docs: "docs", catalog: cat, diffs: diffs}), false},
 	}

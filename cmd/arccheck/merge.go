@@ -57,18 +57,20 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 	if err != nil {
 		return err
 	}
-	reports, files, err := readReports(e, sources)
+	// Each report is merged as it is read (JUnit keeps each one's test cases; the other views, counts).
+	m := fleet.NewMerger(format.name == "junit")
+	files, err := readReports(e, sources, m)
 	if err != nil {
 		return err
 	}
-	if len(reports) == 0 {
+	if m.Len() == 0 {
 		return badInput("merge: no arccheck check report among %s", strings.Join(args, ", "))
 	}
 	if o.Verbose {
 		fmt.Fprintf(e.Stderr, "arccheck: merging %d reports: %s\n", len(files), strings.Join(files, ", "))
 	}
-	fleet := fleet.New(reports, files)
-	if err := format.writeOut(e, version, o.NoColor, fleetOutput{fleet: fleet, reports: reports}); err != nil {
+	fleet := m.Fleet()
+	if err := format.writeOut(e, version, o.NoColor, fleetOutput{fleet: fleet}); err != nil {
 		return err
 	}
 	if fleet.Failed() {
@@ -79,12 +81,11 @@ func runMerge(o *mergeOptions, e env, version string, args []string) error {
 
 // readReports reads every source, or refuses them all at the first that cannot be read (see
 // reportReader.read), the first that takes the reports read past mergeTotal too; another of arccheck's outputs found in a directory is left out with a warning.
-func readReports(e env, sources []reportSource) ([]report.CheckDocument, []string, error) {
-	var reports []report.CheckDocument
+func readReports(e env, sources []reportSource, m *fleet.Merger) ([]string, error) {
 	var files []string
 	rd := newReportReader(e.Context)
 	for _, src := range sources {
-		doc, err := rd.read(src)
+		err := rd.read(m, src)
 		var skip *leftOut
 		switch {
 		case errors.As(err, &skip):
@@ -92,12 +93,11 @@ func readReports(e env, sources []reportSource) ([]report.CheckDocument, []strin
 			fmt.Fprintf(e.Stderr, "arccheck: warning: %s; left out\n", strings.TrimPrefix(oneLine(err), "merge: "))
 			continue
 		case err != nil:
-			return nil, nil, err
+			return nil, err
 		}
-		reports = append(reports, doc)
 		files = append(files, src.path)
 	}
-	return reports, files, nil
+	return files, nil
 }
 
 // pathError keeps what went wrong with a path (the message names the path already).

@@ -4,7 +4,6 @@ package main
 // the file and why, before anything is written.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -120,34 +119,32 @@ func newReportReader(ctx context.Context) *reportReader {
 	return &reportReader{ctx: ctx, left: mergeTotal}
 }
 
-// read reads one report whole, or refuses it (exit 2) naming the file and why; a signal stops the read
-// at once, even one blocked on a pipe.
-func (rd *reportReader) read(src reportSource) (report.CheckDocument, error) {
-	var doc report.CheckDocument
+// read reads one report whole and merges it into m, or refuses it (exit 2) naming the file and why; a
+// signal stops the read at once, even one blocked on a pipe.
+func (rd *reportReader) read(m *fleet.Merger, src reportSource) error {
 	// The kind is judged before the file is opened: opening a FIFO waits for a writer.
 	fi, err := os.Stat(src.path)
 	if err == nil {
 		err = rd.refuse(fi, src.fromDir)
 	}
 	if err != nil {
-		return doc, badInput("merge: %s: %v", src.path, pathError(err))
+		return badInput("merge: %s: %v", src.path, pathError(err))
 	}
 	data, err := readWithin(rd.ctx, src, min(fleet.MaxReportSize, rd.left))
 	if rd.ctx.Err() != nil {
-		return doc, stopped(rd.ctx, "nothing was merged")
+		return stopped(rd.ctx, "nothing was merged")
 	}
 	if err != nil {
-		return doc, badInput("merge: %s: %v", src.path, readError(err, src.fromDir))
+		return badInput("merge: %s: %v", src.path, readError(err, src.fromDir))
 	}
 	rd.left -= int64(len(data))
-	doc, err = fleet.ReadCheckReport(bytes.NewReader(data))
-	if err != nil {
+	if err = m.Read(data, src.path); err != nil {
 		err = badInput("merge: %s: %w", src.path, err)
 		if src.fromDir && errors.Is(err, fleet.ErrNotACheckReport) && !errors.Is(err, fleet.ErrBrokenReport) && otherOutput(data) {
 			err = &leftOut{err}
 		}
 	}
-	return doc, err
+	return err
 }
 
 // refuse refuses what refuseKind does, and a regular file that would take the reports read past

@@ -4,13 +4,11 @@
 package fleet
 
 import (
-	"slices"
 	"sort"
-	"strings"
 
-	"github.com/arccheck/arccheck/internal/safetext"
+	"github.com/jstemmer/go-junit-report/v2/junit"
+
 	"github.com/arccheck/arccheck/pkg/report"
-	"github.com/arccheck/arccheck/pkg/report/internal/inert"
 )
 
 // Schema is the version tag of the JSON that `arccheck merge -o json` writes.
@@ -28,6 +26,8 @@ type Fleet struct {
 	Proxies []Proxy
 	// NeedRegion are the servers whose report failed because required patterns needed a region.
 	NeedRegion []string
+	// suites are the servers' JUnit test suites, when the Merger kept them.
+	suites []junit.Testsuite
 }
 
 // Server is one report.
@@ -61,77 +61,15 @@ type Proxy struct {
 	Servers, Failed int
 }
 
-// New merges reports; names are the servers' names, one per report. Every string it keeps from a
+// New merges reports; files name them, one per report (see Merger). Every string it keeps from a
 // report or a file name is escaped (safetext): a report may be hostile, and the fleet view shows it on
 // a terminal, in a ticket, in a pipeline's test results and in JSON.
 func New(reports []report.CheckDocument, files []string) *Fleet {
-	f := &Fleet{}
-	eps := map[string]*Endpoint{}
-	fixes := map[[2]string]*Fix{}
-	proxies := map[string]*Proxy{}
-	seen := map[string]int{}
-	docs := make([]report.CheckDocument, len(reports))
-	for i := range reports {
-		docs[i] = inert.Value(reports[i])
-		seen[docs[i].Host.Hostname]++
+	m := NewMerger(true)
+	for i, doc := range reports {
+		m.Add(doc, files[i])
 	}
-	for i, doc := range docs {
-		name, file := doc.Host.Hostname, safetext.Escape(files[i])
-		if name == "" || seen[name] > 1 {
-			name = strings.TrimSpace(name + " (" + file + ")") // two reports of one host stay apart
-		}
-		proxy := cmpOrNone(doc.Settings.Proxy.HTTPS)
-		// Reports written before requiredNeedRegion read it as 0, and are judged as they were.
-		failing := doc.Summary.RequiredUnreachable + doc.Summary.RequiredCanceled + doc.Summary.RequiredNeedRegion
-		s := Server{Name: name, File: file, Version: doc.Tool.Version, Proxy: proxy,
-			Failed: failing > 0, Unreachable: doc.Summary.Unreachable}
-		f.Servers = append(f.Servers, s)
-		if doc.Summary.RequiredNeedRegion > 0 {
-			f.NeedRegion = append(f.NeedRegion, name)
-		}
-		px := proxies[proxy]
-		if px == nil {
-			px = &Proxy{Proxy: proxy}
-			proxies[proxy] = px
-		}
-		px.Servers++
-		if s.Failed {
-			px.Failed++
-		}
-		for _, r := range doc.Results {
-			f.addResult(eps, name, r)
-		}
-		for _, g := range doc.WhatToFix {
-			for _, p := range g.Patterns {
-				key := [2]string{g.Action, p}
-				fx := fixes[key]
-				if fx == nil {
-					fx = &Fix{Action: g.Action, Pattern: p}
-					fixes[key] = fx
-				}
-				if !slices.Contains(fx.Servers, name) {
-					fx.Servers = append(fx.Servers, name)
-				}
-			}
-		}
-	}
-	f.sort(eps, fixes, proxies)
-	return f
-}
-
-func (f *Fleet) addResult(eps map[string]*Endpoint, server string, r report.ResultJSON) {
-	e := eps[r.Endpoint]
-	if e == nil {
-		e = &Endpoint{Endpoint: r.Endpoint, Pattern: r.Pattern, Classes: map[string]int{}}
-		eps[r.Endpoint] = e
-	}
-	e.Servers++
-	e.Required = e.Required || r.Required
-	if r.Failure != nil {
-		e.Failed++
-		e.Classes[string(r.Failure.Class)]++
-		e.FailedOn = append(e.FailedOn, server)
-	}
+	return m.Fleet()
 }
 
 func (f *Fleet) sort(eps map[string]*Endpoint, fixes map[[2]string]*Fix, proxies map[string]*Proxy) {

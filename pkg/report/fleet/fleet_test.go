@@ -40,7 +40,7 @@ func TestMergeCountsRegionMissing(t *testing.T) {
 	require.NoError(t, Markdown(&md, f))
 	assert.Contains(t, md.String(), "for want of a region on srv01")
 	var junitOut bytes.Buffer
-	require.NoError(t, JUnit(&junitOut, []report.CheckDocument{doc}, f))
+	require.NoError(t, JUnit(&junitOut, f))
 	reporttest.ValidateJUnit(t, junitOut.Bytes())
 	var suites struct {
 		Failures int `xml:"failures,attr"`
@@ -65,7 +65,7 @@ func TestMergeCountsRegionMissing(t *testing.T) {
 	assert.False(t, f.Failed(), "an older report is judged as it was: on its required unreachable and canceled endpoints")
 	assert.Empty(t, f.NeedRegion)
 	junitOut.Reset()
-	require.NoError(t, JUnit(&junitOut, []report.CheckDocument{old}, f))
+	require.NoError(t, JUnit(&junitOut, f))
 	assert.NotContains(t, junitOut.String(), "<failure")
 }
 

@@ -78,7 +78,7 @@ func TestHostileReportsNeverReachAReader(t *testing.T) {
 	require.NoError(t, Markdown(&buf, f))
 	reporttest.AssertInert(t, "fleet markdown", buf.String())
 	buf.Reset()
-	require.NoError(t, JUnit(&buf, reports, f))
+	require.NoError(t, JUnit(&buf, f))
 	reporttest.AssertInert(t, "fleet junit", buf.String())
 	reporttest.AssertXMLInert(t, "fleet junit", buf.Bytes())
 	buf.Reset()

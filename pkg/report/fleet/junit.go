@@ -15,21 +15,11 @@ import (
 // probed as the check's JUnit has it (failed where a required endpoint failed, an error where the server
 // could not test it: local_resources, an optional endpoint's failure and the warnings in system-out), and
 // one per required pattern it left untested for want of a region, failed (for a pipeline that checks
-// many servers at once). Every text from the reports is escaped (safetext).
-func JUnit(w io.Writer, reports []report.CheckDocument, f *Fleet) error {
+// many servers at once). Every text from the reports is escaped (safetext). The suites are those the
+// Merger kept (NewMerger(true); New keeps them).
+func JUnit(w io.Writer, f *Fleet) error {
 	all := junit.Testsuites{Name: "arccheck fleet"}
-	for i, doc := range reports {
-		s := junit.Testsuite{Name: safetext.Escape(f.Servers[i].Name), Hostname: safetext.Escape(doc.Host.Hostname), ID: i,
-			Time: junitxml.Seconds(doc.DurationMs / 1000)}
-		s.SetTimestamp(doc.StartedAt)
-		for _, r := range doc.Results {
-			s.AddTestcase(fleetCase(r))
-		}
-		for _, n := range doc.NotTested {
-			if n.NeedsRegion() {
-				s.AddTestcase(report.NotTestedCase(n.Pattern, n.Reason, true))
-			}
-		}
+	for _, s := range f.suites {
 		all.AddSuite(s)
 	}
 	return all.WriteXML(w)

@@ -19,7 +19,7 @@ func TestJUnitOptionalFailureAsTheCheckHasIt(t *testing.T) {
 	rep := reporttest.SampleReport(t)
 	doc := report.NewCheckDocument(sampleTool, sampleHost, sampleSettings(rep), rep, report.Verdict{})
 	var fleetOut, checkOut bytes.Buffer
-	require.NoError(t, JUnit(&fleetOut, []report.CheckDocument{doc}, New([]report.CheckDocument{doc}, []string{"srv01.json"})))
+	require.NoError(t, JUnit(&fleetOut, New([]report.CheckDocument{doc}, []string{"srv01.json"})))
 	require.NoError(t, report.CheckJUnit(&checkOut, sampleTool, sampleHost, sampleSettings(rep), rep, report.JUnitOptions{}))
 	fleetCases, checkCases := reporttest.JUnitCases(t, fleetOut.Bytes()), reporttest.JUnitCases(t, checkOut.Bytes())
 

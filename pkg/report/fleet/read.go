@@ -38,6 +38,16 @@ func ReadCheckReport(r io.Reader) (report.CheckDocument, error) {
 	if err != nil {
 		return report.CheckDocument{}, err
 	}
+	doc, err := decodeCheckReport(data)
+	if err != nil {
+		return doc, err
+	}
+	return inert.Value(doc), nil
+}
+
+// decodeCheckReport decodes a report, once, as ReadCheckReport does, escaping nothing: the Merger
+// escapes what it keeps.
+func decodeCheckReport(data []byte) (report.CheckDocument, error) {
 	if len(data) > MaxReportSize {
 		return report.CheckDocument{}, fmt.Errorf("%w: larger than %d MiB, which no check report is (nothing of it was merged)",
 			ErrBrokenReport, MaxReportSize>>20)
@@ -52,7 +62,7 @@ func ReadCheckReport(r io.Reader) (report.CheckDocument, error) {
 	if doc.Results == nil {
 		return report.CheckDocument{}, fmt.Errorf("%w: it has no results", ErrBrokenReport)
 	}
-	return inert.Value(doc), nil
+	return doc, nil
 }
 
 // checkSchema refuses a file that is not a JSON object with the schema report.CheckSchema.
