@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,6 +47,8 @@ type docExample struct {
 	command  string
 	console  bool
 	out, end int
+	// unlabelled is a block with no language that holds a command: an error (label it console, sh or text).
+	unlabelled bool
 }
 
 // docBlock is the examples of one fenced block, which share a directory.
@@ -70,6 +74,12 @@ func parseExamples(file string, lines []string) []docBlock {
 			b = consoleExamples(file, lines, i+1, end)
 		case "sh", "bash", "shell":
 			b = shellExamples(file, lines, i+1, end)
+		case "":
+			// A block with no language is run as nothing: it may not hold a command (a "text" block
+			// says an example is shown, not run, e.g. one that waits for ever).
+			if sh := shellExamples(file, lines, i+1, end); len(sh) > 0 || len(consoleExamples(file, lines, i+1, end)) > 0 {
+				b = docBlock{{file: file, line: i + 1, command: "", unlabelled: true}}
+			}
 		}
 		if len(b) > 0 {
 			blocks = append(blocks, b)
@@ -111,11 +121,20 @@ func shellExamples(file string, lines []string, from, to int) docBlock {
 			i++
 			cmd = strings.TrimSuffix(cmd, "\\") + "\n" + lines[i]
 		}
-		if strings.HasPrefix(cmd, "arccheck ") || strings.HasPrefix(cmd, "go run ./cmd/arccheck ") {
-			b = append(b, docExample{file: file, line: first + 1, command: cmd})
+		if runsArccheck(cmd) {
+			b = append(b, docExample{file: file, line: first + 1, command: strings.TrimPrefix(cmd, "sudo ")})
 		}
 	}
 	return b
+}
+
+// wrappers are what may come before arccheck on a command line: variables, sudo, timeout N.
+var wrappers = regexp.MustCompile(`^(\w+=\S*\s+|sudo\s+|timeout\s+\S+\s+)+`)
+
+// runsArccheck reports whether a shell line runs arccheck, after any wrappers.
+func runsArccheck(line string) bool {
+	line = wrappers.ReplaceAllString(line, "")
+	return strings.HasPrefix(line, "arccheck ") || strings.HasPrefix(line, "go run ./cmd/arccheck ")
 }
 
 // docTimings are what differs from run to run: durations (TIME, "Took 3ms."), and the padding and
@@ -124,9 +143,10 @@ var docTimings = []struct {
 	re   *regexp.Regexp
 	with string
 }{
-	{regexp.MustCompile(`<?\b\d+(\.\d+)?(ns|µs|ms|s|m)\b`), "T"},
 	{regexp.MustCompile(`-{2,}`), "-"},
 	{regexp.MustCompile(` {2,}`), " "},
+	{regexp.MustCompile(`\| <?\d+(\.\d+)?(ns|µs|ms|s|m) \|`), "| T |"}, // TIME
+	{regexp.MustCompile(`Took <?\d+(\.\d+)?(ns|µs|ms|s|m)\.`), "Took T."},
 }
 
 func normalizeDoc(s string) string {
@@ -160,6 +180,11 @@ func TestDocsExamples(t *testing.T) {
 			dir := t.TempDir()
 			require.NoError(t, os.CopyFS(dir, os.DirFS(filepath.Join("testdata", "docs"))))
 			for _, ex := range block {
+				if ex.unlabelled {
+					t.Errorf("%s:%d: a block with no language holds an arccheck command: label it console or sh (run), or text (shown, not run)",
+						filepath.Base(ex.file), ex.line)
+					continue
+				}
 				n++
 				got, code := runDocExample(t, ns, bin, dir, resolv, hosts, ex.command)
 				where := filepath.Base(ex.file) + ":" + strconv.Itoa(ex.line) + ": " + ex.command
@@ -198,8 +223,13 @@ type docRewrite struct {
 func runDocExample(t *testing.T, ns *testnet.Netns, bin, dir, resolv, hosts, command string) (string, int) {
 	t.Helper()
 	command = strings.Replace(command, "go run ./cmd/arccheck ", "arccheck ", 1)
-	script := `mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts && exec bash -c "$3"`
-	cmd := exec.Command("unshare", "--mount", "--propagation", "private", "--", "bash", "-c", script, "_", resolv, hosts, command)
+	script := `mount --bind "$1" /etc/resolv.conf && mount --bind "$2" /etc/hosts && exec bash -o pipefail -c "$3"`
+	// An example that does not end in a minute is a broken one (a watch that waits for ever belongs in a
+	// text block): it is killed, and fails.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "unshare", "--mount", "--propagation", "private", "--", "bash", "-o", "pipefail", "-c", script, "_", resolv, hosts, command)
+	cmd.WaitDelay = time.Second
 	cmd.Dir = dir
 	cmd.Env = []string{"PATH=" + filepath.Dir(bin) + ":/usr/bin:/bin", "HOME=" + dir, "LANG=C.UTF-8", "NO_COLOR=1", "TERM=dumb",
 		"TZ=UTC"}
@@ -211,6 +241,7 @@ func runDocExample(t *testing.T, ns *testnet.Netns, bin, dir, resolv, hosts, com
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		code = ee.ExitCode()
+		require.NotEqual(t, -1, code, "%s: killed (%v): it did not end within a minute", command, ee)
 	} else {
 		require.NoError(t, err, command)
 	}

@@ -94,7 +94,7 @@ func flagError(c *cobra.Command, err error) error {
 	case errors.As(err, &invalid):
 		return badInput("%s", invalidValue(invalid.GetFlag(), invalid.GetValue()))
 	case errors.As(err, &missing):
-		return badInput("%s: needs a value (%s)", flagName(missing.GetFlag()), missing.GetFlag().Usage)
+		return badInput("%s: needs a value (%s)", flagName(missing.GetFlag()), usageOf(missing.GetFlag()))
 	}
 	return badInput("%v %s", err, see)
 }
@@ -128,11 +128,17 @@ var wants = map[string]string{
 	"stringSlice": "want values separated by commas",
 }
 
+// usageOf is a flag's usage as a message says it: without the backquotes that name its value in help.
+func usageOf(f *pflag.Flag) string {
+	_, usage := pflag.UnquoteUsage(f)
+	return usage
+}
+
 // invalidValue says that value is not one f takes, and what it takes: never the parser's own words.
 func invalidValue(f *pflag.Flag, value string) string {
 	want, ok := wants[f.Value.Type()]
 	if !ok {
-		want = "want " + f.Usage
+		want = "want " + usageOf(f)
 	}
 	if f.Value.Type() == "bool" {
 		want += fmt.Sprintf(" (--%s alone means true)", f.Name)

@@ -229,7 +229,7 @@ var checkFormats = formatTable[checkOutput]{
 		}},
 	{name: "prometheus", audience: forMachines,
 		about: "metrics for node_exporter's textfile collector",
-		write: func(in writeInput, r checkOutput) error { return report.CheckPrometheus(in.stdout, r.rep) }},
+		write: func(in writeInput, r checkOutput) error { return report.CheckPrometheus(in.stdout, r.rep, r.verdict()) }},
 }
 
 // listOutput is what list writes: the endpoints selected, where each setting came from, and the

@@ -203,7 +203,7 @@ func rejectEmptyValues(c *cobra.Command) error {
 		}
 		for _, v := range values {
 			if strings.TrimSpace(v) == "" {
-				err = badInput("%s: an empty value is not valid (%s)", flagName(f), f.Usage)
+				err = badInput("%s: an empty value is not valid (%s)", flagName(f), usageOf(f))
 				return
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -61,6 +62,15 @@ func TestVerdictMatchesTheExitCode(t *testing.T) {
 		r = runCLI(t, nil, append([]string{"check", "-o", "json"}, tc.args...)...)
 		require.Equal(t, tc.code, r.code, tc.name)
 		assert.Equal(t, word, decodeCheck(t, r).Verdict, tc.name)
+		// merge judges the report as its check did, and so does Prometheus's arccheck_run_success.
+		dir := t.TempDir()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "srv01.json"), []byte(r.stdout), 0o644))
+		m := runCLI(t, nil, "merge", dir)
+		assert.Equal(t, tc.code, m.code, "%s: merge: %s", tc.name, m.stdout)
+		assert.Contains(t, m.stdout, map[bool]string{true: "0 failed, 1 passed", false: "1 failed, 0 passed"}[tc.code == exitOK], tc.name)
+		r = runCLI(t, nil, append([]string{"check", "-o", "prometheus"}, tc.args...)...)
+		require.Equal(t, tc.code, r.code, tc.name)
+		assert.Contains(t, r.stdout, "\narccheck_run_success "+map[bool]string{true: "1", false: "0"}[tc.code == exitOK]+"\n", tc.name)
 	}
 
 	// Interrupted before any probe ended: exit 130, and FAILED.

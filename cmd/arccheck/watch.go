@@ -5,6 +5,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/arccheck/arccheck/pkg/check"
@@ -99,7 +100,8 @@ type watch struct {
 	run     *checkRun
 	mode    watchMode
 	format  *outputFormat[watchOutput]
-	// agentLine names the settings taken from the installed agent, above a redrawn table ("" for none).
+	// agentLine names the settings taken from the installed agent, and says the run's warnings, above a
+	// redrawn table ("" for none): on a terminal that is redrawn, a line written once would be wiped.
 	agentLine string
 	// last is the last complete round; zero before the first ends.
 	last report.WatchRound
@@ -123,7 +125,7 @@ func newWatch(o *checkOptions, e env, version string, run *checkRun) *watch {
 // loop runs the rounds: each starts an interval after the one before started, or at once when that one
 // took longer. The settings are said once, before round 1; a round is shown once it is complete.
 func (w *watch) loop() error {
-	if err := announce(w.e, w.run, w.run.format.isTable() && w.mode != watchRedraw); err != nil {
+	if err := w.warn(func(e env) error { return announce(e, w.run, w.run.format.isTable() && w.mode != watchRedraw) }); err != nil {
 		return err
 	}
 	ctx := w.e.Context
@@ -140,14 +142,17 @@ func (w *watch) loop() error {
 		w.last = round
 		state := w.state(rep)
 		next := max(time.Until(start.Add(w.run.watch)), 0)
+		if n == 1 {
+			_ = w.warn(func(e env) error {
+				warnUnusedOverrides(e, w.run, rep)
+				if state != report.WatchCannotPass { // which says it, with what it means for the watch
+					sayRegionMissing(e, w.run, rep)
+				}
+				return nil
+			})
+		}
 		if err := w.show(round, state, next); err != nil {
 			return err
-		}
-		if n == 1 {
-			warnUnusedOverrides(w.e, w.run, rep)
-			if state != report.WatchCannotPass { // which says it, with what it means for the watch
-				sayRegionMissing(w.e, w.run, rep)
-			}
 		}
 		if state != report.WatchWaiting {
 			return w.finish(state)
@@ -160,6 +165,20 @@ func (w *watch) loop() error {
 		case <-wait.C:
 		}
 	}
+}
+
+// warn says what say writes on stderr: there, or, when the table is redrawn on the terminal (which
+// would wipe it), above every round's table.
+func (w *watch) warn(say func(e env) error) error {
+	if w.mode != watchRedraw {
+		return say(w.e)
+	}
+	var lines strings.Builder
+	e := w.e
+	e.Stderr = &lines
+	err := say(e)
+	w.agentLine += lines.String()
+	return err
 }
 
 // state is where the watch stands after a round: it ends with --until-reachable on a round that

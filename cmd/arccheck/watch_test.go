@@ -50,6 +50,7 @@ func TestWatchBadInput(t *testing.T) {
 		assert.Empty(t, r.stdout, name)
 		assert.Equal(t, 1, strings.Count(r.stderr, "\n"), "%s: one line: %q", name, r.stderr)
 		assert.True(t, strings.HasPrefix(r.stderr, "arccheck: "+tc.says), "%s: %q", name, r.stderr)
+		assert.NotContains(t, r.stderr, "`", "%s: the help's backquotes are not the message's", name)
 	}
 	r := runCLI(t, nil, "check", "--help")
 	assert.Contains(t, r.stdout, "--watch INTERVAL")
@@ -267,19 +268,24 @@ func lastScreen(out string) string {
 // marks its row as changed, says the watch ended, and the exit is 0.
 func TestWatchRedrawsOnATerminal(t *testing.T) {
 	ep := newComingUp(t)
-	cmd, _, out := inPTY(t, append(ep.args(), "--watch", "1s", "--until-reachable")...)
+	// An entry of --resolve that matches no endpoint: its warning stays above every redrawn table.
+	cmd, _, out := inPTY(t, append(ep.args(), "--watch", "1s", "--until-reachable", "--resolve", "nowhere.example:443:127.0.0.1")...)
 	testnet.Await(t, out.shows("1 endpoint: 0 reachable, 1 unreachable (1 required)"), "round 1's table")
 	ep.up()
 	raw := out.all(t)
 	require.Equal(t, exitOK, waitCode(t, cmd), raw)
 	assert.GreaterOrEqual(t, strings.Count(raw, redraw), 2, "a screen per round")
-	first := escapes.ReplaceAllString(raw[:strings.Index(raw, redraw+"round 2 at")], "")
+	second := strings.Index(raw, "round 2 at")
+	require.Positive(t, second, raw)
+	first := escapes.ReplaceAllString(raw[:strings.LastIndex(raw[:second], redraw)], "")
 	assert.Contains(t, first, "round 1 at ")
 	assert.Regexp(t, `next in \d+s \(every 1s; Ctrl-C ends\)`, first)
 	screen := lastScreen(raw)
-	assert.Regexp(t, `^round \d+ at \d\d:\d\d:\d\d, the last: every required endpoint is reachable; 1 row changed since round \d+`, screen)
+	assert.Regexp(t, `(?m)^round \d+ at \d\d:\d\d:\d\d, the last: every required endpoint is reachable; 1 row changed since round \d+`, screen)
 	assert.Regexp(t, `\| https://`+regexp.QuoteMeta(ep.addr)+` +\| changed \(was tcp_refused\) +\| true `, screen)
 	assert.Contains(t, screen, "1 endpoint: 1 reachable, 0 unreachable (0 required)")
+	assert.Contains(t, screen, "arccheck: warning: --resolve nowhere.example:443 matches no endpoint of this run",
+		"a warning is not wiped by the redraw")
 	assert.Positive(t, ep.answered(), "the origin answered")
 }
 

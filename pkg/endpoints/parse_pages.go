@@ -108,7 +108,12 @@ func (pt pageTable) sources(s stanza) ([]Source, error) {
 		case !ok || id == "" || table == "":
 			return nil, &lineError{line: f.line, err: fmt.Errorf("bad Source %q (want \"page | table\": the ID of a Page of the sources table and the table or section of it)", f.value)}
 		case pt[id] == nil:
-			return nil, &lineError{line: f.line, err: fmt.Errorf("unknown Source page %q (no Page stanza of the sources table has that ID)", id)}
+			why := "no Page stanza of the sources table has that ID"
+			if strings.HasSuffix(id, ".txt") {
+				// A catalog exported before the sources table named its documents by file.
+				why += "; a catalog exported by an older arccheck names documents by file: export it again (arccheck catalog export) and redo its edits"
+			}
+			return nil, &lineError{line: f.line, err: fmt.Errorf("unknown Source page %q (%s)", id, why)}
 		}
 		out = append(out, Source{Page: pt[id], Table: table})
 	}

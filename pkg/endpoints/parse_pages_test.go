@@ -85,4 +85,8 @@ func TestParseFileReadsPagesAnywhere(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, ErrInvalidCatalog)
 	assert.Contains(t, err.Error(), `one.txt:11: entry "example.com": unknown Source page "blog"`)
+	assert.NotContains(t, err.Error(), "export it again")
+	_, err = ParseFile(writeFile(t, "old.txt", goodCloud+goodEntry+"Source: 002_13d341821de41fb0.txt | t\n\n"+regions+"\n"+goodPage))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "a catalog exported by an older arccheck names documents by file: export it again (arccheck catalog export)")
 }

@@ -1,9 +1,9 @@
 package report
 
 import (
-	"cmp"
 	"fmt"
 	"io"
+	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -113,12 +113,18 @@ func failureColor(r *check.Result) string {
 	return grid.Dim
 }
 
+// statusWords are an HTTP status as RESULT shows it: the code and its standard text ("404 Not Found"),
+// never the peer's own reason phrase, which may be anything up to the head's bound (the JSON keeps it).
+func statusWords(code int) string {
+	return strings.TrimSpace(strconv.Itoa(code) + " " + http.StatusText(code))
+}
+
 // resultCell says how the endpoint went: ok (with the HTTP status, when a request was sent) or the
 // failure's class and reason, qualified (legacy, optional, not via the gateway), then a line per warning.
 func resultCell(r *check.Result) grid.Cell {
 	first := grid.Line{Text: "ok"}
 	if h := r.Probe.HTTP; h != nil && h.Status != 0 {
-		first.Text += " (HTTP " + cmp.Or(h.StatusText, strconv.Itoa(h.Status)) + ")"
+		first.Text += " (HTTP " + statusWords(h.Status) + ")"
 	}
 	if r.Failure != nil {
 		first = grid.Line{Text: string(r.Failure.Class) + ": " + resultText(*r.Failure), Color: failureColor(r)}

@@ -119,7 +119,7 @@ func TestCheckJUnitValidates(t *testing.T) {
 func TestCheckPrometheusParses(t *testing.T) {
 	var buf bytes.Buffer
 	rep := hostileReport(t)
-	require.NoError(t, CheckPrometheus(&buf, rep))
+	require.NoError(t, CheckPrometheus(&buf, rep, Verdict{Passed: !rep.Failed() && !rep.Interrupted}))
 	// The legacy (strictest) name validation: what node_exporter's textfile collector accepts.
 	parser := expfmt.NewTextParser(model.LegacyValidation)
 	families, err := parser.TextToMetricFamilies(bytes.NewReader(buf.Bytes()))
@@ -173,7 +173,7 @@ func TestRunFindingsInEveryFormat(t *testing.T) {
 		NeededBy: []string{"https://management.azure.com"}}}
 
 	var prom bytes.Buffer
-	require.NoError(t, CheckPrometheus(&prom, rep))
+	require.NoError(t, CheckPrometheus(&prom, rep, Verdict{Passed: !rep.Failed() && !rep.Interrupted}))
 	parser := expfmt.NewTextParser(model.LegacyValidation)
 	families, err := parser.TextToMetricFamilies(bytes.NewReader(prom.Bytes()))
 	require.NoError(t, err)

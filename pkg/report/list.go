@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"slices"
@@ -267,6 +268,15 @@ func ListTable(out io.Writer, p *endpoints.Plan, o TableOptions) error {
 // version read ("Network requirements, 2026-04"). Titles and addresses are in the JSON and CSV.
 func shortSources(sources []endpoints.Source) []string {
 	var out []string
+	// Oldest first (a page with no date, last): the column reads as the row's history.
+	sources = slices.Clone(sources)
+	slices.SortStableFunc(sources, func(a, b endpoints.Source) int {
+		switch {
+		case a.Page.Date.IsZero() || b.Page.Date.IsZero():
+			return cmp.Compare(boolInt(a.Page.Date.IsZero()), boolInt(b.Page.Date.IsZero()))
+		}
+		return a.Page.Date.Date.Compare(b.Page.Date.Date)
+	})
 	for _, s := range sources {
 		name := s.Page.Short
 		if !s.Page.Date.IsZero() {
@@ -277,6 +287,13 @@ func shortSources(sources []endpoints.Source) []string {
 		}
 	}
 	return out
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // listHeading names the selection in one line: cloud, mode, list, region, scenarios, endpoint count.

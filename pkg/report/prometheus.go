@@ -16,7 +16,7 @@ import (
 // collector: per endpoint whether it is reachable (with its failure class as a label), its phase
 // durations, TLS version and certificate expiry; per run its duration, counts and time. The metrics are
 // built and written by github.com/prometheus/client_golang and prometheus/common/expfmt.
-func CheckPrometheus(w io.Writer, rep *check.Report) error {
+func CheckPrometheus(w io.Writer, rep *check.Report, v Verdict) error {
 	reg := prometheus.NewRegistry()
 	labels := []string{"endpoint", "pattern", "required"}
 	reachable := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_endpoint_reachable",
@@ -36,7 +36,7 @@ func CheckPrometheus(w io.Writer, rep *check.Report) error {
 	duration := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_duration_seconds", Help: "How long the last run took."})
 	last := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_timestamp_seconds", Help: "When the last run started, in Unix seconds."})
 	success := prometheus.NewGauge(prometheus.GaugeOpts{Name: "arccheck_run_success",
-		Help: "1 when every required endpoint was probed and reachable (0 also when required patterns needed a region)."})
+		Help: "1 exactly when arccheck check exited 0: every required endpoint probed and reachable, every required pattern named, not interrupted, and no warning with --fail-on warning."})
 	revocation := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "arccheck_revocation_reachable",
 		Help: "1 when a CRL, OCSP or CA-issuer URL named by a presented chain answered, 0 when not; a URL arccheck did not probe has no sample (see arccheck_endpoint_warnings{class=\"revocation_not_probed\"})."},
 		[]string{"url", "kind"})
@@ -70,7 +70,7 @@ func CheckPrometheus(w io.Writer, rep *check.Report) error {
 	}
 	duration.Set(rep.Duration.Seconds())
 	last.Set(float64(rep.Start.Unix()))
-	success.Set(boolGauge(!rep.Failed() && !rep.Interrupted))
+	success.Set(boolGauge(v.Passed)) // the command's verdict: 1 exactly when it exits 0
 
 	families, err := reg.Gather()
 	if err != nil {

@@ -74,7 +74,7 @@ func TestRegionMissingFailsEveryFormat(t *testing.T) {
 	assert.True(t, skipped["*.blob.core.windows.net"], "a pattern no region would name stays skipped")
 
 	var prom bytes.Buffer
-	require.NoError(t, CheckPrometheus(&prom, rep))
+	require.NoError(t, CheckPrometheus(&prom, rep, Verdict{Passed: !rep.Failed() && !rep.Interrupted}))
 	parser := expfmt.NewTextParser(model.LegacyValidation)
 	families, err := parser.TextToMetricFamilies(bytes.NewReader(prom.Bytes()))
 	require.NoError(t, err, prom.String())

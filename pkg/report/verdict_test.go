@@ -102,7 +102,15 @@ func TestHTTPStatusInResult(t *testing.T) {
 	assert.Contains(t, md, `| ok \(HTTP 404 Not Found\)<br>warn tls\_intercepted:`, "escaped for Markdown")
 	rep.Results[2].Probe.HTTP = &probe.HTTPPhase{Status: 204}
 	table, _, _ = checkOutputs(t, rep, "linux")
-	assert.Contains(t, table, "| ok (HTTP 204) ")
+	assert.Contains(t, table, "| ok (HTTP 204 No Content) ")
+	// A peer's own reason phrase may run to the head's bound: RESULT shows the standard words.
+	rep.Results[2].Probe.HTTP = &probe.HTTPPhase{Status: 200, StatusText: "200 " + strings.Repeat("very long reason ", 200)}
+	table, _, _ = checkOutputs(t, rep, "linux")
+	assert.Contains(t, table, "| ok (HTTP 200 OK) ")
+	assert.NotContains(t, table, "very long reason")
+	rep.Results[2].Probe.HTTP = &probe.HTTPPhase{Status: 599}
+	table, _, _ = checkOutputs(t, rep, "linux")
+	assert.Contains(t, table, "| ok (HTTP 599) ", "a code with no standard text")
 }
 
 // TestLoopbackIsNotPublic: a private endpoint's name that resolves to a loopback or link-local address

@@ -69,10 +69,8 @@ func (m *Merger) Add(doc report.CheckDocument, file string) {
 	host := safetext.Escape(doc.Host.Hostname)
 	m.seen[host]++
 	proxy := cmpOrNone(safetext.Escape(doc.Settings.Proxy.HTTPS))
-	// Reports written before requiredNeedRegion read it as 0, and are judged as they were.
-	failing := doc.Summary.RequiredUnreachable + doc.Summary.RequiredCanceled + doc.Summary.RequiredNeedRegion
 	s := merged{host: host, Server: Server{File: safetext.Escape(file), Version: safetext.Escape(doc.Tool.Version), Proxy: proxy,
-		Failed: failing > 0, Unreachable: doc.Summary.Unreachable}}
+		Failed: reportFailed(doc), Unreachable: doc.Summary.Unreachable}}
 	px := m.proxies[proxy]
 	if px == nil {
 		px = &Proxy{Proxy: proxy}
@@ -104,6 +102,16 @@ func (m *Merger) Add(doc report.CheckDocument, file string) {
 		s.suite = suiteOf(i, host, doc)
 	}
 	m.servers = append(m.servers, s)
+}
+
+// reportFailed is the report's own verdict, the one its check exited with (a warning with --fail-on
+// warning fails it too); a report written before the verdict is judged by its summary, as it was (and one
+// written before requiredNeedRegion reads it as 0).
+func reportFailed(doc report.CheckDocument) bool {
+	if doc.Verdict != "" {
+		return doc.Verdict != "passed"
+	}
+	return doc.Summary.RequiredUnreachable+doc.Summary.RequiredCanceled+doc.Summary.RequiredNeedRegion > 0
 }
 
 func (m *Merger) addResult(server int, r report.ResultJSON) {
