@@ -50,10 +50,15 @@ func reportSettings(e env, p *settings.Plan, a *agent.Settings, table bool) erro
 	if a == nil || !table {
 		return nil
 	}
-	if _, err := fmt.Fprintln(e.Stdout, report.AgentLine(*a, p.FromAgent(), p.ProxySource == settings.SourceAgent)); err != nil {
+	if _, err := fmt.Fprintln(e.Stdout, agentLine(p, a)); err != nil {
 		return writeFailed(err)
 	}
 	return nil
+}
+
+// agentLine names the settings a run took from the installed agent, for the line above a table.
+func agentLine(p *settings.Plan, a *agent.Settings) string {
+	return report.AgentLine(*a, p.FromAgent(), p.ProxySource == settings.SourceAgent)
 }
 
 // agentJSON records the agent for a JSON report; nil when there is none.

@@ -356,7 +356,7 @@ func (o *checkOptions) outcome(e env, rep *check.Report) error {
 	case n > 0:
 		return &exitError{code: exitRuntime, err: fmt.Errorf("this machine ran out of file descriptors or buffers: %d "+
 			"endpoints have no verdict (local_resources); raise the open-files limit (ulimit -n, LimitNOFILE=) or lower --concurrency", n)}
-	case rep.Failed(), o.FailOn == "warning" && rep.Summary().Warnings > 0:
+	case !rep.Passed(o.FailOn == "warning"):
 		return &exitError{code: exitUnreachable}
 	}
 	return nil

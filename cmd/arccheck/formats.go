@@ -196,13 +196,10 @@ type checkOutput struct {
 	failOnWarning bool
 }
 
-// verdict is what every format says of the run: passed exactly when the command exits 0 for it (see
-// checkOptions.outcome): not interrupted, no endpoint left without a verdict for want of local
-// resources, no required endpoint unreachable or unprobed nor required pattern without its region and,
-// with --fail-on warning, no warning.
+// verdict is what every format says of the run: passed exactly when the command exits 0 for it
+// (check.Report.Passed, which checkOptions.outcome follows too).
 func (r checkOutput) verdict() report.Verdict {
-	failed := r.rep.Interrupted || r.rep.LocalExhausted() > 0 || r.rep.Failed() || r.failOnWarning && r.rep.Summary().Warnings > 0
-	return report.Verdict{Passed: !failed, WarningsFail: r.failOnWarning}
+	return report.Verdict{Passed: r.rep.Passed(r.failOnWarning), WarningsFail: r.failOnWarning}
 }
 
 // checkFormats are check's output formats.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/arccheck/arccheck/internal/bytesize"
 	"github.com/arccheck/arccheck/pkg/report"
 	"github.com/arccheck/arccheck/pkg/report/fleet"
 )
@@ -29,7 +30,7 @@ func newMergeCmd(e env, g *globalOptions) *cobra.Command {
 			"per endpoint, on how many servers it failed and with which classes, the fixes by how many servers\n" +
 			"need them, and the servers by proxy.\n\n" +
 			"Every file is read whole or refused, naming it, and then nothing is written: at most " +
-			strconv.Itoa(fleet.MaxReportSize>>20) + " MiB\neach, " + byteSize(maxMergeTotal) + " and " +
+			bytesize.Words(fleet.MaxReportSize) + "\neach, " + bytesize.Words(maxMergeTotal) + " and " +
 			strconv.Itoa(maxReportFiles) + " files in all, one JSON report of schema " + report.CheckSchema + ". A file found in a\n" +
 			"directory must be a regular file; a named pipe is read only when named (<(...), /dev/stdin). Another of\n" +
 			"arccheck's outputs found in a directory (a list, a fleet view) is left out with a warning.\n\n" +

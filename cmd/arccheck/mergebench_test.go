@@ -109,7 +109,7 @@ func BenchmarkMergeAgainstDecode(b *testing.B) {
 //
 //	go test -run '^$' -bench MergeRSS -benchtime 3x ./cmd/arccheck
 func BenchmarkMergeRSS(b *testing.B) {
-	bin := benchBinary(b)
+	bin := binary(b)
 	dir, _ := writeBenchReports(b, benchReports)
 	for _, format := range []string{"json", "table", "junit"} {
 		b.Run(format, func(b *testing.B) {
@@ -128,16 +128,4 @@ func BenchmarkMergeRSS(b *testing.B) {
 			b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
 		})
 	}
-}
-
-// benchBinary builds arccheck as it is released, once per benchmark.
-func benchBinary(b *testing.B) string {
-	b.Helper()
-	bin := filepath.Join(b.TempDir(), "arccheck")
-	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v: %s", err, out)
-	}
-	return bin
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/arccheck/arccheck/internal/boundedfile"
+	"github.com/arccheck/arccheck/internal/bytesize"
 	"github.com/arccheck/arccheck/pkg/report"
 	"github.com/arccheck/arccheck/pkg/report/fleet"
 )
@@ -204,22 +205,11 @@ func readError(err error, fromDir bool) error {
 	return pathError(err)
 }
 
-var errTooLarge = fmt.Errorf("larger than %d MiB, the most merge reads of one report", fleet.MaxReportSize>>20)
+var errTooLarge = fmt.Errorf("larger than %s, the most merge reads of one report", bytesize.Words(fleet.MaxReportSize))
 
 // errTotalTooLarge is the error for the report that takes the reports read past mergeTotal.
 func errTotalTooLarge() error {
-	return fmt.Errorf("with it the reports come to more than %s, the most one merge reads in all", byteSize(mergeTotal))
-}
-
-// byteSize writes a bound in GiB or MiB when it is a whole number of them, else in bytes.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return fmt.Errorf("with it the reports come to more than %s, the most one merge reads in all", bytesize.Words(mergeTotal))
 }
 
 // refuseKind refuses what is not a regular file (a symbolic link is judged by what it points to); a

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/arccheck/arccheck/internal/bytesize"
 )
 
 // withMergeTotal lowers the bound on the bytes one merge reads for the test.
@@ -26,7 +28,7 @@ func withMergeTotal(t *testing.T, n int64) {
 // written), a file found in a directory by its size before it is read, a named pipe as it is read.
 func TestMergeBoundsTheTotalItReads(t *testing.T) {
 	assert.Equal(t, int64(1<<30), mergeTotal, "1 GiB, as docs/bounds.md and the README say")
-	assert.Equal(t, "1 GiB", byteSize(maxMergeTotal))
+	assert.Equal(t, "1 GiB", bytesize.Words(maxMergeTotal))
 	help := runCLI(t, nil, "merge", "--help")
 	assert.Contains(t, strings.Join(strings.Fields(help.stdout), " "), "at most 64 MiB each, 1 GiB and 100000 files in all")
 
@@ -75,11 +77,4 @@ func TestMergeBoundsTheTotalItReads(t *testing.T) {
 	r = runCLI(t, nil, "merge", big)
 	assert.Equal(t, exitBadInput, r.code)
 	assert.Equal(t, fmt.Sprintf("arccheck: merge: %s: larger than 64 MiB, the most merge reads of one report (%d bytes)\n", big, 65<<20), r.stderr)
-}
-
-// TestByteSize writes bounds as a reader would.
-func TestByteSize(t *testing.T) {
-	for n, want := range map[int64]string{1 << 30: "1 GiB", 3 << 30: "3 GiB", 64 << 20: "64 MiB", 1536 << 20: "1536 MiB", 1000: "1000 bytes", 0: "0 bytes"} {
-		assert.Equal(t, want, byteSize(n))
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/arccheck/arccheck/internal/boundedfile"
+	"github.com/arccheck/arccheck/internal/bytesize"
 )
 
 // maxPEMFile bounds a CA file (--ca-file, --proxy-ca-file, --public-roots): the Mozilla bundle is
@@ -41,7 +42,7 @@ func readPEMFile(path string) ([]byte, error) {
 	case errors.As(err, &notRegular):
 		return nil, fmt.Errorf("%s is not a regular file (a PEM file of CA certificates is)", path)
 	case errors.As(err, &tooLarge):
-		return nil, fmt.Errorf("%s is larger than %d MiB: not a PEM file of CA certificates", path, maxPEMFile>>20)
+		return nil, fmt.Errorf("%s is larger than %s: not a PEM file of CA certificates", path, bytesize.Words(maxPEMFile))
 	case err != nil:
 		return nil, fmt.Errorf("%s: %w", path, pathError(err)) // "ca.pem: no such file or directory"
 	}

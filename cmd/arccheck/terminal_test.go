@@ -29,7 +29,7 @@ var (
 )
 
 // binary builds arccheck once for the tests that run it as users do.
-func binary(t *testing.T) string {
+func binary(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds the binary")

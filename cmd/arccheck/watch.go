@@ -10,7 +10,6 @@ import (
 
 	"github.com/arccheck/arccheck/pkg/check"
 	"github.com/arccheck/arccheck/pkg/report"
-	"github.com/arccheck/arccheck/pkg/settings"
 )
 
 // minWatchInterval is the shortest --watch interval: rounds closer together only add load on the
@@ -114,7 +113,7 @@ func newWatch(o *checkOptions, e env, version string, run *checkRun) *watch {
 	case streams && run.format.isTable() && e.StdoutIsTerminal:
 		w.mode, w.format = watchRedraw, f
 		if a, p := run.agent, run.resolved; a != nil {
-			w.agentLine = report.AgentLine(*a, p.FromAgent(), p.ProxySource == settings.SourceAgent) + "\n"
+			w.agentLine = agentLine(p, a) + "\n"
 		}
 	case streams:
 		w.mode, w.format = watchStream, f
@@ -187,7 +186,7 @@ func (w *watch) state(rep *check.Report) report.WatchState {
 	switch {
 	case !w.o.UntilReachable:
 		return report.WatchWaiting
-	case w.o.outcome(w.e, rep) == nil:
+	case rep.Passed(w.o.FailOn == "warning"):
 		return report.WatchPassed
 	case len(rep.RegionMissing()) > 0:
 		return report.WatchCannotPass

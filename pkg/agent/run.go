@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os/exec"
 	"time"
+
+	"github.com/arccheck/arccheck/internal/bytesize"
 )
 
 // The bounds of one command's output. The real answers are a few KB; a command that writes more is
@@ -28,18 +30,7 @@ type OutputLimitError struct {
 }
 
 func (e *OutputLimitError) Error() string {
-	return fmt.Sprintf("wrote more than %s on %s: not the agent's answer", sizeText(e.Limit), e.Stream)
-}
-
-// sizeText says a number of bytes as the README does: 1 MiB, 64 KiB.
-func sizeText(n int) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d bytes", n)
+	return fmt.Sprintf("wrote more than %s on %s: not the agent's answer", bytesize.Words(int64(e.Limit)), e.Stream)
 }
 
 // waitDelay is how long a command's pipes are still read after it exited or was killed, for a child

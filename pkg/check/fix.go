@@ -68,14 +68,14 @@ const (
 	// CauseSuiteRefused (cipher_unsupported_by_agent): the path spoke TLS 1.2 with another suite and
 	// refused a handshake offering only the agent's (AgentTLS12Suites).
 	CauseSuiteRefused Cause = "suite_refused"
-	// CauseLegacySuites (cipher_unsupported_by_agent): the path speaks only legacy suites; the message is
-	// the probe's, which names them.
+	// CauseLegacySuites (cipher_unsupported_by_agent): the path speaks only legacy suites; the probe's
+	// facts name them (probe.CauseNoCommonSuite, Facts.Legacy).
 	CauseLegacySuites Cause = "legacy_suites"
 	// CauseGatewayInspection (tls_intercepted as a failure): the Arc gateway does not work through TLS
-	// inspection. The message is the probe's, which names the re-signing CA.
+	// inspection. The probe's facts name the re-signing CA (Facts.Interceptor, PublicNotOf).
 	CauseGatewayInspection Cause = "gateway_inspection"
 	// CauseInspectionUnsupported (tls_intercepted as a failure): the catalog says the endpoint does not
-	// support TLS inspection. The message is the probe's.
+	// support TLS inspection. The probe's facts (probe.CauseResigned) name the re-signing CA.
 	CauseInspectionUnsupported Cause = "inspection_unsupported"
 	// CauseBoxAnsweredRun (tls_intercepted_unverified): the row's only evidence is the documented status,
 	// and the box on its path answered one of the run's own requests (Fix.BoxAnswered) in the endpoint's place.

@@ -72,6 +72,13 @@ func (r *Report) Failed() bool {
 	return s.RequiredUnreachable > 0 || s.RequiredCanceled > 0 || len(r.RegionMissing()) > 0
 }
 
+// Passed reports whether the run passed, the one rule every exit code and format follows: not
+// interrupted, no probe left without a verdict for want of local resources, not Failed and, when
+// warnings fail the run (--fail-on warning), no warning.
+func (r *Report) Passed(warningsFail bool) bool {
+	return !r.Interrupted && r.LocalExhausted() == 0 && !r.Failed() && (!warningsFail || r.Summary().Warnings == 0)
+}
+
 // LocalExhausted counts the probes (rows and revocation URLs) that ended for want of a local resource
 // (probe.ClassLocalResources: file descriptors, buffers): no verdict on the network, so the run fails
 // as a run, whatever the other rows say.

@@ -74,7 +74,8 @@ func gatewayRules(j job, pr probe.Result, fix Fix, failure *Finding, warnings []
 }
 
 // interceptionFails turns a tls_intercepted warning into the row's failure, with the cause that makes it
-// one; its message stays the probe's.
+// one; its cause and facts stay the probe's (CauseResigned: the re-signing CA), and Fix.Cause says why it
+// fails.
 func interceptionFails(failure *Finding, warnings []Finding, cause Cause) (*Finding, []Finding) {
 	i := slices.IndexFunc(warnings, func(w Finding) bool { return w.Class == probe.ClassTLSIntercepted })
 	if i < 0 || failure != nil {

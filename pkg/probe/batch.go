@@ -27,7 +27,7 @@ func (p *Prober) ProbeAll(ctx context.Context, targets []Target, concurrency int
 // Batch probes targets concurrently, at most a fixed number at a time, all within one timeout of the
 // batch's start, however many wait for a slot. Targets may be added while it runs (from a done
 // callback, say). A target still waiting for a slot when the deadline passes is not probed: its result
-// is canceled with a message that says so, never a timeout it did not have.
+// is canceled (CauseNotStarted), never a timeout it did not have.
 type Batch struct {
 	p   *Prober
 	ctx context.Context

@@ -147,7 +147,14 @@ func TestFetch(t *testing.T) {
 	ca := testnet.NewCA(t, "Root", "DigiCert Inc")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "gbl.his.arc.azure.com"),
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Query().Get("location") != "westeurope" {
+			switch r.URL.Query().Get("location") {
+			case "westeurope":
+			case "cut":
+				// A body cut short: 10 of the 1000 bytes announced, and the connection closed.
+				w.Header().Set("Content-Length", "1000")
+				w.Write([]byte("0123456789"))
+				return
+			default:
 				http.NotFound(w, r)
 				return
 			}
@@ -166,4 +173,9 @@ func TestFetch(t *testing.T) {
 	assert.Equal(t, CauseStatus, r.Failure.Cause)
 	require.NotNil(t, r.Failure.Answer)
 	assert.Equal(t, "404 Not Found", r.Failure.Answer.Status)
+	tg.Path = "/discovery?location=cut"
+	_, r = prober.Fetch(context.Background(), tg)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, CauseAnswerReadFailed, r.Failure.Cause, factsJSON(r.Failure))
+	assert.Equal(t, "unexpected EOF", r.Failure.Detail)
 }

@@ -448,7 +448,10 @@ func faults() []fault {
 		{"proxy 503", proxyAnswer("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", true), viaHTTPProxy(upstream)},
 		{"proxy 200 then close", proxyAnswer(established, true), viaHTTPProxy(hsFailed)},
 		{"proxy 200 then hang", proxyAnswer(established, false), viaHTTPProxy(hsFailed)},
-		{"proxy garbage status", proxyAnswer("SSH-2.0-OpenSSH_9.2\r\n\r\n", true), viaHTTPProxy(ClassProxyUnreachable)},
+		{"proxy garbage status", proxyAnswer("SSH-2.0-OpenSSH_9.2\r\n\r\n", true), viaHTTPProxy(ClassProxyUnreachable).saying(causing(CauseConnectNotHTTP,
+			func(t *testing.T, path string, f *Finding) {
+				assert.NotEmpty(t, f.Err, "%s: the reader's own error", path)
+			}))},
 		{"proxy trickled status", func(t *testing.T, l *faultLab, host string) *endpoint {
 			return l.fakeHTTPProxy(t, host, testnet.FakeProxyOptions{Answer: established, Trickle: 100 * time.Millisecond})
 		}, viaHTTPProxy(ClassProxyUnreachable).saying(causing(CauseConnectHalfAnswered, func(t *testing.T, path string, f *Finding) {
@@ -459,7 +462,10 @@ func faults() []fault {
 		{"https proxy with an untrusted certificate", func(t *testing.T, l *faultLab, host string) *endpoint {
 			squid := testnet.StartSquid(t, testnet.SquidOptions{DNS: l.dnsIP(), TLS: testnet.NewCA(t, "Proxy CA", "Corp")})
 			return l.throughHTTPProxy(t, host, squid.URL("", ""))
-		}, viaHTTPProxy(ClassProxyTLSUntrusted)},
+		}, viaHTTPProxy(ClassProxyTLSUntrusted).saying(causing(CauseProxyTLS, func(t *testing.T, path string, f *Finding) {
+			assert.NotEmpty(t, f.Err, "%s: the handshake's own error", path)
+			assert.False(t, f.TimedOut, path)
+		}))},
 		{"proxy killed mid-run", func(t *testing.T, l *faultLab, host string) *endpoint {
 			squid := testnet.StartSquid(t, testnet.SquidOptions{DNS: l.dnsIP()})
 			e := l.throughHTTPProxy(t, host, squid.URL("", ""))

@@ -261,11 +261,17 @@ func (p *Prober) open(ctx context.Context, r *Result, every *addressProbes) (con
 
 // hook gives conn ctx's deadline and closes it when ctx ends (or when it is closed first).
 func (p *Prober) hook(ctx context.Context, conn net.Conn) net.Conn {
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	return &stopConn{Conn: conn, stop: bind(ctx, conn)}
+}
+
+// bind gives conn ctx's deadline and closes it when ctx ends, so that no read or write outlives ctx
+// (a blocked one included); stop undoes the closing.
+func bind(ctx context.Context, conn net.Conn) (stop func() bool) {
+	stop = context.AfterFunc(ctx, func() { conn.Close() })
 	if deadline, ok := ctx.Deadline(); ok {
 		conn.SetDeadline(deadline)
 	}
-	return &stopConn{Conn: conn, stop: stop}
+	return stop
 }
 
 // stopConn is a connection that, once closed, no longer waits for its context to close it.

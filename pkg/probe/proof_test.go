@@ -232,6 +232,12 @@ func TestInspectedAnswers(t *testing.T) {
 		}
 		require.NotNil(t, r.Failure, tc.name)
 		assert.Equal(t, tc.class, r.Failure.Class, "%s: %s", tc.name, factsJSON(r.Failure))
+		if tc.class == ClassTLSInterceptedUnverified {
+			// Neither the endpoint's evidence nor the box's marks: who answered cannot be told.
+			assert.Equal(t, CauseUnmarked, r.Failure.Cause, tc.name)
+			require.NotNil(t, r.Failure.By, tc.name)
+			assert.Equal(t, r.TLS.Interceptor, r.Failure.By.Interceptor, tc.name)
+		}
 	}
 }
 

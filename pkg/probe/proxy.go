@@ -171,11 +171,7 @@ func (d *HTTPConnectDialer) dial(ctx context.Context, addr string) (net.Conn, er
 // connect asks the proxy at the other end of conn for a tunnel to addr, and returns it; only a 200 answer
 // opens one. conn is closed unless it is returned. withCredentials sends the proxy URL's credentials.
 func (d *HTTPConnectDialer) connect(ctx context.Context, conn net.Conn, addr string, withCredentials bool) (net.Conn, error) {
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if deadline, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(deadline)
-	}
+	defer bind(ctx, conn)()
 	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: addr}, Host: addr, Header: http.Header{}}
 	if withCredentials {
 		d.Proxy.authorize(req.Header)

@@ -102,11 +102,7 @@ type socksHandshake struct {
 // run greets the proxy, authenticates when it asks for a username and password, and asks it to CONNECT
 // to h.addr. Every read has a fixed size (at most a 255-byte name), within ctx's deadline.
 func (h *socksHandshake) run(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() { h.conn.Close() })
-	defer stop()
-	if deadline, ok := ctx.Deadline(); ok {
-		h.conn.SetDeadline(deadline)
-	}
+	defer bind(ctx, h.conn)()
 	req, err := socksRequest(h.addr)
 	if err != nil {
 		return h.ioError(SOCKSConnect, false, err)
@@ -283,11 +279,7 @@ func speaksSOCKS5(ctx context.Context, px *Proxy, connectTimeout time.Duration) 
 		return false
 	}
 	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	if deadline, ok := ctx.Deadline(); ok {
-		conn.SetDeadline(deadline)
-	}
+	defer bind(ctx, conn)()
 	if _, err := conn.Write([]byte{socksVersion, 1, socksNoAuth}); err != nil {
 		return false
 	}

@@ -139,7 +139,7 @@ func NewCheckDocument(tool Tool, host Host, settings Settings, rep *check.Report
 		Excluded: []ExcludedJSON{}, Discoveries: []DiscoveryJSON{}, WhatToFix: []FixGroupJSON{}, Notices: []NoticeJSON{},
 		Interrupt: rep.Interrupted, Revocation: revocationJSON(rep), Clock: clockJSON(rep.Clock), Warnings: []WarningJSON{}}
 	for _, w := range rep.Warnings {
-		doc.Warnings = append(doc.Warnings, WarningJSON{Class: w.Class, Message: messageOf(w), Fix: fixJSON(w)})
+		doc.Warnings = append(doc.Warnings, warningJSON(w))
 	}
 	for _, g := range WhatToFix(rep) {
 		doc.WhatToFix = append(doc.WhatToFix, FixGroupJSON(g))
@@ -178,6 +178,11 @@ func findingJSON(f check.Finding) *FailureJSON {
 }
 
 func fixJSON(f check.Finding) FixJSON { return FixJSON(FixOf(f)) }
+
+// warningJSON is a warning, of a row or of the run, with its whole message and its fix.
+func warningJSON(w check.Finding) WarningJSON {
+	return WarningJSON{Class: w.Class, Message: messageOf(w), Fix: fixJSON(w)}
+}
 
 // revocationJSON lists the run's revocation URLs.
 func revocationJSON(rep *check.Report) []RevocationJSON {

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/arccheck/arccheck/internal/bytesize"
 	"github.com/arccheck/arccheck/pkg/probe"
 )
 
@@ -173,16 +174,5 @@ func boundWords(b *probe.TooLargeError) string {
 	if b.Peer == probe.PeerProxy {
 		peer = "a working proxy"
 	}
-	return "the answer's " + b.Part + " ran past " + byteSize(b.Bound) + ": a broken or hostile peer; " + peer + " never sends that"
-}
-
-// byteSize writes n bytes in KiB or MiB when it is a whole number of them.
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20 && n%(1<<20) == 0:
-		return strconv.FormatInt(n>>20, 10) + " MiB"
-	case n >= 1<<10 && n%(1<<10) == 0:
-		return strconv.FormatInt(n>>10, 10) + " KiB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
+	return "the answer's " + b.Part + " ran past " + bytesize.Words(b.Bound) + ": a broken or hostile peer; " + peer + " never sends that"
 }

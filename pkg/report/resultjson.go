@@ -207,7 +207,7 @@ func resultJSON(r *check.Result) ResultJSON {
 		j.Fix = &fix
 	}
 	for _, w := range r.Warnings {
-		j.Warnings = append(j.Warnings, WarningJSON{Class: w.Class, Message: messageOf(w), Fix: fixJSON(w)})
+		j.Warnings = append(j.Warnings, warningJSON(w))
 	}
 	return j
 }

@@ -115,10 +115,3 @@ func (f *Fleet) FailedServers() int {
 
 // Failed reports whether any server's report failed.
 func (f *Fleet) Failed() bool { return f.FailedServers() > 0 }
-
-func cmpOrNone(proxy string) string {
-	if proxy == "" {
-		return "not used"
-	}
-	return proxy
-}

@@ -31,6 +31,11 @@ func TestMergeCountsRegionMissing(t *testing.T) {
 	f := New([]report.CheckDocument{doc}, []string{"srv01.json"})
 	assert.True(t, f.Failed())
 	assert.Equal(t, []string{"srv01"}, f.NeedRegion)
+	var js bytes.Buffer
+	require.NoError(t, JSON(&js, sampleTool, f))
+	assert.Contains(t, js.String(), `"needRegion": [
+    "srv01"
+  ]`, "a script sees why the server failed")
 
 	var table bytes.Buffer
 	require.NoError(t, Table(&table, f, report.TableOptions{}))

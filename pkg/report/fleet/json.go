@@ -15,6 +15,8 @@ type Document struct {
 	Endpoints []EndpointJSON `json:"endpoints"`
 	WhatToFix []FixJSON      `json:"whatToFix"`
 	Proxies   []ProxyJSON    `json:"proxies"`
+	// NeedRegion are the servers whose report failed because required patterns needed a region.
+	NeedRegion []string `json:"needRegion"`
 }
 
 // ServerJSON is one merged report.
@@ -55,7 +57,7 @@ type ProxyJSON struct {
 // JSON writes the fleet view as indented JSON.
 func JSON(w io.Writer, tool report.Tool, f *Fleet) error {
 	doc := Document{Schema: Schema, Tool: tool, Servers: []ServerJSON{}, Endpoints: []EndpointJSON{},
-		WhatToFix: []FixJSON{}, Proxies: []ProxyJSON{}}
+		WhatToFix: []FixJSON{}, Proxies: []ProxyJSON{}, NeedRegion: write.NonNil(f.NeedRegion)}
 	for _, s := range f.Servers {
 		doc.Servers = append(doc.Servers, ServerJSON(s))
 	}

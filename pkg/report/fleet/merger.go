@@ -1,6 +1,7 @@
 package fleet
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/jstemmer/go-junit-report/v2/junit"
@@ -68,7 +69,7 @@ func (m *Merger) Add(doc report.CheckDocument, file string) {
 	i := len(m.servers)
 	host := safetext.Escape(doc.Host.Hostname)
 	m.seen[host]++
-	proxy := cmpOrNone(safetext.Escape(doc.Settings.Proxy.HTTPS))
+	proxy := cmp.Or(safetext.Escape(doc.Settings.Proxy.HTTPS), "not used")
 	s := merged{host: host, Server: Server{File: safetext.Escape(file), Version: safetext.Escape(doc.Tool.Version), Proxy: proxy,
 		Failed: reportFailed(doc), Unreachable: doc.Summary.Unreachable}}
 	px := m.proxies[proxy]
