@@ -257,14 +257,18 @@ func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
 		po.Overrides[key] = addrs
 	}
 	if o.CAFile != "" {
-		if po.RootCAs, err = loadRoots(o.CAFile, true); err != nil {
+		certs, err := readCerts(o.CAFile) // read and checked now; the system's store is read when first needed
+		if err != nil {
 			return po, badInput("--ca-file: %v", err)
 		}
+		po.RootCAs = probe.SystemRootsWith(certs...)
 	}
 	if o.PublicRoots != "" {
-		if po.ReferenceRoots, err = loadRoots(o.PublicRoots, false); err != nil {
+		certs, err := readCerts(o.PublicRoots)
+		if err != nil {
 			return po, badInput("--public-roots: %v", err)
 		}
+		po.ReferenceRoots = probe.NewRootSet(certs...)
 	}
 	return po, nil
 }

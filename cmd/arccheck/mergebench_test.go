@@ -3,15 +3,12 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
@@ -105,7 +102,8 @@ func BenchmarkMergeAgainstDecode(b *testing.B) {
 }
 
 // BenchmarkMergeRSS runs the built binary on the same 1,000 reports, for each output format, and
-// reports its peak resident memory (the target: at most 25 MiB).
+// reports its peak resident memory (the target: at most 25 MiB), measured by testdata/measure
+// (see runProc).
 //
 //	go test -run '^$' -bench MergeRSS -benchtime 3x ./cmd/arccheck
 func BenchmarkMergeRSS(b *testing.B) {
@@ -115,15 +113,8 @@ func BenchmarkMergeRSS(b *testing.B) {
 		b.Run(format, func(b *testing.B) {
 			var peak int64
 			for range b.N {
-				cmd := exec.Command(bin, "merge", dir, "-o", format)
-				var stderr bytes.Buffer
-				cmd.Stdout, cmd.Stderr = io.Discard, &stderr
-				if err := cmd.Run(); err != nil && cmd.ProcessState.ExitCode() != exitUnreachable {
-					b.Fatalf("%v: %s", err, stderr.String())
-				}
-				if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-					peak = max(peak, int64(ru.Maxrss)) // KiB on Linux
-				}
+				r := runProc(b, nil, bin, []string{"merge", dir, "-o", format}, exitOK, exitUnreachable)
+				peak = max(peak, r.rssKiB)
 			}
 			b.ReportMetric(float64(peak)/1024, "peak-RSS-MiB")
 		})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 
@@ -13,22 +14,49 @@ import (
 // about 200 KiB.
 const maxPEMFile = 16 << 20
 
-// loadRoots reads a PEM file of CA certificates, added to the system roots when withSystem is set.
+// loadRoots reads a PEM file of CA certificates into a pool, with the system roots when withSystem is set
+// (--proxy-ca-file: crypto/tls verifies the proxy's certificate with it).
 func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
-	data, err := readPEMFile(path)
+	certs, err := readCerts(path)
 	if err != nil {
 		return nil, err
 	}
 	pool := x509.NewCertPool()
 	if withSystem {
 		if sys, err := x509.SystemCertPool(); err == nil && sys != nil {
-			pool = sys.Clone()
+			pool = sys
 		}
 	}
-	if !pool.AppendCertsFromPEM(data) {
-		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	for _, c := range certs {
+		pool.AddCert(c)
 	}
 	return pool, nil
+}
+
+// readCerts reads the certificates of a PEM file: at least one, or an error. As x509's
+// AppendCertsFromPEM, it passes over blocks that are not certificates or do not parse.
+func readCerts(path string) ([]*x509.Certificate, error) {
+	data, err := readPEMFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for len(data) > 0 {
+		var block *pem.Block
+		if block, data = pem.Decode(data); block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" || len(block.Headers) != 0 {
+			continue
+		}
+		if c, err := x509.ParseCertificate(block.Bytes); err == nil {
+			certs = append(certs, c)
+		}
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("%s holds no PEM certificate", path)
+	}
+	return certs, nil
 }
 
 // readPEMFile reads a regular file of at most maxPEMFile bytes; its errors name the path. A FIFO (whose

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/arccheck/arccheck/internal/lazyre"
 	"github.com/arccheck/arccheck/internal/safetext"
 )
 
@@ -95,7 +96,7 @@ func parseProxyURL(s *Settings, out []byte) error {
 
 // bypassItem is a proxy bypass category (AAD, ARM, Arc, AMA, ArcData); maxBypass bounds how many
 // are read, well above the five there are.
-var bypassItem = regexp.MustCompile(`^[A-Za-z]{1,32}$`)
+var bypassItem = lazyre.New(`^[A-Za-z]{1,32}$`)
 
 const maxBypass = 16
 
@@ -111,7 +112,7 @@ func parseBypass(s *Settings, out []byte) error {
 	var bypass []string
 	for _, item := range items {
 		item = strings.Trim(item, `"'`)
-		if !bypassItem.MatchString(item) {
+		if !bypassItem().MatchString(item) {
 			return fmt.Errorf("an item is not a proxy bypass category (%s)", describe(out))
 		}
 		bypass = append(bypass, item)
@@ -122,23 +123,23 @@ func parseBypass(s *Settings, out []byte) error {
 
 // extensionScenarios recognises installed extensions by the names their publishers give them.
 var extensionScenarios = []struct {
-	pattern  *regexp.Regexp
+	pattern  func() *regexp.Regexp
 	scenario string
 }{
-	{regexp.MustCompile(`(?i)AzureMonitor(Windows|Linux)Agent|\bAMA\b`), "ama"},
-	{regexp.MustCompile(`(?i)\bMDE\.(Windows|Linux)\b|MDE\.|DefenderForServers|AzureDefender`), "mde"},
-	{regexp.MustCompile(`(?i)(Windows|Linux)Agent\.SqlServer|\bSqlServer\b`), "sql"},
-	{regexp.MustCompile(`(?i)AdminCenter`), "wac"},
-	{regexp.MustCompile(`(?i)KeyVaultFor(Windows|Linux)|\bKeyVault\b`), "keyvault"},
-	{regexp.MustCompile(`(?i)HybridWorker`), "hrw"},
-	{regexp.MustCompile(`(?i)(Windows|Linux)PatchExtension|UpdateManagement`), "update"},
+	{lazyre.New(`(?i)AzureMonitor(Windows|Linux)Agent|\bAMA\b`), "ama"},
+	{lazyre.New(`(?i)\bMDE\.(Windows|Linux)\b|MDE\.|DefenderForServers|AzureDefender`), "mde"},
+	{lazyre.New(`(?i)(Windows|Linux)Agent\.SqlServer|\bSqlServer\b`), "sql"},
+	{lazyre.New(`(?i)AdminCenter`), "wac"},
+	{lazyre.New(`(?i)KeyVaultFor(Windows|Linux)|\bKeyVault\b`), "keyvault"},
+	{lazyre.New(`(?i)HybridWorker`), "hrw"},
+	{lazyre.New(`(?i)(Windows|Linux)PatchExtension|UpdateManagement`), "update"},
 }
 
 // parseExtensions reads azcmagent extension list: any text or JSON in which installed extensions are
 // named; each recognised name becomes its scenario (so nothing of the text itself is kept).
 func parseExtensions(s *Settings, out []byte) error {
 	for _, e := range extensionScenarios {
-		if e.pattern.Match(out) && !slices.Contains(s.Extensions, e.scenario) {
+		if e.pattern().Match(out) && !slices.Contains(s.Extensions, e.scenario) {
 			s.Extensions = append(s.Extensions, e.scenario)
 		}
 	}
@@ -146,11 +147,11 @@ func parseExtensions(s *Settings, out []byte) error {
 	return nil
 }
 
-var winHTTPServer = regexp.MustCompile(`(?i)Proxy Server\(s\)\s*:\s*(\S+)`)
+var winHTTPServer = lazyre.New(`(?i)Proxy Server\(s\)\s*:\s*(\S+)`)
 
 // parseWinHTTP reads netsh winhttp show proxy: the proxy server, or "" for direct access.
 func parseWinHTTP(s *Settings, out []byte) error {
-	m := winHTTPServer.FindSubmatch(out)
+	m := winHTTPServer().FindSubmatch(out)
 	if m == nil {
 		return nil
 	}
@@ -179,14 +180,14 @@ const MaxQuote = 200
 // credentials are what may be a user and password: in a word with an '@', everything before its last
 // '@' (a URL's scheme kept), as URL parsers take the user information to run to the last '@' and a
 // password may hold '@', '/' or ':' (user:pass@host without a scheme too).
-var credentials = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)?\S*@`)
+var credentials = lazyre.New(`([A-Za-z][A-Za-z0-9+.-]*://)?\S*@`)
 
 // lastWords is the last line a command wrote on stderr, for an error: a password in a URL hidden,
 // escaped, and cut to MaxQuote bytes (ending in "…" when cut). "" when it wrote nothing.
 func lastWords(stderr []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(stderr)), "\n")
 	line := strings.TrimSpace(lines[len(lines)-1])
-	line = safetext.Line(credentials.ReplaceAllString(line, "${1}***@"))
+	line = safetext.Line(credentials().ReplaceAllString(line, "${1}***@"))
 	if len(line) <= MaxQuote {
 		return line
 	}

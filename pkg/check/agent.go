@@ -90,30 +90,33 @@ func agentRules(scope SuiteScope, pr probe.Result, fix Fix, failure *Finding, wa
 // suiteFailure is the cipher_unsupported_by_agent failure a result's handshakes show, or nil.
 func suiteFailure(pr probe.Result, fix Fix) *Finding {
 	t := pr.TLS
-	f := &Finding{Finding: probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS}, Fix: fix}
 	switch {
 	case t.SuiteRetry != nil && !t.SuiteRetry.OK:
+		f := &Finding{Finding: probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS}, Fix: fix}
 		f.Fix.Cause, f.Fix.SuiteRefusal = CauseSuiteRefused, t.SuiteRetry.Error
+		return f
 	case t.Legacy != nil && t.Legacy.Suite != 0 && pr.Failure != nil:
 		// The probe's facts name the legacy suite the path speaks.
+		f := &Finding{Finding: probe.Finding{Class: ClassCipherUnsupportedByAgent, Phase: probe.PhaseTLS}, Fix: fix}
 		f.Cause, f.Facts, f.Fix.Cause = pr.Failure.Cause, pr.Failure.Facts, CauseLegacySuites
-	default:
-		return nil
+		return f
 	}
-	return f
+	return nil // nothing allocated for the many results without
 }
 
 // negativeSerialIssuers names the issuers of the certificates presented with a negative serial number.
 func negativeSerialIssuers(t *probe.TLSPhase) []string {
 	var out []string
-	certs := t.Chain
-	if t.Leaf != nil {
-		certs = append([]probe.Certificate{*t.Leaf}, certs...)
-	}
-	for _, c := range certs {
+	add := func(c *probe.Certificate) {
 		if c.NegativeSerial && !slices.Contains(out, c.Issuer) {
 			out = append(out, c.Issuer)
 		}
+	}
+	if t.Leaf != nil {
+		add(t.Leaf)
+	}
+	for i := range t.Chain {
+		add(&t.Chain[i])
 	}
 	return out
 }

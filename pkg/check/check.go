@@ -162,6 +162,21 @@ type run struct {
 	revocationProbes atomic.Int32
 }
 
+// sortByURL sorts results by URL, stably, each URL built once rather than at every comparison.
+func sortByURL(results []Result) {
+	urls := make([]string, len(results))
+	order := make([]int, len(results))
+	for i := range results {
+		urls[i], order[i] = results[i].URL(), i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(urls[a], urls[b]) })
+	sorted := make([]Result, len(results))
+	for i, j := range order {
+		sorted[i] = results[j]
+	}
+	copy(results, sorted)
+}
+
 // Run checks every endpoint of the options. Discovery calls run alongside the other probes and their
 // hosts join the same batch, so a run lasts at most one probe timeout, or ends at once when ctx is
 // cancelled (the rest marked canceled).
@@ -169,16 +184,19 @@ func Run(ctx context.Context, opts Options) *Report {
 	r := &run{opts: opts, rep: &Report{Start: time.Now(), Plan: opts.Plan}, seen: map[string]bool{},
 		batch: opts.Prober.NewBatch(ctx, opts.Concurrency), revocation: map[string]*Revocation{}}
 	jobs, discoveries := r.plan()
+	r.results = make([]Result, 0, len(jobs))
 	r.clockRequest(ctx, jobs, discoveries)
-	for _, j := range jobs {
-		r.launch(j)
-	}
+	// The discovery calls first, on the critical path (their hosts are probed only once they answer),
+	// then every probe that does not wait for them.
 	for _, d := range discoveries {
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
 			r.discover(ctx, d)
 		}()
+	}
+	for _, j := range jobs {
+		r.launch(j)
 	}
 	r.wg.Wait() // discoveries first: they add to the batch
 	r.batch.Wait()
@@ -190,7 +208,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	r.judgeClock()
 	rep := r.rep
 	rep.Results = r.results
-	sort.SliceStable(rep.Results, func(i, j int) bool { return rep.Results[i].URL() < rep.Results[j].URL() })
+	sortByURL(rep.Results)
 	sort.SliceStable(rep.Discoveries, func(i, j int) bool { return rep.Discoveries[i].URL < rep.Discoveries[j].URL })
 	sort.SliceStable(rep.NotTested, func(i, j int) bool { return rep.NotTested[i].key() < rep.NotTested[j].key() })
 	rep.Interrupted = ctx.Err() != nil
@@ -211,9 +229,9 @@ func (r *run) launch(j job) {
 	if r.opts.Queued != nil {
 		r.opts.Queued(u)
 	}
-	r.batch.Go(j.target, func(pr probe.Result) {
-		r.probeRevocation(pr)
-		res := r.verdict(j, pr)
+	r.batch.Go(j.target, func(pr *probe.Result) {
+		r.probeRevocation(*pr)
+		res := r.verdict(j, *pr)
 		r.mu.Lock()
 		r.results = append(r.results, res)
 		r.mu.Unlock()

@@ -78,7 +78,11 @@ func revocationURLs(pr probe.Result) []revocationURL {
 			}
 		}
 	}
-	for _, c := range append([]probe.Certificate{*t.Leaf}, t.Chain...) {
+	for i := -1; i < len(t.Chain); i++ { // the leaf, then the chain, without copying them
+		c := t.Leaf
+		if i >= 0 {
+			c = &t.Chain[i]
+		}
 		var crl, caIssuer *probe.Proof
 		if i := slices.IndexFunc(t.Chain, func(x probe.Certificate) bool { return x.Subject == c.Issuer && x.Raw != nil }); i >= 0 {
 			// The issuer that signs c's CRL, and that c's CA-issuers URL serves.
@@ -123,9 +127,9 @@ func (r *run) probeRevocation(pr probe.Result) {
 			r.mu.Unlock()
 			continue
 		}
-		r.batch.Go(probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path, Proof: u.proof}, func(res probe.Result) {
+		r.batch.Go(probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path, Proof: u.proof}, func(res *probe.Result) {
 			r.mu.Lock()
-			rv.Probe = res
+			rv.Probe = *res
 			r.mu.Unlock()
 		})
 	}

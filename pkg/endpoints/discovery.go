@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/arccheck/arccheck/internal/lazyre"
 )
 
-var hostname = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+var hostname = lazyre.New(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 
 // ParseHISDiscovery reads the answer of the hybrid identity discovery call: the regional URL as a JSON
 // string or as plain text (e.g. "https://weu.his.arc.azure.com"). It returns the host name.
@@ -23,7 +24,7 @@ func ParseHISDiscovery(body []byte) (string, error) {
 		s = strings.TrimSpace(s)
 	}
 	u, err := url.Parse(withDefaultScheme(s))
-	if err != nil || !hostname.MatchString(strings.ToLower(u.Hostname())) || !probeable(strings.ToLower(u.Hostname())) {
+	if err != nil || !hostname().MatchString(strings.ToLower(u.Hostname())) || !probeable(strings.ToLower(u.Hostname())) {
 		return "", fmt.Errorf("answer %.80q is not a URL or host name", body)
 	}
 	return strings.ToLower(u.Hostname()), nil
@@ -44,7 +45,7 @@ func ParseNotificationAllowlist(body []byte) ([]string, error) {
 				h = u.Hostname()
 			}
 		}
-		if !hostname.MatchString(h) || !probeable(h) {
+		if !hostname().MatchString(h) || !probeable(h) {
 			return nil, fmt.Errorf("answer holds %.80q, which is not a host name", it)
 		}
 		if !slices.Contains(out, h) {

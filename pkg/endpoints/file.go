@@ -1,6 +1,7 @@
 package endpoints
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -38,7 +39,7 @@ func ParseFile(path string) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	stanzas, err := parseStanzas(path, bytes.NewReader(raw))
+	stanzas, err := parseStanzas(path, raw)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 	}
@@ -144,20 +145,19 @@ func exportFS(w io.Writer, fsys fs.FS) error {
 			names = append(slices.Delete(names, i, i+1), last)
 		}
 	}
-	var b bytes.Buffer
-	b.WriteString("# arccheck catalog: every data/*.txt file of the embedded catalog in one file.\n" +
+	bw := bufio.NewWriter(w)
+	bw.WriteString("# arccheck catalog: every data/*.txt file of the embedded catalog in one file.\n" +
 		"# Edit it and give it to arccheck with --catalog FILE; the format is described in docs/catalog.md.\n")
 	for _, name := range names {
 		text, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&b, "\n# ==== data/%s ====\n\n", name)
-		b.Write(bytes.TrimRight(text, "\n"))
-		b.WriteString("\n")
+		bw.WriteString("\n# ==== data/" + name + " ====\n\n")
+		bw.Write(bytes.TrimRight(text, "\n"))
+		bw.WriteString("\n")
 	}
-	_, err = w.Write(b.Bytes())
-	return err
+	return bw.Flush()
 }
 
 // checksum is the hex SHA-256 of b.

@@ -139,7 +139,7 @@ func FuzzCatalog(f *testing.F) {
 
 // checkStanzasWriteBack parses the stanza format, writes the stanzas back and parses them again.
 func checkStanzasWriteBack(t *testing.T, data []byte) {
-	stanzas, err := parseStanzas("cloud.txt", strings.NewReader(string(data)))
+	stanzas, err := parseStanzas("cloud.txt", data)
 	if err != nil {
 		return
 	}
@@ -150,7 +150,7 @@ func checkStanzasWriteBack(t *testing.T, data []byte) {
 		}
 		b.WriteString("\n")
 	}
-	again, err := parseStanzas("cloud.txt", strings.NewReader(b.String()))
+	again, err := parseStanzas("cloud.txt", []byte(b.String()))
 	if err != nil || len(again) != len(stanzas) {
 		t.Fatalf("written back as %q, the stanzas parse as %d stanzas, %v", b.String(), len(again), err)
 	}

@@ -1,7 +1,8 @@
 package endpoints
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -25,11 +26,11 @@ var loadEmbedded = sync.OnceValues(func() (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	var b bytes.Buffer
-	if err := exportFS(&b, data.FS); err != nil {
+	h := sha256.New() // the checksum of the catalog as one file, hashed as it is written, never held
+	if err := exportFS(h, data.FS); err != nil {
 		return nil, err
 	}
-	c.Name, c.SHA256 = EmbeddedName, checksum(b.Bytes())
+	c.Name, c.SHA256 = EmbeddedName, hex.EncodeToString(h.Sum(nil))
 	return c, nil
 })
 
@@ -44,12 +45,11 @@ func Parse(fsys fs.FS) (*Catalog, error) {
 	var clouds []cloudStanzas
 	var regions, pages []stanza
 	for _, name := range names {
-		f, err := fsys.Open(name)
+		text, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
-		stanzas, err := parseStanzas(name, f)
-		f.Close()
+		stanzas, err := parseStanzas(name, text)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrInvalidCatalog, err)
 		}
@@ -104,7 +104,8 @@ func parseCloudFile(name string, stanzas []stanza, pt pageTable) (*Cloud, error)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[string]string{} // list + endpoint → the position of its first entry
+	seen := make(map[listEndpoint]string, len(stanzas)) // the position of each entry's first stanza
+	cl.Entries = make([]Entry, 0, len(stanzas))
 	for _, s := range stanzas[1:] {
 		if err := addCloudStanza(cl, s, seen, pt); err != nil {
 			return nil, err
@@ -112,6 +113,9 @@ func parseCloudFile(name string, stanzas []stanza, pt pageTable) (*Cloud, error)
 	}
 	return cl, nil
 }
+
+// listEndpoint is an entry's list and endpoint: a list has each endpoint once.
+type listEndpoint struct{ list, endpoint string }
 
 // parseCloudHead reads the Cloud stanza of the file name.
 func parseCloudHead(name string, head stanza) (*Cloud, error) {
@@ -140,7 +144,7 @@ func parseCloudHead(name string, head stanza) (*Cloud, error) {
 
 // addCloudStanza adds a service tag, notice or entry stanza to cl; seen holds the position of every
 // entry so far by list and endpoint, so that a list has each endpoint once.
-func addCloudStanza(cl *Cloud, s stanza, seen map[string]string, pt pageTable) error {
+func addCloudStanza(cl *Cloud, s stanza, seen map[listEndpoint]string, pt pageTable) error {
 	switch {
 	case s.first("ServiceTag") != "":
 		tag, err := parseServiceTag(s, pt)
@@ -159,7 +163,7 @@ func addCloudStanza(cl *Cloud, s stanza, seen map[string]string, pt pageTable) e
 		if err != nil {
 			return err
 		}
-		key := e.List + " " + e.Endpoint
+		key := listEndpoint{e.List, e.Endpoint}
 		if prev, dup := seen[key]; dup {
 			return fmt.Errorf("%s: entry %q: list %s already has it at %s", e.Pos, e.Endpoint, e.List, prev)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // parseEntry reads an Endpoint stanza, checks it with entrySteps and reads its sources, which name
@@ -195,10 +196,15 @@ func checkPlaceholders(endpoint string) error {
 	return nil
 }
 
+// templateTokens replaces a template's tokens with words that make a URL, built once.
+var templateTokens = sync.OnceValue(func() *strings.Replacer {
+	return strings.NewReplacer("<region>", "region", TokenHISShard, "shard", TokenNotificationHosts, "hosts",
+		TokenGateway, "gateway")
+})
+
 // parseTemplateURL checks a URL template: http or https, a host, tokens only where they belong.
 func parseTemplateURL(t string) (*url.URL, error) {
-	concrete := strings.NewReplacer("<region>", "region", TokenHISShard, "shard", TokenNotificationHosts, "hosts",
-		TokenGateway, "gateway").Replace(t)
+	concrete := templateTokens().Replace(t)
 	for _, ph := range valuePlaceholders() {
 		concrete = strings.ReplaceAll(concrete, ph, "value")
 	}

@@ -4,8 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/arccheck/arccheck/internal/lazyre"
 )
 
 // pagesFile is the catalog file that holds the sources table: the Page stanzas every Source names.
@@ -15,7 +16,7 @@ var pageKeys = []string{"Page", "Title", "Short", "URL", "Date", "Revision", "Ba
 
 // pageID is a Page's ID: the page's file name and, where it was read in git, @ and the commit's first
 // characters (network-requirements@b703da5a).
-var pageID = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*(@[0-9a-f]{7,40})?$`)
+var pageID = lazyre.New(`^[a-z0-9][a-z0-9.-]*(@[0-9a-f]{7,40})?$`)
 
 // pageTable is the sources table by Page ID.
 type pageTable map[string]*Page
@@ -58,7 +59,7 @@ func parsePage(s stanza) (*Page, error) {
 func (p *Page) read(s stanza) error {
 	id, commit, _ := strings.Cut(p.ID, "@")
 	switch {
-	case !pageID.MatchString(p.ID):
+	case !pageID().MatchString(p.ID):
 		return fmt.Errorf("bad Page ID (want the page's file name, and @commit where it was read in git: %s@b703da5a)", id)
 	case p.Title == "":
 		//lint:ignore ST1005 the message starts with the catalog key it is about

@@ -1,9 +1,8 @@
 package endpoints
 
 import (
-	"bufio"
+	"bytes"
 	"fmt"
-	"io"
 	"strings"
 )
 
@@ -20,37 +19,58 @@ type field struct {
 }
 
 // parseStanzas reads the catalog text format: '#' starts a comment line, blank lines separate
-// stanzas, every other line is "Key: value".
-func parseStanzas(file string, r io.Reader) ([]stanza, error) {
+// stanzas, every other line is "Key: value". Keys and values are copied out of text; every stanza's
+// fields share one array, sized by a first pass over the lines, so that the embedded catalog is read in
+// a few allocations at every start.
+func parseStanzas(file string, text []byte) ([]stanza, error) {
+	fields := make([]field, 0, bytes.Count(text, []byte{'\n'})+1)
 	var out []stanza
-	var cur *stanza
-	sc := bufio.NewScanner(r)
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
+	open := false // a stanza is open: the next field joins it
+	for n := 1; len(text) > 0; n++ {
+		var raw []byte
+		raw, text, _ = bytes.Cut(text, []byte{'\n'})
+		line := bytes.TrimSpace(raw)
 		switch {
-		case strings.HasPrefix(line, "#"):
+		case len(line) > 0 && line[0] == '#':
 			continue
-		case line == "":
-			cur = nil
+		case len(line) == 0:
+			open = false
 			continue
 		}
-		key, value, ok := strings.Cut(line, ":")
-		key = strings.TrimSpace(key)
-		if !ok || key == "" || strings.ContainsAny(key, " \t") {
+		key, value, ok := bytes.Cut(line, []byte{':'})
+		key = bytes.TrimSpace(key)
+		if !ok || len(key) == 0 || bytes.ContainsAny(key, " \t") {
 			return nil, fmt.Errorf("%s:%d: expected \"Key: value\", got %q", file, n, line)
 		}
-		if cur == nil {
+		if !open {
 			out = append(out, stanza{file: file, line: n})
-			cur = &out[len(out)-1]
+			open = true
 		}
-		cur.fields = append(cur.fields, field{key: key, value: strings.TrimSpace(value), line: n})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
+		fields = append(fields, field{key: internKey(key), value: string(bytes.TrimSpace(value)), line: n})
+		cur := &out[len(out)-1]
+		cur.fields = fields[len(fields)-len(cur.fields)-1 : len(fields) : len(fields)]
 	}
 	return out, nil
+}
+
+// knownKeys are the keys of every kind of stanza, so that a key read is one of these strings rather than
+// a copy.
+var knownKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, keys := range [][]string{cloudKeys, regionKeys, tagKeys, noticeKeys, entryKeys, pageKeys} {
+		for _, k := range keys {
+			m[k] = k
+		}
+	}
+	return m
+}()
+
+// internKey is key as a string: a known key's shared string, or a copy.
+func internKey(key []byte) string {
+	if k, ok := knownKeys[string(key)]; ok {
+		return k
+	}
+	return string(key)
 }
 
 // first returns the value of the first field named key.

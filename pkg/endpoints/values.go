@@ -5,6 +5,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/arccheck/arccheck/internal/lazyre"
 )
 
 // Value is a name only the user knows that some endpoints contain: a Log Analytics workspace ID, a data
@@ -19,20 +21,20 @@ type Value struct {
 	Scenarios []string
 	// Form says in words what a valid value looks like.
 	Form  string
-	valid *regexp.Regexp
+	valid func() *regexp.Regexp
 }
 
 // Values are the names the catalog's endpoints may contain.
 var Values = []Value{
 	{Name: "workspace-id", Placeholders: []string{"<workspace-id>"}, Scenarios: []string{"ama"},
 		Form:  "a Log Analytics workspace ID, a GUID such as 0b6c3b5e-1f2a-4c8d-9e7f-123456789abc",
-		valid: regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)},
+		valid: lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)},
 	{Name: "dce", Placeholders: []string{"<dce>"}, Scenarios: []string{"ama"},
 		Form:  "the name of a data collection endpoint, the first label of its host name (letters, digits and hyphens)",
-		valid: regexp.MustCompile(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)},
+		valid: lazyre.New(`^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$`)},
 	{Name: "vault", Placeholders: []string{"<vault>", "<azure-keyvault-name>"}, Scenarios: []string{"keyvault", "sql"},
 		Form:  "a Key Vault name: 3 to 24 letters, digits and single hyphens, starting with a letter",
-		valid: regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)},
+		valid: lazyre.New(`^[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$`)},
 }
 
 // valueNames are the names of Values, for errors.
@@ -73,7 +75,7 @@ func resolveValues(given map[string]string, scenarios []string) (map[string]stri
 			return nil, &SelectionError{Field: FieldSet, Reason: v.Name + " is used only by the scenarios " +
 				strings.Join(v.Scenarios, ", ") + ", none of which is selected", With: FieldExtensions, WithValue: strings.Join(scenarios, ",")}
 		}
-		if !v.valid.MatchString(raw) || strings.Contains(raw, "--") {
+		if !v.valid().MatchString(raw) || strings.Contains(raw, "--") {
 			return nil, &SelectionError{Field: FieldSet, Value: name + "=" + raw, Reason: "malformed value", Valid: []string{v.Form}}
 		}
 		for _, ph := range v.Placeholders {

@@ -13,10 +13,10 @@ func (p *Prober) ProbeAll(ctx context.Context, targets []Target, concurrency int
 	results := make([]Result, len(targets))
 	b := p.NewBatch(ctx, concurrency)
 	for i, t := range targets {
-		b.Go(t, func(r Result) {
-			results[i] = r
+		b.Go(t, func(r *Result) {
+			results[i] = *r
 			if done != nil {
-				done(i, r)
+				done(i, *r)
 			}
 		})
 	}
@@ -46,29 +46,46 @@ func (p *Prober) NewBatch(ctx context.Context, concurrency int) *Batch {
 	}
 	b := &Batch{p: p, ctx: ctx, sem: make(chan struct{}, concurrency), until: time.Now().Add(p.opts.Timeout)}
 	b.probeCtx, b.end = context.WithDeadlineCause(ctx, b.until, errTimedOut)
+	p.warm()
 	return b
 }
 
-// Go probes t in its own goroutine and calls done with the result (from that goroutine).
-func (b *Batch) Go(t Target, done func(Result)) {
+// Go probes t in its own goroutine and calls done with the result (from that goroutine; the result is
+// done's to keep: a pointer, so that no hop copies it).
+func (b *Batch) Go(t Target, done func(*Result)) {
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
-		select {
-		case b.sem <- struct{}{}:
-			defer func() { <-b.sem }()
-		case <-b.ctx.Done():
+		if b.acquire() {
+			defer b.release()
 		}
-		var r Result
+		r := new(Result)
 		if time.Now().After(b.until) && b.ctx.Err() == nil {
-			r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue,
-				Cause: CauseNotStarted}}
+			lateForSlot(&t, r)
 		} else {
-			r = b.p.probe(b.probeCtx, t, b.until, nil)
-			b.cutShort(&r)
+			b.p.probeInto(b.probeCtx, &t, b.until, nil, r)
+			b.cutShort(r)
 		}
 		done(r)
 	}()
+}
+
+// acquire waits for a slot and reports whether it got one (false: the batch's context ended first).
+func (b *Batch) acquire() bool {
+	select {
+	case b.sem <- struct{}{}:
+		return true
+	case <-b.ctx.Done():
+		return false
+	}
+}
+
+// release gives back a slot acquire got.
+func (b *Batch) release() { <-b.sem }
+
+// lateForSlot is a target whose slot came after the batch's deadline: not probed.
+func lateForSlot(t *Target, r *Result) {
+	*r = Result{Target: *t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted}}
 }
 
 // cutShort makes a probe that started so late that it had less than half its timeout, and failed as the

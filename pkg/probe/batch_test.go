@@ -40,7 +40,7 @@ func TestProbeCutShortIsNotAVerdict(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			b := lateBatch(c.timeout, c.left)
 			var r Result
-			b.Go(target, func(res Result) { r = res })
+			b.Go(target, func(res *Result) { r = *res })
 			b.Wait()
 			require.NotNil(t, r.Failure)
 			assert.Equal(t, c.class, r.Failure.Class, factsJSON(r.Failure))

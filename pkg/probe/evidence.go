@@ -117,14 +117,16 @@ var httpPrefix = []byte("HTTP/")
 func (c *firstBytesConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
 	if !c.done {
-		c.first.Write(b[:min(n, maxResponseHead-c.first.Len())])
-		head := c.first.Bytes()
-		switch {
-		case !bytes.HasPrefix(httpPrefix, head[:min(len(head), len(httpPrefix))]):
-			c.done, c.first = true, bytes.Buffer{} // a TLS record, not HTTP: nothing to keep
-		case c.first.Len() >= maxResponseHead:
-			c.done = true
+		// Judged before anything is kept: a server's TLS flight (kilobytes) is never copied.
+		// What was kept so far matches "HTTP/"; these bytes must go on matching it.
+		if k := c.first.Len(); k < len(httpPrefix) {
+			if m := min(n, len(httpPrefix)-k); !bytes.Equal(b[:m], httpPrefix[k:k+m]) {
+				c.done, c.first = true, bytes.Buffer{} // a TLS record, not HTTP: nothing to keep
+				return n, err
+			}
 		}
+		c.first.Write(b[:min(n, maxResponseHead-c.first.Len())])
+		c.done = c.first.Len() >= maxResponseHead
 	}
 	return n, err
 }
@@ -294,9 +296,9 @@ func (p *Prober) checkProof(pf *Proof, status int, body []byte) *ProofGap {
 	}
 	// The reference public roots only: an inspecting box's own CA is one this machine trusts, so the
 	// machine's roots prove nothing (they are used only when no reference set is given).
-	roots := p.opts.ReferenceRoots
+	roots := p.opts.ReferenceRoots.Pool()
 	if roots == nil {
-		roots = p.opts.RootCAs
+		roots = p.opts.RootCAs.Pool()
 	}
 	opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: p.opts.Now()}
 	if _, err := c.Verify(opts); err != nil {

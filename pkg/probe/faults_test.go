@@ -120,8 +120,8 @@ func newFaultLab(t *testing.T) *faultLab {
 	l.socks = testnet.StartSOCKSWith(t, testnet.SOCKSOptions{DNSServer: dnsIP})
 	res, err := NewServerResolver(l.dns.Addr)
 	require.NoError(t, err)
-	l.opts = Options{Timeout: matrixTimeout, Resolver: res, RootCAs: pool(l.ca, l.inspect),
-		ReferenceRoots: pool(l.ca, l.missingRoot)}
+	l.opts = Options{Timeout: matrixTimeout, Resolver: res, RootCAs: RootsOf(pool(l.ca, l.inspect)),
+		ReferenceRoots: RootsOf(pool(l.ca, l.missingRoot))}
 	return l
 }
 
@@ -594,7 +594,7 @@ func (l *faultLab) probeRow(t *testing.T, e *endpoint, want [numPaths]Class) ([n
 			defer wg.Done()
 			start := time.Now()
 			b := prober.NewBatch(context.Background(), 0)
-			b.Go(e.target, func(r Result) { results[p] = r })
+			b.Go(e.target, func(r *Result) { results[p] = *r })
 			b.Wait()
 			took[p] = time.Since(start)
 		}()

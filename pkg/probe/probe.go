@@ -5,10 +5,10 @@ package probe
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"net"
 	"net/netip"
+	"sync"
 	"time"
 
 	"github.com/arccheck/arccheck/internal/hostport"
@@ -75,10 +75,10 @@ type Options struct {
 	// Overrides give the addresses to connect to for some hosts and ports, skipping DNS (curl's --resolve).
 	Overrides Overrides
 	// RootCAs verifies servers' certificates; nil means the system roots.
-	RootCAs *x509.CertPool
+	RootCAs *RootSet
 	// ReferenceRoots, when set, is the reference set of public roots: a chain the machine trusts that does
 	// not verify against these is reported as intercepted.
-	ReferenceRoots *x509.CertPool
+	ReferenceRoots *RootSet
 	// HTTPS also sends an HTTP request over https targets and records the status.
 	HTTPS bool
 	// UserAgent is sent with HTTP requests.
@@ -98,6 +98,8 @@ type Prober struct {
 	opts Options
 	// scrub removes the proxies' passwords from what peers say.
 	scrub *scrubber
+	// warmed starts reading the roots once (warm).
+	warmed sync.Once
 }
 
 // New returns a Prober for the options.
@@ -175,12 +177,19 @@ func errText(ctx context.Context, err error) string {
 
 // probe probes t. Every string of its result that can carry what a peer said is cleaned at its end, in
 // this one place: no form of a proxy's password, no control or bidirectional character (see scrubber).
-func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]byte) (r Result) {
-	r = Result{Target: t, Start: time.Now()}
-	defer p.scrub.result(&r)
+func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]byte) Result {
+	r := new(Result)
+	p.probeInto(ctx, &t, until, body, r)
+	return *r
+}
+
+// probeInto is probe, its result written into r (a new Result), so that a Batch's probes copy none.
+func (p *Prober) probeInto(ctx context.Context, t *Target, until time.Time, body *[]byte, r *Result) {
+	r.Target, r.Start = *t, time.Now()
+	defer p.scrub.result(r)
 	if ctx.Err() != nil {
-		r.fail(Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted, Facts: Facts{Err: context.Cause(ctx).Error()}})
-		return r
+		notStarted(ctx, r)
+		return
 	}
 	var pctx context.Context
 	var cancel context.CancelFunc
@@ -192,8 +201,18 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 		pctx, cancel = context.WithCancel(ctx)
 	}
 	defer cancel()
-	p.run(pctx, &r, body)
+	p.run(pctx, r, body)
 	r.Duration = time.Since(r.Start)
+	finish(r)
+}
+
+// notStarted is a probe whose context ended before it began.
+func notStarted(ctx context.Context, r *Result) {
+	r.fail(Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted, Facts: Facts{Err: context.Cause(ctx).Error()}})
+}
+
+// finish gives a probe that ran its verdict and its last warnings.
+func finish(r *Result) {
 	if c := r.CurlRoute; c != nil {
 		r.warn(Finding{Class: ClassNoProxyCurlDiffers, Phase: PhaseProxy, Cause: CauseCurlDiffers, Facts: Facts{Curl: c}})
 	}
@@ -203,11 +222,10 @@ func (p *Prober) probe(ctx context.Context, t Target, until time.Time, body *[]b
 			r.warn(Finding{Class: ClassProxyAuthAgentUnsupported, Phase: PhaseProxy})
 		}
 	}
-	return r
 }
 
 func (p *Prober) run(ctx context.Context, r *Result, body *[]byte) {
-	t := r.Target
+	t := &r.Target
 	if t.ExpectPrivateDNS && !p.checkPrivateDNS(ctx, r) {
 		return // never connect to the public address a private endpoint's name resolved to
 	}

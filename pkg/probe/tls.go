@@ -10,15 +10,13 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/crypto/x509roots/fallback/bundle"
-
 	"github.com/arccheck/arccheck/internal/hostport"
 )
 
 // handshake runs the TLS handshake with the target's name for SNI and verification. Verification runs
 // in VerifyConnection so that the certificate facts are recorded even when it fails.
 func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.Conn, bool) {
-	t := r.Target
+	t := &r.Target
 	phase := &TLSPhase{}
 	r.TLS = phase
 	var verifyErr error
@@ -27,36 +25,8 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 		InsecureSkipVerify: true, // verified below, against the same roots, recording what was seen
 		MinVersion:         tls.VersionTLS12,
 		VerifyConnection: func(cs tls.ConnectionState) error {
-			if len(cs.PeerCertificates) == 0 {
-				verifyErr = errNoCertificate
-				return verifyErr
-			}
-			leaf := certificateOf(cs.PeerCertificates[0])
-			phase.Leaf = &leaf
-			inter := x509.NewCertPool()
-			for _, c := range cs.PeerCertificates[1:] {
-				inter.AddCert(c)
-				phase.Chain = append(phase.Chain, caCertificateOf(c))
-			}
-			opts := x509.VerifyOptions{DNSName: hostForVerify(t.Host), Roots: p.opts.RootCAs,
-				Intermediates: inter, CurrentTime: p.opts.Now()}
-			chains, err := cs.PeerCertificates[0].Verify(opts)
-			if err == nil {
-				phase.Verified = true
-				if root := chains[0][len(chains[0])-1]; !root.Equal(cs.PeerCertificates[len(cs.PeerCertificates)-1]) {
-					phase.Chain = append(phase.Chain, caCertificateOf(root))
-				}
-			}
-			if by, notOf, ok := p.interceptedBy(t, cs.PeerCertificates, opts, chains, err); ok {
-				phase.Intercepted, phase.Interceptor, phase.PublicNotOf = true, by, notOf
-				if err != nil {
-					err = &interceptedError{by: by, notOf: notOf, err: err}
-				}
-			} else {
-				err = explainUnknownAuthority(err, cs.PeerCertificates)
-			}
-			verifyErr = err
-			return err
+			verifyErr = p.verifyPeer(t, phase, cs.PeerCertificates)
+			return verifyErr
 		},
 	}
 	start := time.Now()
@@ -65,6 +35,56 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 	tconn := tls.Client(first, cfg)
 	err := tconn.HandshakeContext(ctx)
 	phase.Duration = time.Since(start)
+	return p.handshaken(ctx, r, tconn, err, verifyErr, hello, first)
+}
+
+// verifyPeer verifies the certificates a server presented, against the roots the probe trusts, recording
+// in phase what was seen; it returns why they do not verify, or nil (VerifyConnection).
+func (p *Prober) verifyPeer(t *Target, phase *TLSPhase, certs []*x509.Certificate) error {
+	if len(certs) == 0 {
+		return errNoCertificate
+	}
+	inter := recordChain(phase, certs)
+	opts := x509.VerifyOptions{DNSName: hostForVerify(t.Host), Roots: p.opts.RootCAs.Pool(),
+		Intermediates: inter, CurrentTime: p.opts.Now()}
+	chains, err := certs[0].Verify(opts)
+	return p.judgeChain(*t, phase, certs, opts, chains, err)
+}
+
+// recordChain records the presented certificates in phase and returns the intermediates they offer.
+func recordChain(phase *TLSPhase, certs []*x509.Certificate) *x509.CertPool {
+	leaf := certificateOf(certs[0])
+	phase.Leaf = &leaf
+	inter := x509.NewCertPool()
+	for _, c := range certs[1:] {
+		inter.AddCert(c)
+		phase.Chain = append(phase.Chain, caCertificateOf(c))
+	}
+	return inter
+}
+
+// judgeChain records what verification found (verified, the root it ended in, a re-signing) and returns
+// the verification error, explained.
+func (p *Prober) judgeChain(t Target, phase *TLSPhase, certs []*x509.Certificate, opts x509.VerifyOptions, chains [][]*x509.Certificate, err error) error {
+	if err == nil {
+		phase.Verified = true
+		if root := chains[0][len(chains[0])-1]; !root.Equal(certs[len(certs)-1]) {
+			phase.Chain = append(phase.Chain, caCertificateOf(root))
+		}
+	}
+	if by, notOf, ok := p.interceptedBy(t, certs, opts, chains, err); ok {
+		phase.Intercepted, phase.Interceptor, phase.PublicNotOf = true, by, notOf
+		if err != nil {
+			err = &interceptedError{by: by, notOf: notOf, err: err}
+		}
+		return err
+	}
+	return explainUnknownAuthority(err, certs)
+}
+
+// handshaken records what a handshake ended in.
+func (p *Prober) handshaken(ctx context.Context, r *Result, tconn *tls.Conn, err, verifyErr error, hello *helloConn, first *firstBytesConn) (*tls.Conn, bool) {
+	phase, t := r.TLS, r.Target
 	if err != nil && failHTTPInsteadOfTLS(r, err, first) {
 		return nil, false
 	}
@@ -129,17 +149,19 @@ func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.Ve
 	if machineErr != nil && (!errors.As(machineErr, &unknown) || selfSigned(certs[0]) || issuedByExpected) {
 		return "", nil, false
 	}
-	opts.Roots = p.opts.ReferenceRoots
+	// A chain the machine verified to a root of the reference set is one of the set's too: when it has
+	// an expected issuer, the verdict is known without the set's pool, which is made only when needed.
+	anchored := slices.DeleteFunc(slices.Clone(machine), func(chain []*x509.Certificate) bool {
+		return !p.opts.ReferenceRoots.IsAnchor(chain[len(chain)-1])
+	})
+	if machineErr == nil && hasIssuer(anchored, t.ExpectIssuers) {
+		return "", nil, false
+	}
+	opts.Roots = p.opts.ReferenceRoots.Pool()
 	public, err := certs[0].Verify(opts)
 	if err == nil {
-		for _, chain := range public {
-			for _, c := range chain[1:] {
-				for _, org := range c.Subject.Organization {
-					if containsFold(t.ExpectIssuers, org) {
-						return "", nil, false
-					}
-				}
-			}
+		if hasIssuer(public, t.ExpectIssuers) {
+			return "", nil, false
 		}
 		return certs[0].Issuer.String(), t.ExpectIssuers, true
 	}
@@ -152,23 +174,16 @@ func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.Ve
 	return certs[len(certs)-1].Issuer.String(), nil, true
 }
 
-// PublicRoots returns the reference set of public web PKI roots embedded in the binary (Mozilla's
-// program, as maintained in golang.org/x/crypto/x509roots/fallback/bundle), independent of the
-// machine's own store.
-func PublicRoots() *x509.CertPool {
-	pool := x509.NewCertPool()
-	for root := range bundle.Roots() {
-		c, err := x509.ParseCertificate(root.Certificate)
-		if err != nil {
-			continue
-		}
-		if root.Constraint == nil {
-			pool.AddCert(c)
-		} else {
-			pool.AddCertWithConstraint(c, root.Constraint)
+// hasIssuer reports whether a certificate above the leaf of one of chains is of one of the organisations.
+func hasIssuer(chains [][]*x509.Certificate, orgs []string) bool {
+	for _, chain := range chains {
+		for _, c := range chain[1:] {
+			if slices.ContainsFunc(c.Subject.Organization, func(o string) bool { return containsFold(orgs, o) }) {
+				return true
+			}
 		}
 	}
-	return pool
+	return false
 }
 
 // explainUnknownAuthority says, for a chain that does not verify for an unknown authority, whether the

@@ -192,3 +192,20 @@ func TestRunFindingsInEveryFormat(t *testing.T) {
 	out, err := exec.Command(xmllint, "--noout", "--schema", filepath.Join("testdata", "junit.xsd"), file).CombinedOutput()
 	require.NoError(t, err, "%s", out)
 }
+
+// TestCheckPrometheusGolden pins the text format byte for byte, for a report with every kind of result
+// and hostile names (escaped), a run warning, a clock offset and revocation URLs.
+func TestCheckPrometheusGolden(t *testing.T) {
+	rep := hostileReport(t)
+	rep.Clock = &check.Clock{Offset: -1500 * time.Millisecond, Source: "https://management.azure.com", Answers: 3}
+	rep.Warnings = []check.Finding{{Finding: probe.Finding{Class: check.ClassClockSkew, Phase: probe.PhaseHTTP}}}
+	rep.Revocation = []check.Revocation{
+		{URL: "http://crl.example/ca.crl", Kind: check.RevocationCRL, Probe: probe.Result{Reachable: true}},
+		{URL: "http://ocsp.example/\"q\"\\\n", Kind: check.RevocationOCSP},
+		{URL: "http://skipped.example/", Kind: check.RevocationOCSP,
+			Probe: probe.Result{Failure: &probe.Finding{Class: check.ClassRevocationNotProbed}}},
+	}
+	var buf bytes.Buffer
+	require.NoError(t, CheckPrometheus(&buf, rep, Verdict{Passed: false}))
+	reporttest.Golden(t, "check.prom", buf.Bytes())
+}
