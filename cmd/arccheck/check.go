@@ -257,7 +257,7 @@ func (o *checkOptions) proberOptions(version string) (probe.Options, error) {
 		po.Overrides[key] = addrs
 	}
 	if o.CAFile != "" {
-		certs, err := readCerts(o.CAFile) // read and checked now; the system's store is read when first needed
+		certs, err := readCerts(o.CAFile) // read and checked now; the system's store as the run starts (probe.RootSet)
 		if err != nil {
 			return po, badInput("--ca-file: %v", err)
 		}

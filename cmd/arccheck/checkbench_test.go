@@ -5,7 +5,6 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -35,6 +34,7 @@ const benchDelay = 50 * time.Millisecond
 type procRun struct {
 	wall, cpu time.Duration
 	rssKiB    int64
+	stdout    string
 }
 
 // runProc runs bin with args and env added, through testdata/measure, and fails the benchmark unless
@@ -43,8 +43,8 @@ func runProc(b *testing.B, env []string, bin string, args []string, codes ...int
 	b.Helper()
 	cmd := exec.Command(tool(b, "measure"), append([]string{bin}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		b.Fatalf("%s %.200q: %v: %s", filepath.Base(bin), args, err, stderr.String())
 	}
@@ -63,6 +63,7 @@ func runProc(b *testing.B, env []string, bin string, args []string, codes ...int
 		b.Fatalf("%s %.200q: exit %d: %s", filepath.Base(bin), args, code, out)
 	}
 	r.wall, r.cpu = time.Duration(wall)*time.Microsecond, time.Duration(cpu)*time.Microsecond
+	r.stdout = stdout.String()
 	return r
 }
 
@@ -93,6 +94,15 @@ func tool(b *testing.B, name string) string {
 	return filepath.Join(toolsDir, name)
 }
 
+// benchBinary is the arccheck binary the benchmarks run: this tree's, or, to compare builds, the one
+// ARCCHECK_BENCH_BINARY names (e.g. a build of an earlier commit).
+func benchBinary(b *testing.B) string {
+	if bin := os.Getenv("ARCCHECK_BENCH_BINARY"); bin != "" {
+		return bin
+	}
+	return binary(b)
+}
+
 // trustOnly makes ca the whole system store of a process (Go's SSL_CERT_FILE and SSL_CERT_DIR).
 func trustOnly(b *testing.B, ca *testnet.CA) []string {
 	return []string{"SSL_CERT_FILE=" + ca.WritePEM(b), "SSL_CERT_DIR=" + b.TempDir()}
@@ -101,7 +111,7 @@ func trustOnly(b *testing.B, ca *testnet.CA) []string {
 // againstFloor runs arccheck and the floor alternately (which goes first alternates too), b.N times
 // each, and reports their mean wall time, CPU and peak RSS and the ratios arccheck/floor.
 func againstFloor(b *testing.B, env []string, arccheck, floor []string) {
-	bin, fl := binary(b), tool(b, "floor")
+	bin, fl := benchBinary(b), tool(b, "floor")
 	var sums [2]procRun
 	for i := 0; b.Loop(); i++ {
 		for _, j := range []int{i % 2, 1 - i%2} {
@@ -188,7 +198,7 @@ func BenchmarkCatalogRunAgainstFloor(b *testing.B) {
 // BenchmarkStartCPU runs `arccheck --version` and `arccheck list -o plain` and reports the median CPU
 // (user and system) of a run (the issue's target: at most 5 ms each).
 func BenchmarkStartCPU(b *testing.B) {
-	bin := binary(b)
+	bin := benchBinary(b)
 	for _, args := range [][]string{{"--version"}, {"list", "-o", "plain"}} {
 		b.Run(args[0], func(b *testing.B) {
 			var cpus []time.Duration
@@ -224,10 +234,15 @@ func BenchmarkBlackHoledCommand(b *testing.B) {
 	}
 	args = append(args, "--resolve", "*:"+strconv.Itoa(srv.Port)+":"+host)
 	env := trustOnly(b, ca)
-	bin := binary(b)
+	bin := benchBinary(b)
 	var total, worst time.Duration
 	for b.Loop() {
-		over := runProc(b, env, bin, args, exitUnreachable).wall - timeout
+		r := runProc(b, env, bin, args, exitUnreachable)
+		// Every endpoint probed to its verdict: none left waiting for a slot the black holes held.
+		if want := fmt.Sprintf("%d endpoints: %d reachable, %d unreachable", n, n-n/5, n/5); !strings.Contains(r.stdout, want) {
+			b.Fatalf("want %q in the report: %.2000s", want, r.stdout[max(0, len(r.stdout)-2000):])
+		}
+		over := r.wall - timeout
 		total, worst = total+over, max(worst, over)
 	}
 	b.ReportMetric(float64(total.Microseconds())/1000/float64(b.N), "overrun-ms")

@@ -277,6 +277,29 @@ func TestDiscoveryMakesWildcardsConcrete(t *testing.T) {
 	assert.Len(t, doc.Discoveries, 2)
 }
 
+// TestDiscoveredHostTheUserNamed: a host the user names with --endpoint that discovery also finds is the
+// user's row, once (pkg/check's TestDiscoveredHostStaysTheUsers holds the discovery's answer back to
+// prove it whatever the timing).
+func TestDiscoveredHostTheUserNamed(t *testing.T) {
+	h, _ := discoveryHandler(nil)
+	lab := testnet.NewLab(t, testnet.LabOptions{Handler: h})
+	hosts := append(planHosts(t, endpoints.Selection{Location: "westeurope"}), discovered...)
+	ca := lab.CA.WritePEM(t)
+	args := append([]string{"-l", "westeurope", "--ca-file", ca, "--public-roots", ca, "--endpoint", "https://weu.his.arc.azure.com"},
+		lab.ResolveArgs(hosts...)...)
+	doc, r := checkJSON(t, nil, args...)
+	require.Equal(t, exitOK, r.code, r.stderr)
+	res := resultFor(t, doc, "https://weu.his.arc.azure.com")
+	assert.Equal(t, "user", res.Origin)
+	n := 0
+	for _, x := range doc.Results {
+		if x.Endpoint == "https://weu.his.arc.azure.com" {
+			n++
+		}
+	}
+	assert.Equal(t, 1, n, "one row")
+}
+
 func TestDiscoveryDownListsThePatternsAsNotTested(t *testing.T) {
 	lab := testnet.NewLab(t, testnet.LabOptions{Handler: http.NotFoundHandler()})
 	hosts := planHosts(t, endpoints.Selection{Location: "westeurope"})

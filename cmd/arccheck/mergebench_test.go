@@ -107,7 +107,7 @@ func BenchmarkMergeAgainstDecode(b *testing.B) {
 //
 //	go test -run '^$' -bench MergeRSS -benchtime 3x ./cmd/arccheck
 func BenchmarkMergeRSS(b *testing.B) {
-	bin := binary(b)
+	bin := benchBinary(b)
 	dir, _ := writeBenchReports(b, benchReports)
 	for _, format := range []string{"json", "table", "junit"} {
 		b.Run(format, func(b *testing.B) {

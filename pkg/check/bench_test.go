@@ -43,6 +43,7 @@ const benchServerEnv = "ARCCHECK_BENCH_SERVER"
 // process rather than a test.
 func TestMain(m *testing.M) {
 	testnet.RunHelperProcess(benchServerEnv, benchServe)
+	testnet.EnterUserNamespace() // the lab's ports 443 and 80 (TestDiscoveredHostStaysTheUsers)
 	os.Exit(m.Run())
 }
 
@@ -91,7 +92,7 @@ func benchServer(b *testing.B) (netip.AddrPort, *x509.CertPool) {
 // ratios arccheck/floor.
 func BenchmarkAgainstFloor(b *testing.B) {
 	addr, pool := benchServer(b)
-	for _, n := range []int{1, 100, 300} {
+	for _, n := range []int{1, 10, 100, 300, 1000} {
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
 			extra, ov := endpointsAt(n, "e%d.bench.example", addr)
 			prober := probe.New(probe.Options{Timeout: 10 * time.Second, Overrides: ov, RootCAs: probe.RootsOf(pool),

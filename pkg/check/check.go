@@ -148,13 +148,16 @@ type discovery struct {
 
 // run is the state of one check while it runs.
 type run struct {
-	opts    Options
-	rep     *Report
-	batch   *probe.Batch
-	mu      sync.Mutex
-	wg      sync.WaitGroup // the discovery calls
-	seen    map[string]bool
-	results []Result
+	opts  Options
+	rep   *Report
+	batch *probe.Batch
+	mu    sync.Mutex
+	wg    sync.WaitGroup // the discovery calls
+	seen  map[string]bool
+	// launched is closed once every job is launched: a discovered host joins the batch only then, so
+	// that a URL the catalog or --endpoint names is always that job's row, however fast discovery is.
+	launched chan struct{}
+	results  []Result
 	// revocation are the revocation URLs seen, by URL; clockProbes the answers read only for their Date.
 	revocation  map[string]*Revocation
 	clockProbes []probe.Result
@@ -177,17 +180,23 @@ func sortByURL(results []Result) {
 	copy(results, sorted)
 }
 
+// newRun is a run of the options, its batch started, before any job is launched.
+func newRun(ctx context.Context, opts Options) *run {
+	return &run{opts: opts, rep: &Report{Start: time.Now(), Plan: opts.Plan}, seen: map[string]bool{},
+		batch: opts.Prober.NewBatch(ctx, opts.Concurrency), revocation: map[string]*Revocation{},
+		launched: make(chan struct{})}
+}
+
 // Run checks every endpoint of the options. Discovery calls run alongside the other probes and their
 // hosts join the same batch, so a run lasts at most one probe timeout, or ends at once when ctx is
 // cancelled (the rest marked canceled).
 func Run(ctx context.Context, opts Options) *Report {
-	r := &run{opts: opts, rep: &Report{Start: time.Now(), Plan: opts.Plan}, seen: map[string]bool{},
-		batch: opts.Prober.NewBatch(ctx, opts.Concurrency), revocation: map[string]*Revocation{}}
+	r := newRun(ctx, opts)
 	jobs, discoveries := r.plan()
 	r.results = make([]Result, 0, len(jobs))
 	r.clockRequest(ctx, jobs, discoveries)
 	// The discovery calls first, on the critical path (their hosts are probed only once they answer),
-	// then every probe that does not wait for them.
+	// then every probe that does not wait for them (discovered hosts join after those: see launched).
 	for _, d := range discoveries {
 		r.wg.Add(1)
 		go func() {
@@ -198,6 +207,7 @@ func Run(ctx context.Context, opts Options) *Report {
 	for _, j := range jobs {
 		r.launch(j)
 	}
+	close(r.launched)
 	r.wg.Wait() // discoveries first: they add to the batch
 	r.batch.Wait()
 	if opts.Done != nil {
@@ -322,6 +332,7 @@ func (r *run) discover(ctx context.Context, d *discovery) {
 	r.mu.Lock()
 	r.rep.Discoveries = append(r.rep.Discoveries, rec)
 	r.mu.Unlock()
+	<-r.launched
 	for _, ep := range d.waiting {
 		if rec.Failure != nil {
 			r.notTested(ep, NotTested{Token: d.token, Discovery: &rec})

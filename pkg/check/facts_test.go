@@ -93,9 +93,8 @@ func TestDiscoveryAnswerUnreadable(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("[]")) }))
 	defer srv.Close()
 	ctx := context.Background()
-	r := &run{opts: Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect, Cloud: &endpoints.Cloud{}}, Prober: probe.New(probe.Options{Timeout: 5 * time.Second})},
-		rep: &Report{}, seen: map[string]bool{}, revocation: map[string]*Revocation{}}
-	r.batch = r.opts.Prober.NewBatch(ctx, 0)
+	r := newRun(ctx, Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect, Cloud: &endpoints.Cloud{}}, Prober: probe.New(probe.Options{Timeout: 5 * time.Second})})
+	close(r.launched) // no job to launch
 	ep := endpoints.Endpoint{Pattern: "*.notify.example", Entry: &endpoints.Entry{Endpoint: "*.notify.example"}}
 	r.discover(ctx, &discovery{token: endpoints.TokenNotificationHosts, url: srv.URL + "/allowlist", waiting: []endpoints.Endpoint{ep}})
 	r.batch.Wait()

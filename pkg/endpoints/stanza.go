@@ -23,7 +23,8 @@ type field struct {
 // fields share one array, sized by a first pass over the lines, so that the embedded catalog is read in
 // a few allocations at every start.
 func parseStanzas(file string, text []byte) ([]stanza, error) {
-	fields := make([]field, 0, bytes.Count(text, []byte{'\n'})+1)
+	// At most a field per line, and one per ':' (a file of blank lines reserves nothing).
+	fields := make([]field, 0, min(bytes.Count(text, []byte{'\n'})+1, bytes.Count(text, []byte{':'})))
 	var out []stanza
 	open := false // a stanza is open: the next field joins it
 	for n := 1; len(text) > 0; n++ {
@@ -40,7 +41,7 @@ func parseStanzas(file string, text []byte) ([]stanza, error) {
 		key, value, ok := bytes.Cut(line, []byte{':'})
 		key = bytes.TrimSpace(key)
 		if !ok || len(key) == 0 || bytes.ContainsAny(key, " \t") {
-			return nil, fmt.Errorf("%s:%d: expected \"Key: value\", got %q", file, n, line)
+			return nil, fmt.Errorf("%s:%d: expected \"Key: value\", got %.80q", file, n, line)
 		}
 		if !open {
 			out = append(out, stanza{file: file, line: n})

@@ -46,13 +46,15 @@ func (p *Prober) NewBatch(ctx context.Context, concurrency int) *Batch {
 	}
 	b := &Batch{p: p, ctx: ctx, sem: make(chan struct{}, concurrency), until: time.Now().Add(p.opts.Timeout)}
 	b.probeCtx, b.end = context.WithDeadlineCause(ctx, b.until, errTimedOut)
-	p.warm()
 	return b
 }
 
 // Go probes t in its own goroutine and calls done with the result (from that goroutine; the result is
 // done's to keep: a pointer, so that no hop copies it).
 func (b *Batch) Go(t Target, done func(*Result)) {
+	if t.Scheme == "https" {
+		b.p.warm()
+	}
 	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()

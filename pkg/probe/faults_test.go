@@ -121,7 +121,7 @@ func newFaultLab(t *testing.T) *faultLab {
 	res, err := NewServerResolver(l.dns.Addr)
 	require.NoError(t, err)
 	l.opts = Options{Timeout: matrixTimeout, Resolver: res, RootCAs: RootsOf(pool(l.ca, l.inspect)),
-		ReferenceRoots: RootsOf(pool(l.ca, l.missingRoot))}
+		ReferenceRoots: NewRootSet(l.ca.Cert, l.missingRoot.Cert)} // as --public-roots: its fingerprints known
 	return l
 }
 

@@ -8,9 +8,9 @@ import (
 	"golang.org/x/crypto/x509roots/fallback/bundle"
 )
 
-// RootSet is a set of root certificates made on its first use and then kept, so that a run pays for a
-// set only when a chain must be verified against it: the embedded public roots (PublicRoots), a file's
-// (NewRootSet), or the system's store with a file's CAs added (SystemRootsWith). It is safe for
+// RootSet is a set of root certificates: the embedded public roots (PublicRoots), whose pool is parsed
+// only when a chain must be verified against it; the system's store with a file's CAs added
+// (SystemRootsWith), read on first use; or certificates at hand (NewRootSet, RootsOf). It is safe for
 // concurrent use; a nil *RootSet is no set.
 type RootSet struct {
 	pool func() *x509.CertPool
@@ -50,7 +50,7 @@ func NewRootSet(certs ...*x509.Certificate) *RootSet {
 }
 
 // SystemRootsWith is the system's store with certs added (--ca-file), read on first use: reading the
-// store (on Linux, every file of /etc/ssl/certs) takes 10 to 20 ms, which a run overlaps with its first
+// store (on Linux, every file of /etc/ssl/certs) takes 10 to 20 ms, which a batch overlaps with its first
 // connections (Prober.warm) rather than spends before them.
 func SystemRootsWith(certs ...*x509.Certificate) *RootSet {
 	return &RootSet{pool: sync.OnceValue(func() *x509.CertPool {
@@ -100,10 +100,10 @@ var publicRoots = &RootSet{
 }
 
 // warm starts reading the roots that verify servers (the system's store, with --ca-file's CAs if
-// given) in the background, once per prober: reading the store takes 10 to 20 ms, which the first
-// verification would otherwise wait for after its handshake, and which a batch overlaps with its first
-// lookups and connections instead. The read is bounded by the store and ends on its own; a run that ends
-// first does not wait for it.
+// given) in the background, once per prober, when a batch is given its first https target: reading the
+// store takes 10 to 20 ms, which the first verification would otherwise wait for after its handshake,
+// and which the batch overlaps with its first lookups and connections instead. The read is bounded by
+// the store and ends on its own; a run that ends first does not wait for it.
 func (p *Prober) warm() {
 	p.warmed.Do(func() {
 		if p.opts.RootCAs != nil {

@@ -40,3 +40,21 @@ func TestRootSets(t *testing.T) {
 	assert.Nil(t, none.Pool())
 	assert.False(t, none.IsAnchor(ca.Cert))
 }
+
+// TestAnchoredChains: a chain the machine verified counts for the reference set only when it ends in one
+// of the set's roots through presented certificates; a trusted leaf alone is no chain to judge.
+func TestAnchoredChains(t *testing.T) {
+	root := testnet.NewCA(t, "Root", "DigiCert Inc")
+	inter := root.Intermediate(t, "Intermediate", "DigiCert Inc")
+	leaf, err := x509.ParseCertificate(inter.ValidLeaf(t, "a.example").Certificate[0])
+	require.NoError(t, err)
+	p := New(Options{ReferenceRoots: NewRootSet(root.Cert)})
+	chain := []*x509.Certificate{leaf, inter.Cert, root.Cert}
+
+	assert.Len(t, p.anchoredChains([]*x509.Certificate{leaf, inter.Cert}, [][]*x509.Certificate{chain}), 1)
+	assert.Empty(t, p.anchoredChains([]*x509.Certificate{leaf}, [][]*x509.Certificate{chain}),
+		"an intermediate the server did not present (fetched by the system's verifier)")
+	assert.Empty(t, New(Options{ReferenceRoots: NewRootSet(inter.Cert)}).anchoredChains([]*x509.Certificate{leaf, inter.Cert},
+		[][]*x509.Certificate{chain}), "a chain that ends in a root outside the set")
+	assert.Empty(t, p.anchoredChains([]*x509.Certificate{root.Cert}, [][]*x509.Certificate{{root.Cert}}), "a trusted certificate alone")
+}

@@ -60,8 +60,14 @@ func addrPorts(addrs []netip.Addr, port int) []netip.AddrPort {
 // error ends the search (the proxy itself failed, say). It returns the attempts and the last error.
 func dialShared(ctx context.Context, budget time.Duration, addrs []netip.AddrPort,
 	dial func(context.Context, netip.AddrPort) (net.Conn, error), last func(error) bool) (net.Conn, []Attempt, error) {
-	cctx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
+	cctx := ctx
+	if deadline, ok := ctx.Deadline(); !ok || time.Until(deadline) > budget {
+		// A timer of its own only when the connect budget ends before the probe does (--connect-timeout):
+		// by default the run's one deadline bounds every connect, without a timer per probe.
+		var cancel context.CancelFunc
+		cctx, cancel = context.WithTimeout(ctx, budget)
+		defer cancel()
+	}
 	var attempts []Attempt
 	var lastErr error
 	for i, a := range addrs {

@@ -149,12 +149,10 @@ func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.Ve
 	if machineErr != nil && (!errors.As(machineErr, &unknown) || selfSigned(certs[0]) || issuedByExpected) {
 		return "", nil, false
 	}
-	// A chain the machine verified to a root of the reference set is one of the set's too: when it has
+	// A chain the machine verified to a root of the reference set, through certificates the server
+	// presented (an operating system's verifier may fetch others), is one of the set's too: when it has
 	// an expected issuer, the verdict is known without the set's pool, which is made only when needed.
-	anchored := slices.DeleteFunc(slices.Clone(machine), func(chain []*x509.Certificate) bool {
-		return !p.opts.ReferenceRoots.IsAnchor(chain[len(chain)-1])
-	})
-	if machineErr == nil && hasIssuer(anchored, t.ExpectIssuers) {
+	if machineErr == nil && hasIssuer(p.anchoredChains(certs, machine), t.ExpectIssuers) {
 		return "", nil, false
 	}
 	opts.Roots = p.opts.ReferenceRoots.Pool()
@@ -172,6 +170,23 @@ func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.Ve
 		return machine[0][len(machine[0])-1].Subject.String(), nil, true
 	}
 	return certs[len(certs)-1].Issuer.String(), nil, true
+}
+
+// anchoredChains are the chains of machine that end in a root of the reference set and go through
+// presented certificates only: the chains x509 would build from them against the set's pool.
+func (p *Prober) anchoredChains(presented []*x509.Certificate, machine [][]*x509.Certificate) [][]*x509.Certificate {
+	var out [][]*x509.Certificate
+	for _, chain := range machine {
+		if len(chain) < 2 {
+			continue // a trusted leaf alone: no issuer to find
+		}
+		inner := chain[1 : len(chain)-1]
+		if p.opts.ReferenceRoots.IsAnchor(chain[len(chain)-1]) &&
+			!slices.ContainsFunc(inner, func(c *x509.Certificate) bool { return !slices.ContainsFunc(presented, c.Equal) }) {
+			out = append(out, chain)
+		}
+	}
+	return out
 }
 
 // hasIssuer reports whether a certificate above the leaf of one of chains is of one of the organisations.

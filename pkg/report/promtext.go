@@ -111,6 +111,8 @@ var (
 // promFloat writes a value as expfmt does.
 func promFloat(f float64) string {
 	switch {
+	case f == 0:
+		return "0" // -0 too
 	case math.IsNaN(f):
 		return "NaN"
 	case math.IsInf(f, +1):

@@ -22,9 +22,11 @@ func TestPromText(t *testing.T) {
 	a.add(0.25, "z2", "a")
 	one := newGauge("a_single", "one sample")
 	one.set(-1.5e-9)
+	zero := newGauge("d_zero", "negative zero")
+	zero.set(math.Copysign(0, -1))
 	empty := newGauge("c_empty", "no sample", "x")
 	var buf bytes.Buffer
-	require.NoError(t, writeGauges(&buf, a, empty, one))
+	require.NoError(t, writeGauges(&buf, a, empty, one, zero))
 	assert.Equal(t, `# HELP a_single one sample
 # TYPE a_single gauge
 a_single -1.5e-09
@@ -33,12 +35,15 @@ a_single -1.5e-09
 b_family{alpha="a",zeta="z0"} NaN
 b_family{alpha="a",zeta="z2"} 2.25
 b_family{alpha="quote \" back \\ nl\n",zeta="z1"} +Inf
+# HELP d_zero negative zero
+# TYPE d_zero gauge
+d_zero 0
 `, buf.String())
 
 	parser := expfmt.NewTextParser(model.LegacyValidation)
 	families, err := parser.TextToMetricFamilies(&buf)
 	require.NoError(t, err)
-	require.Len(t, families, 2)
+	require.Len(t, families, 3)
 	assert.Equal(t, "help with \\ and\nnewline", families["b_family"].GetHelp())
 	m := families["b_family"].GetMetric()
 	require.Len(t, m, 3)

@@ -5,8 +5,8 @@
 //	measure: exit=0 wall_us=61234 cpu_us=12345 maxrss_kib=20480
 //
 // The benchmarks (checkbench_test.go, mergebench_test.go) run their processes through it because a
-// child's peak RSS as wait4 reports it is at least its parent's at the fork: a child of the benchmark
-// process, whose RSS is tens of MiB, would report the benchmark's RSS rather than its own. This
+// child's peak RSS as wait4 reports it is at least its parent's peak RSS up to the exec: a child of the
+// benchmark process, whose RSS is tens of MiB, would report the benchmark's rather than its own. This
 // process is small (a few MiB), so the peak it reports is the command's.
 package main
 
