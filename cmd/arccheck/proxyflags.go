@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/arccheck/arccheck/pkg/probe"
 	"github.com/arccheck/arccheck/pkg/report"
 	"github.com/arccheck/arccheck/pkg/settings"
 )
@@ -26,11 +27,11 @@ func (o *checkOptions) proxyInput() (*settings.ProxyInput, error) {
 	}
 	if file := o.ProxyCAFile; file != "" {
 		pi.RootCAs = func() (*x509.CertPool, error) {
-			pool, err := loadRoots(file, true)
+			certs, err := readCerts(file)
 			if err != nil {
 				return nil, badInput("--proxy-ca-file: %v", err)
 			}
-			return pool, nil
+			return probe.SystemRootsWith(certs...).Pool(), nil // crypto/tls verifies the proxy with it
 		}
 	}
 	return pi, nil

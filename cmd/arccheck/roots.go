@@ -14,25 +14,6 @@ import (
 // about 200 KiB.
 const maxPEMFile = 16 << 20
 
-// loadRoots reads a PEM file of CA certificates into a pool, with the system roots when withSystem is set
-// (--proxy-ca-file: crypto/tls verifies the proxy's certificate with it).
-func loadRoots(path string, withSystem bool) (*x509.CertPool, error) {
-	certs, err := readCerts(path)
-	if err != nil {
-		return nil, err
-	}
-	pool := x509.NewCertPool()
-	if withSystem {
-		if sys, err := x509.SystemCertPool(); err == nil && sys != nil {
-			pool = sys
-		}
-	}
-	for _, c := range certs {
-		pool.AddCert(c)
-	}
-	return pool, nil
-}
-
 // readCerts reads the certificates of a PEM file: at least one, or an error. As x509's
 // AppendCertsFromPEM, it passes over blocks that are not certificates or do not parse.
 func readCerts(path string) ([]*x509.Certificate, error) {

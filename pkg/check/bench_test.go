@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"maps"
@@ -56,8 +57,8 @@ func benchServe(t testing.TB) {
 	io.Copy(io.Discard, os.Stdin)
 }
 
-// benchServer starts the server process and returns its address and CA pool.
-func benchServer(b *testing.B) (netip.AddrPort, *x509.CertPool) {
+// benchServer starts the server process and returns its address and CA, as a pool and as a root set.
+func benchServer(b *testing.B) (netip.AddrPort, *x509.CertPool, *probe.RootSet) {
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), benchServerEnv+"=1")
 	stdin, _ := cmd.StdinPipe()
@@ -78,11 +79,17 @@ func benchServer(b *testing.B) (netip.AddrPort, *x509.CertPool) {
 	if len(lines) < 2 {
 		b.Fatalf("the server process said %q", lines)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM([]byte(strings.Join(lines[1:], "\n") + "\n-----END CERTIFICATE-----\n")) {
+	block, _ := pem.Decode([]byte(strings.Join(lines[1:], "\n") + "\n-----END CERTIFICATE-----\n"))
+	if block == nil {
 		b.Fatalf("no CA from the server process: %q", lines)
 	}
-	return netip.MustParseAddrPort(lines[0]), pool
+	ca, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca)
+	return netip.MustParseAddrPort(lines[0]), pool, probe.NewRootSet(ca)
 }
 
 // BenchmarkAgainstFloor runs N endpoints behind benchLatency through arccheck's run (check.Run with
@@ -91,11 +98,11 @@ func benchServer(b *testing.B) (netip.AddrPort, *x509.CertPool) {
 // reports each one's wall time and peak heap (heap objects above the heap before the run) and the
 // ratios arccheck/floor.
 func BenchmarkAgainstFloor(b *testing.B) {
-	addr, pool := benchServer(b)
+	addr, pool, roots := benchServer(b)
 	for _, n := range []int{1, 10, 100, 300, 1000} {
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
 			extra, ov := endpointsAt(n, "e%d.bench.example", addr)
-			prober := probe.New(probe.Options{Timeout: 10 * time.Second, Overrides: ov, RootCAs: probe.RootsOf(pool),
+			prober := probe.New(probe.Options{Timeout: 10 * time.Second, Overrides: ov, RootCAs: roots,
 				ReferenceRoots: probe.PublicRoots(), UserAgent: "arccheck/bench"})
 			arccheck := func() {
 				rep := check.Run(context.Background(), check.Options{Extra: extra, Prober: prober, Concurrency: 1024})
@@ -201,7 +208,7 @@ func measure(f func()) (time.Duration, uint64) {
 // keep the benchmark short; the overrun does not depend on it.
 func BenchmarkBlackHoled(b *testing.B) {
 	hole := netip.MustParseAddrPort(testnet.BlackHole(b))
-	addr, pool := benchServer(b)
+	addr, _, roots := benchServer(b)
 	for _, c := range []struct {
 		n, holedEvery int // every holedEvery-th endpoint is black-holed
 		timeout       time.Duration
@@ -214,7 +221,7 @@ func BenchmarkBlackHoled(b *testing.B) {
 			holes, ov := endpointsAt(c.n/c.holedEvery, "hole%d.example", hole)
 			served, ovServed := endpointsAt(c.n-len(holes), "e%d.bench.example", addr)
 			maps.Copy(ov, ovServed)
-			prober := probe.New(probe.Options{Timeout: c.timeout, Overrides: ov, RootCAs: probe.RootsOf(pool),
+			prober := probe.New(probe.Options{Timeout: c.timeout, Overrides: ov, RootCAs: roots,
 				ReferenceRoots: probe.PublicRoots()})
 			var worst, total time.Duration
 			var peaks float64

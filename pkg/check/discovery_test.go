@@ -40,7 +40,7 @@ func TestDiscoveredHostStaysTheUsers(t *testing.T) {
 	require.NoError(t, err)
 	user, err := endpoints.ParseTarget("https://weu.his.arc.azure.com")
 	require.NoError(t, err)
-	prober := probe.New(probe.Options{Timeout: 5 * time.Second, RootCAs: probe.RootsOf(lab.CA.Pool()),
+	prober := probe.New(probe.Options{Timeout: 5 * time.Second, RootCAs: probe.NewRootSet(lab.CA.Cert),
 		ReferenceRoots: probe.NewRootSet(lab.CA.Cert), Overrides: probe.Overrides{"*:*": {netip.MustParseAddr(lab.IP)}}})
 	var first sync.Once
 	rep := Run(context.Background(), Options{Plan: plan, Extra: []endpoints.Target{user}, Prober: prober,

@@ -78,10 +78,10 @@ func revocationURLs(pr probe.Result) []revocationURL {
 			}
 		}
 	}
-	for i := -1; i < len(t.Chain); i++ { // the leaf, then the chain, without copying them
+	for k := -1; k < len(t.Chain); k++ { // the leaf, then the chain, without copying them
 		c := t.Leaf
-		if i >= 0 {
-			c = &t.Chain[i]
+		if k >= 0 {
+			c = &t.Chain[k]
 		}
 		var crl, caIssuer *probe.Proof
 		if i := slices.IndexFunc(t.Chain, func(x probe.Certificate) bool { return x.Subject == c.Issuer && x.Raw != nil }); i >= 0 {

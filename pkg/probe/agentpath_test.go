@@ -32,7 +32,7 @@ func TestSuitesThePathSpeaks(t *testing.T) {
 		srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: leaf, MaxVersion: tls.VersionTLS12, CipherSuites: suites})
 		tg, ov := target(t, "https", host, srv.Addr)
 		tg.AcceptedSuites = agentSuites
-		return New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), Timeout: 5 * time.Second}).Probe(context.Background(), tg)
+		return New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), Timeout: 5 * time.Second}).Probe(context.Background(), tg)
 	}
 
 	r := probeWith(tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, tls.TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA)
@@ -69,7 +69,7 @@ func TestNegativeSerialParses(t *testing.T) {
 	ca := testnet.NewCA(t, "Appliance CA", "Contoso")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.LeafWith(t, testnet.LeafOptions{Names: []string{"neg.example"}, NegativeSerial: true})})
 	tg, ov := target(t, "https", "neg.example", srv.Addr)
-	r := New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), Timeout: 5 * time.Second}).Probe(context.Background(), tg)
+	r := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), Timeout: 5 * time.Second}).Probe(context.Background(), tg)
 	require.Nil(t, r.Failure, "%+v", r.Failure)
 	assert.True(t, r.TLS.Leaf.NegativeSerial)
 }
@@ -93,7 +93,7 @@ func TestEveryAddress(t *testing.T) {
 			dead := netip.MustParseAddrPort(tc.dead)
 			tg := Target{Scheme: "https", Host: host, Port: srv.Port}
 			ov := Overrides{host + ":" + strconv.Itoa(srv.Port): {netip.MustParseAddr("127.0.0.1"), dead.Addr()}}
-			opts := Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), Timeout: 2 * time.Second, ConnectTimeout: time.Second}
+			opts := Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), Timeout: 2 * time.Second, ConnectTimeout: time.Second}
 			r := New(opts).Probe(context.Background(), tg)
 			require.Nil(t, r.Failure, "the first address works")
 			assert.Nil(t, r.Addresses)
@@ -136,7 +136,7 @@ func TestAnswersJudged(t *testing.T) {
 		return target(t, "https", host, srv.Addr)
 	}
 	run := func(tg Target, ov Overrides) Result {
-		return New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), HTTPS: true, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
+		return New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), HTTPS: true, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
 	}
 
 	tg, ov := serve(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Date", skewed.Format(http.TimeFormat)) })

@@ -63,7 +63,7 @@ func (b *Batch) Go(t Target, done func(*Result)) {
 		}
 		r := new(Result)
 		if time.Now().After(b.until) && b.ctx.Err() == nil {
-			lateForSlot(&t, r)
+			*r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted}}
 		} else {
 			b.p.probeInto(b.probeCtx, &t, b.until, nil, r)
 			b.cutShort(r)
@@ -84,11 +84,6 @@ func (b *Batch) acquire() bool {
 
 // release gives back a slot acquire got.
 func (b *Batch) release() { <-b.sem }
-
-// lateForSlot is a target whose slot came after the batch's deadline: not probed.
-func lateForSlot(t *Target, r *Result) {
-	*r = Result{Target: *t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted}}
-}
 
 // cutShort makes a probe that started so late that it had less than half its timeout, and failed as the
 // run's deadline came, not probed to a verdict (canceled), rather than a timeout it never had the time

@@ -31,7 +31,7 @@ func BenchmarkProbeAll(b *testing.B) {
 				targets[i] = Target{Scheme: "https", Host: h, Port: p}
 				ov[h+":*"] = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
 			}
-			prober := New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), Timeout: 10 * time.Second})
+			prober := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), Timeout: 10 * time.Second})
 			start := time.Now()
 			for b.Loop() {
 				for _, r := range prober.ProbeAll(context.Background(), targets, 128, nil) {

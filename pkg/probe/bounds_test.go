@@ -68,7 +68,7 @@ func TestEndlessHeadersAreBounded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := testnet.EndlessHeaders(t, tc.server)
 			tg, ov := target(t, tc.scheme, host, srv.Addr)
-			opts := Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), HTTPS: true, Timeout: boundsTimeout}
+			opts := Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), HTTPS: true, Timeout: boundsTimeout}
 			if tc.proxy {
 				tg.Port = 443
 				if tc.scheme == "http" {
@@ -157,7 +157,7 @@ func TestEndlessBodiesAreBounded(t *testing.T) {
 			srv := testnet.EndlessBody(t, tc.server)
 			tg, ov := target(t, tc.scheme, host, srv.Addr)
 			tg.EvidenceHeaders = evidence
-			opts := Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), HTTPS: true, Timeout: boundsTimeout}
+			opts := Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), HTTPS: true, Timeout: boundsTimeout}
 			if tc.proof {
 				tg.Proof = &Proof{Kind: ProofCRL, Path: "/issuing.crl", Issuer: ca.Cert.Raw}
 			}

@@ -32,7 +32,7 @@ func pool(cas ...*testnet.CA) *x509.CertPool {
 // verdicts.
 func TestInterception(t *testing.T) {
 	sets := map[string]func(cas ...*testnet.CA) *RootSet{
-		"pool": func(cas ...*testnet.CA) *RootSet { return RootsOf(pool(cas...)) },
+		"pool": func(cas ...*testnet.CA) *RootSet { return rootsOf(pool(cas...)) },
 		"anchors": func(cas ...*testnet.CA) *RootSet {
 			var certs []*x509.Certificate
 			for _, ca := range cas {
@@ -56,7 +56,7 @@ func TestInterception(t *testing.T) {
 			// The genuine public chain: no finding.
 			tg, ov := serve(public)
 			tg.ExpectIssuers, tg.EvidenceHeaders = expect, evidence
-			r := New(Options{Overrides: ov, RootCAs: RootsOf(pool(public, corp)), ReferenceRoots: ref(public, otherPublic)}).Probe(context.Background(), tg)
+			r := New(Options{Overrides: ov, RootCAs: rootsOf(pool(public, corp)), ReferenceRoots: ref(public, otherPublic)}).Probe(context.Background(), tg)
 			require.True(t, r.Reachable)
 			assert.False(t, r.TLS.Intercepted)
 			assert.Empty(t, r.Warnings)
@@ -64,7 +64,7 @@ func TestInterception(t *testing.T) {
 			// Re-signed by a CA the machine trusts: reachable, with a warning that names the CA.
 			tg, ov = serve(corp)
 			tg.ExpectIssuers, tg.EvidenceHeaders = expect, evidence
-			r = New(Options{Overrides: ov, RootCAs: RootsOf(pool(public, corp)), ReferenceRoots: ref(public)}).Probe(context.Background(), tg)
+			r = New(Options{Overrides: ov, RootCAs: rootsOf(pool(public, corp)), ReferenceRoots: ref(public)}).Probe(context.Background(), tg)
 			require.True(t, r.Reachable, "%+v", r.Failure)
 			assert.True(t, r.TLS.Intercepted)
 			assert.Contains(t, r.TLS.Interceptor, "CN=Corp Inspection CA")
@@ -75,7 +75,7 @@ func TestInterception(t *testing.T) {
 			assert.Empty(t, r.Warnings[0].Err, "the machine trusts the CA: no error")
 
 			// Re-signed by a CA the machine does not trust: tls_intercepted, not tls_untrusted.
-			r = New(Options{Overrides: ov, RootCAs: RootsOf(pool(public)), ReferenceRoots: ref(public)}).Probe(context.Background(), tg)
+			r = New(Options{Overrides: ov, RootCAs: rootsOf(pool(public)), ReferenceRoots: ref(public)}).Probe(context.Background(), tg)
 			require.NotNil(t, r.Failure)
 			assert.Equal(t, ClassTLSIntercepted, r.Failure.Class)
 			assert.Equal(t, CauseResigned, r.Failure.Cause)
@@ -84,13 +84,13 @@ func TestInterception(t *testing.T) {
 
 			// Without an expectation (a user's own endpoint) an untrusted chain stays tls_untrusted.
 			tg.ExpectIssuers = nil
-			r = New(Options{Overrides: ov, RootCAs: RootsOf(pool(public)), ReferenceRoots: ref(public)}).Probe(context.Background(), tg)
+			r = New(Options{Overrides: ov, RootCAs: rootsOf(pool(public)), ReferenceRoots: ref(public)}).Probe(context.Background(), tg)
 			assert.Equal(t, ClassTLSUntrusted, r.Failure.Class)
 
 			// A public CA, but not one of the expected issuers.
 			tg, ov = serve(otherPublic)
 			tg.ExpectIssuers, tg.EvidenceHeaders = expect, evidence
-			r = New(Options{Overrides: ov, RootCAs: RootsOf(pool(otherPublic)), ReferenceRoots: ref(public, otherPublic)}).Probe(context.Background(), tg)
+			r = New(Options{Overrides: ov, RootCAs: rootsOf(pool(otherPublic)), ReferenceRoots: ref(public, otherPublic)}).Probe(context.Background(), tg)
 			require.True(t, r.Reachable)
 			assert.True(t, r.TLS.Intercepted)
 			assert.Contains(t, r.TLS.Interceptor, "Some Public Root")
@@ -117,7 +117,7 @@ func TestReferencePoolOnlyWhenNeeded(t *testing.T) {
 		srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, host)})
 		tg, ov := target(t, "https", host, srv.Addr)
 		tg.ExpectIssuers, tg.EvidenceHeaders = []string{"DigiCert Inc"}, evidence
-		return New(Options{Overrides: ov, RootCAs: RootsOf(pool(public, corp)), ReferenceRoots: ref}).Probe(context.Background(), tg)
+		return New(Options{Overrides: ov, RootCAs: rootsOf(pool(public, corp)), ReferenceRoots: ref}).Probe(context.Background(), tg)
 	}
 	r := probeOf(public)
 	require.True(t, r.Reachable)
@@ -157,12 +157,12 @@ func TestTLS12MaxWarning(t *testing.T) {
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "a.example"), MaxVersion: tls.VersionTLS12})
 	tg, ov := target(t, "https", "a.example", srv.Addr)
 	tg.AllowedTLS = []uint16{tls.VersionTLS12, tls.VersionTLS13}
-	r := New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool())}).Probe(context.Background(), tg)
+	r := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool())}).Probe(context.Background(), tg)
 	require.True(t, r.Reachable)
 	require.Len(t, r.Warnings, 1)
 	assert.Equal(t, ClassTLS12Max, r.Warnings[0].Class)
 	tg.AllowedTLS = nil
-	r = New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool())}).Probe(context.Background(), tg)
+	r = New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool())}).Probe(context.Background(), tg)
 	assert.Empty(t, r.Warnings, "no expectation, no warning")
 }
 
@@ -180,7 +180,7 @@ func TestPrivateDNS(t *testing.T) {
 	require.NoError(t, err)
 	// Connections go to the loopback server (an override); the private-DNS check still asks DNS.
 	ov := Overrides{"gbl.his.arc.azure.com:*": loopback, "v6.his.arc.azure.com:*": loopback, "pas.windows.net:*": loopback}
-	prober := New(Options{Resolver: res, Overrides: ov, RootCAs: RootsOf(ca.Pool())})
+	prober := New(Options{Resolver: res, Overrides: ov, RootCAs: rootsOf(ca.Pool())})
 
 	r := prober.Probe(context.Background(), Target{Scheme: "https", Host: "gbl.his.arc.azure.com", Port: p, ExpectPrivateDNS: true})
 	require.True(t, r.Reachable, "%+v", r.Failure)
@@ -220,7 +220,7 @@ func TestFetch(t *testing.T) {
 			w.Write([]byte(`"https://weu.his.arc.azure.com"`))
 		})})
 	tg, ov := target(t, "https", "gbl.his.arc.azure.com", srv.Addr)
-	prober := New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), Timeout: 5 * time.Second})
+	prober := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), Timeout: 5 * time.Second})
 	tg.Path = "/discovery?location=westeurope&api-version=1.1-preview"
 	body, r := prober.Fetch(context.Background(), tg)
 	require.Nil(t, r.Failure, "%+v", r.Failure)

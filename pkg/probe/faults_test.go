@@ -120,7 +120,7 @@ func newFaultLab(t *testing.T) *faultLab {
 	l.socks = testnet.StartSOCKSWith(t, testnet.SOCKSOptions{DNSServer: dnsIP})
 	res, err := NewServerResolver(l.dns.Addr)
 	require.NoError(t, err)
-	l.opts = Options{Timeout: matrixTimeout, Resolver: res, RootCAs: RootsOf(pool(l.ca, l.inspect)),
+	l.opts = Options{Timeout: matrixTimeout, Resolver: res, RootCAs: rootsOf(pool(l.ca, l.inspect)),
 		ReferenceRoots: NewRootSet(l.ca.Cert, l.missingRoot.Cert)} // as --public-roots: its fingerprints known
 	return l
 }

@@ -113,65 +113,65 @@ var Causes = []Cause{CauseRunEnded, CauseNotStarted, CauseCutShort, CauseAnswerR
 type Facts struct {
 	// Err is the first line of the library's or the system's error, as it said it; for a canceled probe,
 	// why the run ended.
-	Err string `json:",omitempty"`
+	Err string
 	// Detail is Err's own reason, without the operation around it: the innermost error of its chain
 	// ("connection refused"), or the DNS error's ("no such host").
-	Detail string `json:",omitempty"`
+	Detail string
 	// TimedOut is set when the probe's time ran out (no error of its own).
-	TimedOut bool `json:",omitempty"`
+	TimedOut bool
 	// ConnectTimedOut is set when the connect timeout (not the probe's) ended an attempt.
-	ConnectTimedOut bool `json:",omitempty"`
+	ConnectTimedOut bool
 	// Ended is why the probe's context ended, when it did during a connection to a proxy.
-	Ended string `json:",omitempty"`
+	Ended string
 	// Shortage is the local resource that ran out (ClassLocalResources).
-	Shortage Shortage `json:",omitempty"`
+	Shortage Shortage
 	// NoRouteTo is the address this machine's routing table has no route to (ClassNoRoute); invalid
 	// when the error did not say.
-	NoRouteTo netip.Addr `json:",omitzero"`
+	NoRouteTo netip.Addr
 	// Host and Addrs are a DNS answer: the name, and the addresses (ClassDNSFiltered, the private-link
 	// classes: only the public ones).
-	Host  string       `json:",omitempty"`
-	Addrs []netip.Addr `json:",omitempty"`
+	Host  string
+	Addrs []netip.Addr
 	// Answer is the HTTP answer that tells who answered; By is who did, in the endpoint's place.
-	Answer *Answer   `json:",omitempty"`
-	By     *Answerer `json:",omitempty"`
+	Answer *Answer
+	By     *Answerer
 	// Inspected is set when By gave its answer in the tunnel of a TLS-inspecting box.
-	Inspected bool `json:",omitempty"`
+	Inspected bool
 	// Expect is the documented status (ClassHTTPUnexpectedAnswer).
-	Expect int `json:",omitempty"`
+	Expect int
 	// Proxy is the proxy, as its String form shows it (no credentials); ProxyHost its host:port.
-	Proxy     string `json:",omitempty"`
-	ProxyHost string `json:",omitempty"`
+	Proxy     string
+	ProxyHost string
 	// Connect is the host:port a CONNECT asked for; Read is how much of an answer came before the timeout.
-	Connect string `json:",omitempty"`
-	Read    int    `json:",omitempty"`
+	Connect string
+	Read    int
 	// Refusal is a proxy's own answer refusing a tunnel or request.
-	Refusal *Refusal `json:",omitempty"`
+	Refusal *Refusal
 	// RefusedWith is the status a web server given as the proxy refuses CONNECT with.
-	RefusedWith int `json:",omitempty"`
+	RefusedWith int
 	// SOCKS is how far a SOCKS5 handshake got, and what the proxy answered.
-	SOCKS *SOCKSFacts `json:",omitempty"`
+	SOCKS *SOCKSFacts
 	// Gap is why an answer does not prove its origin.
-	Gap *ProofGap `json:",omitempty"`
+	Gap *ProofGap
 	// Bound is what ran past which bound (ClassHTTPTooLarge).
-	Bound *TooLargeError `json:",omitempty"`
+	Bound *TooLargeError
 	// Legacy is what a server that refused every suite would speak (CauseNoCommonSuite).
-	Legacy *LegacyHandshake `json:",omitempty"`
+	Legacy *LegacyHandshake
 	// Subject and Issuer name a certificate of the chain; Interceptor the CA a box re-signs as.
-	Subject     string `json:",omitempty"`
-	Issuer      string `json:",omitempty"`
-	Interceptor string `json:",omitempty"`
+	Subject     string
+	Issuer      string
+	Interceptor string
 	// PublicNotOf are the issuers expected, when Interceptor is a public CA but none of them.
-	PublicNotOf []string `json:",omitempty"`
+	PublicNotOf []string
 	// Granted, Budget and Cut are a probe cut short: the time it had, its timeout, the failure it had.
-	Granted time.Duration `json:",omitempty"`
-	Budget  time.Duration `json:",omitempty"`
-	Cut     *Finding      `json:",omitempty"`
+	Granted time.Duration
+	Budget  time.Duration
+	Cut     *Finding
 	// Failed are the addresses that failed, All every address probed (CauseFamilies).
-	Failed []AddressResult `json:",omitempty"`
-	All    []AddressResult `json:",omitempty"`
+	Failed []AddressResult
+	All    []AddressResult
 	// Curl is how curl would route the target (CauseCurlDiffers).
-	Curl *CurlRoute `json:",omitempty"`
+	Curl *CurlRoute
 }
 
 // Answer is what of an HTTP answer tells who gave it.
@@ -212,13 +212,13 @@ type Refusal struct {
 	// Status is its status line ("407 Proxy Authentication Required"); ProxyCode its own code
 	// (X-Squid-Error); AuthSchemes the schemes it offers (Proxy-Authenticate).
 	Status      string
-	ProxyCode   string   `json:",omitempty"`
-	AuthSchemes []string `json:",omitempty"`
+	ProxyCode   string
+	AuthSchemes []string
 	// CredentialsSent is set when it refused credentials that were sent; UpstreamDNS when it could not
 	// resolve the destination's name; NotAProxy when it refused CONNECT as a web server does.
-	CredentialsSent bool `json:",omitempty"`
-	UpstreamDNS     bool `json:",omitempty"`
-	NotAProxy       bool `json:",omitempty"`
+	CredentialsSent bool
+	UpstreamDNS     bool
+	NotAProxy       bool
 }
 
 // SOCKSFacts are how far a SOCKS5 handshake got (Step: what arccheck was doing, Answered: the last
@@ -227,23 +227,23 @@ type SOCKSFacts struct {
 	Step SOCKSStep
 	// Reading is set when reading the answer to Step failed (not sending it); Answered is the step
 	// whose answer the proxy began but did not finish.
-	Reading  bool      `json:",omitempty"`
-	Answered SOCKSStep `json:",omitempty"`
+	Reading  bool
+	Answered SOCKSStep
 	// Refused is set when the proxy refused with Code: the method it chose (after the greeting), the RFC
 	// 1929 status (after the credentials) or the RFC 1928 reply (after CONNECT).
-	Refused bool `json:",omitempty"`
-	Code    byte `json:",omitempty"`
+	Refused bool
+	Code    byte
 	// Version is the version byte of an answer that is not SOCKS5; Malformed is set for a reply whose
 	// reserved byte or address type is wrong (Reserved, AddrType).
-	Version   byte `json:",omitempty"`
-	Malformed bool `json:",omitempty"`
-	Reserved  byte `json:",omitempty"`
-	AddrType  byte `json:",omitempty"`
+	Version   byte
+	Malformed bool
+	Reserved  byte
+	AddrType  byte
 	// Credentials is set when the proxy URL has a username and password; TooLong when they are longer
 	// than RFC 1929 allows; TimedOut when the proxy did not answer Step in time.
-	Credentials bool `json:",omitempty"`
-	TooLong     bool `json:",omitempty"`
-	TimedOut    bool `json:",omitempty"`
+	Credentials bool
+	TooLong     bool
+	TimedOut    bool
 }
 
 // SOCKSStep is a step of a SOCKS5 handshake.
@@ -271,9 +271,9 @@ type ProofGap struct {
 	Why GapKind
 	// Kind is the proof wanted; Status the answer's status (GapNotServed); Subject the certificate served
 	// (GapUntrusted) or the CRL's expected issuer (GapCRLSigner).
-	Kind    ProofKind `json:",omitempty"`
-	Status  int       `json:",omitempty"`
-	Subject string    `json:",omitempty"`
+	Kind    ProofKind
+	Status  int
+	Subject string
 }
 
 // GapKind names why content proves nothing.

@@ -188,7 +188,7 @@ func (p *Prober) probeInto(ctx context.Context, t *Target, until time.Time, body
 	r.Target, r.Start = *t, time.Now()
 	defer p.scrub.result(r)
 	if ctx.Err() != nil {
-		notStarted(ctx, r)
+		r.fail(Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted, Facts: Facts{Err: context.Cause(ctx).Error()}})
 		return
 	}
 	var pctx context.Context
@@ -204,11 +204,6 @@ func (p *Prober) probeInto(ctx context.Context, t *Target, until time.Time, body
 	p.run(pctx, r, body)
 	r.Duration = time.Since(r.Start)
 	finish(r)
-}
-
-// notStarted is a probe whose context ended before it began.
-func notStarted(ctx context.Context, r *Result) {
-	r.fail(Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted, Facts: Facts{Err: context.Cause(ctx).Error()}})
 }
 
 // finish gives a probe that ran its verdict and its last warnings.

@@ -46,7 +46,7 @@ func TestReachableTLS(t *testing.T) {
 	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "gbl.his.arc.azure.com")})
 	tg, ov := target(t, "https", "gbl.his.arc.azure.com", srv.Addr)
-	r := New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), HTTPS: true, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
+	r := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), HTTPS: true, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
 	require.Nil(t, r.Failure, "%+v", r.Failure)
 	assert.True(t, r.Reachable)
 	assert.Equal(t, DNSSource{Kind: SourceOverride}, r.DNS.Source)
@@ -69,7 +69,7 @@ func TestTLS12IsReported(t *testing.T) {
 	ca := testnet.NewCA(t, "Test Root", "DigiCert Inc")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: ca.ValidLeaf(t, "a.example"), MaxVersion: tls.VersionTLS12})
 	tg, ov := target(t, "https", "a.example", srv.Addr)
-	r := New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool())}).Probe(context.Background(), tg)
+	r := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool())}).Probe(context.Background(), tg)
 	require.Nil(t, r.Failure)
 	assert.Equal(t, uint16(tls.VersionTLS12), r.TLS.Version)
 }
@@ -129,7 +129,7 @@ func TestFailureClasses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := Options{RootCAs: RootsOf(ca.Pool()), Timeout: 5 * time.Second}
+			opts := Options{RootCAs: rootsOf(ca.Pool()), Timeout: 5 * time.Second}
 			if tc.timeout > 0 {
 				opts.Timeout = tc.timeout
 			}
@@ -165,7 +165,7 @@ func TestCertificateFactsAreKeptOnFailure(t *testing.T) {
 	other := testnet.NewCA(t, "Corp Inspection CA", "Contoso")
 	srv := testnet.TLSServer(t, testnet.TLSOptions{Certificate: other.ValidLeaf(t, "pas.windows.net")})
 	tg, ov := target(t, "https", "pas.windows.net", srv.Addr)
-	r := New(Options{Overrides: ov, RootCAs: RootsOf(x509Pool())}).Probe(context.Background(), tg)
+	r := New(Options{Overrides: ov, RootCAs: rootsOf(x509Pool())}).Probe(context.Background(), tg)
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassTLSUntrusted, r.Failure.Class)
 	require.NotNil(t, r.TLS.Leaf)
@@ -248,7 +248,7 @@ func TestProbeAllKeepsOrderAndBoundsConcurrency(t *testing.T) {
 		ov[h+":*"] = loopback
 	}
 	var calls atomic.Int64
-	results := New(Options{Overrides: ov, RootCAs: RootsOf(ca.Pool()), Timeout: 2 * testnet.HangGuard}).ProbeAll(context.Background(),
+	results := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), Timeout: 2 * testnet.HangGuard}).ProbeAll(context.Background(),
 		targets, bound, func(int, Result) { calls.Add(1) })
 	require.Len(t, results, 12)
 	for i, r := range results {

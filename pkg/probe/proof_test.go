@@ -52,7 +52,7 @@ func TestProofOfPlainHTTPAnswers(t *testing.T) {
 		pf.Path = "/pkiops/certs/issuing.crt"
 		tg.Proof = &pf
 		// The inspecting box's CA ("other") is one this machine trusts: that proves nothing.
-		r := New(Options{Overrides: ov, ReferenceRoots: RootsOf(public.Pool()), RootCAs: RootsOf(other.Pool()), Timeout: 5 * time.Second}).Probe(context.Background(), tg)
+		r := New(Options{Overrides: ov, ReferenceRoots: rootsOf(public.Pool()), RootCAs: rootsOf(other.Pool()), Timeout: 5 * time.Second}).Probe(context.Background(), tg)
 		if tc.class == "" {
 			require.True(t, r.Reachable, "%s: %+v", tc.name, r.Failure)
 			assert.True(t, r.HTTP.Proven, tc.name)
@@ -72,7 +72,7 @@ func TestProofRequestsTheProofPath(t *testing.T) {
 		got = r.RequestURI
 		return "HTTP/1.1 200 OK\r\nContent-Length: " + itoa(len(public.Cert.Raw)) + "\r\n\r\n" + string(public.Cert.Raw)
 	})
-	r := through(t, "http://"+addr, Options{Timeout: 5 * time.Second, ReferenceRoots: RootsOf(public.Pool())},
+	r := through(t, "http://"+addr, Options{Timeout: 5 * time.Second, ReferenceRoots: rootsOf(public.Pool())},
 		Target{Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certs",
 			Proof: &Proof{Kind: ProofCertificate, Path: "/pkiops/certs/x.crt"}})
 	require.True(t, r.Reachable, "%+v", r.Failure)
@@ -220,7 +220,7 @@ func TestInspectedAnswers(t *testing.T) {
 		tg, ov := target(t, "https", host, srv.Addr)
 		tg.ExpectIssuers, tg.Expect, tg.EvidenceHeaders = []string{"DigiCert Inc"}, tc.expect, evidence
 		// No --http: the request is sent because the chain is re-signed.
-		r := New(Options{Overrides: ov, RootCAs: RootsOf(pool(public, corp)), ReferenceRoots: RootsOf(public.Pool()), Timeout: 5 * time.Second}).
+		r := New(Options{Overrides: ov, RootCAs: rootsOf(pool(public, corp)), ReferenceRoots: rootsOf(public.Pool()), Timeout: 5 * time.Second}).
 			Probe(context.Background(), tg)
 		require.NotNil(t, r.HTTP, tc.name)
 		assert.True(t, r.TLS.Intercepted, tc.name)

@@ -359,7 +359,7 @@ func TestCredentialsUsedWarning(t *testing.T) {
 	lab := testnet.NewLab(t, testnet.LabOptions{})
 	hosts := map[string]string{"management.azure.com": lab.IP, "www.microsoft.com": lab.IP}
 	squid := testnet.StartSquid(t, testnet.SquidOptions{Hosts: hosts, Users: map[string]string{"alice": password}})
-	opts := Options{RootCAs: RootsOf(lab.CA.Pool()), Timeout: 5 * time.Second}
+	opts := Options{RootCAs: rootsOf(lab.CA.Pool()), Timeout: 5 * time.Second}
 	web := Target{Scheme: "http", Host: "www.microsoft.com", Port: 80}
 	for _, tg := range []Target{mgmt, web} {
 		r := through(t, squid.URL("alice", password), opts, tg)

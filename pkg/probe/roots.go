@@ -10,7 +10,7 @@ import (
 
 // RootSet is a set of root certificates: the embedded public roots (PublicRoots), whose pool is parsed
 // only when a chain must be verified against it; the system's store with a file's CAs added
-// (SystemRootsWith), read on first use; or certificates at hand (NewRootSet, RootsOf). It is safe for
+// (SystemRootsWith), read on first use; or certificates at hand (NewRootSet). It is safe for
 // concurrent use; a nil *RootSet is no set.
 type RootSet struct {
 	pool func() *x509.CertPool
@@ -28,14 +28,9 @@ func (s *RootSet) Pool() *x509.CertPool {
 }
 
 // IsAnchor reports whether c is known to be an unconstrained certificate of the set; false when the set
-// does not know (a pool given by RootsOf), which sends the caller to the pool.
+// does not know (the system's store), which sends the caller to the pool.
 func (s *RootSet) IsAnchor(c *x509.Certificate) bool {
 	return s != nil && s.anchors != nil && s.anchors()[sha256.Sum256(c.Raw)]
-}
-
-// RootsOf is a set of a pool at hand.
-func RootsOf(pool *x509.CertPool) *RootSet {
-	return &RootSet{pool: func() *x509.CertPool { return pool }}
 }
 
 // NewRootSet is a set of the given certificates (a --public-roots file).

@@ -1,14 +1,21 @@
 package probe
 
 import (
+	"context"
 	"crypto/x509"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/arccheck/arccheck/internal/testnet"
 )
+
+// rootsOf is a set of a pool at hand, its anchors unknown: every judgement against it goes to the pool.
+func rootsOf(pool *x509.CertPool) *RootSet {
+	return &RootSet{pool: func() *x509.CertPool { return pool }}
+}
 
 // TestRootSets: each kind of set verifies what its certificates sign, knows its anchors only when it was
 // given certificates, and is made once; a nil set is none.
@@ -33,8 +40,8 @@ func TestRootSets(t *testing.T) {
 	assert.True(t, set.IsAnchor(ca.Cert))
 	assert.False(t, set.IsAnchor(other.Cert))
 
-	assert.True(t, verifies(RootsOf(ca.Pool())))
-	assert.False(t, RootsOf(ca.Pool()).IsAnchor(ca.Cert), "a pool's anchors are not known")
+	assert.True(t, verifies(rootsOf(ca.Pool())))
+	assert.False(t, rootsOf(ca.Pool()).IsAnchor(ca.Cert), "a pool's anchors are not known")
 
 	var none *RootSet
 	assert.Nil(t, none.Pool())
@@ -57,4 +64,31 @@ func TestAnchoredChains(t *testing.T) {
 	assert.Empty(t, New(Options{ReferenceRoots: NewRootSet(inter.Cert)}).anchoredChains([]*x509.Certificate{leaf, inter.Cert},
 		[][]*x509.Certificate{chain}), "a chain that ends in a root outside the set")
 	assert.Empty(t, p.anchoredChains([]*x509.Certificate{root.Cert}, [][]*x509.Certificate{{root.Cert}}), "a trusted certificate alone")
+}
+
+// TestBatchWarmsTheRoots: a batch starts making the roots that verify servers as it is given its first
+// https target, before any handshake needs them, and not for plain-HTTP targets.
+func TestBatchWarmsTheRoots(t *testing.T) {
+	hole := testnet.BlackHole(t)
+	for _, scheme := range []string{"http", "https"} {
+		made := make(chan struct{}, 1)
+		roots := &RootSet{pool: func() *x509.CertPool {
+			select {
+			case made <- struct{}{}:
+			default:
+			}
+			return x509.NewCertPool()
+		}}
+		tg, ov := target(t, scheme, "a.example", hole) // no handshake: the address is black-holed
+		p := New(Options{Overrides: ov, RootCAs: roots, Timeout: 300 * time.Millisecond})
+		b := p.NewBatch(context.Background(), 1)
+		b.Go(tg, func(*Result) {})
+		select {
+		case <-made:
+			assert.Equal(t, "https", scheme, "made for an https target only")
+		case <-time.After(200 * time.Millisecond):
+			assert.Equal(t, "http", scheme, "an https target warms the roots")
+		}
+		b.Wait()
+	}
 }
