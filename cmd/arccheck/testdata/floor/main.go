@@ -2,9 +2,10 @@
 // same endpoints as an arccheck run. It makes the discovery calls (-discover, all at once), then connects
 // to every target at once: a verified TLS handshake with each https:// target (the system's roots, as
 // arccheck's default), a GET of each http:// one. Every connection goes to -connect's address. It exits
-// 0 when everything succeeded, 1 naming what did not.
+// 0 when everything succeeded, 1 naming what did not. With -hole, the targets whose host name begins
+// with "hole" connect to that address instead (a black hole); -timeout bounds the whole run.
 //
-//	floor -connect 127.0.0.1 [-discover URL]... URL...
+//	floor -connect 127.0.0.1 [-hole 127.0.0.1:PORT] [-timeout 10s] [-discover URL]... URL...
 package main
 
 import (
@@ -17,20 +18,26 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"time"
 )
 
 func main() {
 	connect := flag.String("connect", "", "the address every connection goes to")
+	hole := flag.String("hole", "", "the address the targets named hole* connect to")
+	timeout := flag.Duration("timeout", 10*time.Second, "the time the run may take")
 	var discover []string
 	flag.Func("discover", "a discovery URL to GET first (repeatable)", func(s string) error { discover = append(discover, s); return nil })
 	flag.Parse()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
-		_, port, _ := net.SplitHostPort(addr)
+		host, port, _ := net.SplitHostPort(addr)
 		var d net.Dialer
+		if *hole != "" && strings.HasPrefix(host, "hole") {
+			return d.DialContext(ctx, network, *hole)
+		}
 		return d.DialContext(ctx, network, net.JoinHostPort(*connect, port))
 	}
 	client := &http.Client{Transport: &http.Transport{DialContext: dial}}

@@ -47,8 +47,8 @@ func Lines(values []string) Cell {
 // Painted makes a one-line cell in a colour.
 func Painted(s, color string) Cell { return Cell{{Text: safetext.Escape(s), Color: color}} }
 
-// Render writes a cell for tablewriter, its lines joined by newlines: when wrap is set, a word wider than
-// width is broken between its pieces (tablewriter breaks the rest between words); painted when color is
+// Render writes a cell for draw, its lines joined by newlines: when wrap is set, a word wider than
+// width is broken between its pieces (draw breaks the rest between words); painted when color is
 // set, word by word when the line may wrap.
 func (c Cell) Render(width int, wrap, color bool) string {
 	out := make([]string, 0, len(c))
@@ -66,7 +66,7 @@ func (c Cell) Render(width int, wrap, color bool) string {
 }
 
 // paint colours s; with eachWord, each word on its own, so that a colour starts and ends on every line
-// however the table wraps s (tablewriter breaks between words and would carry an open colour into the
+// however the table wraps s (draw breaks between words and would carry an open colour into the
 // border).
 func paint(s, color string, eachWord bool) string {
 	switch {

@@ -6,10 +6,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Grid is a table before it meets a terminal: its columns may be hidden or wrapped to fit the width.
@@ -34,29 +30,21 @@ func (g *Grid) Add(cells ...Cell) { g.rows = append(g.rows, cells) }
 func (g *Grid) Render(w io.Writer, width int, color bool) error {
 	l := g.layout(width)
 	header := make([]string, 0, len(l.cols))
-	limits := tw.NewMapper[int, int]()
-	for i, c := range l.cols {
+	limits := make([]int, 0, len(l.cols))
+	for _, c := range l.cols {
 		header = append(header, g.Header[c])
-		if limit, ok := l.limits[c]; ok {
-			limits.Set(i, limit+padding) // tablewriter's limit takes in the cell's padding
-		}
+		limits = append(limits, l.limits[c]) // 0 for a column that does not wrap
 	}
-	// tablewriter wraps each column between words at the width given; a word wider than that widens the
-	// column instead (tw.WrapBreak and tw.WrapTruncate would cut it).
-	t := NewTable(w, header, tablewriter.WithRowAutoWrap(tw.WrapNormal), func(t *tablewriter.Table) {
-		t.Configure(func(c *tablewriter.Config) { c.Row.ColMaxWidths.PerColumn = limits })
-	})
+	rows := make([][]string, 0, len(g.rows))
 	for _, r := range g.rows {
 		row := make([]string, 0, len(l.cols))
 		for _, c := range l.cols {
 			limit, wrap := l.limits[c]
 			row = append(row, r[c].Render(limit, wrap, color))
 		}
-		if err := t.Append(row); err != nil {
-			return err
-		}
+		rows = append(rows, row)
 	}
-	if err := t.Render(); err != nil {
+	if err := draw(w, header, rows, limits); err != nil {
 		return err
 	}
 	if notice := g.notice(l, width); notice != "" {
@@ -68,8 +56,8 @@ func (g *Grid) Render(w io.Writer, width int, color bool) error {
 // Width is how wide Render draws the table at a terminal's width (0: unwrapped).
 func (g *Grid) Width(width int) int { return g.layout(width).width }
 
-// padding is the width tablewriter pads each cell with: a space either side.
-var padding = DisplayWidth(tw.PaddingDefault.Left + tw.PaddingDefault.Right)
+// padding is the width each cell is padded with: a space either side.
+const padding = 2
 
 // notice says which columns are hidden, or that the table is wider than the terminal, and what to do.
 func (g *Grid) notice(l layout, width int) string {
@@ -96,28 +84,12 @@ func (g *Grid) notice(l layout, width int) string {
 	return ""
 }
 
-// NewTable returns an ASCII table in the style of `azcmagent check`: centred upper-case headers,
-// left-aligned cells, no wrapping unless an option asks for it (a cell's own newlines start new lines).
-func NewTable(w io.Writer, header []string, opts ...tablewriter.Option) *tablewriter.Table {
-	t := tablewriter.NewTable(w, append([]tablewriter.Option{
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
-		tablewriter.WithHeaderAlignment(tw.AlignCenter),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithTrimSpace(tw.Off),
-	}, opts...)...)
-	t.Header(header)
-	return t
-}
-
 // layout is how a table meets a terminal: the columns shown, the width each wrapped column wraps at,
 // the columns hidden and the width the table takes.
 //
 // This is ours, not tablewriter's: its WithMaxWidth only divides the width evenly into wrap widths and
 // lets the table come out wider, and its WithColumnMax and WithColumnWidths shrink columns by cutting
-// their text; it hides no column. So the widths are chosen here and tablewriter wraps at them.
+// their text; it hides no column. So the widths are chosen here, and draw wraps at them as tablewriter did.
 type layout struct {
 	cols   []int
 	limits map[int]int
@@ -131,23 +103,23 @@ type layout struct {
 // than its widest piece (a word, or a piece of a long URL or list). A table that cannot fit even so is
 // wider than the terminal, and says so: a word is never cut.
 func (g *Grid) layout(width int) layout {
-	natural, hard := map[int]int{}, map[int]int{}
+	natural := map[int]int{}
 	all := make([]int, 0, len(g.Header))
 	for c := range g.Header {
 		all = append(all, c)
 		natural[c] = g.wrapped(c, 0)
-		hard[c] = natural[c]
-		if slices.Contains(g.Flex, c) {
-			hard[c] = DisplayWidth(g.Header[c])
-			for _, r := range g.rows {
-				for _, l := range r[c] {
-					hard[c] = max(hard[c], tokenWidth(l.Text))
-				}
-			}
-		}
 	}
 	if width <= 0 || tableWidth(all, natural) <= width {
 		return layout{cols: all, width: tableWidth(all, natural)}
+	}
+	hard := maps.Clone(natural)
+	for _, c := range g.Flex {
+		hard[c] = DisplayWidth(g.Header[c])
+		for _, r := range g.rows {
+			for _, l := range r[c] {
+				hard[c] = max(hard[c], tokenWidth(l.Text))
+			}
+		}
 	}
 	least := maps.Clone(hard)
 	for c, w := range g.Least {
@@ -206,7 +178,7 @@ func (g *Grid) shrink(l *layout, natural map[int]int, floors []map[int]int, widt
 	l.width = tableWidth(l.cols, widths)
 }
 
-// wrapped is how wide column c is when its cells wrap at limit (0: unwrapped), as tablewriter wraps them.
+// wrapped is how wide column c is when its cells wrap at limit (0: unwrapped), as draw wraps them.
 func (g *Grid) wrapped(c, limit int) int {
 	w := DisplayWidth(g.Header[c])
 	for _, r := range g.rows {

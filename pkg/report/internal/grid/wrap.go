@@ -16,8 +16,16 @@ import (
 // untrusted: shown on a terminal it could repaint the screen. safetext.Escape makes it inert; these
 // helpers fit it to a terminal's width.
 
-// DisplayWidth is the number of terminal columns s takes, colour codes left out, as tablewriter counts them.
-func DisplayWidth(s string) int { return twwidth.Width(s) }
+// DisplayWidth is the number of terminal columns s takes, colour codes left out, as tablewriter counts them
+// (twwidth); printable ASCII, a column a byte, is counted here without twwidth's lock and cache.
+func DisplayWidth(s string) int {
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return twwidth.Width(s)
+		}
+	}
+	return len(s)
+}
 
 // Para writes a paragraph of untrusted text, escaped and wrapped to width.
 func Para(w io.Writer, s string, width int) {
@@ -31,7 +39,7 @@ func Item(w io.Writer, s string, width int) {
 
 // Text on a terminal breaks only between words and, inside a word too long for its line, after a comma
 // or, in a URL, after its scheme and before each "/" of its path: never inside a host name, which has
-// neither. tablewriter (tw.WrapNormal) and its twwarp package break between words; they know no other
+// neither. draw, as tablewriter (tw.WrapNormal), breaks between words with twwarp, which knows no other
 // break, so the rest is ours (breakWords).
 
 // pieces splits a word into the pieces a line may break between: after each comma (a list such as
@@ -120,7 +128,7 @@ func breakWord(word string, limit int) (broken string, wide bool) {
 	return strings.Join(append(lines, current), "\n"), wide
 }
 
-// wrapWords wraps one line to width as tablewriter wraps a cell: between words (twwarp), and between the
+// wrapWords wraps one line to width as a cell wraps (draw): between words (twwarp), and between the
 // pieces of a long word; a piece wider than width gets a line of its own, as wide as it is.
 func wrapWords(s string, width int) []string {
 	var out []string

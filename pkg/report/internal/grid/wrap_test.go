@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"github.com/stretchr/testify/assert"
 )
 
@@ -54,4 +55,12 @@ func TestWrapTextBreaksAtSeparators(t *testing.T) {
 		}
 	}
 	assert.Equal(t, s, WrapText(s, 0, indent), "no width: one line")
+}
+
+// TestDisplayWidthAsTwwidth: the count of printable ASCII is twwidth's, and anything else is twwidth's own.
+func TestDisplayWidthAsTwwidth(t *testing.T) {
+	for _, s := range []string{"", "a", "https://gbl.his.arc.azure.com", " ~!", Red + "false" + Reset, "日本語", "e\u0301",
+		"\x7f", "a\tb", "\x00", `\x1b[2J`} {
+		assert.Equal(t, twwidth.Width(s), DisplayWidth(s), "%q", s)
+	}
 }
