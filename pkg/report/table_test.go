@@ -117,7 +117,7 @@ func TestHiddenColumnsAreAnnounced(t *testing.T) {
 	}
 }
 
-// TestTableIsAsWideAsItsLayout: at every width the table tablewriter draws is exactly as wide as the
+// TestTableIsAsWideAsItsLayout: at every width the table grid draws is exactly as wide as the
 // layout chose, and no wider than the terminal unless the line under it says how wide it is.
 func TestTableIsAsWideAsItsLayout(t *testing.T) {
 	g := checkGrid(reporttest.LongReport(t), "")

@@ -20,7 +20,7 @@ func Markdown(out io.Writer, f *Fleet) error {
 	fmt.Fprintln(w, "| Endpoint | Failed on | Classes | Servers |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- |")
 	for _, e := range f.Endpoints {
-		fmt.Fprintf(w, "| %s | %d of %d | %s | %s |\n", inert.Markdown(e.Endpoint), e.Failed, e.Servers,
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", inert.Markdown(e.Endpoint), inert.Markdown(failedOnWords(e)),
 			inert.Markdown(classWords(e.Classes)), inert.Markdown(strings.Join(e.FailedOn, ", ")))
 	}
 	if len(f.Fixes) > 0 {

@@ -25,14 +25,14 @@ func Table(out io.Writer, f *Fleet, o report.TableOptions) error {
 	g := &grid.Grid{Header: []string{"ENDPOINT", "FAILED ON", "CLASSES", "SERVERS"}, Drop: []int{3}, Flex: []int{3, 2, 1, 0},
 		Least: map[int]int{2: 20, 3: 20}, SeeAll: o.SeeAll}
 	for _, e := range f.Endpoints {
-		failedOn, color := fmt.Sprintf("%d of %d", e.Failed, e.Servers), ""
-		if !e.Required {
-			failedOn += " (never fails a run)"
-		}
-		if e.Failed > 0 {
+		color := ""
+		switch {
+		case e.Failed > 0 && e.Required:
 			color = grid.Red
+		case e.Failed > 0:
+			color = grid.Dim // as the check table paints a failure that never fails a run
 		}
-		g.Add(grid.Plain(e.Endpoint), grid.Painted(failedOn, color), grid.Plain(classWords(e.Classes)), grid.Plain(strings.Join(e.FailedOn, ", ")))
+		g.Add(grid.Plain(e.Endpoint), grid.Painted(failedOnWords(e), color), grid.Plain(classWords(e.Classes)), grid.Plain(strings.Join(e.FailedOn, ", ")))
 	}
 	if err := g.Render(w, o.Width, o.Color); err != nil && w.Err() == nil {
 		return err
@@ -54,6 +54,16 @@ func Table(out io.Writer, f *Fleet, o report.TableOptions) error {
 		item("Reports from arccheck " + strings.Join(versions, ", ") + ": compare them with care.")
 	}
 	return w.Err()
+}
+
+// failedOnWords says on how many of the servers that probed it an endpoint failed, and, for one that
+// is not required, that it never fails a run.
+func failedOnWords(e Endpoint) string {
+	words := fmt.Sprintf("%d of %d", e.Failed, e.Servers)
+	if !e.Required {
+		words += " (never fails a run)"
+	}
+	return words
 }
 
 // classWords writes a class count map in a stable order: "tcp_timeout ×3, dns_not_found ×1", with the
