@@ -280,7 +280,7 @@ func caCertificateOf(c *x509.Certificate) Certificate {
 }
 
 func certificateOf(c *x509.Certificate) Certificate {
-	return Certificate{Subject: c.Subject.String(), Issuer: c.Issuer.String(), SubjectOrg: c.Subject.Organization,
+	return Certificate{Subject: nameOf(c.RawSubject, c.Subject), Issuer: nameOf(c.RawIssuer, c.Issuer), SubjectOrg: c.Subject.Organization,
 		IssuerOrganization: c.Issuer.Organization, DNSNames: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter,
 		NegativeSerial: c.SerialNumber != nil && c.SerialNumber.Sign() < 0,
 		CRL:            c.CRLDistributionPoints, OCSP: c.OCSPServer, CAIssuers: c.IssuingCertificateURL}

@@ -161,15 +161,15 @@ func (p *Prober) interceptedBy(t Target, certs []*x509.Certificate, opts x509.Ve
 		if hasIssuer(public, t.ExpectIssuers) {
 			return "", nil, false
 		}
-		return certs[0].Issuer.String(), t.ExpectIssuers, true
+		return nameOf(certs[0].RawIssuer, certs[0].Issuer), t.ExpectIssuers, true
 	}
 	if !errors.As(err, &unknown) {
 		return "", nil, false
 	}
 	if machineErr == nil {
-		return machine[0][len(machine[0])-1].Subject.String(), nil, true
+		return nameOf(machine[0][len(machine[0])-1].RawSubject, machine[0][len(machine[0])-1].Subject), nil, true
 	}
-	return certs[len(certs)-1].Issuer.String(), nil, true
+	return nameOf(certs[len(certs)-1].RawIssuer, certs[len(certs)-1].Issuer), nil, true
 }
 
 // anchoredChains are the chains of machine that end in a root of the reference set and go through
@@ -212,9 +212,9 @@ func explainUnknownAuthority(err error, certs []*x509.Certificate) error {
 	last := certs[len(certs)-1]
 	switch {
 	case selfSigned(certs[0]):
-		return &chainError{cause: CauseSelfSigned, name: certs[0].Subject.String(), err: err}
+		return &chainError{cause: CauseSelfSigned, name: nameOf(certs[0].RawSubject, certs[0].Subject), err: err}
 	case !selfSigned(last):
-		return &chainError{cause: CauseIncompleteChain, name: last.Issuer.String(), err: err}
+		return &chainError{cause: CauseIncompleteChain, name: nameOf(last.RawIssuer, last.Issuer), err: err}
 	}
 	return err
 }
