@@ -254,9 +254,11 @@ func BenchmarkBlackHoledCommand(b *testing.B) {
 				continue
 			}
 			r := runProc(b, env, bin, args, exitUnreachable)
-			// Every endpoint probed to its verdict: none left waiting for a slot the black holes held.
-			if want := fmt.Sprintf("%d endpoints: %d reachable, %d unreachable", n, n-n/5, n/5); !strings.Contains(r.stdout, want) {
-				b.Fatalf("want %q in the report: %.2000s", want, r.stdout[max(0, len(r.stdout)-2000):])
+			// Every endpoint that answers reached, none left waiting for a slot the black holes held. (On a
+			// loaded machine a black hole that started late is "not probed", cut short, not unreachable.)
+			if want := fmt.Sprintf("%d endpoints: %d reachable, ", n, n-n/5); !strings.Contains(r.stdout, want) {
+				summary := r.stdout[max(0, strings.LastIndex(r.stdout, "endpoints: ")-5):]
+				b.Fatalf("want %q in the report, got %.300s", want, summary)
 			}
 			over := r.wall - timeout
 			total, worst = total+over, max(worst, over)

@@ -41,11 +41,14 @@ type Server struct {
 type Endpoint struct {
 	Endpoint string
 	Pattern  string
+	// Required is set when a server requires it (an endpoint can be required on one server, by its
+	// selection, and optional on another).
 	Required bool
-	// Servers probed it; Failed is on how many it failed, by class, and which.
-	Servers, Failed int
-	Classes         map[string]int
-	FailedOn        []string
+	// Servers probed it; Failed is on how many it failed, by class, and which; RequiredFailed is on how
+	// many of those it was required (the failures that failed a run).
+	Servers, Failed, RequiredFailed int
+	Classes                         map[string]int
+	FailedOn                        []string
 }
 
 // Fix is one action for one pattern, with the servers that need it.

@@ -31,13 +31,15 @@ type ServerJSON struct {
 
 // EndpointJSON is one endpoint across the fleet.
 type EndpointJSON struct {
-	Endpoint string         `json:"endpoint"`
-	Pattern  string         `json:"pattern"`
-	Required bool           `json:"required"`
-	Servers  int            `json:"servers"`
-	Failed   int            `json:"failed"`
-	Classes  map[string]int `json:"classes"`
-	FailedOn []string       `json:"failedOn"`
+	Endpoint string `json:"endpoint"`
+	Pattern  string `json:"pattern"`
+	Required bool   `json:"required"`
+	Servers  int    `json:"servers"`
+	Failed   int    `json:"failed"`
+	// RequiredFailed counts the failures on servers that required it: those that failed a run.
+	RequiredFailed int            `json:"requiredFailed"`
+	Classes        map[string]int `json:"classes"`
+	FailedOn       []string       `json:"failedOn"`
 }
 
 // FixJSON is one change for one pattern and the servers that need it.
@@ -63,7 +65,7 @@ func JSON(w io.Writer, tool report.Tool, f *Fleet) error {
 	}
 	for _, e := range f.Endpoints {
 		doc.Endpoints = append(doc.Endpoints, EndpointJSON{Endpoint: e.Endpoint, Pattern: e.Pattern, Required: e.Required,
-			Servers: e.Servers, Failed: e.Failed, Classes: e.Classes, FailedOn: write.NonNil(e.FailedOn)})
+			Servers: e.Servers, Failed: e.Failed, RequiredFailed: e.RequiredFailed, Classes: e.Classes, FailedOn: write.NonNil(e.FailedOn)})
 	}
 	for _, fx := range f.Fixes {
 		doc.WhatToFix = append(doc.WhatToFix, FixJSON(fx))

@@ -126,6 +126,9 @@ func (m *Merger) addResult(server int, r report.ResultJSON) {
 	e.Required = e.Required || r.Required
 	if r.Failure != nil {
 		e.Failed++
+		if r.Required {
+			e.RequiredFailed++
+		}
 		e.Classes[safetext.Escape(string(r.Failure.Class))]++
 		e.failedOn = append(e.failedOn, server)
 	}

@@ -27,10 +27,10 @@ func Table(out io.Writer, f *Fleet, o report.TableOptions) error {
 	for _, e := range f.Endpoints {
 		color := ""
 		switch {
-		case e.Failed > 0 && e.Required:
+		case e.RequiredFailed > 0:
 			color = grid.Red
 		case e.Failed > 0:
-			color = grid.Dim // as the check table paints a failure that never fails a run
+			color = grid.Dim // as the check table paints a failure that does not fail its run
 		}
 		g.Add(grid.Plain(e.Endpoint), grid.Painted(failedOnWords(e), color), grid.Plain(classWords(e.Classes)), grid.Plain(strings.Join(e.FailedOn, ", ")))
 	}
@@ -56,12 +56,18 @@ func Table(out io.Writer, f *Fleet, o report.TableOptions) error {
 	return w.Err()
 }
 
-// failedOnWords says on how many of the servers that probed it an endpoint failed, and, for one that
-// is not required, that it never fails a run.
+// failedOnWords says on how many of the servers that probed it an endpoint failed, and which of those
+// failures failed a run: none for an endpoint no server requires, and, for one required on some servers
+// only, how many of its failures were where it was.
 func failedOnWords(e Endpoint) string {
 	words := fmt.Sprintf("%d of %d", e.Failed, e.Servers)
-	if !e.Required {
+	switch {
+	case !e.Required:
 		words += " (never fails a run)"
+	case e.RequiredFailed == 0 && e.Failed > 0:
+		words += " (none failed a run)"
+	case e.RequiredFailed < e.Failed:
+		words += fmt.Sprintf(" (%d failed a run)", e.RequiredFailed)
 	}
 	return words
 }
