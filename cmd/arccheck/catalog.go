@@ -73,7 +73,7 @@ func newCatalogDiffCmd(e env) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: func(c *cobra.Command, args []string) error { return runCatalogDiff(opts, e, args[0], c.Root().Version) },
+		RunE: func(c *cobra.Command, args []string) error { return runCatalogDiff(opts, e, args[0], versionOf(c)) },
 	}
 	catalogDiffFormats.register(cmd, &opts.outputFlags, false)
 	cmd.Flags().StringVar(&opts.Catalog, "catalog", endpoints.EmbeddedName, catalogUsage)

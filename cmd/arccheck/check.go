@@ -84,7 +84,7 @@ func newCheckCmd(e env, g *globalOptions) *cobra.Command {
 			"interrupted, or with --until-reachable until a round passes (exit 0); see docs/watch.md.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCheck(opts, e, cmd.Root().Version)
+			return runCheck(opts, e, versionOf(cmd))
 		},
 	}
 	f := cmd.Flags()

@@ -37,7 +37,7 @@ func newListCmd(e env, g *globalOptions) *cobra.Command {
 		Args:   noArgs,
 		PreRun: func(cmd *cobra.Command, args []string) { opts.changed = cmd.Flags().Changed },
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runList(opts, e, cmd.Root().Version)
+			return runList(opts, e, versionOf(cmd))
 		},
 	}
 	opts.register(cmd.Flags())

@@ -40,7 +40,7 @@ func newMergeCmd(e env, g *globalOptions) *cobra.Command {
 		Example: "  arccheck merge reports/\n" +
 			"  arccheck merge srv01.json srv02.json -o markdown > fleet.md\n" +
 			"  arccheck merge reports/ -o junit > fleet.xml",
-		RunE: func(cmd *cobra.Command, args []string) error { return runMerge(opts, e, cmd.Root().Version, args) },
+		RunE: func(cmd *cobra.Command, args []string) error { return runMerge(opts, e, versionOf(cmd), args) },
 	}
 	mergeFormats.register(cmd, &opts.outputFlags, false)
 	return cmd

@@ -60,7 +60,6 @@ func referenceRoot() *cobra.Command {
 	e := env{Stdout: &bytes.Buffer{}, Stderr: &bytes.Buffer{}, Context: context.Background(),
 		Getenv: func(string) string { return "" }, Hostname: func() (string, error) { return "host", nil }}
 	root := newRootCmd("dev", e)
-	root.InitDefaultVersionFlag() // cobra adds --version when it runs; the reference shows it as help does
 	var noDate func(c *cobra.Command)
 	noDate = func(c *cobra.Command) {
 		c.DisableAutoGenTag = true

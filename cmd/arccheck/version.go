@@ -44,16 +44,25 @@ func resolveVersion(set string, buildInfo func() (*debug.BuildInfo, bool)) strin
 	return v
 }
 
-// newVersionCmd is `arccheck version`: what --version prints. A failed write is said as Execute says
-// every write to stdout that failed.
+// versionAnnotation is the root command's annotation that holds arccheck's version (versionOf).
+const versionAnnotation = "arccheck-version"
+
+// versionOf is the version of the arccheck that runs c.
+func versionOf(c *cobra.Command) string { return c.Root().Annotations[versionAnnotation] }
+
+// writeVersion prints the version, for `arccheck version` and `arccheck --version`. A failed write is said
+// as Execute says every write to stdout that failed.
+func writeVersion(c *cobra.Command) error {
+	_, err := fmt.Fprintf(c.OutOrStdout(), "arccheck %s\n", versionOf(c))
+	return err
+}
+
+// newVersionCmd is `arccheck version`: what --version prints.
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print arccheck's version (as --version does)",
 		Args:  noArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			_, err := fmt.Fprintf(c.OutOrStdout(), "arccheck %s\n", c.Root().Version)
-			return err
-		},
+		RunE:  func(c *cobra.Command, args []string) error { return writeVersion(c) },
 	}
 }

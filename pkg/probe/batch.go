@@ -56,23 +56,45 @@ func (b *Batch) Go(t Target, done func(*Result)) {
 		b.p.warm()
 	}
 	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		if b.acquire() {
-			defer b.release()
-		}
-		r := new(Result)
-		if time.Now().After(b.until) && b.ctx.Err() == nil {
-			*r = Result{Target: t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted}}
-		} else {
-			b.p.probeInto(b.probeCtx, &t, b.until, nil, r)
-			b.cutShort(r)
-		}
-		done(r)
-	}()
+	go b.one(&t, done)
+}
+
+// one is Go's goroutine. Its frame, and those under it while the probe waits for the network, hold no
+// result or finding (see notStarted).
+func (b *Batch) one(t *Target, done func(*Result)) {
+	slot := b.acquire()
+	done(b.result(t))
+	if slot {
+		b.release()
+	}
+	b.wg.Done()
+}
+
+// result probes t, or, when the batch's deadline passed while t waited for a slot, says it was not
+// started.
+//
+//go:noinline
+func (b *Batch) result(t *Target) *Result {
+	r := new(Result)
+	if time.Now().After(b.until) && b.ctx.Err() == nil {
+		tooLate(t, r)
+	} else {
+		b.p.probeInto(b.probeCtx, t, b.until, nil, r)
+		b.cutShort(r)
+	}
+	return r
+}
+
+// tooLate is the result of a target that waited for a slot past the batch's deadline.
+//
+//go:noinline
+func tooLate(t *Target, r *Result) {
+	*r = Result{Target: *t, Start: time.Now(), Failure: &Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted}}
 }
 
 // acquire waits for a slot and reports whether it got one (false: the batch's context ended first).
+//
+//go:noinline
 func (b *Batch) acquire() bool {
 	select {
 	case b.sem <- struct{}{}:
@@ -88,6 +110,8 @@ func (b *Batch) release() { <-b.sem }
 // cutShort makes a probe that started so late that it had less than half its timeout, and failed as the
 // run's deadline came, not probed to a verdict (canceled), rather than a timeout it never had the time
 // for: a revocation URL or a discovered host probed near the end of the run.
+//
+//go:noinline
 func (b *Batch) cutShort(r *Result) {
 	granted := b.until.Sub(r.Start)
 	if r.Failure == nil || r.Failure.Class == ClassCanceled || granted >= b.p.opts.Timeout/2 || time.Now().Before(b.until) {

@@ -24,13 +24,7 @@ func BenchmarkProbeAll(b *testing.B) {
 	p, _ := strconv.Atoi(port)
 	for _, n := range []int{1, 10, 100} {
 		b.Run("N="+strconv.Itoa(n), func(b *testing.B) {
-			targets := make([]Target, n)
-			ov := Overrides{}
-			for i := range targets {
-				h := "e" + strconv.Itoa(i) + ".bench.example"
-				targets[i] = Target{Scheme: "https", Host: h, Port: p}
-				ov[h+":*"] = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
-			}
+			targets, ov := loopbackTargets(n, "bench.example", p)
 			prober := New(Options{Overrides: ov, RootCAs: rootsOf(ca.Pool()), Timeout: 10 * time.Second})
 			start := time.Now()
 			for b.Loop() {
@@ -43,4 +37,17 @@ func BenchmarkProbeAll(b *testing.B) {
 			b.ReportMetric(float64(time.Since(start))/float64(b.N)/float64(benchLatency), "latencies/op")
 		})
 	}
+}
+
+// loopbackTargets are n https targets named eI.domain on port, and the overrides that send them all
+// to 127.0.0.1.
+func loopbackTargets(n int, domain string, port int) ([]Target, Overrides) {
+	targets := make([]Target, n)
+	ov := Overrides{}
+	for i := range targets {
+		h := "e" + strconv.Itoa(i) + "." + domain
+		targets[i] = Target{Scheme: "https", Host: h, Port: port}
+		ov[h+":*"] = []netip.Addr{netip.MustParseAddr("127.0.0.1")}
+	}
+	return targets, ov
 }

@@ -105,9 +105,11 @@ func answerOf(resp *http.Response) *Answer {
 // firstBytesConn keeps the first bytes read from a connection while they may be an HTTP answer (at most
 // maxResponseHead), so that an answer written where the TLS handshake was expected can be read again:
 // crypto/tls reads past the record header it rejects. Once the first bytes are not "HTTP/", it keeps
-// nothing more.
+// nothing more. It records the server's first record's head too (helloHead): one wrapper, so that a
+// probe waiting for the server's flight holds one frame of it on its stack rather than two.
 type firstBytesConn struct {
 	net.Conn
+	hello helloHead
 	first bytes.Buffer
 	done  bool
 }
@@ -116,19 +118,28 @@ var httpPrefix = []byte("HTTP/")
 
 func (c *firstBytesConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
+	c.keep(b[:n])
+	return n, err
+}
+
+// keep records b, read from the connection, in hello and, while it may be an HTTP answer, in first.
+//
+//go:noinline
+func (c *firstBytesConn) keep(b []byte) {
+	n := len(b)
+	c.hello.record(b)
 	if !c.done {
 		// Judged before anything is kept: a server's TLS flight (kilobytes) is never copied.
 		// What was kept so far matches "HTTP/"; these bytes must go on matching it.
 		if k := c.first.Len(); k < len(httpPrefix) {
 			if m := min(n, len(httpPrefix)-k); !bytes.Equal(b[:m], httpPrefix[k:k+m]) {
 				c.done, c.first = true, bytes.Buffer{} // a TLS record, not HTTP: nothing to keep
-				return n, err
+				return
 			}
 		}
 		c.first.Write(b[:min(n, maxResponseHead-c.first.Len())])
 		c.done = c.first.Len() >= maxResponseHead
 	}
-	return n, err
 }
 
 // httpInsteadOfTLS returns the HTTP answer a peer wrote where the server's TLS handshake was expected (a

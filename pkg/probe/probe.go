@@ -188,7 +188,7 @@ func (p *Prober) probeInto(ctx context.Context, t *Target, until time.Time, body
 	r.Target, r.Start = *t, time.Now()
 	defer p.scrub.result(r)
 	if ctx.Err() != nil {
-		r.fail(Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted, Facts: Facts{Err: context.Cause(ctx).Error()}})
+		notStarted(ctx, r)
 		return
 	}
 	var pctx context.Context
@@ -206,7 +206,20 @@ func (p *Prober) probeInto(ctx context.Context, t *Target, until time.Time, body
 	finish(r)
 }
 
+// notStarted fails a probe whose context ended before it started.
+//
+// It, finish and the other helpers that build findings are not inlined into the frames a probe waits in
+// (probeInto, Batch.one): a parked probe's stack must stay small enough for the collector to shrink it to
+// the 8 KiB a bare handshake's shrinks to (docs/development.md, "Memory").
+//
+//go:noinline
+func notStarted(ctx context.Context, r *Result) {
+	r.fail(Finding{Class: ClassCanceled, Phase: PhaseQueue, Cause: CauseNotStarted, Facts: Facts{Err: context.Cause(ctx).Error()}})
+}
+
 // finish gives a probe that ran its verdict and its last warnings.
+//
+//go:noinline
 func finish(r *Result) {
 	if c := r.CurlRoute; c != nil {
 		r.warn(Finding{Class: ClassNoProxyCurlDiffers, Phase: PhaseProxy, Cause: CauseCurlDiffers, Facts: Facts{Curl: c}})

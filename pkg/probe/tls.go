@@ -30,12 +30,11 @@ func (p *Prober) handshake(ctx context.Context, conn net.Conn, r *Result) (*tls.
 		},
 	}
 	start := time.Now()
-	hello := &helloConn{Conn: conn}
-	first := &firstBytesConn{Conn: hello}
+	first := &firstBytesConn{Conn: conn}
 	tconn := tls.Client(first, cfg)
 	err := tconn.HandshakeContext(ctx)
 	phase.Duration = time.Since(start)
-	return p.handshaken(ctx, r, tconn, err, verifyErr, hello, first)
+	return p.handshaken(ctx, r, tconn, err, verifyErr, first)
 }
 
 // verifyPeer verifies the certificates a server presented, against the roots the probe trusts, recording
@@ -83,7 +82,7 @@ func (p *Prober) judgeChain(t Target, phase *TLSPhase, certs []*x509.Certificate
 }
 
 // handshaken records what a handshake ended in.
-func (p *Prober) handshaken(ctx context.Context, r *Result, tconn *tls.Conn, err, verifyErr error, hello *helloConn, first *firstBytesConn) (*tls.Conn, bool) {
+func (p *Prober) handshaken(ctx context.Context, r *Result, tconn *tls.Conn, err, verifyErr error, first *firstBytesConn) (*tls.Conn, bool) {
 	phase, t := r.TLS, r.Target
 	if err != nil && failHTTPInsteadOfTLS(r, err, first) {
 		return nil, false
@@ -92,7 +91,7 @@ func (p *Prober) handshaken(ctx context.Context, r *Result, tconn *tls.Conn, err
 		if a, ok := tlsAlert(err); ok {
 			phase.Alert = uint8(a)
 		}
-		r.fail(classifyTLS(ctx, err, verifyErr, hello.serverVersion()))
+		r.fail(classifyTLS(ctx, err, verifyErr, first.hello.serverVersion()))
 		return nil, false
 	}
 	cs := tconn.ConnectionState()

@@ -125,28 +125,26 @@ func tlsAlert(err error) (tls.AlertError, bool) {
 	return tls.AlertError(v.Uint()), true
 }
 
-// helloConn records the start of the first record the server sends, to read the version it chose in
-// its ServerHello: crypto/tls refuses an old one with an error of no type.
-type helloConn struct {
-	net.Conn
+// helloHead records the start of the first record the server sends, to read the version it chose in
+// its ServerHello: crypto/tls refuses an old one with an error of no type. firstBytesConn feeds it.
+type helloHead struct {
 	head [11]byte // record header (5), handshake type (1) and length (3), legacy_version (2)
 	n    int
 }
 
-func (c *helloConn) Read(b []byte) (int, error) {
-	n, err := c.Conn.Read(b)
-	if c.n < len(c.head) {
-		c.n += copy(c.head[c.n:], b[:n])
+// record takes the next bytes read from the server.
+func (h *helloHead) record(b []byte) {
+	if h.n < len(h.head) {
+		h.n += copy(h.head[h.n:], b)
 	}
-	return n, err
 }
 
 // serverVersion is the legacy_version of the server's ServerHello (RFC 8446, 4.1.3: 0x0303 for TLS 1.2
 // and 1.3, the version itself below), or 0 when the first record is not a ServerHello.
-func (c *helloConn) serverVersion() uint16 {
+func (h *helloHead) serverVersion() uint16 {
 	const handshakeRecord, serverHello = 22, 2
-	if c.n < len(c.head) || c.head[0] != handshakeRecord || c.head[5] != serverHello {
+	if h.n < len(h.head) || h.head[0] != handshakeRecord || h.head[5] != serverHello {
 		return 0
 	}
-	return binary.BigEndian.Uint16(c.head[9:])
+	return binary.BigEndian.Uint16(h.head[9:])
 }

@@ -176,15 +176,15 @@ func TestServerVersionIsReadAcrossReads(t *testing.T) {
 			}
 			server.Close()
 		}()
-		c := &helloConn{Conn: client}
+		c := &firstBytesConn{Conn: client}
 		io.Copy(io.Discard, c)
-		assert.Equal(t, uint16(tls.VersionTLS11), c.serverVersion(), "chunks of %d", chunk)
+		assert.Equal(t, uint16(tls.VersionTLS11), c.hello.serverVersion(), "chunks of %d", chunk)
 	}
 	for _, other := range [][]byte{alertRecord(70), record[:10], append([]byte{22, 3, 1, 0, 42, 1}, record[6:]...)} {
 		client, server := net.Pipe()
 		go func() { server.Write(other); server.Close() }()
-		c := &helloConn{Conn: client}
+		c := &firstBytesConn{Conn: client}
 		io.Copy(io.Discard, c)
-		assert.Zero(t, c.serverVersion(), "% x", other)
+		assert.Zero(t, c.hello.serverVersion(), "% x", other)
 	}
 }
