@@ -313,7 +313,7 @@ func (p *Prober) checkProof(pf *Proof, status int, body []byte) *ProofGap {
 	}
 	opts := x509.VerifyOptions{Roots: roots, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: p.opts.Now()}
 	if _, err := c.Verify(opts); err != nil {
-		return &ProofGap{Why: GapUntrusted, Subject: c.Subject.String()}
+		return &ProofGap{Why: GapUntrusted, Subject: nameOf(c.RawSubject, c.Subject)}
 	}
 	return nil
 }
@@ -329,7 +329,7 @@ func checkCRL(pf *Proof, body []byte) *ProofGap {
 		return &ProofGap{Why: GapCRLNoIssuer}
 	}
 	if err := crl.CheckSignatureFrom(issuer); err != nil {
-		return &ProofGap{Why: GapCRLSigner, Subject: issuer.Subject.String()}
+		return &ProofGap{Why: GapCRLSigner, Subject: nameOf(issuer.RawSubject, issuer.Subject)}
 	}
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,4 +65,49 @@ func TestNameOf(t *testing.T) {
 	names.RLock()
 	defer names.RUnlock()
 	assert.Len(t, names.m, maxNames, "bounded")
+}
+
+// TestHugeNamesAreBounded: a name of a hundred thousand attributes, which a hostile peer can put in a
+// certificate, is formatted in a bounded time and length: its first maxNameAttrs attributes, each cut at
+// maxNameValue bytes (pkix.Name.String would take minutes, and return the whole name). A name of a real
+// size is formatted whole, as String does.
+func TestHugeNamesAreBounded(t *testing.T) {
+	parsed := func(n pkix.Name) ([]byte, pkix.Name) {
+		raw, err := asn1.Marshal(n.ToRDNSequence())
+		require.NoError(t, err)
+		var rdns pkix.RDNSequence
+		_, err = asn1.Unmarshal(raw, &rdns)
+		require.NoError(t, err)
+		var out pkix.Name
+		out.FillFromRDNSequence(&rdns)
+		return raw, out
+	}
+	orgs := make([]string, 100_000)
+	for i := range orgs {
+		orgs[i] = fmt.Sprintf("O%d", i)
+	}
+	raw, huge := parsed(pkix.Name{CommonName: "Huge CA", Organization: orgs})
+	done := make(chan string)
+	go func() { done <- nameOf(raw, huge) }()
+	select {
+	case s := <-done:
+		assert.Less(t, len(s), maxNameAttrs*(maxNameValue+16))
+		assert.True(t, strings.HasSuffix(s, ",…"), "%.80q", s)
+		assert.Contains(t, s, "O=O0")
+		assert.NotContains(t, s, "O=O99999")
+	case <-time.After(5 * time.Second):
+		t.Fatal("a name of 100,000 attributes took more than 5 s to format")
+	}
+
+	raw, long := parsed(pkix.Name{CommonName: strings.Repeat("é", 1000), Organization: []string{"Contoso"}})
+	s := nameOf(raw, long)
+	assert.True(t, utf8.ValidString(s), "cut on a character's boundary")
+	assert.Contains(t, s, "CN="+strings.Repeat("é", maxNameValue/2)+"…")
+
+	raw, real := parsed(pkix.Name{CommonName: "Corp CA", Organization: []string{"Contoso, Ltd"}, Country: []string{"US"},
+		OrganizationalUnit: []string{strings.Repeat("u", 600)}})
+	assert.Equal(t, strings.Replace(real.String(), strings.Repeat("u", 600), strings.Repeat("u", maxNameValue)+"…", 1)+",…",
+		nameOf(raw, real), "a value past maxNameValue bytes is cut")
+	raw, real = parsed(pkix.Name{CommonName: "Corp CA", Organization: []string{"Contoso, Ltd"}, Country: []string{"US"}})
+	assert.Equal(t, "CN=Corp CA,O=Contoso\\, Ltd,C=US", nameOf(raw, real))
 }
