@@ -80,7 +80,12 @@ func (f *Fleet) sort(eps map[string]*Endpoint, fixes map[[2]string]*Fix, proxies
 		f.Endpoints = append(f.Endpoints, *e)
 	}
 	sort.Slice(f.Endpoints, func(i, j int) bool {
+		// The failures that failed runs first: an optional endpoint that fails everywhere matters less
+		// than a required one that fails on a few servers.
 		a, b := f.Endpoints[i], f.Endpoints[j]
+		if a.RequiredFailed != b.RequiredFailed {
+			return a.RequiredFailed > b.RequiredFailed
+		}
 		if a.Failed != b.Failed {
 			return a.Failed > b.Failed
 		}

@@ -80,3 +80,22 @@ func TestLocalResourcesIsNoVerdict(t *testing.T) {
 	assert.Equal(t, "local_resources ×2 (not tested: the server ran out of file descriptors or buffers), tcp_timeout ×1",
 		classWords(map[string]int{"local_resources": 2, "tcp_timeout": 1}))
 }
+
+// TestRunFailuresFirst: endpoints are listed by the failures that failed runs, then by failures, then by
+// name: a required endpoint failing on one server comes before an optional one failing on all of them.
+func TestRunFailuresFirst(t *testing.T) {
+	f := &Fleet{}
+	f.sort(map[string]*Endpoint{
+		"optional": {Endpoint: "https://optional.example", Servers: 3, Failed: 3},
+		"required": {Endpoint: "https://required.example", Required: true, Servers: 3, Failed: 1, RequiredFailed: 1},
+		"mixed":    {Endpoint: "https://mixed.example", Required: true, Servers: 3, Failed: 3, RequiredFailed: 1},
+		"fine":     {Endpoint: "https://fine.example", Required: true, Servers: 3},
+		"other":    {Endpoint: "https://another.example", Servers: 3, Failed: 3},
+	}, nil, nil)
+	var order []string
+	for _, e := range f.Endpoints {
+		order = append(order, e.Endpoint)
+	}
+	assert.Equal(t, []string{"https://mixed.example", "https://required.example", "https://another.example",
+		"https://optional.example", "https://fine.example"}, order)
+}
