@@ -92,7 +92,6 @@ func refuseUnknownCommand(root *cobra.Command, args []string) error {
 // flags are parsed into stand-ins, so that nothing of c changes; unknown flags are left to cobra.
 func positionals(c *cobra.Command, args []string) []string {
 	c.InitDefaultHelpFlag()
-	c.InitDefaultVersionFlag()
 	fs := pflag.NewFlagSet(c.Name(), pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.ParseErrorsAllowlist.UnknownFlags = true
@@ -148,7 +147,6 @@ func newHelpCmd() *cobra.Command {
 				return badInput("help: %s has no command %q (see '%s --help')", target.CommandPath(), rest[0], target.CommandPath())
 			}
 			target.InitDefaultHelpFlag()
-			target.InitDefaultVersionFlag()
 			return target.Help()
 		},
 	}

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"slices"
 	"sync"
 	"unicode/utf8"
@@ -20,8 +21,8 @@ var names = struct {
 const (
 	maxNames   = 512
 	maxNameDER = 512
-	// maxNameAttrs and maxNameValue bound what of a name is formatted (boundedName): a real name has
-	// fewer than ten attributes, of at most 64 characters (RFC 5280's upper bounds).
+	// maxNameAttrs and maxNameValue bound what of a name past maxNameDER is formatted (boundedName): a
+	// real name has fewer than ten attributes, of at most 64 characters (RFC 5280's upper bounds).
 	maxNameAttrs = 32
 	maxNameValue = 256
 )
@@ -49,28 +50,94 @@ func nameOf(raw []byte, n pkix.Name) string {
 
 // boundedName is n.String() for a name of a real size. A larger one, which only a hostile peer sends (a
 // certificate's name can take most of a 256 KiB TLS message, or of an 8 MiB proof body), is formatted
-// from its first maxNameAttrs attributes, each cut at maxNameValue bytes, and ends in ",…":
-// pkix.RDNSequence.String joins attributes by concatenating strings, in time quadratic in their number
-// (minutes for a hundred thousand), and the name would be as long as the message. A name that was not
-// parsed from DER (no Names) is ours, and formatted whole.
+// as String formats it, from at most maxNameAttrs attributes (the common name and serial number first,
+// then the organisations, the units, and the rest in String's order), each value cut at maxNameValue
+// bytes with "…" (an attribute String shows in hex is left out if longer than half that), and any
+// attribute left out said by a closing ",…": pkix.RDNSequence.String joins
+// attributes by concatenating strings, in time quadratic in their number (minutes for a hundred
+// thousand), and the name would be as long as the message. A name that was not parsed from DER (no
+// Names) is ours, and formatted whole.
 func boundedName(n pkix.Name) string {
-	long := func(atv pkix.AttributeTypeAndValue) bool {
-		s, ok := atv.Value.(string)
-		return ok && len(s) > maxNameValue
-	}
-	if len(n.Names) <= maxNameAttrs && !slices.ContainsFunc(n.Names, long) {
+	if len(n.Names) == 0 {
 		return n.String()
 	}
-	rdns := make(pkix.RDNSequence, 0, maxNameAttrs)
-	for _, atv := range n.Names[:min(len(n.Names), maxNameAttrs)] {
-		if s, ok := atv.Value.(string); ok && len(s) > maxNameValue {
-			cut := maxNameValue
-			for cut > 0 && !utf8.RuneStart(s[cut]) {
-				cut--
-			}
-			atv.Value = s[:cut] + "…"
+	b := nameBudget{left: maxNameAttrs}
+	c := pkix.Name{CommonName: b.one(n.CommonName), SerialNumber: b.one(n.SerialNumber)}
+	c.Organization = b.list(n.Organization)
+	c.OrganizationalUnit = b.list(n.OrganizationalUnit)
+	c.Country = b.list(n.Country)
+	c.Province = b.list(n.Province)
+	c.Locality = b.list(n.Locality)
+	c.StreetAddress = b.list(n.StreetAddress)
+	c.PostalCode = b.list(n.PostalCode)
+	for _, atv := range n.Names {
+		if inField(atv.Type) {
+			continue
 		}
-		rdns = append(rdns, pkix.RelativeDistinguishedNameSET{atv}) // String writes the last first, as for any name
+		// String shows these as the hex of their DER, whatever they hold: one too long to show is left
+		// out rather than cut.
+		der, err := asn1.Marshal(atv.Value)
+		if b.left == 0 || err != nil || len(der) > maxNameValue/2 {
+			b.dropped = true
+			continue
+		}
+		b.left--
+		c.Names = append(c.Names, atv) // String shows the attributes Names has beyond the fields
 	}
-	return rdns.String() + ",…"
+	s := c.String()
+	if b.dropped {
+		s += ",…"
+	}
+	return s
+}
+
+// nameBudget hands out boundedName's attributes: left is how many more it may show; dropped is set once
+// one had to be left out.
+type nameBudget struct {
+	left    int
+	dropped bool
+}
+
+// one is v, cut, if there is room for it ("" stays "": no attribute).
+func (b *nameBudget) one(v string) string {
+	if v == "" {
+		return ""
+	}
+	if b.left == 0 {
+		b.dropped = true
+		return ""
+	}
+	b.left--
+	return cutString(v)
+}
+
+// list is as many of vs as there is room for, each cut.
+func (b *nameBudget) list(vs []string) []string {
+	take := min(len(vs), b.left)
+	b.left -= take
+	b.dropped = b.dropped || take < len(vs)
+	out := make([]string, take)
+	for i, v := range vs[:take] {
+		out[i] = cutString(v)
+	}
+	return out
+}
+
+// inField reports whether an attribute of type t is one pkix.Name keeps in a field of its own (common
+// name, serial number, country, locality, province, street, organisation, unit, postal code), as
+// pkix.Name.String tells them.
+func inField(t asn1.ObjectIdentifier) bool {
+	return len(t) == 4 && t[0] == 2 && t[1] == 5 && t[2] == 4 && slices.Contains([]int{3, 5, 6, 7, 8, 9, 10, 11, 17}, t[3])
+}
+
+// cutString is s cut at maxNameValue bytes, on a character's boundary when s is UTF-8, with "…".
+func cutString(s string) string {
+	if len(s) <= maxNameValue {
+		return s
+	}
+	cut := maxNameValue
+	for back := 0; back < utf8.UTFMax-1 && !utf8.RuneStart(s[cut]); back++ {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -210,7 +210,7 @@ func (p *Prober) probeInto(ctx context.Context, t *Target, until time.Time, body
 //
 // It, finish and the other helpers that build findings are not inlined into the frames a probe waits in
 // (probeInto, Batch.one): a parked probe's stack must stay small enough for the collector to shrink it to
-// the 8 KiB a bare handshake's shrinks to (docs/development.md, "Memory").
+// the 8 KiB a bare handshake's shrinks to (docs/development.md, "Benchmarks").
 //
 //go:noinline
 func notStarted(ctx context.Context, r *Result) {
