@@ -15,22 +15,26 @@ import (
 	"github.com/arccheck/arccheck/pkg/report"
 )
 
-// revocationLab is a lab whose chain names a CRL, an OCSP responder and a CA-issuer URL on loopback HTTP
-// servers; the OCSP responder is black-holed.
+// revocationLab is a lab whose chain names a CRL, two OCSP responders and a CA-issuer URL on loopback
+// HTTP servers; one OCSP responder answers, the other is black-holed.
 type revocationLab struct {
-	lab                *testnet.Lab
-	root               *testnet.CA
-	crl, ocsp, issuers string
+	lab                          *testnet.Lab
+	root                         *testnet.CA
+	crl, ocsp, ocspGood, issuers string
 	// hosts map the revocation hosts to their loopback address (all on 127.0.0.1, with their own ports).
 	hosts map[string]string
 }
 
 func newRevocationLab(t *testing.T) *revocationLab {
 	root := testnet.NewCA(t, "Lab Public Root", "DigiCert Inc")
-	// The root's CRL and certificate: what the issuing CA's CRL and CA-issuers URLs must serve to count.
+	// The root's CRL and certificate, and its OCSP answers: what the issuing CA's CRL, CA-issuers and OCSP
+	// URLs must serve to count.
 	crl := root.CRL(t)
+	responder := testnet.OCSPResponder(root, root, nil)
 	good := testnet.Serve(t, testnet.HandleHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
+		case strings.HasPrefix(r.URL.Path, "/ocsp/"):
+			responder.ServeHTTP(w, r)
 		case strings.HasSuffix(r.URL.Path, ".crl"):
 			w.Write(crl)
 		case strings.HasSuffix(r.URL.Path, ".crt"):
@@ -42,26 +46,29 @@ func newRevocationLab(t *testing.T) *revocationLab {
 	dead := testnet.BlackHole(t)
 	_, deadPort, _ := strings.Cut(dead, ":")
 	rl := &revocationLab{
-		root:    root,
-		crl:     "http://crl.lab.example:" + strconv.Itoa(good.Port) + "/issuing.crl",
-		ocsp:    "http://ocsp.lab.example:" + deadPort + "/",
-		issuers: "http://cacerts.lab.example:" + strconv.Itoa(good.Port) + "/issuing.crt",
-		hosts:   map[string]string{"crl.lab.example": "127.0.0.1", "ocsp.lab.example": "127.0.0.1", "cacerts.lab.example": "127.0.0.1"},
+		root:     root,
+		crl:      "http://crl.lab.example:" + strconv.Itoa(good.Port) + "/issuing.crl",
+		ocsp:     "http://ocsp.lab.example:" + deadPort + "/",
+		ocspGood: "http://status.lab.example:" + strconv.Itoa(good.Port) + "/ocsp",
+		issuers:  "http://cacerts.lab.example:" + strconv.Itoa(good.Port) + "/issuing.crt",
+		hosts: map[string]string{"crl.lab.example": "127.0.0.1", "ocsp.lab.example": "127.0.0.1", "cacerts.lab.example": "127.0.0.1",
+			"status.lab.example": "127.0.0.1"},
 	}
 	issuing := rl.root.IntermediateWith(t, "Lab Issuing CA", "DigiCert Inc",
-		testnet.RevocationURLs{CRL: []string{rl.crl}, OCSP: []string{rl.ocsp}, CAIssuers: []string{rl.issuers}})
+		testnet.RevocationURLs{CRL: []string{rl.crl}, OCSP: []string{rl.ocsp, rl.ocspGood}, CAIssuers: []string{rl.issuers}})
 	rl.lab = testnet.NewLab(t, testnet.LabOptions{CA: issuing})
 	return rl
 }
 
 // TestRevocationEndpoints: the revocation URLs of the chain are probed once each, over the path the agent
-// uses (direct, then through squid), and the black-holed OCSP responder is a warning on the row.
+// uses (direct, then through squid), each answer proven by its content (the CRL and OCSP answers signed
+// for the issuer, the issuer's certificate), and the black-holed OCSP responder is a warning on the row.
 func TestRevocationEndpoints(t *testing.T) {
 	rl := newRevocationLab(t)
 	roots := rl.root.WritePEM(t)
 	check := func(t *testing.T, doc report.CheckDocument, r result, proxy string) {
 		require.Equal(t, 0, r.code, "revocation is a warning: %s", r.stderr)
-		require.Len(t, doc.Revocation, 3, "each URL once, however many rows name it")
+		require.Len(t, doc.Revocation, 4, "each URL once, however many rows name it")
 		byURL := map[string]report.RevocationJSON{}
 		for _, rv := range doc.Revocation {
 			byURL[rv.URL] = rv
@@ -72,6 +79,8 @@ func TestRevocationEndpoints(t *testing.T) {
 		assert.Equal(t, "crl", byURL[rl.crl].Kind)
 		assert.True(t, byURL[rl.issuers].Reachable)
 		assert.Equal(t, "caIssuers", byURL[rl.issuers].Kind)
+		assert.True(t, byURL[rl.ocspGood].Reachable, "%+v", byURL[rl.ocspGood].Failure)
+		assert.Equal(t, "ocsp", byURL[rl.ocspGood].Kind)
 		assert.False(t, byURL[rl.ocsp].Reachable)
 		require.NotNil(t, byURL[rl.ocsp].Failure)
 		for _, res := range doc.Results {
@@ -81,8 +90,9 @@ func TestRevocationEndpoints(t *testing.T) {
 			assert.Equal(t, "revocation_unreachable", string(w.Class))
 			assert.Contains(t, w.Message, rl.ocsp)
 			assert.NotContains(t, w.Message, rl.crl)
+			assert.NotContains(t, w.Message, rl.ocspGood)
 			assert.Equal(t, "ocsp.lab.example", w.Fix.Pattern)
-			assert.Len(t, res.Revocation, 3)
+			assert.Len(t, res.Revocation, 4)
 		}
 	}
 	endpoints := []string{"--catalog", "none", "--endpoint", "https://management.azure.com", "--endpoint", "https://login.microsoftonline.com"}

@@ -2,6 +2,7 @@ package check
 
 import (
 	"fmt"
+	"math/big"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,13 +78,14 @@ func TestProofFor(t *testing.T) {
 	assert.Nil(t, proofFor(probe.Target{Scheme: "http", Host: "example.com", Port: 80}))
 }
 
-// TestRevocationProofs: a CRL URL must serve a CRL its issuer signed, and a CA-issuers URL the issuer's
-// certificate, whenever the chain presented that issuer; OCSP answers carry no proof.
+// TestRevocationProofs: a CRL URL must serve a CRL its issuer signed, a CA-issuers URL the issuer's
+// certificate, and an OCSP responder a response about the certificate's serial number signed for that
+// issuer, whenever the chain presented the issuer.
 func TestRevocationProofs(t *testing.T) {
 	issuer := probe.Certificate{Subject: "CN=Issuing CA", Issuer: "CN=Root", Raw: []byte("issuing-der"),
 		CRL: []string{"http://crl.example/root.crl"}}
 	leaf := probe.Certificate{Subject: "CN=x", Issuer: "CN=Issuing CA", CRL: []string{"http://crl.example/issuing.crl"},
-		OCSP: []string{"http://ocsp.example/"}, CAIssuers: []string{"http://cacerts.example/issuing.crt"}}
+		OCSP: []string{"http://ocsp.example/"}, CAIssuers: []string{"http://cacerts.example/issuing.crt"}, Serial: big.NewInt(42)}
 	pr := probe.Result{TLS: &probe.TLSPhase{Verified: true, Leaf: &leaf, Chain: []probe.Certificate{issuer}}}
 	got := map[string]*probe.Proof{}
 	for _, u := range revocationURLs(pr) {
@@ -92,7 +94,7 @@ func TestRevocationProofs(t *testing.T) {
 	require.Len(t, got, 4)
 	assert.Equal(t, &probe.Proof{Kind: probe.ProofCRL, Issuer: issuer.Raw}, got["http://crl.example/issuing.crl"])
 	assert.Equal(t, &probe.Proof{Kind: probe.ProofCertificate, Certificate: issuer.Raw}, got["http://cacerts.example/issuing.crt"])
-	assert.Nil(t, got["http://ocsp.example/"], "OCSP has no proof")
+	assert.Equal(t, &probe.Proof{Kind: probe.ProofOCSP, Issuer: issuer.Raw, Serial: big.NewInt(42)}, got["http://ocsp.example/"])
 	assert.Nil(t, got["http://crl.example/root.crl"], "the root was not presented: no issuer to prove it by")
 }
 

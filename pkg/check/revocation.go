@@ -44,7 +44,7 @@ type Revocation struct {
 }
 
 // revocationURL is one URL of a chain, its kind, and the proof its answer must carry when the chain
-// presented the certificate that proves it (nil otherwise, and for OCSP).
+// presented the certificate that proves it (nil otherwise).
 type revocationURL struct {
 	url   string
 	kind  RevocationKind
@@ -83,14 +83,18 @@ func revocationURLs(pr probe.Result) []revocationURL {
 		if k >= 0 {
 			c = &t.Chain[k]
 		}
-		var crl, caIssuer *probe.Proof
+		var crl, caIssuer, status *probe.Proof
 		if i := slices.IndexFunc(t.Chain, func(x probe.Certificate) bool { return x.Subject == c.Issuer && x.Raw != nil }); i >= 0 {
-			// The issuer that signs c's CRL, and that c's CA-issuers URL serves.
+			// The issuer that signs c's CRL and OCSP answers (or certifies their responder), and that c's
+			// CA-issuers URL serves.
 			crl = &probe.Proof{Kind: probe.ProofCRL, Issuer: t.Chain[i].Raw}
 			caIssuer = &probe.Proof{Kind: probe.ProofCertificate, Certificate: t.Chain[i].Raw}
+			if c.Serial != nil {
+				status = &probe.Proof{Kind: probe.ProofOCSP, Issuer: t.Chain[i].Raw, Serial: c.Serial}
+			}
 		}
 		add(RevocationCRL, c.CRL, crl)
-		add(RevocationOCSP, c.OCSP, nil)
+		add(RevocationOCSP, c.OCSP, status)
 		add(RevocationCAIssuers, c.CAIssuers, caIssuer)
 	}
 	return out

@@ -145,7 +145,7 @@ func TestDNSFilterAnswers(t *testing.T) {
 	for host, answer := range map[string]string{"null.example": "0.0.0.0, ::", "null4.example": "0.0.0.0",
 		"loop.example": "127.0.0.1, ::1", "linklocal.example": "169.254.1.1, fe80::1"} {
 		for _, private := range []bool{false, true} {
-			r := prober.Probe(context.Background(), Target{Scheme: "http", Host: host, Port: port, ExpectPrivateDNS: private})
+			r := prober.Probe(context.Background(), Target{Scheme: "http", Host: host, Port: port, ExpectPrivateDNS: private, EvidenceHeaders: evidence})
 			require.NotNil(t, r.Failure, host)
 			assert.Equal(t, ClassDNSFiltered, r.Failure.Class, factsJSON(r.Failure))
 			assert.Equal(t, map[bool]Phase{false: PhaseDNS, true: PhasePrivateDNS}[private], r.Failure.Phase)
@@ -161,7 +161,7 @@ func TestDNSFilterAnswers(t *testing.T) {
 	}
 	// Loopback by nature (localhost names), by the user's choice (an override), or an IP literal: reached.
 	for _, host := range []string{"arc.localhost", "overridden.example", "127.0.0.1"} {
-		r := prober.Probe(context.Background(), Target{Scheme: "http", Host: host, Port: port})
+		r := prober.Probe(context.Background(), Target{Scheme: "http", Host: host, Port: port, EvidenceHeaders: evidence})
 		assert.True(t, r.Reachable, "%s: %+v", host, r.Failure)
 	}
 }

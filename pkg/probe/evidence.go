@@ -8,6 +8,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"strings"
@@ -203,6 +204,9 @@ const (
 	ProofCertificate ProofKind = "certificate"
 	// ProofCRL: the answer is a CRL signed by Proof.Issuer's key.
 	ProofCRL ProofKind = "crl"
+	// ProofOCSP: the answer is an OCSP response about Proof.Serial signed for Proof.Issuer, to the request
+	// made for it (ocsp.go).
+	ProofOCSP ProofKind = "ocsp"
 )
 
 // Proof is content only the endpoint serves: fetched over plain HTTP, it proves where an answer came
@@ -214,8 +218,11 @@ type Proof struct {
 	// Certificate is the DER certificate the answer must be (ProofCertificate); nil accepts any CA
 	// certificate that verifies against the reference roots.
 	Certificate []byte
-	// Issuer is the DER certificate whose key must have signed the CRL (ProofCRL).
+	// Issuer is the DER certificate whose key must have signed the CRL (ProofCRL), or that signed or
+	// certified the signer of the OCSP response (ProofOCSP).
 	Issuer []byte
+	// Serial is the serial number of the certificate whose status the OCSP request asks (ProofOCSP).
+	Serial *big.Int
 }
 
 // maxProofBody bounds what is read of an answer that must prove its origin: a CRL of a large public CA
@@ -288,6 +295,9 @@ func squidCode(resp *http.Response) string {
 func (p *Prober) checkProof(pf *Proof, status int, body []byte) *ProofGap {
 	if status != http.StatusOK {
 		return &ProofGap{Why: GapNotServed, Kind: pf.Kind, Status: status}
+	}
+	if pf.Kind == ProofOCSP {
+		return checkOCSP(pf, body)
 	}
 	if b, _ := pem.Decode(body); b != nil {
 		body = b.Bytes

@@ -257,8 +257,11 @@ func faults() []fault {
 	web := func(handle func(net.Conn)) setup {
 		return func(t *testing.T, l *faultLab, host string) *endpoint { return l.httpEndpoint(t, host, handle) }
 	}
-	status := func(code int) func(net.Conn) {
-		return testnet.HandleHTTP(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(code) }))
+	status := func(code int) func(net.Conn) { // the endpoint's own answer: its evidence header, this status
+		return testnet.HandleHTTP(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set(testnet.EvidenceHeader, testnet.OriginRequestID)
+			w.WriteHeader(code)
+		}))
 	}
 	proxyAnswer := func(answer string, close bool) setup {
 		return func(t *testing.T, l *faultLab, host string) *endpoint {
@@ -419,6 +422,10 @@ func faults() []fault {
 		{"HTTP 200", web(testnet.HandleHTTP(nil)), all(reachable)},
 		{"HTTP garbage", web(testnet.HandleBanner("SSH-2.0-OpenSSH_9.2\r\n")), all(ClassHTTPError)},
 		{"HTTP 500", web(status(500)), all(reachable)},
+		// Nothing of the endpoint's: anyone on the way could have answered (squid alone relaying it shows
+		// it came from beyond squid).
+		{"HTTP 200 without evidence", web(testnet.HandleHTTP(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))),
+			each(ClassHTTPUnverified, reachable, ClassHTTPUnverified, ClassHTTPUnverified)},
 		{"HTTP stall", web(testnet.HandleHTTPStall), each(ClassHTTPError, upstream, ClassHTTPError, ClassHTTPError)},
 		{"HTTP trickle", web(testnet.HandleTrickle(httpOK, 100*time.Millisecond)),
 			each(ClassHTTPError, upstream, ClassHTTPError, ClassHTTPError)},

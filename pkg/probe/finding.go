@@ -289,6 +289,7 @@ const (
 	GapNotCRL      GapKind = "not_crl"       // not a CRL
 	GapCRLNoIssuer GapKind = "crl_no_issuer" // the CRL's issuer is unknown
 	GapCRLSigner   GapKind = "crl_signer"    // the CRL is not signed by its issuer
+	GapNotOCSP     GapKind = "not_ocsp"      // not an OCSP response about the certificate, signed for its issuer
 )
 
 func (r *Result) warn(f Finding) {

@@ -73,8 +73,22 @@ func (p *Prober) judge(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 		return p.judgeProxiedAnswer(ctx, r, viaProxy, resp, credentialsSent)
 	case r.TLS != nil && r.TLS.Intercepted:
 		return judgeInspectedAnswer(r, resp, fetch)
+	case r.TLS == nil && !fetch && r.Target.Proof == nil && r.HTTP.Evidence == "":
+		return judgeUnprovenAnswer(r, resp)
 	}
 	return judgeAnswer(r, resp)
+}
+
+// judgeUnprovenAnswer judges a plain-HTTP answer that came directly with no proof asked of it and none of
+// the endpoint's evidence: a transparent proxy, or any web server the traffic meets, answers as well as
+// the endpoint, so the answer is a box's page when its marks say so, and otherwise http_unverified:
+// unknown, never reachable (as through a proxy).
+func judgeUnprovenAnswer(r *Result, resp *http.Response) bool {
+	if judgeAnswer(r, resp) {
+		r.fail(Finding{Class: ClassHTTPUnverified, Phase: PhaseHTTP, Cause: CauseUnproven,
+			Facts: Facts{Answer: answerOf(resp), Gap: &ProofGap{Why: GapNothing}}})
+	}
+	return false
 }
 
 // failRequest records why no HTTP answer came. When the probe's deadline ended the wait, through a proxy
@@ -102,6 +116,8 @@ func failRequest(ctx context.Context, r *Result, viaProxy bool, err error) {
 func (p *Prober) roundTrip(ctx context.Context, conn net.Conn, t Target, viaProxy *Proxy, withCredentials bool) (*http.Response, error) {
 	path := t.Path
 	switch {
+	case t.Proof != nil && t.Proof.Kind == ProofOCSP:
+		path = cmp.Or(ocspPath(t.Path, t.Proof), path)
 	case t.Proof != nil && t.Proof.Path != "":
 		path = t.Proof.Path
 	case t.Expect != nil && t.Expect.Path != "":

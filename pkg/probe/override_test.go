@@ -99,7 +99,7 @@ func TestOverrideAddressesAreTriedInOrder(t *testing.T) {
 	key, a, err := ParseOverride("bücher.example:" + strconv.Itoa(srv.Port) + ":" + refused + ",127.0.0.1")
 	require.NoError(t, err)
 	r := New(Options{Overrides: Overrides{key: a}, Timeout: 5 * time.Second}).Probe(context.Background(),
-		Target{Scheme: "http", Host: "xn--bcher-kva.example", Port: srv.Port})
+		Target{Scheme: "http", Host: "xn--bcher-kva.example", Port: srv.Port, EvidenceHeaders: evidence})
 	require.True(t, r.Reachable, "%+v", r.Failure)
 	assert.Equal(t, SourceOverride, r.DNS.Source.Kind)
 	require.Len(t, r.TCP.Attempts, 2)
@@ -118,7 +118,7 @@ func TestConnectBudgetIsSharedWithoutFloor(t *testing.T) {
 	}
 	list = append(list, netip.MustParseAddr("127.0.0.1"))
 	r := New(Options{Overrides: Overrides{"multi.example:*": list}, Timeout: 5 * time.Second, ConnectTimeout: time.Second}).
-		Probe(context.Background(), Target{Scheme: "http", Host: "multi.example", Port: srv.Port})
+		Probe(context.Background(), Target{Scheme: "http", Host: "multi.example", Port: srv.Port, EvidenceHeaders: evidence})
 	require.True(t, r.Reachable, "%+v", r.Failure)
 	require.Len(t, r.TCP.Attempts, 4)
 	for i, at := range r.TCP.Attempts[:3] {

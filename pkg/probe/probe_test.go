@@ -31,8 +31,11 @@ func TestMain(m *testing.M) {
 func target(t *testing.T, scheme, host, addr string) (Target, Overrides) {
 	t.Helper()
 	ap := netip.MustParseAddrPort(addr)
-	return Target{Scheme: scheme, Host: host, Port: int(ap.Port())},
-		Overrides{host + ":" + strconv.Itoa(int(ap.Port())): {ap.Addr()}}
+	tg := Target{Scheme: scheme, Host: host, Port: int(ap.Port())}
+	if scheme == "http" {
+		tg.EvidenceHeaders = evidence // the endpoint's own evidence, as the catalog's targets have it
+	}
+	return tg, Overrides{host + ":" + strconv.Itoa(int(ap.Port())): {ap.Addr()}}
 }
 
 // evidence are the answer headers the tests' origins set and their targets take as the endpoint's own
@@ -189,7 +192,7 @@ func TestDNSServerAnswersAndPrivateClassification(t *testing.T) {
 	srv := testnet.HTTPServer(t, "")
 	_, port, _ := net.SplitHostPort(srv.Addr)
 	p, _ := strconv.Atoi(port)
-	r := New(Options{Resolver: res}).Probe(context.Background(), Target{Scheme: "http", Host: "pas.localhost", Port: p})
+	r := New(Options{Resolver: res}).Probe(context.Background(), Target{Scheme: "http", Host: "pas.localhost", Port: p, EvidenceHeaders: evidence})
 	require.Nil(t, r.Failure)
 	assert.Equal(t, res.Source(), r.DNS.Source)
 	private, known := r.Private()

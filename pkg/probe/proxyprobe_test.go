@@ -119,7 +119,7 @@ func TestSOCKS5TriesEveryAddress(t *testing.T) {
 	refused := netip.MustParseAddr(testnet.RandomLoopback()) // nothing listens on the server's port there
 	list := []netip.Addr{dead, refused, netip.MustParseAddr("127.0.0.1")}
 	r := through(t, socks.URL("socks5", "", ""), Options{Overrides: Overrides{"multi.example:*": list}, Timeout: 5 * time.Second,
-		ConnectTimeout: time.Second}, Target{Scheme: "http", Host: "multi.example", Port: srv.Port})
+		ConnectTimeout: time.Second}, Target{Scheme: "http", Host: "multi.example", Port: srv.Port, EvidenceHeaders: evidence})
 	require.True(t, r.Reachable, "%+v", r.Failure)
 	require.Len(t, r.Proxy.Attempts, 3)
 	for i, at := range r.Proxy.Attempts {

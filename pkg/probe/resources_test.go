@@ -83,12 +83,12 @@ func TestOutOfFileDescriptors(t *testing.T) {
 	prober := New(Options{Resolver: res, Timeout: 5 * time.Second})
 	// Before the limit: the resolver's configuration is read, and both probes pass.
 	for _, host := range []string{"127.0.0.1", "arc.localhost"} {
-		r := prober.Probe(context.Background(), Target{Scheme: "http", Host: host, Port: port})
+		r := prober.Probe(context.Background(), Target{Scheme: "http", Host: host, Port: port, EvidenceHeaders: evidence})
 		require.True(t, r.Reachable, "%s: %+v", host, r.Failure)
 	}
 
 	exhaustDescriptors(t)
-	r := prober.Probe(context.Background(), Target{Scheme: "http", Host: "127.0.0.1", Port: port})
+	r := prober.Probe(context.Background(), Target{Scheme: "http", Host: "127.0.0.1", Port: port, EvidenceHeaders: evidence})
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassLocalResources, r.Failure.Class, factsJSON(r.Failure))
 	assert.Equal(t, PhaseTCP, r.Failure.Phase)
@@ -97,14 +97,14 @@ func TestOutOfFileDescriptors(t *testing.T) {
 	assert.Equal(t, ShortProcessFiles, r.Failure.Shortage, "its open-file limit (ulimit -n)")
 
 	queries := dns.Queries.Load()
-	r = prober.Probe(context.Background(), Target{Scheme: "http", Host: "arc.localhost", Port: port})
+	r = prober.Probe(context.Background(), Target{Scheme: "http", Host: "arc.localhost", Port: port, EvidenceHeaders: evidence})
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassLocalResources, r.Failure.Class, factsJSON(r.Failure))
 	assert.Equal(t, PhaseDNS, r.Failure.Phase)
 	assert.Equal(t, ShortProcessFiles, r.Failure.Shortage, "its open-file limit (ulimit -n)")
 	assert.Equal(t, queries, dns.Queries.Load(), "no query left")
 
-	r = prober.Probe(context.Background(), Target{Scheme: "http", Host: "arc.localhost", Port: port, ExpectPrivateDNS: true})
+	r = prober.Probe(context.Background(), Target{Scheme: "http", Host: "arc.localhost", Port: port, ExpectPrivateDNS: true, EvidenceHeaders: evidence})
 	require.NotNil(t, r.Failure)
 	assert.Equal(t, ClassLocalResources, r.Failure.Class, factsJSON(r.Failure))
 	assert.Equal(t, PhasePrivateDNS, r.Failure.Phase)

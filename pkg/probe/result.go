@@ -2,6 +2,7 @@ package probe
 
 import (
 	"crypto/x509"
+	"math/big"
 	"net/netip"
 	"strings"
 	"time"
@@ -270,6 +271,9 @@ type Certificate struct {
 	// Raw is the DER certificate of a CA of the chain (not of the leaf): the proof that a CRL it signed,
 	// or the copy of it that a CA-issuers URL serves, is genuine (Proof).
 	Raw []byte
+	// Serial is the serial number, kept when the certificate names an OCSP responder: what the request
+	// that proves the responder's answer asks about (ProofOCSP).
+	Serial *big.Int
 }
 
 // caCertificateOf is certificateOf with the certificate's DER bytes, for a CA of the chain.
@@ -280,7 +284,11 @@ func caCertificateOf(c *x509.Certificate) Certificate {
 }
 
 func certificateOf(c *x509.Certificate) Certificate {
-	return Certificate{Subject: nameOf(c.RawSubject, c.Subject), Issuer: nameOf(c.RawIssuer, c.Issuer), SubjectOrg: c.Subject.Organization,
+	var serial *big.Int
+	if len(c.OCSPServer) > 0 {
+		serial = c.SerialNumber
+	}
+	return Certificate{Serial: serial, Subject: nameOf(c.RawSubject, c.Subject), Issuer: nameOf(c.RawIssuer, c.Issuer), SubjectOrg: c.Subject.Organization,
 		IssuerOrganization: c.Issuer.Organization, DNSNames: c.DNSNames, NotBefore: c.NotBefore, NotAfter: c.NotAfter,
 		NegativeSerial: c.SerialNumber != nil && c.SerialNumber.Sign() < 0,
 		CRL:            c.CRLDistributionPoints, OCSP: c.OCSPServer, CAIssuers: c.IssuingCertificateURL}

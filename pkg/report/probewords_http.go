@@ -161,6 +161,8 @@ func gapText(g *probe.ProofGap) string {
 		return "the CRL's issuer is unknown"
 	case probe.GapCRLSigner:
 		return "the CRL is not signed by " + g.Subject
+	case probe.GapNotOCSP:
+		return "the answer is not an OCSP response about the certificate signed for its issuer"
 	}
 	return "nothing in it proves that the endpoint sent it"
 }

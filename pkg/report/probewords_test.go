@@ -48,6 +48,10 @@ func TestProbeWords(t *testing.T) {
 			Answer: &probe.Answer{Status: "200 OK"}, Proxy: px, Gap: &probe.ProofGap{Why: probe.GapNotCRL}}},
 			"the proxy relayed 200 OK (no Via or Server header), but the answer is not a CRL: it may be the proxy's own page or refusal",
 			"it may be the proxy's own page or refusal"},
+		{"unproven directly", probe.Finding{Class: probe.ClassHTTPUnverified, Cause: probe.CauseUnproven, Facts: probe.Facts{
+			Answer: &probe.Answer{Status: "200 OK"}, Gap: &probe.ProofGap{Why: probe.GapNotOCSP}}},
+			"answered 200 OK (no Via or Server header), but the answer is not an OCSP response about the certificate signed for its issuer",
+			"answered 200 OK (no Via or Server header), but the answer is not an OCSP response about the certificate signed for its issuer"},
 		{"web server", probe.Finding{Class: probe.ClassProxyNotAProxy, Cause: probe.CauseWebServer, Facts: probe.Facts{
 			Answer: &probe.Answer{Status: "200 OK", Server: "nginx"}, Proxy: px, RefusedWith: 405}},
 			"proxy " + px + " answered 200 OK (Server: nginx) and refuses CONNECT with 405: it is a web server serving its own pages, not a forward proxy",
