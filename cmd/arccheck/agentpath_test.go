@@ -30,7 +30,7 @@ func newRevocationLab(t *testing.T) *revocationLab {
 	// The root's CRL and certificate, and its OCSP answers: what the issuing CA's CRL, CA-issuers and OCSP
 	// URLs must serve to count.
 	crl := root.CRL(t)
-	responder := testnet.OCSPResponder(root, root, nil)
+	responder := testnet.OCSPResponder(testnet.OCSPOptions{Issuer: root})
 	good := testnet.Serve(t, testnet.HandleHTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/ocsp/"):

@@ -268,8 +268,10 @@ func (r *run) plan() ([]job, []*discovery) {
 		}
 	}
 	for _, t := range r.opts.Extra {
-		jobs = append(jobs, job{target: probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path,
-			AcceptedSuites: AgentTLS12Suites, EvidenceHeaders: EvidenceHeaders}, pattern: t.URL, origin: OriginUser, required: true})
+		pt := probe.Target{Scheme: t.Scheme, Host: t.Host, Port: t.Port, Path: t.Path, AcceptedSuites: AgentTLS12Suites,
+			EvidenceHeaders: EvidenceHeaders}
+		pt.Proof = proofFor(pt) // the ESU certificate path given by hand is proven as the catalog's row is
+		jobs = append(jobs, job{target: pt, pattern: t.URL, origin: OriginUser, required: true})
 	}
 	return jobs, discoveries
 }

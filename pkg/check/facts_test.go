@@ -90,7 +90,10 @@ func TestRulesGiveFactsNotWords(t *testing.T) {
 // TestDiscoveryAnswerUnreadable: a discovery answer that does not parse fails as http_error, with the
 // parse error as a value and no message of the check's.
 func TestDiscoveryAnswerUnreadable(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("[]")) }))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("x-ms-request-id", "discovery") // the service's own answer, over plain HTTP here
+		_, _ = w.Write([]byte("[]"))
+	}))
 	defer srv.Close()
 	ctx := context.Background()
 	r := newRun(ctx, Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect, Cloud: &endpoints.Cloud{}}, Prober: probe.New(probe.Options{Timeout: 5 * time.Second})})

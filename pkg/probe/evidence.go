@@ -204,8 +204,8 @@ const (
 	ProofCertificate ProofKind = "certificate"
 	// ProofCRL: the answer is a CRL signed by Proof.Issuer's key.
 	ProofCRL ProofKind = "crl"
-	// ProofOCSP: the answer is an OCSP response about Proof.Serial signed for Proof.Issuer, to the request
-	// made for it (ocsp.go).
+	// ProofOCSP: the answer is a current OCSP response about Proof.Serial, signed by Proof.Issuer or by a
+	// responder it certified for OCSP signing, to the request made for it (ocsp.go).
 	ProofOCSP ProofKind = "ocsp"
 )
 
@@ -238,7 +238,11 @@ func (p *Prober) prove(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 	if resp.StatusCode == http.StatusOK {
 		// Only a 200 answer can hold the proof; it is read whole, or the row fails: never cut short.
 		var err error
-		if body, err = readBody(resp.Body, maxProofBody); err != nil {
+		bound := int64(maxProofBody)
+		if pf.Kind == ProofOCSP {
+			bound = maxOCSPBody
+		}
+		if body, err = readBody(resp.Body, bound); err != nil {
 			failBody(ctx, r, err)
 			return
 		}
@@ -297,7 +301,7 @@ func (p *Prober) checkProof(pf *Proof, status int, body []byte) *ProofGap {
 		return &ProofGap{Why: GapNotServed, Kind: pf.Kind, Status: status}
 	}
 	if pf.Kind == ProofOCSP {
-		return checkOCSP(pf, body)
+		return checkOCSP(pf, body, p.opts.Now())
 	}
 	if b, _ := pem.Decode(body); b != nil {
 		body = b.Bytes

@@ -290,6 +290,7 @@ const (
 	GapCRLNoIssuer GapKind = "crl_no_issuer" // the CRL's issuer is unknown
 	GapCRLSigner   GapKind = "crl_signer"    // the CRL is not signed by its issuer
 	GapNotOCSP     GapKind = "not_ocsp"      // not an OCSP response about the certificate, signed for its issuer
+	GapOCSPStale   GapKind = "ocsp_stale"    // an OCSP response outside its validity (replayed, or a clock far off)
 )
 
 func (r *Result) warn(f Finding) {

@@ -145,7 +145,7 @@ func discardBody(body io.Reader, n int64) {
 }
 
 // The bounds of bodies read only to be dropped: what follows a head arccheck judged, and a proxy's page
-// refusing a CONNECT. Bodies that must be read whole have theirs: maxBody (Fetch), maxProofBody (a proof).
+// refusing a CONNECT. Bodies that must be read whole have theirs: maxBody (Fetch), maxProofBody (a proof), maxOCSPBody (an OCSP answer).
 const (
 	maxDiscardBody = 4 << 10
 	maxRefusalBody = 64 << 10

@@ -73,7 +73,7 @@ func (p *Prober) judge(ctx context.Context, r *Result, viaProxy *Proxy, resp *ht
 		return p.judgeProxiedAnswer(ctx, r, viaProxy, resp, credentialsSent)
 	case r.TLS != nil && r.TLS.Intercepted:
 		return judgeInspectedAnswer(r, resp, fetch)
-	case r.TLS == nil && !fetch && r.Target.Proof == nil && r.HTTP.Evidence == "":
+	case r.TLS == nil && r.Target.Proof == nil && r.HTTP.Evidence == "":
 		return judgeUnprovenAnswer(r, resp)
 	}
 	return judgeAnswer(r, resp)

@@ -163,6 +163,8 @@ func gapText(g *probe.ProofGap) string {
 		return "the CRL is not signed by " + g.Subject
 	case probe.GapNotOCSP:
 		return "the answer is not an OCSP response about the certificate signed for its issuer"
+	case probe.GapOCSPStale:
+		return "the OCSP response is outside its validity (an old answer replayed, or this machine's clock is far off)"
 	}
 	return "nothing in it proves that the endpoint sent it"
 }
