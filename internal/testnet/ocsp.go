@@ -25,9 +25,13 @@ type OCSPOptions struct {
 	IncludeIssuer bool
 	// Serial, when set, is the serial number every answer is about, whatever was asked.
 	Serial *big.Int
+	// OmitCertificate leaves the signer's certificate out of the answers.
+	OmitCertificate bool
 	// Age moves every answer's validity this far into the past (thisUpdate an hour before, nextUpdate an
-	// hour after the moment it names).
+	// hour after the moment it names); a negative Age moves it into the future.
 	Age time.Duration
+	// NoNextUpdate leaves nextUpdate out.
+	NoNextUpdate bool
 }
 
 // OCSPResponder answers an OCSP GET request (RFC 6960, appendix A.1: the base64 of the DER request,
@@ -45,6 +49,9 @@ func OCSPResponder(o OCSPOptions) http.Handler {
 		if o.Serial != nil {
 			tmpl.SerialNumber = o.Serial
 		}
+		if o.NoNextUpdate {
+			tmpl.NextUpdate = time.Time{}
+		}
 		responder, key := o.Issuer.Cert, crypto.Signer(o.Issuer.Key)
 		if o.IncludeIssuer {
 			tmpl.Certificate = o.Issuer.Cert
@@ -55,6 +62,9 @@ func OCSPResponder(o OCSPOptions) http.Handler {
 				return
 			}
 			tmpl.Certificate, key = responder, o.Signer.PrivateKey.(crypto.Signer)
+		}
+		if o.OmitCertificate {
+			tmpl.Certificate = nil
 		}
 		resp, err := ocsp.CreateResponse(o.Issuer.Cert, responder, tmpl, key)
 		if err != nil {

@@ -30,7 +30,8 @@ func proofFor(t probe.Target) *probe.Proof {
 		return nil
 	}
 	for _, c := range contentProofs {
-		if strings.EqualFold(t.Host, c.host) && strings.HasPrefix(t.Path, c.pathPrefix) {
+		// The path itself, or one under it: /pkiops/certs and /pkiops/certs/…, not /pkiops/certsX.
+		if strings.EqualFold(t.Host, c.host) && t.Port == 80 && (t.Path == c.pathPrefix || strings.HasPrefix(t.Path, c.pathPrefix+"/")) {
 			p := c.proof
 			return &p
 		}

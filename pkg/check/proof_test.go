@@ -76,6 +76,9 @@ func TestProofFor(t *testing.T) {
 	assert.Contains(t, p.Path, "/pkiops/certs/")
 	assert.Nil(t, proofFor(probe.Target{Scheme: "https", Host: "www.microsoft.com", Port: 443, Path: "/pkiops/certs"}))
 	assert.Nil(t, proofFor(probe.Target{Scheme: "http", Host: "example.com", Port: 80}))
+	assert.NotNil(t, proofFor(probe.Target{Scheme: "http", Host: "WWW.microsoft.com", Port: 80, Path: "/pkiops/certs/other.crt"}))
+	assert.Nil(t, proofFor(probe.Target{Scheme: "http", Host: "www.microsoft.com", Port: 80, Path: "/pkiops/certsX"}), "another path")
+	assert.Nil(t, proofFor(probe.Target{Scheme: "http", Host: "www.microsoft.com", Port: 8080, Path: "/pkiops/certs"}), "another port")
 }
 
 // TestRevocationProofs: a CRL URL must serve a CRL its issuer signed, a CA-issuers URL the issuer's

@@ -1,7 +1,6 @@
 package probe
 
 import (
-	"bytes"
 	"crypto/x509"
 	"encoding/base64"
 	"net/url"
@@ -61,18 +60,27 @@ func checkOCSP(pf *Proof, body []byte, now time.Time) *ProofGap {
 	if err != nil || !signedFor(resp, issuer) {
 		return &ProofGap{Why: GapNotOCSP}
 	}
-	if resp.ThisUpdate.After(now.Add(ocspSkew)) || (!resp.NextUpdate.IsZero() && resp.NextUpdate.Before(now.Add(-ocspSkew))) {
+	// Without a nextUpdate, an answer older than a day is taken as stale, as browsers take it.
+	until := resp.NextUpdate
+	if until.IsZero() {
+		until = resp.ThisUpdate.Add(ocspNoNextUpdate)
+	}
+	if resp.ThisUpdate.After(now.Add(ocspSkew)) || until.Before(now.Add(-ocspSkew)) {
 		return &ProofGap{Why: GapOCSPStale}
 	}
 	return nil
 }
 
-// signedFor reports whether resp was signed by issuer, or by a responder certificate that issuer
-// signed for OCSP signing (RFC 6960, 4.2.2.2) and resp includes (its signature already checked).
+// ocspNoNextUpdate is how long an OCSP answer that gives no nextUpdate stays current.
+const ocspNoNextUpdate = 24 * time.Hour
+
+// signedFor reports whether resp was signed by issuer's key, or by a responder certificate that issuer
+// signed for OCSP signing (RFC 6960, 4.2.2.2) and resp includes (the library checked resp's signature
+// against it).
 func signedFor(resp *ocsp.Response, issuer *x509.Certificate) bool {
-	if resp.Certificate == nil || bytes.Equal(resp.Certificate.Raw, issuer.Raw) {
-		return resp.CheckSignatureFrom(issuer) == nil
+	if resp.CheckSignatureFrom(issuer) == nil {
+		return true
 	}
-	return resp.Certificate.CheckSignatureFrom(issuer) == nil &&
+	return resp.Certificate != nil && resp.Certificate.CheckSignatureFrom(issuer) == nil &&
 		slices.Contains(resp.Certificate.ExtKeyUsage, x509.ExtKeyUsageOCSPSigning)
 }

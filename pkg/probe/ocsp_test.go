@@ -29,6 +29,7 @@ func TestOCSPAnswersProveTheirOrigin(t *testing.T) {
 	delegated := issuing.LeafWith(t, testnet.LeafOptions{Names: []string{"Lab OCSP Responder"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}})
 	server := issuing.ValidLeaf(t, "www.lab.example")
 	stranger := tls.Certificate{Certificate: [][]byte{other.Cert.Raw}, PrivateKey: other.Key}
+	strangersResponder := other.LeafWith(t, testnet.LeafOptions{Names: []string{"Someone's OCSP Responder"}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageOCSPSigning}})
 	serial := big.NewInt(0x5e71a1)
 	for _, tc := range []struct {
 		name      string
@@ -40,6 +41,11 @@ func TestOCSPAnswersProveTheirOrigin(t *testing.T) {
 		{"a response of a delegated responder", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Signer: &delegated}), ""},
 		{"a response signed with a server certificate of the issuer", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Signer: &server}), GapNotOCSP},
 		{"a response another CA signed", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Signer: &stranger}), GapNotOCSP},
+		{"a response another CA signed, without its certificate", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Signer: &stranger, OmitCertificate: true}), GapNotOCSP},
+		{"a response of another CA's OCSP responder", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Signer: &strangersResponder}), GapNotOCSP},
+		{"a response without nextUpdate", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, NoNextUpdate: true}), ""},
+		{"a response without nextUpdate, of three days ago", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, NoNextUpdate: true, Age: 72 * time.Hour}), GapOCSPStale},
+		{"a response of three hours from now", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Age: -3 * time.Hour}), GapOCSPStale},
 		{"a response about another certificate", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Serial: big.NewInt(7)}), GapNotOCSP},
 		{"a response of three days ago", testnet.OCSPResponder(testnet.OCSPOptions{Issuer: issuing, Age: 72 * time.Hour}), GapOCSPStale},
 		{"an unsigned error response", serveBytes(ocsp.UnauthorizedErrorResponse), GapNotOCSP},
@@ -66,4 +72,12 @@ func TestOCSPAnswersProveTheirOrigin(t *testing.T) {
 		assert.Equal(t, tc.gap, r.Failure.Facts.Gap.Why, tc.name)
 		assert.False(t, r.Reachable, tc.name)
 	}
+
+	// An answer past maxOCSPBody is no OCSP answer: cut off, never read whole.
+	srv := testnet.Serve(t, testnet.HandleHTTP(serveBytes(make([]byte, maxOCSPBody+1))))
+	tg, ov := target(t, "http", "ocsp.example", srv.Addr)
+	tg.EvidenceHeaders, tg.Proof = nil, &Proof{Kind: ProofOCSP, Issuer: issuing.Cert.Raw, Serial: serial}
+	r := New(Options{Overrides: ov, Timeout: 5 * time.Second}).Probe(context.Background(), tg)
+	require.NotNil(t, r.Failure)
+	assert.Equal(t, ClassHTTPTooLarge, r.Failure.Class)
 }
