@@ -148,20 +148,25 @@ func classesOf(fs []Finding) []probe.Class {
 
 // TestRevocationCutShortIsUnknown: a revocation probe cut short by the run's deadline (canceled) is
 // revocation_not_probed on the row, never silently ok nor revocation_unreachable.
+// So is an OCSP answer outside its validity (ocsp_stale), which a clock far off makes of every answer:
+// whether the responder is reached is then unknown, and the fix is the clock, not the firewall.
 func TestRevocationCutShortIsUnknown(t *testing.T) {
 	for _, class := range []probe.Class{probe.ClassCanceled, probe.ClassLocalResources} {
-		revocationNotProbedOn(t, class)
+		revocationNotProbedOn(t, &probe.Finding{Class: class, Phase: probe.PhaseTCP})
 	}
+	revocationNotProbedOn(t, &probe.Finding{Class: probe.ClassHTTPUnverified, Phase: probe.PhaseHTTP, Cause: probe.CauseUnproven,
+		Facts: probe.Facts{Gap: &probe.ProofGap{Why: probe.GapOCSPStale}}})
 }
 
-func revocationNotProbedOn(t *testing.T, class probe.Class) {
+func revocationNotProbedOn(t *testing.T, f *probe.Finding) {
 	t.Helper()
+	class := f.Class
 	leaf := probe.Certificate{Subject: "CN=z", Issuer: "CN=CA", CRL: []string{"http://crl.example/z.crl"}}
 	pr := probe.Result{Target: probe.Target{Scheme: "https", Host: "z.example", Port: 443},
 		TLS: &probe.TLSPhase{Verified: true, Leaf: &leaf}}
 	r := &run{opts: Options{Plan: &endpoints.Plan{Mode: endpoints.ModeDirect}}, rep: &Report{},
 		revocation: map[string]*Revocation{"http://crl.example/z.crl": {URL: "http://crl.example/z.crl", Kind: RevocationCRL,
-			Probe: probe.Result{Failure: &probe.Finding{Class: class, Phase: probe.PhaseTCP}}}}}
+			Probe: probe.Result{Failure: f}}}}
 	r.results = append(r.results, r.verdict(job{target: pr.Target, required: true}, pr))
 	r.judgeRevocation()
 	require.Len(t, r.results[0].Warnings, 1, class)

@@ -151,9 +151,11 @@ func (r *run) judgeRevocation() {
 			rv.NeededBy = append(rv.NeededBy, res.URL())
 			switch f := rv.Probe.Failure; {
 			case f == nil:
-			case f.Class == ClassRevocationNotProbed, f.Class == probe.ClassCanceled, f.Class == probe.ClassLocalResources:
+			case f.Class == ClassRevocationNotProbed, f.Class == probe.ClassCanceled, f.Class == probe.ClassLocalResources,
+				f.Facts.Gap != nil && f.Facts.Gap.Why == probe.GapOCSPStale:
 				// Not probed to a verdict (cut short by the run's deadline, interrupted, out of local
-				// resources): unknown, never ok, and never unreachable.
+				// resources, or an OCSP answer outside its validity, which a clock far off makes of every
+				// answer): unknown, never ok, and never unreachable.
 				unprobed = append(unprobed, u.url)
 			default:
 				failed = append(failed, u.url)

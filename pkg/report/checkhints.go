@@ -51,13 +51,13 @@ var checkHints = map[probe.Class]hint{
 			return "Check that this server reaches the revocation URLs arccheck did not probe" + viaProxy(w)
 		},
 		hint: func(w fixWords) string {
-			return fmt.Sprintf("the certificate chain of %s names revocation URLs arccheck did not probe to a verdict (not http://, past the run's cap on revocation probes, or cut short by the run's deadline), so whether the agent reaches them is unknown: check that this server can reach %s%s, e.g. allow them in the proxy or firewall", w.Host, revocationList(w.Fix), viaProxy(w))
+			return fmt.Sprintf("the certificate chain of %s names revocation URLs arccheck did not probe to a verdict (not http://, past the run's cap on revocation probes, cut short by the run's deadline, or an OCSP answer outside its validity: is this server's clock right?), so whether the agent reaches them is unknown: check that this server can reach %s%s, e.g. allow them in the proxy or firewall", w.Host, revocationList(w.Fix), viaProxy(w))
 		},
 		result: func(f check.Finding) string {
 			return "not probed, reachability unknown: " + revocationList(f.Fix)
 		},
 		message: func(f check.Finding) phrase {
-			return say(fmt.Sprintf("the chain names revocation endpoints arccheck did not probe to a verdict (not an http:// URL it can parse, past the run's cap of %d, or cut short by the run's deadline)",
+			return say(fmt.Sprintf("the chain names revocation endpoints arccheck did not probe to a verdict (not an http:// URL it can parse, past the run's cap of %d, cut short by the run's deadline, or an OCSP answer outside its validity)",
 				check.MaxRevocationProbes), revocationList(f.Fix))
 		}},
 	check.ClassClockSkew: fixed("Synchronise this server's clock (NTP; on Windows w32tm)", func(w fixWords) string {

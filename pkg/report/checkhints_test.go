@@ -31,7 +31,7 @@ func TestCheckFindingsAreWordedHere(t *testing.T) {
 		{"revocation unreachable", wordsFinding(check.ClassRevocationUnreachable, probe.PhaseHTTP, "", check.Fix{Revocation: []string{"http://ocsp.example/", "http://crl.example/ca.crl"}}),
 			"the chain names revocation endpoints that cannot be reached: http://ocsp.example/, http://crl.example/ca.crl; Windows checks revocation, so TLS may stall or fail for the agent"},
 		{"revocation not probed", wordsFinding(check.ClassRevocationNotProbed, probe.PhaseHTTP, "", check.Fix{Revocation: []string{"http://bad host/crl"}}),
-			"the chain names revocation endpoints arccheck did not probe to a verdict (not an http:// URL it can parse, past the run's cap of 32, or cut short by the run's deadline): http://bad host/crl"},
+			"the chain names revocation endpoints arccheck did not probe to a verdict (not an http:// URL it can parse, past the run's cap of 32, cut short by the run's deadline, or an OCSP answer outside its validity): http://bad host/crl"},
 		{"cipher: the agent's suites refused", wordsFinding(check.ClassCipherUnsupportedByAgent, probe.PhaseTLS, "",
 			check.Fix{Cause: check.CauseSuiteRefused, Suite: tls.TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, SuiteRefusal: "remote error: tls: handshake failure"}),
 			"the path negotiated TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA and refused a handshake offering only the suites the Arc agent accepts " +

@@ -73,7 +73,7 @@ func TestNewClassesHaveTheirWords(t *testing.T) {
 		{"revocation not probed", wordsFinding(check.ClassRevocationNotProbed, probe.PhaseTLS, "2 revocation URLs not probed", revocation),
 			"not probed, reachability unknown: ldap://dir.example/cn=CA?certificateRevocationList, http://crl.example/ca.crl",
 			"Check that this server reaches the revocation URLs arccheck did not probe",
-			"the certificate chain of gbl.his.arc.azure.com names revocation URLs arccheck did not probe to a verdict (not http://, past the run's cap on revocation probes, or cut short by the run's deadline), so whether the agent reaches them is unknown: check that this server can reach ldap://dir.example/cn=CA?certificateRevocationList, http://crl.example/ca.crl, e.g. allow them in the proxy or firewall"},
+			"the certificate chain of gbl.his.arc.azure.com names revocation URLs arccheck did not probe to a verdict (not http://, past the run's cap on revocation probes, cut short by the run's deadline, or an OCSP answer outside its validity: is this server's clock right?), so whether the agent reaches them is unknown: check that this server can reach ldap://dir.example/cn=CA?certificateRevocationList, http://crl.example/ca.crl, e.g. allow them in the proxy or firewall"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fix := FixOf(tc.f)
