@@ -156,7 +156,12 @@ var pathHints = map[probe.Class]hint{
 			return fmt.Sprintf("%s could not reach %s itself: allow it in the proxy's own outbound firewall and check the proxy's DNS", w.boxOrProxy(), w.pattern)
 		}},
 	probe.ClassHTTPUnverified: {
-		action: func(w fixWords) string { return "Check the proxy " + w.proxy + "'s log for these requests" },
+		action: func(w fixWords) string {
+			if w.Proxy == "" {
+				return "Find what answers HTTP (TCP " + w.port + ") for these hosts in their place (a transparent proxy?), and allow HTTP to them"
+			}
+			return "Check the proxy " + w.proxy + "'s log for these requests"
+		},
 		hint: func(w fixWords) string {
 			if w.Proxy == "" {
 				return fmt.Sprintf("an answer to %s came from %s, but nothing in it proves the endpoint sent it (a transparent proxy or another web server may answer there): check what answers on %s, and allow HTTP (TCP %s) to %s", w.URL, w.address, w.address, w.port, w.pattern)

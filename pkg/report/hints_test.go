@@ -114,6 +114,24 @@ func TestFixesNameNoPlaceholderOrPath(t *testing.T) {
 	assert.NotContains(t, f.Hint, "public DNS")
 }
 
+// TestUnverifiedActionSaysWhere: an answer that proves nothing points at the proxy's log when it came
+// through a proxy, and at what answers in the endpoint's place when it came directly (no proxy to name).
+func TestUnverifiedActionSaysWhere(t *testing.T) {
+	unverified := func(px *probe.Proxy) Fix {
+		pr := probe.Result{Target: probe.Target{Scheme: "http", Host: "intranet.example", Port: 80},
+			Failure: &probe.Finding{Class: probe.ClassHTTPUnverified, Phase: probe.PhaseHTTP, Cause: probe.CauseUnproven,
+				Facts: probe.Facts{Answer: &probe.Answer{Status: "200 OK"}}}}
+		if px != nil {
+			pr.Proxy = &probe.ProxyPhase{Proxy: px}
+		}
+		return FixOf(*check.NewResult(pr, "http://intranet.example", nil, check.OriginUser, true).Failure)
+	}
+	direct := unverified(nil)
+	assert.Equal(t, "Find what answers HTTP (TCP 80) for these hosts in their place (a transparent proxy?), and allow HTTP to them", direct.Action)
+	assert.NotContains(t, direct.Action+direct.Hint, "proxy's log")
+	assert.Equal(t, "Check the proxy proxy.corp:3128's log for these requests", unverified(&probe.Proxy{Scheme: "http", Host: "proxy.corp:3128"}).Action)
+}
+
 // TestEveryCauseHasWords: every cause pkg/probe returns is worded here, and words that need a fact do
 // not fail without it (a finding read back from an old report, or a cause with few facts).
 func TestEveryCauseHasWords(t *testing.T) {
