@@ -293,6 +293,13 @@ const (
 	GapOCSPStale   GapKind = "ocsp_stale"    // an OCSP response outside its validity (replayed, or a clock far off)
 )
 
+// Gaps are every gap, for the packages that word them.
+var Gaps = []GapKind{GapNothing, GapNotServed, GapOtherCert, GapNotCA, GapUntrusted, GapNotCRL, GapCRLNoIssuer,
+	GapCRLSigner, GapNotOCSP, GapOCSPStale}
+
+// Proofs are every kind of proof.
+var Proofs = []ProofKind{ProofCertificate, ProofCRL, ProofOCSP}
+
 func (r *Result) warn(f Finding) {
 	r.Warnings = append(r.Warnings, f)
 }

@@ -141,6 +141,10 @@ func AnswererText(a *probe.Answerer) string {
 	return answererText(a)
 }
 
+// proofWords name the kinds of proof.
+var proofWords = map[probe.ProofKind]string{probe.ProofCertificate: "certificate", probe.ProofCRL: "CRL",
+	probe.ProofOCSP: "OCSP response"}
+
 // gapText says why an answer does not prove its origin.
 func gapText(g *probe.ProofGap) string {
 	if g == nil {
@@ -148,7 +152,7 @@ func gapText(g *probe.ProofGap) string {
 	}
 	switch g.Why {
 	case probe.GapNotServed:
-		return "the " + string(g.Kind) + " to prove the endpoint's answer was not served (" + strconv.Itoa(g.Status) + ")"
+		return "the " + proofWords[g.Kind] + " to prove the endpoint's answer was not served (" + strconv.Itoa(g.Status) + ")"
 	case probe.GapOtherCert:
 		return "the answer is not the CA certificate the chain names"
 	case probe.GapNotCA:

@@ -110,3 +110,23 @@ func TestProbeWords(t *testing.T) {
 		})
 	}
 }
+
+// TestEveryGapHasWords: every reason an answer's content proves nothing is worded, each in its own words,
+// and a proof that was not served is named for what it is.
+func TestEveryGapHasWords(t *testing.T) {
+	fallback := gapText(nil)
+	seen := map[string]probe.GapKind{}
+	for _, g := range probe.Gaps {
+		words := gapText(&probe.ProofGap{Why: g, Kind: probe.ProofCRL, Status: 404, Subject: "CN=Issuing CA"})
+		if g != probe.GapNothing {
+			assert.NotEqual(t, fallback, words, g)
+		}
+		assert.NotContains(t, seen, words, "%s words as %s", g, seen[words])
+		seen[words] = g
+	}
+	for _, k := range probe.Proofs {
+		assert.NotEmpty(t, proofWords[k], k)
+	}
+	assert.Equal(t, "the OCSP response to prove the endpoint's answer was not served (404)",
+		gapText(&probe.ProofGap{Why: probe.GapNotServed, Kind: probe.ProofOCSP, Status: 404}))
+}
